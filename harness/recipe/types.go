@@ -1,0 +1,58 @@
+// Package recipe turns a variant into the images a platform builder would make:
+// Dockerfiles and their build contexts, and how commands run in the result.
+package recipe
+
+// Recipe is everything the runner needs to build and exercise one variant.
+type Recipe struct {
+	Builder string
+	// Setup is the "build" stage: base image, system packages, the project's files.
+	Setup Build
+	// Install is the "install" stage, built on top of Setup: its Dockerfile starts with
+	// "ARG BASE" and "FROM ${BASE}", the runner passes Setup's image as BASE.
+	// Nil when installing is part of Setup (the dockerfile builder).
+	Install *Build
+	// Final, when set, is built after Install with BASE set to Install's image: the runtime
+	// image of a [start] runImage configuration. Nil means Install's image (or Setup's) runs.
+	Final *Build
+	// Shell runs a command the way the platform does: the command string is appended.
+	Shell []string
+	// Start is the start command; empty means the image's own CMD/ENTRYPOINT.
+	Start string
+	// Workdir is where commands run.
+	Workdir string
+	// Python is the interpreter command the import and ldd probes use.
+	Python string
+	// Env is runtime environment for every exec (PORT is added by the runner).
+	Env map[string]string
+	// Notes explain choices the renderer made (provider detected or not, defaults applied).
+	Notes []string
+}
+
+// Build is one docker build.
+type Build struct {
+	Dockerfile string
+	// Context maps a path inside the build context to its content.
+	Context map[string]File
+	Args    map[string]string
+}
+
+// File is one file of a build context: either a host file (Source) or bytes (Data).
+type File struct {
+	Source string
+	Data   []byte
+	Mode   int64
+}
+
+// Substitutions resolve logical image names and say where pip finds packages.
+// Offline and online runs differ only in this table.
+type Substitutions struct {
+	Mode string // "offline" or "online"
+	// Images maps a logical reference ("python:3.13-slim", "nixpacks") to a concrete one.
+	Images map[string]string
+	// Wheelhouse is an image holding wheels under WheelhouseDir, copied into every
+	// image that runs pip; empty online.
+	Wheelhouse    string
+	WheelhouseDir string
+	// PipEnv is set for every pip run (PIP_NO_INDEX, PIP_FIND_LINKS, PIP_INDEX_URL …).
+	PipEnv map[string]string
+}

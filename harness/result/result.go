@@ -1,0 +1,123 @@
+// Package result is the one model every stage writes and every report reads.
+// Its JSON names are a stable, documented schema: reports, shards and merges
+// depend on them, so fields are only ever added.
+package result
+
+import "time"
+
+// Stage names, in the order a variant goes through them.
+const (
+	StageBuild   = "build"
+	StageInstall = "install"
+	StageImport  = "import"
+	StageLdd     = "ldd"
+	StageBoot    = "boot"
+)
+
+// StageNames lists the stages in run order.
+var StageNames = []string{StageBuild, StageInstall, StageImport, StageLdd, StageBoot}
+
+// Status of one stage.
+type Status string
+
+const (
+	Pass Status = "pass"
+	Fail Status = "fail"
+	Skip Status = "skip"
+)
+
+// Run is the result of one scenario run.
+type Run struct {
+	Scenario  string    `json:"scenario"`
+	File      string    `json:"file,omitempty"`
+	Mode      string    `json:"mode,omitempty"` // offline or online
+	StartedAt time.Time `json:"started_at"`
+	Seconds   float64   `json:"seconds"`
+	Variants  []Variant `json:"variants"`
+}
+
+// Variant is one configuration's way through the stages.
+type Variant struct {
+	Name string `json:"name"`
+	// Axes are the matrix values that made this variant, for display.
+	Axes  map[string]string `json:"axes,omitempty"`
+	Boots bool              `json:"boots"`
+	// Expectation is the scenario's claim, in words ("boots", "fails at import with missing-shared-library").
+	Expectation    string `json:"expectation,omitempty"`
+	ExpectationMet bool   `json:"expectation_met"`
+	// ExpectationDetail says how the outcome differs from the expectation when it does.
+	ExpectationDetail string  `json:"expectation_detail,omitempty"`
+	Image             string  `json:"image,omitempty"`
+	Stages            []Stage `json:"stages"`
+	// Error is a setup problem that kept the variant from running at all (bad input, engine down).
+	Error string `json:"error,omitempty"`
+	// Fixes are the fixes the diagnosis proposes for this variant's failure, smallest first.
+	Fixes []Fix `json:"fixes,omitempty"`
+}
+
+// Stage is one stage's outcome.
+type Stage struct {
+	Name     string  `json:"name"`
+	Status   Status  `json:"status"`
+	Class    string  `json:"class,omitempty"`
+	Seconds  float64 `json:"seconds"`
+	ExitCode int     `json:"exit_code"`
+	// Output is the bounded tail of what the stage printed.
+	Output string `json:"output,omitempty"`
+	// Evidence are the lines that show the cause, quoted from Output or from probe findings.
+	Evidence []string `json:"evidence,omitempty"`
+	// Explanation is the one-line cause in words.
+	Explanation string `json:"explanation,omitempty"`
+	// Note says why a stage was skipped or what a passing stage found (module versions).
+	Note string `json:"note,omitempty"`
+	// Missing are the libraries the ldd stage found unresolved.
+	Missing []MissingLib `json:"missing,omitempty"`
+	// Modules are the import stage's per-module outcomes.
+	Modules []Module `json:"modules,omitempty"`
+}
+
+// MissingLib is a NEEDED entry the loader would not resolve, and where a file of that name exists.
+type MissingLib struct {
+	Library  string   `json:"library"`
+	NeededBy []string `json:"needed_by,omitempty"`
+	FoundAt  []string `json:"found_at,omitempty"`
+	// Provider names what provides it in this image: a Nix attribute or a Debian package.
+	Provider string `json:"provider,omitempty"`
+}
+
+// Module is one imported module.
+type Module struct {
+	Name    string `json:"name"`
+	OK      bool   `json:"ok"`
+	Version string `json:"version,omitempty"`
+	Error   string `json:"error,omitempty"`
+}
+
+// Fix is a proposed change.
+type Fix struct {
+	ID      string `json:"id"`
+	Summary string `json:"summary"`
+	// Proven is true only when a variant with this fix applied booted.
+	Proven bool   `json:"proven"`
+	Diff   string `json:"diff,omitempty"`
+}
+
+// StageByName returns the named stage, or nil.
+func (v *Variant) StageByName(name string) *Stage {
+	for i := range v.Stages {
+		if v.Stages[i].Name == name {
+			return &v.Stages[i]
+		}
+	}
+	return nil
+}
+
+// FirstFailure returns the first failed stage, or nil when none failed.
+func (v *Variant) FirstFailure() *Stage {
+	for i := range v.Stages {
+		if v.Stages[i].Status == Fail {
+			return &v.Stages[i]
+		}
+	}
+	return nil
+}

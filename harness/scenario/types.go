@@ -1,0 +1,127 @@
+// Package scenario loads, validates and expands a scenario file: the project
+// under test and the matrix of build configurations to try on it.
+package scenario
+
+import "time"
+
+// SchemaVersion is the only schema version this build reads.
+const SchemaVersion = 1
+
+// Builders a variant can use.
+const (
+	BuilderNixpacks   = "nixpacks"
+	BuilderPythonSlim = "python-slim"
+	BuilderDockerfile = "dockerfile"
+)
+
+// Shell modes: how the platform starts commands in the image.
+const (
+	ShellLogin = "login" // bash -l -c: login profile scripts run (Nixpacks' entrypoint)
+	ShellPlain = "plain" // sh -c: no profile scripts
+)
+
+// Scenario is a validated scenario file with its matrix expanded.
+type Scenario struct {
+	// File is the scenario file's path as given; Dir is its directory, which relative paths start from.
+	File string
+	Dir  string
+	Name string
+
+	Project Project
+	// Imports are the modules the import stage loads, each in a fresh interpreter.
+	Imports []string
+	// Start is the start command; empty means the builder's own (nixpacks start cmd, Dockerfile CMD).
+	Start  string
+	Port   int
+	Health HTTPCheck
+	Config *HTTPCheck
+	// Env is extra runtime environment for every stage that runs in a container.
+	Env map[string]string
+	// Secrets are extra environment names whose values are redacted everywhere.
+	Secrets  []string
+	Timeouts Timeouts
+	Limits   Limits
+
+	Variants []Variant
+}
+
+// Project is the code under test.
+type Project struct {
+	// Dir is the project's directory, absolute.
+	Dir string
+	// Root is the app root inside Dir, as the platform's "root directory" setting ("." by default).
+	Root string
+}
+
+// HTTPCheck is an endpoint the boot stage calls.
+type HTTPCheck struct {
+	Path string
+	// ExpectStatus defaults to 200.
+	ExpectStatus int
+	// ExpectBody, when set, must equal the body after trimming white space
+	// (JSON bodies are compared as JSON).
+	ExpectBody string
+}
+
+// Timeouts per stage; zero means the default.
+type Timeouts struct {
+	Build, Install, Import, Ldd, Boot time.Duration
+}
+
+// Limits for every container a variant runs.
+type Limits struct {
+	MemoryBytes int64
+	NanoCPUs    int64
+}
+
+// Variant is one configuration of the matrix.
+type Variant struct {
+	// Name is unique in the scenario; generated from the axes when the file gives none.
+	Name    string
+	Builder string
+	// Python is the Python version, "3.11" or "3.13".
+	Python string
+	// Pins replace or add requirement lines ("numpy==1.24.2") before install.
+	Pins []string
+	// Root overrides Project.Root for this variant.
+	Root string
+	// Base overrides the builder's logical base image ("python:3.11-slim", "nixpacks").
+	Base string
+	// Shell is ShellLogin or ShellPlain; empty means the builder's default.
+	Shell    string
+	Nixpacks NixpacksOverrides
+	// Dockerfile is the Dockerfile's path relative to the project, for the dockerfile builder.
+	Dockerfile string
+	BuildArgs  map[string]string
+	// Start overrides the scenario's start command.
+	Start    string
+	Timeouts Timeouts
+	Expect   *Expectation
+	// Axes are the values that made this variant, for display and selection.
+	Axes map[string]string
+	// Line is where the variant was defined in the scenario file (its include entry, or the matrix).
+	Line int
+}
+
+// NixpacksOverrides are merged onto the project's nixpacks.toml the way Nixpacks
+// merges a later configuration: a list containing "..." extends the earlier one
+// at that place, a list without it replaces it. Nil means not set.
+type NixpacksOverrides struct {
+	NixPkgs     []string
+	NixLibs     []string
+	AptPkgs     []string
+	InstallCmds []string
+	BuildCmds   []string
+	StartCmd    string
+	RunImage    string
+}
+
+// Expectation is what the scenario claims a variant does.
+type Expectation struct {
+	Boots bool
+	// Stage and Class name the expected failure when Boots is false. Class may be empty.
+	Stage string
+	Class string
+	// OutputContains, when set, must appear in the failing stage's output.
+	OutputContains string
+}
