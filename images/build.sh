@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Builds the offline kit: Debian roots, python-slim stand-ins, the wheelhouse and the
+# Nix stand-in, each tagged by a hash of its inputs. Run as `bash images/build.sh`
+# from the repository root (make images). See images/README.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. images/lib/common.sh
+for s in images/stages/*.sh; do . "$s"; done
+
+require_docker
+stage_roots
