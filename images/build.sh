@@ -9,3 +9,5 @@ for s in images/stages/*.sh; do . "$s"; done
 
 require_docker
 stage_roots
+stage_slim
+stage_wheelhouse

@@ -60,3 +60,50 @@ tar_import() {
 run_in() {
   docker run --rm --label org.bootmatrix.kit-build=true "$@"
 }
+
+# fetch_set SUITE SETNAME MODE PKG... downloads a package set into the suite's pool
+# ($KIT_CACHE/debs/SUITE) once and records its files in $KIT_CACHE/debs/SUITE/sets/SETNAME.
+# The set file (names carry versions) is what content hashes read. The set name must
+# change when the package list does (callers put a hash of the list in it).
+fetch_set() {
+  local suite=$1 set=$2 mode=$3; shift 3
+  local pool="$KIT_CACHE/debs/$suite"
+  local list="$pool/sets/$set"
+  mkdir -p "$pool/sets"
+  if [ -s "$list" ]; then
+    local ok=1 f
+    while read -r f; do [ -s "$pool/$f" ] || ok=0; done <"$list"
+    [ $ok = 1 ] && { echo "$list"; return; }
+  fi
+  log "fetching $set ($mode, $# packages) from Debian $suite"
+  run_in -e MODE="$mode" -v "$PWD/$pool:/debs" -v "$PWD/images/lib/fetch-debs.sh:/fetch.sh:ro" \
+    "$KIT_REPO/debian:$suite" sh /fetch.sh "$@" >"$list.tmp" || { rm -f "$list.tmp"; exit 1; }
+  mv "$list.tmp" "$list"
+  echo "$list"
+}
+
+# set_name NAME PKG... names a set after its package list.
+set_name() { local n=$1; shift; echo "$n-$(printf '%s\n' "$@" | sha256sum | cut -c1-8)"; }
+
+# commit_image BASE TAG SETFILE SCRIPT [--change ...]: installs the set's debs into a
+# container of BASE with dpkg, runs SCRIPT (sh -c) in it and commits the result as TAG.
+# The tag appears only when every step succeeded.
+commit_image() {
+  local base=$1 tag=$2 set=$3 script=$4; shift 4
+  local pool; pool=$(dirname "$(dirname "$set")")
+  local name="bmkit-build-$$-$RANDOM"
+  local files; files=$(sed 's|^|/debs/|' "$set" | tr '\n' ' ')
+  local changes=()
+  for c in "$@"; do changes+=(--change "$c"); done
+  if ! docker run --name "$name" --label org.bootmatrix.kit-build=true -v "$PWD/$pool:/debs:ro" \
+      -e DEBIAN_FRONTEND=noninteractive "$base" \
+      sh -euc "apt-get install -y -qq --no-install-recommends -o APT::Sandbox::User=root $files >/tmp/apt.log 2>&1 || { tail -20 /tmp/apt.log; exit 1; }; $script" >&2; then
+    docker rm -f "$name" >/dev/null 2>&1 || true
+    die "building $tag failed (see above)"
+  fi
+  local tmp="$KIT_REPO/partial:$name"
+  docker commit "${changes[@]}" "$name" "$tmp" >/dev/null
+  docker rm "$name" >/dev/null
+  docker tag "$tmp" "$tag"
+  docker rmi "$tmp" >/dev/null
+}
