@@ -11,14 +11,14 @@ stage_wheelhouse() {
   bw=$(fetch_set bookworm "$(set_name numpy "${WHEEL_NUMPY_PKGS[@]}")" exact "${WHEEL_NUMPY_PKGS[@]}")
   tx=$(fetch_set trixie "$(set_name numpy "${WHEEL_NUMPY_PKGS[@]}")" exact "${WHEEL_NUMPY_PKGS[@]}")
   pure=$(fetch_set trixie "$(set_name pure "${WHEEL_PURE_PKGS[@]}")" exact "${WHEEL_PURE_PKGS[@]}")
-  local h; h=$(hash_inputs images/stages/wheelhouse.sh images/wheelhouse/mkwheels.py "$bw" "$tx" "$pure" -- "$KIT_BUILDER")
+  local h; h=$(hash_inputs images/stages/wheelhouse.sh images/lib/mkwheels.py "$bw" "$tx" "$pure" -- "$KIT_BUILDER")
   local tag="$KIT_REPO/wheelhouse:wheelhouse-$h"
   local built="$KIT_CACHE/wheelhouse/$h"
   if [ ! -f "$built/.complete" ]; then
     log "building wheels ($h)"
     rm -rf "$built"; mkdir -p "$built/wheelhouse"
     run_in -v "$PWD/$KIT_CACHE/debs:/debs:ro" -v "$PWD/$built:/out" \
-      -v "$PWD/images/wheelhouse/mkwheels.py:/mkwheels.py:ro" "$KIT_BUILDER" bash -euc '
+      -v "$PWD/images/lib/mkwheels.py:/mkwheels.py:ro" "$KIT_BUILDER" bash -euc '
         extract() { mkdir -p "$2"; while read -r f; do dpkg-deb -x "/debs/$1/$f" "$2"; done <"/debs/$1/sets/$3"; }
         extract bookworm /t/bookworm '"$(basename "$bw")"'
         extract trixie /t/trixie '"$(basename "$tx")"'
