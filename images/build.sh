@@ -11,3 +11,4 @@ require_docker
 stage_roots
 stage_slim
 stage_wheelhouse
+stage_nix

@@ -1,0 +1,6 @@
+# Nix's profile script: puts the profiles' bin on PATH (prepending, never resetting).
+export NIX_PROFILES="/nix/var/nix/profiles/default $HOME/.nix-profile"
+for p in /nix/var/nix/profiles/default "$HOME/.nix-profile"; do
+  case ":$PATH:" in *":$p/bin:"*) ;; *) PATH="$p/bin:$PATH" ;; esac
+done
+export PATH
