@@ -1,0 +1,113 @@
+// Package probe holds the scripts the runner copies into a variant's container to
+// look at it from the inside, and parses what they print. The scripts are Python
+// (stdlib only, 3.8+) because every variant has a Python and not every variant has
+// the usual tools: the Nix stand-in has no ldd, no ldconfig and no /etc/ld.so.cache.
+package probe
+
+import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+
+	"github.com/bootmatrix/bootmatrix/harness/result"
+)
+
+// LddScript lists unresolved NEEDED entries of installed extension modules.
+//
+//go:embed ldd.py
+var LddScript []byte
+
+// ListenScript lists listening TCP sockets from /proc/net.
+//
+//go:embed listen.py
+var ListenScript []byte
+
+// LddMarker prefixes the ldd script's JSON line; login shells may print other lines.
+const LddMarker = "BOOTMATRIX-LDD-JSON:"
+
+// LddReport is what ldd.py prints.
+type LddReport struct {
+	Python      string              `json:"python"`
+	Interpreter string              `json:"interpreter"`
+	Loaded      []string            `json:"loaded"`
+	Dirs        []string            `json:"dirs"`
+	Scanned     int                 `json:"scanned"`
+	Missing     []result.MissingLib `json:"missing"`
+	Errors      []string            `json:"errors"`
+}
+
+// ParseLdd finds the marker line in the script's output and decodes it.
+func ParseLdd(out string) (*LddReport, error) {
+	lines := strings.Split(out, "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		l := strings.TrimSpace(lines[i])
+		if !strings.HasPrefix(l, LddMarker) {
+			continue
+		}
+		var r LddReport
+		if err := json.Unmarshal([]byte(strings.TrimPrefix(l, LddMarker)), &r); err != nil {
+			return nil, fmt.Errorf("ldd probe: bad report: %w", err)
+		}
+		return &r, nil
+	}
+	return nil, fmt.Errorf("ldd probe printed no report (no line starting with %s)", LddMarker)
+}
+
+// Summary is the report in the words an ldd user would expect, one line per finding.
+func (r *LddReport) Summary() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "python %s, loader %s, %d shared object(s) under %s\n",
+		r.Python, r.Interpreter, r.Scanned, strings.Join(r.Dirs, ", "))
+	for _, m := range r.Missing {
+		fmt.Fprintf(&b, "%s => not found (needed by %s)", m.Library, strings.Join(m.NeededBy, ", "))
+		if len(m.FoundAt) > 0 {
+			fmt.Fprintf(&b, "; a file of that name exists at %s", strings.Join(m.FoundAt, ", "))
+		} else {
+			b.WriteString("; no file of that name anywhere in the image")
+		}
+		b.WriteString("\n")
+	}
+	for _, e := range r.Errors {
+		fmt.Fprintf(&b, "probe: %s\n", e)
+	}
+	return b.String()
+}
+
+// Listener is one listening socket.
+type Listener struct {
+	Host string
+	Port int
+}
+
+// Loopback reports whether only local processes can connect.
+func (l Listener) Loopback() bool {
+	ip := net.ParseIP(strings.Trim(l.Host, "[]"))
+	return ip != nil && ip.IsLoopback()
+}
+
+func (l Listener) String() string {
+	return net.JoinHostPort(strings.Trim(l.Host, "[]"), strconv.Itoa(l.Port))
+}
+
+// ParseListeners reads listen.py's output; lines that are not "host:port" are ignored
+// (a login shell's profile may print).
+func ParseListeners(out string) []Listener {
+	var ls []Listener
+	for _, line := range strings.Split(out, "\n") {
+		line = strings.TrimSpace(line)
+		i := strings.LastIndex(line, ":")
+		if i <= 0 {
+			continue
+		}
+		port, err := strconv.Atoi(line[i+1:])
+		host := line[:i]
+		if err != nil || net.ParseIP(strings.Trim(host, "[]")) == nil {
+			continue
+		}
+		ls = append(ls, Listener{Host: host, Port: port})
+	}
+	return ls
+}

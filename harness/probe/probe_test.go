@@ -1,0 +1,77 @@
+package probe
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestParseLdd(t *testing.T) {
+	t.Parallel()
+	out := "profile noise\n" + LddMarker + `{"python":"/usr/bin/python3","interpreter":"/lib64/ld-linux-x86-64.so.2","loaded":["libc.so.6"],"dirs":["/site"],"scanned":2,"missing":[{"library":"libx.so.1","needed_by":["/site/a.so"],"found_at":["/opt/libx.so.1"]}],"errors":[]}` + "\n"
+	r, err := ParseLdd(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Missing) != 1 || r.Missing[0].Library != "libx.so.1" || r.Missing[0].FoundAt[0] != "/opt/libx.so.1" {
+		t.Fatalf("parsed %+v", r)
+	}
+	if s := r.Summary(); !strings.Contains(s, "libx.so.1 => not found (needed by /site/a.so)") {
+		t.Errorf("summary %q", s)
+	}
+	for _, bad := range []string{"", "no marker\n", LddMarker + "{not json"} {
+		if _, err := ParseLdd(bad); err == nil {
+			t.Errorf("ParseLdd(%q) = nil error", bad)
+		}
+	}
+}
+
+func TestParseListeners(t *testing.T) {
+	t.Parallel()
+	ls := ParseListeners("bash: warning\n127.0.0.1:8000\n0.0.0.0:9000\n[::1]:7000\n[::]:8080\ngarbage:x\n")
+	want := []struct {
+		s        string
+		loopback bool
+	}{{"127.0.0.1:8000", true}, {"0.0.0.0:9000", false}, {"[::1]:7000", true}, {"[::]:8080", false}}
+	if len(ls) != len(want) {
+		t.Fatalf("got %v", ls)
+	}
+	for i, w := range want {
+		if ls[i].String() != w.s || ls[i].Loopback() != w.loopback {
+			t.Errorf("%d: %s loopback=%v, want %s %v", i, ls[i], ls[i].Loopback(), w.s, w.loopback)
+		}
+	}
+}
+
+// The scripts run on the host's python when there is one: the container tests in
+// harness/runner exercise them in images, this catches syntax and logic slips early.
+func TestScriptsOnHost(t *testing.T) {
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("no python3 on the host")
+	}
+	dir := t.TempDir()
+	for name, src := range map[string][]byte{"ldd.py": LddScript, "listen.py": ListenScript} {
+		if err := os.WriteFile(filepath.Join(dir, name), src, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, err := exec.Command(py, filepath.Join(dir, "ldd.py")).CombinedOutput()
+	if err != nil {
+		t.Fatalf("ldd.py: %v\n%s", err, out)
+	}
+	r, err := ParseLdd(string(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Interpreter == "" || len(r.Loaded) == 0 {
+		t.Errorf("host report has no interpreter or loaded libraries: %+v", r)
+	}
+	out, err = exec.Command(py, filepath.Join(dir, "listen.py")).CombinedOutput()
+	if err != nil {
+		t.Fatalf("listen.py: %v\n%s", err, out)
+	}
+	_ = ParseListeners(string(out))
+}
