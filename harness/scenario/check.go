@@ -1,0 +1,175 @@
+package scenario
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/pelletier/go-toml/v2"
+)
+
+// nativePackages maps a distribution (normalised as PEP 503 does) to the module
+// that loads its compiled code. These are the packages whose import can fail on
+// a missing shared library, so the import stage loads them by default.
+var nativePackages = map[string]string{
+	"numpy": "numpy", "scipy": "scipy", "pandas": "pandas",
+	"psycopg2": "psycopg2", "psycopg2-binary": "psycopg2",
+	"pydantic-core": "pydantic_core", "pydantic": "pydantic",
+	"orjson": "orjson", "ujson": "ujson", "lxml": "lxml", "pillow": "PIL",
+	"cryptography": "cryptography", "grpcio": "grpc", "bcrypt": "bcrypt",
+	"cffi": "_cffi_backend", "greenlet": "greenlet", "gevent": "gevent",
+	"uvloop": "uvloop", "httptools": "httptools", "msgpack": "msgpack",
+	"pyyaml": "yaml", "regex": "regex", "scikit-learn": "sklearn",
+	"matplotlib": "matplotlib", "torch": "torch", "tiktoken": "tiktoken",
+	"tokenizers": "tokenizers", "jiter": "jiter", "numba": "numba",
+	"pyarrow": "pyarrow", "asyncpg": "asyncpg", "mysqlclient": "MySQLdb",
+	"psutil": "psutil", "markupsafe": "markupsafe", "zstandard": "zstandard",
+	"opencv-python": "cv2", "opencv-python-headless": "cv2", "faiss-cpu": "faiss",
+	"shapely": "shapely", "h5py": "h5py", "pyzmq": "zmq", "rapidfuzz": "rapidfuzz",
+	"pycryptodome": "Crypto", "argon2-cffi-bindings": "_argon2_cffi_bindings",
+	"onnxruntime": "onnxruntime", "sentencepiece": "sentencepiece",
+	"pymupdf": "fitz", "statsmodels": "statsmodels", "xgboost": "xgboost",
+	"lightgbm": "lightgbm", "watchfiles": "watchfiles", "websockets": "websockets",
+}
+
+var (
+	reqNameRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*`)
+	pep503Re  = regexp.MustCompile(`[-_.]+`)
+)
+
+// NativeImports lists, in file order, the modules of the native packages a
+// requirements file names.
+func NativeImports(requirements []byte) []string {
+	var out []string
+	seen := map[string]bool{}
+	sc := bufio.NewScanner(bytes.NewReader(requirements))
+	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if i := strings.Index(line, "#"); i >= 0 {
+			line = line[:i]
+		}
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "-") {
+			continue // options such as -r, -e, --index-url
+		}
+		name := pep503Re.ReplaceAllString(strings.ToLower(reqNameRe.FindString(line)), "-")
+		if mod, ok := nativePackages[name]; ok && !seen[mod] {
+			seen[mod] = true
+			out = append(out, mod)
+		}
+	}
+	return out
+}
+
+// checkFiles looks at the project on disk: the directories and files each
+// variant's builder will need.
+func (l *loader) checkFiles() {
+	p, s := l.p, l.s
+	if s.Project.Dir == "" {
+		return
+	}
+	fi, err := os.Stat(s.Project.Dir)
+	switch {
+	case err != nil:
+		p.add(l.dirNode, "project.dir", fmt.Sprintf("%s does not exist", s.Project.Dir), "project.dir is relative to the scenario file's directory "+s.Dir)
+		return
+	case !fi.IsDir():
+		p.add(l.dirNode, "project.dir", fmt.Sprintf("%s is not a directory", s.Project.Dir), "point dir at the project's directory")
+		return
+	}
+	rootAt, rootField := l.rootNode, "project.root"
+	if rootAt == nil {
+		rootAt, rootField = l.dirNode, "project.dir"
+	}
+	if !isDir(filepath.Join(s.Project.Dir, filepath.FromSlash(s.Project.Root))) {
+		p.add(rootAt, rootField, fmt.Sprintf("app root %q is not a directory in the project", s.Project.Root), "set root to the directory that holds the app")
+	}
+	var roots []string
+	addRoot := func(r string) {
+		if !contains(roots, r) {
+			roots = append(roots, r)
+		}
+	}
+	addRoot(s.Project.Root)
+	for i := range s.Variants {
+		v := &s.Variants[i]
+		c := l.infos[i].c
+		at, field := c.node, c.field
+		if av, ok := c.vals["root"]; ok {
+			at, field = av.node, fieldOf(c, "root")
+		}
+		rootDir := filepath.Join(s.Project.Dir, filepath.FromSlash(v.Root))
+		if !isDir(rootDir) {
+			p.add(at, field, fmt.Sprintf("app root %q is not a directory in the project", v.Root), "set root to the directory that holds the app")
+			continue
+		}
+		addRoot(v.Root)
+		switch v.Builder {
+		case BuilderPythonSlim:
+			if !isFile(filepath.Join(rootDir, "requirements.txt")) {
+				p.add(at, field, fmt.Sprintf("no requirements.txt in app root %q (builder python-slim installs from it)", v.Root), "set root to the directory that has requirements.txt")
+			}
+		case BuilderNixpacks:
+			if !isFile(filepath.Join(rootDir, "requirements.txt")) && v.Nixpacks.InstallCmds == nil && !tomlInstalls(rootDir) {
+				p.add(at, field, fmt.Sprintf("no requirements.txt in app root %q and no install commands (builder nixpacks)", v.Root), "set root to the directory that has requirements.txt, or give nixpacks.installCmds")
+			}
+		case BuilderDockerfile:
+			dfAt, dfField := c.node, c.field
+			for _, e := range c.entries {
+				if e.dfNode != nil {
+					dfAt, dfField = e.dfNode, join(e.field, "dockerfile")
+				}
+			}
+			if !isFile(filepath.Join(s.Project.Dir, filepath.FromSlash(v.Dockerfile))) {
+				p.add(dfAt, dfField, fmt.Sprintf("Dockerfile %s does not exist in the project", v.Dockerfile), "dockerfile is relative to project.dir; create it or fix the path")
+			}
+		}
+	}
+	if !l.importsOK {
+		for _, r := range roots {
+			data, err := os.ReadFile(filepath.Join(s.Project.Dir, filepath.FromSlash(r), "requirements.txt"))
+			if err != nil {
+				continue
+			}
+			for _, m := range NativeImports(data) {
+				if !contains(s.Imports, m) {
+					s.Imports = append(s.Imports, m)
+				}
+			}
+		}
+	}
+}
+
+// tomlInstalls reports whether the app root's nixpacks.toml gives install
+// commands, in which case Nixpacks needs no requirements.txt there.
+func tomlInstalls(dir string) bool {
+	data, err := os.ReadFile(filepath.Join(dir, "nixpacks.toml"))
+	if err != nil {
+		return false
+	}
+	var cfg struct {
+		Phases map[string]struct {
+			Cmds []string `toml:"cmds"`
+		} `toml:"phases"`
+	}
+	if err := toml.Unmarshal(data, &cfg); err != nil {
+		return false
+	}
+	return len(cfg.Phases["install"].Cmds) > 0
+}
+
+func isDir(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.IsDir()
+}
+
+func isFile(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.Mode().IsRegular()
+}
+

@@ -1,0 +1,335 @@
+package scenario
+
+import (
+	"fmt"
+	"path"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// combo is one combination of axis values on its way to becoming a variant.
+type combo struct {
+	vals map[string]axisVal
+	// orig marks the values that came from the axes; include entries must
+	// match them and may not change them, as in GitHub Actions.
+	orig    map[string]bool
+	entries []*entry
+	node    *yaml.Node
+	field   string
+}
+
+// vinfo keeps a variant's positions for the checks that follow expansion.
+type vinfo struct {
+	c *combo
+}
+
+func (l *loader) expand() []Variant {
+	p, m := l.p, l.matrix
+	if m == nil {
+		if l.root != nil && l.root.Kind == yaml.MappingNode {
+			p.add(l.root, "matrix", "missing", "add matrix: with axes or include entries, one per configuration to try")
+		}
+		return nil
+	}
+	if m.node == nil || m.node.Kind != yaml.MappingNode {
+		if isNull(m.node) {
+			p.add(m.key, "matrix", "empty", "add axes (builder, python, ...) or include entries")
+		}
+		return nil
+	}
+	max := l.o.maxVariants
+	if max <= 0 {
+		max = DefaultMaxVariants
+	}
+
+	var combos []*combo
+	if len(m.axes) > 0 {
+		size := 1
+		for _, a := range m.axes {
+			size *= len(a.values)
+			if size == 0 {
+				return nil // a bad axis was reported already
+			}
+			if size > max {
+				p.add(m.key, "matrix", fmt.Sprintf("the axes make more than %d combinations", max), "remove axis values or split the scenario")
+				return nil
+			}
+		}
+		combos = []*combo{{vals: map[string]axisVal{}, orig: map[string]bool{}}}
+		for _, a := range m.axes {
+			var next []*combo
+			for _, c := range combos {
+				for _, v := range a.values {
+					n := &combo{vals: map[string]axisVal{}, orig: map[string]bool{}, node: m.key, field: "matrix"}
+					for k, x := range c.vals {
+						n.vals[k], n.orig[k] = x, true
+					}
+					n.vals[a.name], n.orig[a.name] = v, true
+					next = append(next, n)
+				}
+			}
+			combos = next
+		}
+	}
+
+	for _, e := range m.exclude {
+		valid := len(e.axes) > 0
+		if !valid {
+			p.add(e.node, e.field, "empty exclude entry", "name the axis values to leave out, such as {builder: python-slim}")
+		}
+		for _, k := range axisNames {
+			if av, ok := e.axes[k]; ok && !m.isAxis(k) {
+				valid = false
+				p.add(av.node, join(e.field, k), fmt.Sprintf("%s is not an axis of this matrix", k), "exclude matches axis values only; axes here: "+l.axisList())
+			}
+		}
+		if !valid {
+			continue
+		}
+		kept := combos[:0]
+		for _, c := range combos {
+			if !matches(c, e) {
+				kept = append(kept, c)
+			}
+		}
+		combos = kept
+	}
+
+	original := combos
+	var added []*combo
+	for _, e := range m.include {
+		n := 0
+		for _, c := range original {
+			if !matches(c, e) {
+				continue
+			}
+			n++
+			for k, v := range e.axes {
+				if !c.orig[k] {
+					c.vals[k] = v
+				}
+			}
+			c.entries = append(c.entries, e)
+		}
+		if n > 1 && e.name != "" {
+			p.add(e.nameNode, join(e.field, "name"), fmt.Sprintf("this entry extends %d combinations, which cannot share one name", n), "remove name, or add axis values so the entry matches one combination")
+		}
+		if n == 0 {
+			c := &combo{vals: map[string]axisVal{}, orig: map[string]bool{}, entries: []*entry{e}, node: e.node, field: e.field}
+			for k, v := range e.axes {
+				c.vals[k] = v
+			}
+			added = append(added, c)
+		}
+	}
+	combos = append(append([]*combo{}, original...), added...)
+	if len(combos) == 0 {
+		p.add(m.key, "matrix", "expands to no variants", "add axes or include entries, or loosen exclude")
+		return nil
+	}
+	if len(combos) > max {
+		p.add(m.key, "matrix", fmt.Sprintf("expands to %d variants, more than %d", len(combos), max), "remove axis values or split the scenario")
+		return nil
+	}
+	return l.variants(combos)
+}
+
+func (l *loader) axisList() string {
+	var names []string
+	for _, a := range l.matrix.axes {
+		names = append(names, a.name)
+	}
+	if len(names) == 0 {
+		return "none"
+	}
+	return strings.Join(names, ", ")
+}
+
+// matches reports whether an entry's values agree with every original axis
+// value of c. Keys that are not original axes do not take part.
+func matches(c *combo, e *entry) bool {
+	for k, v := range e.axes {
+		if c.orig[k] && c.vals[k].key != v.key {
+			return false
+		}
+	}
+	return true
+}
+
+func (l *loader) variants(combos []*combo) []Variant {
+	p, s := l.p, l.s
+	vs := make([]Variant, len(combos))
+	l.infos = make([]vinfo, len(combos))
+	explicit := map[string]*yaml.Node{}
+	for i, c := range combos {
+		v := Variant{Builder: DefaultBuilder, Root: s.Project.Root, Timeouts: s.Timeouts, Axes: map[string]string{}, Line: c.node.Line}
+		for _, k := range axisNames {
+			av, ok := c.vals[k]
+			if !ok {
+				continue
+			}
+			v.Axes[k] = av.display
+			switch k {
+			case "builder":
+				v.Builder = av.str
+			case "python":
+				v.Python = av.str
+			case "pins":
+				v.Pins = av.pins
+			case "shell":
+				v.Shell = av.str
+			case "root":
+				v.Root = av.str
+			case "nixpacks":
+				v.Nixpacks = av.nix
+			}
+		}
+		var nameNode *yaml.Node
+		for _, e := range c.entries {
+			if e.name != "" {
+				v.Name, nameNode = e.name, e.nameNode
+			}
+			if e.base != nil {
+				v.Base = *e.base
+			}
+			if e.dockerfile != nil {
+				v.Dockerfile = *e.dockerfile
+			}
+			if e.start != nil {
+				v.Start = *e.start
+			}
+			if e.buildArgs != nil {
+				v.BuildArgs = e.buildArgs
+			}
+			if e.expect != nil {
+				v.Expect = e.expect
+			}
+			v.Timeouts = mergeTimeouts(v.Timeouts, e.timeouts)
+		}
+		if v.Builder == BuilderDockerfile && v.Dockerfile == "" {
+			v.Dockerfile = path.Join(v.Root, "Dockerfile")
+		}
+		if v.Name != "" {
+			if first, dup := explicit[v.Name]; dup && first != nameNode {
+				p.add(nameNode, "name", fmt.Sprintf("variant name %q is given twice: lines %d and %d", v.Name, first.Line, nameNode.Line), "give each variant its own name")
+			} else {
+				explicit[v.Name] = nameNode
+			}
+		}
+		l.crossCheck(c, &v)
+		vs[i] = v
+		l.infos[i] = vinfo{c: c}
+	}
+	taken := map[string]bool{}
+	for name := range explicit {
+		taken[name] = true
+	}
+	for i := range vs {
+		if vs[i].Name != "" {
+			continue
+		}
+		base := generatedName(combos[i])
+		name := base
+		for n := 2; taken[name]; n++ {
+			name = fmt.Sprintf("%s-%d", base, n)
+		}
+		taken[name] = true
+		vs[i].Name = name
+	}
+	return vs
+}
+
+// crossCheck finds settings that the variant's builder would ignore: silently
+// ignoring them would make a variant test something other than it says.
+func (l *loader) crossCheck(c *combo, v *Variant) {
+	p := l.p
+	if v.Builder != BuilderNixpacks {
+		if av, ok := c.vals["nixpacks"]; ok {
+			p.add(av.node, fieldOf(c, "nixpacks"), fmt.Sprintf("nixpacks overrides apply to the nixpacks builder, not %s", v.Builder), "exclude this combination, or drop nixpacks from it")
+		}
+	}
+	if v.Builder != BuilderDockerfile {
+		for _, e := range c.entries {
+			if e.dockerfile != nil {
+				p.add(e.dfNode, join(e.field, "dockerfile"), fmt.Sprintf("dockerfile applies to the dockerfile builder, not %s", v.Builder), "set builder: dockerfile, or remove dockerfile")
+			}
+		}
+	}
+}
+
+// fieldOf names where a combination's value for key was written.
+func fieldOf(c *combo, key string) string {
+	if c.orig[key] {
+		return join("matrix", key)
+	}
+	for i := len(c.entries) - 1; i >= 0; i-- {
+		if _, ok := c.entries[i].axes[key]; ok {
+			return join(c.entries[i].field, key)
+		}
+	}
+	return c.field
+}
+
+func mergeTimeouts(base, over Timeouts) Timeouts {
+	if over.Build > 0 {
+		base.Build = over.Build
+	}
+	if over.Install > 0 {
+		base.Install = over.Install
+	}
+	if over.Import > 0 {
+		base.Import = over.Import
+	}
+	if over.Ldd > 0 {
+		base.Ldd = over.Ldd
+	}
+	if over.Boot > 0 {
+		base.Boot = over.Boot
+	}
+	return base
+}
+
+// generatedName joins the combination's axis values in a fixed order, so the
+// same file always gives the same names: nixpacks-py3.13-numpy2.2.4-login.
+func generatedName(c *combo) string {
+	var parts []string
+	seen := map[string]bool{}
+	for _, k := range axisNames {
+		av, ok := c.vals[k]
+		if !ok {
+			continue
+		}
+		part := sanitize(av.part)
+		if part == "" || seen[part] {
+			continue
+		}
+		seen[part] = true
+		parts = append(parts, part)
+	}
+	if len(parts) == 0 {
+		return "variant"
+	}
+	name := strings.Join(parts, "-")
+	if len(name) > 100 {
+		name = strings.TrimRight(name[:100], "-.")
+	}
+	return name
+}
+
+// sanitize keeps what container names and labels accept without quoting.
+func sanitize(s string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(s) {
+		ok := r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '.' || r == '_'
+		if ok {
+			b.WriteRune(r)
+			dash = false
+		} else if !dash {
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	return strings.Trim(b.String(), "-._")
+}

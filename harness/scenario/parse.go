@@ -1,0 +1,461 @@
+package scenario
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// DefaultMaxVariants bounds a matrix's size; every variant builds images.
+const DefaultMaxVariants = 256
+
+// Defaults the loader fills in.
+const (
+	DefaultBuilder    = BuilderNixpacks
+	DefaultPort       = 8080
+	DefaultHealthPath = "/health"
+	DefaultStatus     = 200
+	DefaultRoot       = "."
+)
+
+// DefaultTimeouts apply to every stage a scenario does not time itself.
+var DefaultTimeouts = Timeouts{
+	Build:   10 * 60e9,
+	Install: 5 * 60e9,
+	Import:  60e9,
+	Ldd:     60e9,
+	Boot:    90e9,
+}
+
+// Stages an expectation may name, in run order.
+var Stages = []string{"build", "install", "import", "ldd", "boot"}
+
+var (
+	classRe   = regexp.MustCompile(`^[a-z0-9-]+$`)
+	envNameRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	nameRe    = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+	pythonRe  = regexp.MustCompile(`^3\.[0-9]{1,2}$`)
+	memRe     = regexp.MustCompile(`^([0-9]+(?:\.[0-9]+)?)\s*([kKmMgGtT]?)(?:i?[bB])?$`)
+	yamlLine  = regexp.MustCompile(`line (\d+)(?:, column (\d+))?`)
+)
+
+var (
+	topFields     = []string{"schemaVersion", "name", "project", "imports", "start", "port", "health", "config", "env", "secrets", "timeouts", "limits", "matrix"}
+	projectFields = []string{"dir", "root"}
+	checkFields   = []string{"path", "status", "body"}
+	timeoutFields = []string{"build", "install", "import", "ldd", "boot"}
+	limitFields   = []string{"memory", "cpus"}
+	expectFields  = []string{"fails", "class", "output"}
+	builders      = []string{BuilderNixpacks, BuilderPythonSlim, BuilderDockerfile}
+	shells        = []string{ShellLogin, ShellPlain}
+)
+
+// Option changes how a scenario is loaded.
+type Option func(*options)
+
+type options struct {
+	checkFiles  bool
+	maxVariants int
+}
+
+// WithCheckFiles turns the checks that read the project's files on or off
+// (on by default). Off, nothing outside the scenario's bytes is read, and
+// imports are not detected from requirements.txt.
+func WithCheckFiles(on bool) Option { return func(o *options) { o.checkFiles = on } }
+
+// WithMaxVariants changes the largest matrix accepted (DefaultMaxVariants).
+func WithMaxVariants(n int) Option { return func(o *options) { o.maxVariants = n } }
+
+// Load reads a scenario file, validates it and expands its matrix. Problems
+// with the file come back together as a *ValidationError.
+func Load(path string, opts ...Option) (*Scenario, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read scenario: %w", err)
+	}
+	return Parse(path, data, opts...)
+}
+
+// Parse validates and expands a scenario given as bytes; path names the file in
+// problems and anchors relative paths.
+func Parse(path string, data []byte, opts ...Option) (*Scenario, error) {
+	o := options{checkFiles: true, maxVariants: DefaultMaxVariants}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	dir, err := filepath.Abs(filepath.Dir(path))
+	if err != nil {
+		dir = filepath.Dir(path)
+	}
+	s := &Scenario{File: path, Dir: dir}
+	p := &parser{}
+	l := &loader{p: p, s: s, o: o}
+	l.run(data)
+	if len(p.problems) > 0 {
+		return nil, &ValidationError{File: path, Problems: sortProblems(p.problems)}
+	}
+	return s, nil
+}
+
+// loader holds what one Parse call learns on its way to a Scenario.
+type loader struct {
+	p *parser
+	s *Scenario
+	o options
+
+	root      *yaml.Node
+	projNode  *yaml.Node // the project key, for problems about the project as a whole
+	dirNode   *yaml.Node
+	rootNode  *yaml.Node // project.root's value, where variant roots default from
+	importsOK bool       // imports given in the file
+	matrix    *matrixDef
+	infos     []vinfo
+	dirOK     bool
+}
+
+func (l *loader) run(data []byte) {
+	doc, ok := l.document(data)
+	if !ok {
+		return
+	}
+	l.root = doc
+	l.top(doc)
+	if l.p.tooBig {
+		return
+	}
+	variants := l.expand()
+	l.s.Variants = variants
+	if l.o.checkFiles {
+		l.checkFiles()
+	}
+}
+
+// document parses the YAML text; a syntax error is reported at yaml's own line.
+func (l *loader) document(data []byte) (*yaml.Node, bool) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			l.p.problems = append(l.p.problems, Problem{Line: 1, Column: 1, Msg: "the file is empty", Hint: "start with schemaVersion: 1"})
+			return nil, false
+		}
+		l.p.problems = append(l.p.problems, yamlProblem(err))
+		return nil, false
+	}
+	var next yaml.Node
+	if err := dec.Decode(&next); err == nil {
+		l.p.add(&next, "", "a second YAML document (---) follows the scenario", "keep one scenario per file")
+	} else if !errors.Is(err, io.EOF) {
+		l.p.problems = append(l.p.problems, yamlProblem(err))
+	}
+	n := &doc
+	if n.Kind == yaml.DocumentNode {
+		if len(n.Content) == 0 {
+			l.p.problems = append(l.p.problems, Problem{Line: 1, Column: 1, Msg: "the file is empty", Hint: "start with schemaVersion: 1"})
+			return nil, false
+		}
+		n = n.Content[0]
+	}
+	return n, true
+}
+
+func yamlProblem(err error) Problem {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	pr := Problem{Field: "yaml", Msg: "malformed YAML: " + msg, Hint: "fix the syntax at this line (indentation, a missing colon or quote)"}
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		pr.Line, _ = strconv.Atoi(m[1])
+		if m[2] != "" {
+			pr.Column, _ = strconv.Atoi(m[2])
+		}
+	}
+	return pr
+}
+
+func (l *loader) top(doc *yaml.Node) {
+	p, s := l.p, l.s
+	s.Port = DefaultPort
+	s.Health = HTTPCheck{Path: DefaultHealthPath, ExpectStatus: DefaultStatus}
+	s.Timeouts = DefaultTimeouts
+	s.Project.Root = DefaultRoot
+	var versionSeen, nameSeen, projectSeen bool
+	ok := p.fields(doc, "", "a scenario is a mapping that starts with schemaVersion: 1", topFields, func(key string, k, v *yaml.Node) {
+		switch key {
+		case "schemaVersion":
+			versionSeen = true
+			if n, ok := p.integer(v, key, "write schemaVersion: 1"); ok && n != SchemaVersion {
+				p.add(v, key, fmt.Sprintf("schema version %d is not supported (this build reads %d)", n, SchemaVersion), "write schemaVersion: 1 and follow docs/scenario-schema.md")
+			}
+		case "name":
+			nameSeen = true
+			if str, ok := p.str(v, key); ok {
+				if !nameRe.MatchString(str) {
+					p.add(v, key, fmt.Sprintf("%q is not a usable name", str), "use letters, digits, '.', '_' and '-', starting with a letter or digit")
+				}
+				s.Name = str
+			}
+		case "project":
+			projectSeen = true
+			l.projNode = k
+			l.project(v)
+		case "imports":
+			if list, ok := p.strList(v, key, "write a list of module names: [numpy]"); ok {
+				for i, m := range list {
+					if !isModuleName(m) {
+						p.add(p.deref(v).Content[i], index(key, i), fmt.Sprintf("%q is not a module name", m), "write the name you would import, such as numpy or PIL")
+					}
+				}
+				s.Imports = list
+				l.importsOK = true
+			}
+		case "start":
+			if str, ok := p.str(v, key); ok {
+				s.Start = str
+			}
+		case "port":
+			if n, ok := p.integer(v, key, "write a port number such as 8080"); ok {
+				if n < 1 || n > 65535 {
+					p.add(v, key, fmt.Sprintf("port %d is out of range", n), "use a port between 1 and 65535")
+				} else {
+					s.Port = n
+				}
+			}
+		case "health":
+			l.httpCheck(v, key, &s.Health)
+		case "config":
+			c := HTTPCheck{ExpectStatus: DefaultStatus}
+			l.httpCheck(v, key, &c)
+			s.Config = &c
+		case "env":
+			s.Env, _ = p.strMap(v, key, "write NAME: value pairs", func(k *yaml.Node, name string) {
+				if !envNameRe.MatchString(name) {
+					p.add(k, join(key, name), "not a valid environment variable name", "use letters, digits and '_', not starting with a digit")
+				}
+			})
+		case "secrets":
+			if list, ok := p.strList(v, key, "write a list of environment variable names: [OPENAI_API_KEY]"); ok {
+				for i, n := range list {
+					if !envNameRe.MatchString(n) {
+						p.add(p.deref(v).Content[i], index(key, i), fmt.Sprintf("%q is not a valid environment variable name", n), "use letters, digits and '_', not starting with a digit")
+					}
+				}
+				s.Secrets = list
+			}
+		case "timeouts":
+			l.timeouts(v, key, &s.Timeouts)
+		case "limits":
+			l.limits(v, key)
+		case "matrix":
+			l.matrix = l.parseMatrix(k, v)
+		}
+	})
+	if !ok {
+		return
+	}
+	at := p.deref(doc)
+	if !versionSeen {
+		p.add(at, "schemaVersion", "missing", "add schemaVersion: 1 as the first line")
+	}
+	if !nameSeen {
+		p.add(at, "name", "missing", "add name: <scenario name>")
+	}
+	if !projectSeen {
+		p.add(at, "project", "missing", "add project: {dir: ./project} pointing at the code under test")
+	}
+	for _, sec := range s.Secrets {
+		if _, ok := s.Env[sec]; ok {
+			p.add(at, "secrets", fmt.Sprintf("%s is both a secret and set in env", sec), "secrets come from the environment bootmatrix runs in; remove it from env")
+		}
+	}
+}
+
+func (l *loader) project(v *yaml.Node) {
+	p := l.p
+	var dirSeen bool
+	ok := p.fields(v, "project", "write project: {dir: ./project, root: .}", projectFields, func(key string, k, v *yaml.Node) {
+		field := join("project", key)
+		switch key {
+		case "dir":
+			dirSeen = true
+			if str, ok := p.str(v, field); ok {
+				if str == "" {
+					p.add(v, field, "empty", "give the project's directory, relative to the scenario file")
+					return
+				}
+				l.dirNode = v
+				if filepath.IsAbs(str) {
+					l.s.Project.Dir = filepath.Clean(str)
+				} else {
+					l.s.Project.Dir = filepath.Join(l.s.Dir, filepath.FromSlash(str))
+				}
+			}
+		case "root":
+			if r, ok := l.relPath(v, field, "app root"); ok {
+				l.rootNode = v
+				l.s.Project.Root = r
+			}
+		}
+	})
+	if ok && !dirSeen {
+		p.add(p.deref(v), "project.dir", "missing", "add dir: the project's directory, relative to the scenario file")
+	}
+}
+
+// relPath reads a slash-separated path that must stay inside the project.
+func (l *loader) relPath(v *yaml.Node, field, what string) (string, bool) {
+	str, ok := l.p.str(v, field)
+	if !ok {
+		return "", false
+	}
+	c := path.Clean(str)
+	if str == "" || path.IsAbs(c) || c == ".." || strings.HasPrefix(c, "../") || strings.Contains(str, "\\") {
+		l.p.add(v, field, fmt.Sprintf("%s %q is not a path inside the project", what, str), "write a relative path with '/' that stays inside project.dir, such as backend")
+		return "", false
+	}
+	return c, true
+}
+
+func (l *loader) httpCheck(v *yaml.Node, field string, c *HTTPCheck) {
+	p := l.p
+	pathSeen := c.Path != ""
+	ok := p.fields(v, field, "write {path: /health, status: 200, body: ...}", checkFields, func(key string, k, v *yaml.Node) {
+		f := join(field, key)
+		switch key {
+		case "path":
+			if str, ok := p.str(v, f); ok {
+				pathSeen = true
+				if !strings.HasPrefix(str, "/") {
+					p.add(v, f, fmt.Sprintf("%q does not start with /", str), "write the request path, such as /health")
+				} else {
+					c.Path = str
+				}
+			}
+		case "status":
+			if n, ok := p.integer(v, f, "write an HTTP status such as 200"); ok {
+				if n < 100 || n > 599 {
+					p.add(v, f, fmt.Sprintf("%d is not an HTTP status", n), "use a status between 100 and 599")
+				} else {
+					c.ExpectStatus = n
+				}
+			}
+		case "body":
+			dv := p.deref(v)
+			if dv != nil && dv.Kind == yaml.ScalarNode {
+				if dv.ShortTag() == "!!str" {
+					c.ExpectBody = dv.Value
+				} else {
+					p.add(v, f, "expected a string, found "+kindName(dv), fmt.Sprintf("quote it: '%s'", dv.Value))
+				}
+			} else if dv != nil {
+				if txt, ok := p.jsonText(dv, f); ok {
+					c.ExpectBody = txt
+				}
+			}
+		}
+	})
+	if ok && !pathSeen {
+		p.add(p.deref(v), join(field, "path"), "missing", "add path: the request path, such as /config")
+	}
+}
+
+func (l *loader) timeouts(v *yaml.Node, field string, t *Timeouts) {
+	p := l.p
+	p.fields(v, field, "write {build: 10m, install: 5m, import: 1m, ldd: 1m, boot: 90s}", timeoutFields, func(key string, k, v *yaml.Node) {
+		d, ok := p.duration(v, join(field, key))
+		if !ok {
+			return
+		}
+		switch key {
+		case "build":
+			t.Build = d
+		case "install":
+			t.Install = d
+		case "import":
+			t.Import = d
+		case "ldd":
+			t.Ldd = d
+		case "boot":
+			t.Boot = d
+		}
+	})
+}
+
+func (l *loader) limits(v *yaml.Node, field string) {
+	p := l.p
+	p.fields(v, field, "write {memory: 1g, cpus: 1.5}", limitFields, func(key string, k, v *yaml.Node) {
+		f := join(field, key)
+		switch key {
+		case "memory":
+			dv := p.deref(v)
+			if dv != nil && dv.Kind == yaml.ScalarNode && dv.ShortTag() == "!!int" {
+				if n, ok := p.integer(dv, f, ""); ok && n > 0 {
+					l.s.Limits.MemoryBytes = int64(n)
+					return
+				}
+			}
+			str, ok := p.anyScalar(v, f)
+			if !ok {
+				return
+			}
+			b, ok := parseMemory(str)
+			if !ok {
+				p.add(v, f, fmt.Sprintf("%q is not a memory size", str), "write a size such as 512m or 1g")
+				return
+			}
+			l.s.Limits.MemoryBytes = b
+		case "cpus":
+			n, ok := p.number(v, f, "write a number of CPUs such as 1.5")
+			if !ok {
+				return
+			}
+			if n <= 0 || n > 1024 {
+				p.add(v, f, fmt.Sprintf("%v CPUs is out of range", n), "write a positive number of CPUs such as 1.5")
+				return
+			}
+			l.s.Limits.NanoCPUs = int64(n * 1e9)
+		}
+	})
+}
+
+// parseMemory reads docker-style sizes: 512m, 1g, 1.5GiB, 1048576.
+func parseMemory(s string) (int64, bool) {
+	m := memRe.FindStringSubmatch(strings.TrimSpace(s))
+	if m == nil {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(m[1], 64)
+	if err != nil {
+		return 0, false
+	}
+	mult := map[string]float64{"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}[strings.ToLower(m[2])]
+	b := f * mult
+	if b < 4<<20 || b > 1<<50 {
+		return 0, false // docker refuses less than 4 MiB
+	}
+	return int64(b), true
+}
+
+func isModuleName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, part := range strings.Split(s, ".") {
+		if part == "" {
+			return false
+		}
+		for i, r := range part {
+			if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
+				return false
+			}
+		}
+	}
+	return true
+}
