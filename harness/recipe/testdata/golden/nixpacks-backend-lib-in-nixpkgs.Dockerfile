@@ -1,0 +1,28 @@
+# builder: nixpacks
+# shell: ["sh" "-c"]
+# start: gunicorn app:app
+# workdir: /app
+# python: python
+# note: root is backend: the project's top-level nixpacks.toml is not read (Nixpacks reads the config from the app root only)
+# note: provider python: its setup (python, gcc; libs zlib, stdenv.cc.cc.lib), venv install and PATH defaults apply
+
+# ===== setup =====
+# context app.py <- backend/app.py (644)
+# context requirements.txt <- backend/requirements.txt (644)
+FROM bootmatrix-kit/nix:latest
+SHELL ["bash", "-ol", "pipefail", "-c"]
+COPY --from=bootmatrix-kit/wheelhouse:latest /wheelhouse /opt/bootmatrix/wheelhouse
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_FIND_LINKS=/opt/bootmatrix/wheelhouse PIP_NO_INDEX=1
+RUN nix-env -iA nixpkgs.python311 nixpkgs.gcc nixpkgs.stdenv.cc.cc.lib
+ENV NIXPACKS_METADATA=python NIXPACKS_PYTHON_VERSION=3.11 PIP_DEFAULT_TIMEOUT=100 PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 PYTHONDONTWRITEBYTECODE=1 PYTHONFAULTHANDLER=1 PYTHONHASHSEED=random PYTHONUNBUFFERED=1
+ENV PATH="/opt/venv/bin:$PATH"
+WORKDIR /app
+COPY . /app
+
+# ===== install =====
+ARG BASE
+FROM ${BASE}
+# install phase
+RUN python -m venv --copies /opt/venv && . /opt/venv/bin/activate && pip install -r requirements.txt
+
+# ===== final: none =====

@@ -1,0 +1,2 @@
+def app(e, s):
+    return []
