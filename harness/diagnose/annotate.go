@@ -1,0 +1,106 @@
+package diagnose
+
+import (
+	"strings"
+
+	"github.com/bootmatrix/bootmatrix/harness/result"
+)
+
+// Annotate diagnoses every failed stage of v in place: Class, Explanation and Evidence,
+// and the Provider of every missing library. It appends the first failure's fixes to
+// v.Fixes as unproven suggestions (a fix already listed by ID is left as it is, so a
+// runner's proven fixes survive and Annotate can run twice).
+//
+// ctx.OOMKilled and ctx.TimedOut are taken to describe the first failed stage only; a
+// runner that knows more per stage writes MarkerOOMKilled / MarkerTimeout into that
+// stage's Output instead. The ldd stage's findings inform every stage: they say where a
+// library named by an import or boot error exists in the image.
+func Annotate(v *result.Variant, ctx Context) {
+	if v == nil {
+		return
+	}
+	var lddMissing []result.MissingLib
+	if st := v.StageByName(result.StageLdd); st != nil {
+		lddMissing = st.Missing
+	}
+	first := v.FirstFailure()
+	var firstFinding *Finding
+	for i := range v.Stages {
+		st := &v.Stages[i]
+		if st.Status != result.Fail {
+			fillProviders(st.Missing, ctx)
+			continue
+		}
+		c := ctx
+		if st != first {
+			c.OOMKilled, c.TimedOut = false, false
+		}
+		missing := lddMissing
+		if st.Name == result.StageLdd {
+			missing = st.Missing
+		}
+		f := Classify(st.Name, st.ExitCode, stageText(st), missing, c)
+		st.Class = f.Class
+		st.Explanation = f.Explanation
+		st.Evidence = f.Evidence
+		if st.Name == result.StageLdd || len(st.Missing) > 0 {
+			for j := range st.Missing {
+				for _, m := range f.Missing {
+					if m.Library == st.Missing[j].Library && st.Missing[j].Provider == "" {
+						st.Missing[j].Provider = m.Provider
+					}
+				}
+			}
+			fillProviders(st.Missing, ctx)
+		}
+		if st == first {
+			firstFinding = &f
+		}
+	}
+	if firstFinding == nil {
+		return
+	}
+	for _, s := range firstFinding.Suggestions {
+		if hasFix(v.Fixes, s.ID) {
+			continue
+		}
+		s.Proven = false
+		v.Fixes = append(v.Fixes, s)
+	}
+}
+
+// stageText is the output Classify reads: the stage's output, then the import probe's
+// per-module errors when the output does not already carry them.
+func stageText(st *result.Stage) string {
+	var b strings.Builder
+	b.WriteString(st.Output)
+	for _, m := range st.Modules {
+		if m.OK || m.Error == "" || strings.Contains(st.Output, m.Error) {
+			continue
+		}
+		b.WriteString("\n")
+		b.WriteString(m.Error)
+	}
+	return b.String()
+}
+
+func fillProviders(ms []result.MissingLib, ctx Context) {
+	if len(ms) == 0 {
+		return
+	}
+	c := classifier{ctx: ctx, missing: ms, s: &scan{}}
+	for i := range ms {
+		if ms[i].Provider == "" {
+			ms[i].Provider = c.providerOf(ms[i])
+		}
+	}
+}
+
+func hasFix(fs []result.Fix, id string) bool {
+	for _, f := range fs {
+		if f.ID == id {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,202 @@
+// Package diagnose names why a stage failed: a catalogue of failure classes with
+// stable IDs, a classifier that recognises them from the stage, its exit code, its
+// output and the ldd stage's findings, and the fixes that apply.
+//
+// It is pure logic: the runner hands it what it captured and what it knows about the
+// variant (Context); diagnose never runs anything. Where the output alone cannot say
+// what happened (nothing listens, the engine killed the container), the runner prints
+// one of the Marker lines (markers.go) into the stage's output.
+package diagnose
+
+// Class IDs. They are a stable schema: reports, scenario expectations and shards refer
+// to them, so an ID is never renamed or reused.
+const (
+	ClassPEP668            = "pep668-externally-managed"
+	ClassMissingLib        = "missing-shared-library"
+	ClassGlibcVersion      = "glibc-symbol-version"
+	ClassNumpyABI          = "numpy-abi-mismatch"
+	ClassNoDistribution    = "no-matching-distribution"
+	ClassBuildFromSource   = "build-from-source-failed"
+	ClassIndexUnreachable  = "index-unreachable"
+	ClassAptPackageUnknown = "apt-package-unknown"
+	ClassNixAttribute      = "nix-attribute-unknown"
+	ClassModuleNotFound    = "module-not-found"
+	ClassCommandNotFound   = "command-not-found"
+	ClassWorkerBoot        = "worker-boot-failed"
+	ClassPortNotBound      = "port-not-bound"
+	ClassHealthUnexpected  = "health-unexpected"
+	ClassCrashedAfterStart = "crashed-after-start"
+	ClassOOMKilled         = "oom-killed"
+	ClassTimeout           = "stage-timeout"
+	ClassUnclassified      = "unclassified"
+)
+
+// FixKind is a stable fix ID. Annotate turns it into a result.Fix whose Summary says
+// what to change for the variant at hand.
+type FixKind string
+
+// Fix kinds, roughly from the smallest change to the largest.
+const (
+	FixAddNixLibs          FixKind = "add-nixlibs"
+	FixMoveNixPkgToNixLibs FixKind = "move-nixpkg-to-nixlibs"
+	FixLoginShell          FixKind = "login-shell"
+	FixLDLibraryPath       FixKind = "ld-library-path"
+	FixUseVenvInstall      FixKind = "use-venv-install"
+	FixBreakSystemPackages FixKind = "break-system-packages"
+	FixNixPythonPackage    FixKind = "nix-python-package"
+	FixPinRequirement      FixKind = "pin-requirement"
+	FixUnpinRequirement    FixKind = "unpin-requirement"
+	FixAddRequirement      FixKind = "add-requirement"
+	FixPythonVersion       FixKind = "python-version"
+	FixAddNixPkgs          FixKind = "add-nixpkgs"
+	FixNixAttributeName    FixKind = "fix-nix-attribute"
+	FixAddAptPkgs          FixKind = "add-aptpkgs"
+	FixAptPackageName      FixKind = "fix-apt-package"
+	FixNewerBase           FixKind = "newer-base-image"
+	FixProvideIndex        FixKind = "provide-index"
+	FixStartCommand        FixKind = "fix-start-command"
+	FixBindAllInterfaces   FixKind = "bind-all-interfaces"
+	FixUsePortEnv          FixKind = "use-port-env"
+	FixHealthEndpoint      FixKind = "fix-health-endpoint"
+	FixRaiseMemory         FixKind = "raise-memory"
+	FixRaiseTimeout        FixKind = "raise-timeout"
+	FixBuilderPythonSlim   FixKind = "builder-python-slim"
+	FixBuilderDockerfile   FixKind = "builder-dockerfile"
+)
+
+// Class is one catalogue entry.
+type Class struct {
+	ID, Title, Explanation string
+	// Fixes are the kinds that can apply, smallest first; Classify narrows them to the variant.
+	Fixes []FixKind
+}
+
+var catalogue = []Class{
+	{ClassPEP668, "pip refused: externally managed environment",
+		"pip install outside a virtual environment hit PEP 668: the interpreter is marked EXTERNALLY-MANAGED (Nix store or Debian python3), so pip will not write into it.",
+		[]FixKind{FixUseVenvInstall, FixBreakSystemPackages, FixNixPythonPackage, FixBuilderPythonSlim}},
+	{ClassMissingLib, "shared library not found by the loader",
+		"A native module needs a shared library the dynamic loader cannot find on its search path (RUNPATH, LD_LIBRARY_PATH, ld.so.cache, the default directories).",
+		[]FixKind{FixAddNixLibs, FixMoveNixPkgToNixLibs, FixLoginShell, FixLDLibraryPath, FixAddAptPkgs, FixNixPythonPackage, FixBuilderPythonSlim, FixBuilderDockerfile}},
+	{ClassGlibcVersion, "C/C++ runtime too old for a binary",
+		"A binary was linked against a newer glibc or libstdc++ than the one the loader found (a required GLIBC_/GLIBCXX_/CXXABI_ symbol version is absent).",
+		[]FixKind{FixPinRequirement, FixNixPythonPackage, FixNewerBase, FixBuilderPythonSlim}},
+	{ClassNumpyABI, "extension built against another NumPy major version",
+		"A compiled module was built against NumPy 1.x and is loaded by NumPy 2.x (or the reverse); its C API table does not match.",
+		[]FixKind{FixPinRequirement, FixUnpinRequirement}},
+	{ClassNoDistribution, "no distribution for this Python/platform",
+		"pip found no version of a requirement that matches the pin, the Python version and the platform tags among the distributions on offer.",
+		[]FixKind{FixPinRequirement, FixUnpinRequirement, FixPythonVersion, FixProvideIndex}},
+	{ClassBuildFromSource, "building a package from source failed",
+		"pip fell back to building from source and the build failed: no compiler, missing headers or a missing build tool.",
+		[]FixKind{FixPinRequirement, FixAddAptPkgs, FixAddNixPkgs, FixPythonVersion}},
+	{ClassIndexUnreachable, "package index unreachable",
+		"pip, apt or Nix could not reach its index: name resolution or the connection failed.",
+		[]FixKind{FixProvideIndex, FixRaiseTimeout}},
+	{ClassAptPackageUnknown, "apt package unknown",
+		"apt has no package of that name in the configured suites.",
+		[]FixKind{FixAptPackageName}},
+	{ClassNixAttribute, "Nix attribute unknown",
+		"A nixPkgs/nixLibs entry names an attribute that does not exist in this nixpkgs.",
+		[]FixKind{FixNixAttributeName}},
+	{ClassModuleNotFound, "Python module not installed",
+		"The interpreter that ran the import has no such module: it is not in the requirements, or pip installed it for another interpreter or environment.",
+		[]FixKind{FixAddRequirement, FixStartCommand}},
+	{ClassCommandNotFound, "command not found",
+		"The shell could not find the command (exit 127): it is not installed or not on PATH for this shell.",
+		[]FixKind{FixStartCommand, FixLoginShell}},
+	{ClassWorkerBoot, "gunicorn worker failed to boot",
+		"gunicorn's worker died while importing the app (exit code 3), so the master shut down; the cause is the exception in the worker's traceback.",
+		[]FixKind{FixStartCommand}},
+	{ClassPortNotBound, "nothing listens on the expected address",
+		"The app is running but not listening on 0.0.0.0:$PORT: it bound to 127.0.0.1 only, to another port, or not at all.",
+		[]FixKind{FixBindAllInterfaces, FixUsePortEnv}},
+	{ClassHealthUnexpected, "health endpoint answered unexpectedly",
+		"The app listens, but the health endpoint's status or body differs from the expected one.",
+		[]FixKind{FixHealthEndpoint}},
+	{ClassCrashedAfterStart, "app exited after starting",
+		"The start command ran and then exited on its own without a recognised cause; the tail of its output is the evidence.",
+		[]FixKind{FixStartCommand}},
+	{ClassOOMKilled, "killed: out of memory",
+		"The kernel killed the process for exceeding the container's memory limit (exit 137).",
+		[]FixKind{FixRaiseMemory}},
+	{ClassTimeout, "stage timed out",
+		"The stage did not finish within its time limit and was stopped.",
+		[]FixKind{FixRaiseTimeout}},
+	{ClassUnclassified, "unclassified failure",
+		"No catalogue entry matched; the evidence is the tail of the output.",
+		nil},
+}
+
+// Catalogue returns every class, unclassified last. The slice is a copy.
+func Catalogue() []Class {
+	out := make([]Class, len(catalogue))
+	for i, c := range catalogue {
+		c.Fixes = append([]FixKind(nil), c.Fixes...)
+		out[i] = c
+	}
+	return out
+}
+
+// Lookup returns the class with that ID.
+func Lookup(id string) (Class, bool) {
+	for _, c := range catalogue {
+		if c.ID == id {
+			c.Fixes = append([]FixKind(nil), c.Fixes...)
+			return c, true
+		}
+	}
+	return Class{}, false
+}
+
+// Explain returns the class's one-line explanation for reports, or a line saying the ID is unknown.
+func Explain(classID string) string {
+	if c, ok := Lookup(classID); ok {
+		return c.Explanation
+	}
+	return "unknown failure class " + quote(classID)
+}
+
+// Title returns the class's short title, or the ID itself when unknown.
+func Title(classID string) string {
+	if c, ok := Lookup(classID); ok {
+		return c.Title
+	}
+	return classID
+}
+
+var fixTitles = map[FixKind]string{
+	FixAddNixLibs:          "add the library's attribute to nixLibs (exported as LD_LIBRARY_PATH)",
+	FixMoveNixPkgToNixLibs: "move the attribute from nixPkgs to nixLibs",
+	FixLoginShell:          "start with a login shell (bash -l -c) so profile.d scripts run",
+	FixLDLibraryPath:       "set LD_LIBRARY_PATH in the start command",
+	FixUseVenvInstall:      "install into a virtual environment (python -m venv /opt/venv; /opt/venv/bin/pip install)",
+	FixBreakSystemPackages: "pass --break-system-packages to pip",
+	FixNixPythonPackage:    "take the module from Nix (pythonXYPackages.<name> in nixPkgs) instead of pip",
+	FixPinRequirement:      "pin the requirement to a version that has a matching wheel",
+	FixUnpinRequirement:    "drop or relax the pin",
+	FixAddRequirement:      "add the module to requirements.txt",
+	FixPythonVersion:       "use a Python version the wheels exist for",
+	FixAddNixPkgs:          "add the build tool or headers to nixPkgs",
+	FixNixAttributeName:    "correct the Nix attribute name",
+	FixAddAptPkgs:          "install the Debian package (aptPkgs, or apt-get install in the Dockerfile)",
+	FixAptPackageName:      "correct the apt package name for this suite",
+	FixNewerBase:           "use a base image with a newer glibc/libstdc++",
+	FixProvideIndex:        "make an index reachable (offline wheelhouse or PIP_INDEX_URL mirror)",
+	FixStartCommand:        "fix the start command",
+	FixBindAllInterfaces:   "bind to 0.0.0.0 (gunicorn --bind 0.0.0.0:$PORT)",
+	FixUsePortEnv:          "listen on $PORT",
+	FixHealthEndpoint:      "make the health endpoint return the expected status and body",
+	FixRaiseMemory:         "raise the memory limit",
+	FixRaiseTimeout:        "raise the stage's timeout",
+	FixBuilderPythonSlim:   "build on python:3.11-slim (Debian, glibc and libstdc++ in /usr/lib)",
+	FixBuilderDockerfile:   "use a Dockerfile on a Debian-based Python image",
+}
+
+// FixTitle is the generic one-line description of a fix kind.
+func FixTitle(k FixKind) string {
+	if s, ok := fixTitles[k]; ok {
+		return s
+	}
+	return string(k)
+}

@@ -1,0 +1,950 @@
+package diagnose
+
+import (
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/bootmatrix/bootmatrix/harness/result"
+	"github.com/bootmatrix/bootmatrix/harness/scenario"
+)
+
+// Context is what the runner knows about the variant; every field is optional.
+type Context struct {
+	// Builder is a scenario.Builder* value.
+	Builder string
+	// Shell is scenario.ShellLogin or scenario.ShellPlain: how the start command (and the
+	// probes) were run. Empty means unknown.
+	Shell string
+	// NixPkgs and NixLibs are the merged nixpacks lists the image was built with.
+	NixPkgs, NixLibs []string
+	// OOMKilled is the engine's State.OOMKilled for the stage's container.
+	OOMKilled bool
+	// TimedOut is true when the runner stopped the stage at its deadline.
+	TimedOut bool
+	// Python is the variant's Python version ("3.11"), used in explanations.
+	Python string
+}
+
+// Finding is the diagnosis of one failed stage.
+type Finding struct {
+	Class       string
+	Explanation string
+	// Evidence are the lines that show the cause, quoted from the output (ANSI stripped,
+	// at most MaxEvidenceLines lines of MaxEvidenceRunes runes) or from ldd findings.
+	Evidence []string
+	// Fixes are the fix kinds that apply to this variant, smallest first.
+	Fixes []FixKind
+	// Suggestions are Fixes spelled out for this variant (Proven is always false here).
+	Suggestions []result.Fix
+	// Missing are the libraries involved, with Provider filled in.
+	Missing []result.MissingLib
+}
+
+// Classify diagnoses one failed stage from its name, exit code, output (tail), the ldd
+// stage's findings and the variant's context. It reads the output once, never panics,
+// and answers ClassUnclassified with the output's last lines rather than guess.
+//
+// When several classes match, the most specific cause wins, in this order: the kernel
+// or the runner stopped the stage (oom-killed; index-unreachable when a timed-out pip was
+// retrying its index; stage-timeout), then causes named in the output (PEP 668, unknown
+// Nix attribute, missing shared library, symbol versions, NumPy ABI, source build,
+// no matching distribution, unreachable index, unknown apt package), then symptoms
+// (gunicorn worker failed to boot, module or command not found), then what only the
+// runner saw (loopback/wrong port, app exited, no listener, health body). So a gunicorn
+// worker that died on a missing library is missing-shared-library only when its log has
+// the "cannot open shared object file" line; without it, it is worker-boot-failed.
+func Classify(stage string, exitCode int, output string, missing []result.MissingLib, ctx Context) Finding {
+	s := scanOutput(output)
+	c := classifier{stage: stage, exit: exitCode, s: s, ctx: ctx, missing: missing}
+	f := c.classify()
+	if f.Class == "" {
+		f.Class = ClassUnclassified
+	}
+	if f.Explanation == "" {
+		f.Explanation = Explain(f.Class)
+	}
+	// One suggestion per fix kind, in the same order: the specific wording where the
+	// class wrote one, the generic title otherwise.
+	specific := f.Suggestions
+	f.Suggestions = nil
+	for _, k := range f.Fixes {
+		s := result.Fix{ID: string(k), Summary: FixTitle(k)}
+		for _, sp := range specific {
+			if sp.ID == string(k) && sp.Summary != "" {
+				s.Summary = sp.Summary
+				break
+			}
+		}
+		f.Suggestions = append(f.Suggestions, s)
+	}
+	return f
+}
+
+type classifier struct {
+	stage   string
+	exit    int
+	s       *scan
+	ctx     Context
+	missing []result.MissingLib
+}
+
+func (c *classifier) installish() bool {
+	return c.stage == "" || c.stage == result.StageBuild || c.stage == result.StageInstall
+}
+
+func (c *classifier) classify() Finding {
+	s := c.s
+	netHit := c.installish() && (s.has(sPipNet) || s.has(sAptNet) || s.has(sNixNet))
+
+	// 1. the kernel or the runner stopped it
+	if c.ctx.OOMKilled || s.has(sMarkOOM) {
+		return c.oom(true)
+	}
+	if c.ctx.TimedOut || s.has(sMarkTimeout) {
+		if netHit {
+			return c.indexUnreachable(true)
+		}
+		return c.timeout()
+	}
+	// 2. causes the output names
+	if s.has(sPEP668) {
+		return c.pep668()
+	}
+	if s.has(sNixAttr) && c.stage != result.StageImport && c.stage != result.StageLdd {
+		return c.nixAttr()
+	}
+	if f, ok := c.missingLib(); ok {
+		return f
+	}
+	if s.has(sGlibcVersion) {
+		return c.glibc()
+	}
+	if s.has(sNumpyABI) {
+		return c.numpyABI()
+	}
+	if netHit && (c.exit != 0 || s.has(sNoVersion) || s.has(sAptNoPkg)) {
+		return c.indexUnreachable(false)
+	}
+	if c.installish() && (s.has(sBuildStrong) || s.has(sBuildWeak) && (s.count[sBuildWeak] > 1 || c.exit != 0)) && !s.has(sNoVersion) {
+		return c.buildFromSource()
+	}
+	if c.installish() && (s.has(sNoVersion) || s.has(sNoDist) || s.has(sNotSupportedWheel)) {
+		return c.noDistribution()
+	}
+	if c.installish() && s.has(sAptNoPkg) {
+		return c.aptUnknown()
+	}
+	if c.exit == 137 && c.stage != result.StageBoot || s.has(sBuildOOM) || s.has(sKilled) && c.exit == 137 {
+		return c.oom(false)
+	}
+	// 3. symptoms
+	if (c.stage == result.StageBoot || c.stage == "") && (s.has(sWorker) || s.has(sWorkerExit)) {
+		return c.workerBoot()
+	}
+	if s.has(sModuleNotFound) && (c.stage == result.StageImport || c.stage == result.StageBoot || c.stage == "") {
+		return c.moduleNotFound()
+	}
+	if c.exit == 127 || s.has(sCmdNotFound) {
+		return c.commandNotFound()
+	}
+	// 4. what the runner observed at boot
+	if s.has(sMarkLoopback) || s.has(sMarkWrongPort) {
+		return c.portNotBound()
+	}
+	if s.has(sMarkExited) {
+		return c.crashed()
+	}
+	if s.has(sMarkNoListener) {
+		return c.portNotBound()
+	}
+	if s.has(sMarkHealth) {
+		return c.health()
+	}
+	return Finding{Class: ClassUnclassified,
+		Explanation: c.unclassifiedExplanation(),
+		Evidence:    s.tailEvidence()}
+}
+
+func (c *classifier) unclassifiedExplanation() string {
+	e := fmt.Sprintf("no catalogue entry matched the %s output (exit code %d); the last lines follow", stageOr(c.stage), c.exit)
+	if c.s.truncated {
+		e += fmt.Sprintf(" (only the last %d MiB were read)", MaxScanBytes>>20)
+	}
+	return e
+}
+
+func stageOr(stage string) string {
+	if stage == "" {
+		return "stage's"
+	}
+	return stage + " stage's"
+}
+
+func (c *classifier) nix() bool {
+	if c.ctx.Builder != "" {
+		return c.ctx.Builder == scenario.BuilderNixpacks
+	}
+	for _, m := range c.missing {
+		for _, p := range m.FoundAt {
+			if strings.HasPrefix(p, "/nix/store/") {
+				return true
+			}
+		}
+	}
+	return len(c.ctx.NixPkgs)+len(c.ctx.NixLibs) > 0 || strings.Contains(strings.Join(c.s.tailEvidence(), "\n"), "/nix/store/")
+}
+
+func (c *classifier) pep668() Finding {
+	s := c.s
+	// The marker's text says whose Python it is; the context decides only when it is absent.
+	nixText, debText := false, false
+	for _, h := range append(s.lines(sPEP668Detail), s.lines(sPEP668)...) {
+		nixText = nixText || strings.Contains(h.text, "/nix/store")
+		debText = debText || strings.Contains(h.text, "apt install") || strings.Contains(h.text, "Debian")
+	}
+	ev := s.evidence(nil, sPEP668, sPEP668Detail)
+	var f Finding
+	f.Class = ClassPEP668
+	f.Evidence = ev
+	if nixText || !debText && c.nix() {
+		f.Explanation = "pip refused to install into Nix's Python (PEP 668): the interpreter lives in the read-only /nix/store and is marked EXTERNALLY-MANAGED; install into a venv, or take the packages from Nix."
+		f.Fixes = []FixKind{FixUseVenvInstall, FixNixPythonPackage, FixBreakSystemPackages}
+		f.Suggestions = []result.Fix{
+			{ID: string(FixUseVenvInstall), Summary: "install with python -m venv --copies /opt/venv && /opt/venv/bin/pip install -r requirements.txt, and start with /opt/venv/bin on PATH"},
+			{ID: string(FixNixPythonPackage), Summary: "take numpy and the other native modules from Nix (pythonXYPackages.<name> in nixPkgs)"},
+			{ID: string(FixBreakSystemPackages), Summary: "pass --break-system-packages (pip then writes into a profile the loader setup was not made for; the library problems come next)"},
+		}
+		return f
+	}
+	f.Explanation = "pip refused to install into the distribution's Python (PEP 668): Debian's python3 is marked EXTERNALLY-MANAGED; install into a venv or use a python:X.Y-slim image, whose Python is not."
+	f.Fixes = []FixKind{FixUseVenvInstall, FixBuilderPythonSlim, FixBreakSystemPackages}
+	return f
+}
+
+func (c *classifier) nixAttr() Finding {
+	var names []string
+	for _, h := range c.s.lines(sNixAttr) {
+		if a := between(h.text, "attribute '", "'"); a != "" {
+			names = appendUnique(names, a)
+		} else if a := between(h.text, "undefined variable '", "'"); a != "" {
+			names = appendUnique(names, a)
+		}
+	}
+	f := Finding{Class: ClassNixAttribute, Evidence: c.s.evidence(nil, sNixAttr), Fixes: []FixKind{FixNixAttributeName}}
+	if len(names) > 0 {
+		f.Explanation = fmt.Sprintf("nixpkgs has no attribute %s: a nixPkgs/nixLibs entry is misspelt or not in this nixpkgs revision.", quoteList(names))
+		f.Suggestions = []result.Fix{{ID: string(FixNixAttributeName), Summary: fmt.Sprintf("replace %s in nixPkgs/nixLibs with an attribute this nixpkgs has (nix-env -qaP to list)", quoteList(names))}}
+	}
+	return f
+}
+
+func (c *classifier) glibc() Finding {
+	var syms, by []string
+	for _, h := range c.s.lines(sGlibcVersion) {
+		t := h.text
+		for _, q := range []string{"version `", "version '"} {
+			if v := between(t, q, "'"); v != "" {
+				syms = appendUnique(syms, v)
+				break
+			}
+		}
+		if r := between(t, "(required by ", ")"); r != "" {
+			by = appendUnique(by, path.Base(r))
+		}
+	}
+	f := Finding{Class: ClassGlibcVersion, Evidence: c.s.evidence(nil, sGlibcVersion)}
+	cxx := false
+	for _, v := range syms {
+		if strings.HasPrefix(v, "GLIBCXX_") || strings.HasPrefix(v, "CXXABI_") {
+			cxx = true
+		}
+	}
+	lib := "glibc"
+	if cxx {
+		lib = "libstdc++"
+	}
+	f.Explanation = fmt.Sprintf("the %s the loader found lacks %s", lib, quoteList(syms))
+	if len(by) > 0 {
+		f.Explanation += fmt.Sprintf(", required by %s", strings.Join(by, ", "))
+	}
+	f.Explanation += ": the binary was built for a newer " + lib + " than this image has."
+	if c.nix() {
+		if cxx {
+			f.Explanation += " On Nix, an older libstdc++ (another gcc's stdenv.cc.cc.lib, or one found through LD_LIBRARY_PATH) shadows the one the wheel needs."
+		}
+		f.Fixes = []FixKind{FixPinRequirement, FixNixPythonPackage, FixBuilderPythonSlim}
+	} else {
+		f.Fixes = []FixKind{FixPinRequirement, FixNewerBase, FixBuilderDockerfile}
+	}
+	return f
+}
+
+func (c *classifier) numpyABI() Finding {
+	f := Finding{Class: ClassNumpyABI, Evidence: c.s.evidence(nil, sNumpyABI, sNumpyBlock)}
+	f.Explanation = "a compiled module was built against NumPy 1.x and is being loaded by NumPy 2.x (or the reverse): pin numpy to the major version the module was built for, or upgrade the module."
+	if c.s.exception.text != "" {
+		f.Evidence = appendEvidence(f.Evidence, c.s.exception.text)
+	}
+	f.Fixes = []FixKind{FixPinRequirement, FixUnpinRequirement}
+	f.Suggestions = []result.Fix{
+		{ID: string(FixPinRequirement), Summary: `pin "numpy<2" in requirements.txt (or the numpy the module was built against)`},
+		{ID: string(FixUnpinRequirement), Summary: "upgrade the module that was compiled against NumPy 1.x to a release built for NumPy 2"},
+	}
+	return f
+}
+
+func (c *classifier) indexUnreachable(timedOut bool) Finding {
+	s := c.s
+	f := Finding{Class: ClassIndexUnreachable, Evidence: s.evidence(nil, sNoVersion, sAptNoPkg, sPipNet, sAptNet, sNixNet, sNoDist, sMarkTimeout)}
+	var who []string
+	if s.has(sPipNet) {
+		who = append(who, "pip")
+	}
+	if s.has(sAptNet) {
+		who = append(who, "apt")
+	}
+	if s.has(sNixNet) {
+		who = append(who, "nix")
+	}
+	f.Explanation = strings.Join(who, " and ") + " could not reach its package index (name resolution or connection failed)"
+	if s.has(sNoVersion) {
+		f.Explanation += `, so pip saw no versions at all ("from versions: none") — the requirement itself may be fine`
+	}
+	if timedOut {
+		f.Explanation += "; the stage ran out of time while retrying"
+	}
+	f.Explanation += "."
+	f.Fixes = []FixKind{FixProvideIndex}
+	if timedOut {
+		f.Fixes = append(f.Fixes, FixRaiseTimeout)
+	}
+	f.Suggestions = []result.Fix{{ID: string(FixProvideIndex), Summary: "run offline with the kit's wheelhouse (PIP_NO_INDEX=1, PIP_FIND_LINKS) or set PIP_INDEX_URL to a reachable mirror; for apt, a reachable Debian mirror"}}
+	return f
+}
+
+func (c *classifier) buildFromSource() Finding {
+	s := c.s
+	f := Finding{Class: ClassBuildFromSource, Evidence: s.evidence(nil, sBuildStrong, sBuildWeak)}
+	var what []string
+	var apt, nixp []string
+	for _, h := range s.lines(sBuildStrong) {
+		t := h.text
+		switch {
+		case strings.Contains(t, "Python.h"):
+			what = appendUnique(what, "the Python headers (Python.h)")
+			apt = appendUnique(apt, "python3-dev")
+		case strings.Contains(t, "pg_config"):
+			what = appendUnique(what, "pg_config (PostgreSQL client headers)")
+			apt = appendUnique(apt, "libpq-dev")
+			nixp = appendUnique(nixp, "postgresql")
+		case strings.Contains(t, "fatal error: "):
+			hdr := between(t, "fatal error: ", ":")
+			what = appendUnique(what, "the header "+hdr)
+		case strings.Contains(t, "rust") || strings.Contains(t, "Rust") || strings.Contains(t, "cargo"):
+			what = appendUnique(what, "a Rust toolchain")
+			apt = appendUnique(apt, "rustc", "cargo")
+			nixp = appendUnique(nixp, "rustc", "cargo")
+		default:
+			what = appendUnique(what, "a C compiler")
+			apt = appendUnique(apt, "build-essential")
+			nixp = appendUnique(nixp, "gcc")
+		}
+	}
+	pkg := ""
+	for _, h := range s.lines(sBuildWeak) {
+		for _, p := range []string{"Failed building wheel for ", "Could not build wheels for ", "Failed to build "} {
+			if v := between(h.text+" ", p, " "); v != "" && pkg == "" {
+				pkg = strings.Trim(v, "(),'\"")
+			}
+		}
+	}
+	f.Explanation = "pip found no wheel it could use"
+	if pkg != "" {
+		f.Explanation += " for " + pkg
+	}
+	f.Explanation += " and building it from source failed"
+	if len(what) > 0 {
+		f.Explanation += ": the image lacks " + strings.Join(what, ", ")
+	}
+	f.Explanation += "."
+	f.Fixes = []FixKind{FixPinRequirement}
+	f.Suggestions = []result.Fix{{ID: string(FixPinRequirement), Summary: "pin the requirement to a version with a wheel for this Python and platform, so nothing is compiled"}}
+	if c.nix() {
+		if len(nixp) > 0 {
+			f.Fixes = append(f.Fixes, FixAddNixPkgs)
+			f.Suggestions = append(f.Suggestions, result.Fix{ID: string(FixAddNixPkgs), Summary: "add " + quoteList(nixp) + " to nixPkgs for the build"})
+		}
+	} else if len(apt) > 0 {
+		f.Fixes = append(f.Fixes, FixAddAptPkgs)
+		f.Suggestions = append(f.Suggestions, result.Fix{ID: string(FixAddAptPkgs), Summary: "install " + strings.Join(apt, " ") + " (aptPkgs, or apt-get install -y in the Dockerfile) before pip install"})
+	}
+	return f
+}
+
+func (c *classifier) noDistribution() Finding {
+	s := c.s
+	f := Finding{Class: ClassNoDistribution, Evidence: s.evidence(nil, sNoVersion, sNoDist, sNotSupportedWheel, sRequiresPython)}
+	req, versions := "", ""
+	for _, h := range s.lines(sNoVersion) {
+		if r := between(h.text, "satisfies the requirement ", " (from versions:"); r != "" {
+			req = r
+			versions = strings.TrimSpace(between(h.text, "(from versions:", ")"))
+		} else if r := between(h.text+" ", "satisfies the requirement ", " "); r != "" && req == "" {
+			req = r
+		}
+	}
+	if req == "" {
+		for _, h := range s.lines(sNoDist) {
+			if r := strings.TrimSpace(after(h.text, "No matching distribution found for ")); r != "" {
+				req = r
+			}
+		}
+	}
+	py := ""
+	if c.ctx.Python != "" {
+		py = " " + c.ctx.Python
+	}
+	switch {
+	case s.has(sNotSupportedWheel) && req == "":
+		f.Explanation = "the wheel given to pip is not for this interpreter or platform (its Python or platform tag does not match Python" + py + " on this image)."
+	case versions == "none":
+		f.Explanation = fmt.Sprintf("no distribution of %s exists on the index or in the wheelhouse for Python%s on this platform (from versions: none).", orWord(req, "the requirement"), py)
+	case versions != "":
+		f.Explanation = fmt.Sprintf("%s is not among the versions offered for Python%s on this platform (%s): the pin names a version whose wheels are for other Python versions or platform tags.", orWord(req, "the requirement"), py, versions)
+	default:
+		f.Explanation = fmt.Sprintf("pip found no distribution of %s matching Python%s and this platform's tags.", orWord(req, "the requirement"), py)
+	}
+	if s.has(sRequiresPython) {
+		f.Explanation += " Some versions were skipped for requiring a different Python."
+	}
+	f.Fixes = []FixKind{FixPinRequirement, FixUnpinRequirement, FixPythonVersion}
+	if versions != "" && versions != "none" {
+		last := versions
+		if i := strings.LastIndex(versions, ","); i >= 0 {
+			last = strings.TrimSpace(versions[i+1:])
+		}
+		name := req
+		if i := strings.IndexAny(req, "=<>!~ ["); i > 0 {
+			name = req[:i]
+		}
+		f.Suggestions = []result.Fix{
+			{ID: string(FixPinRequirement), Summary: fmt.Sprintf("pin %s==%s, a version on offer", name, last)},
+			{ID: string(FixUnpinRequirement), Summary: fmt.Sprintf("drop the pin %s and let pip choose among %s", req, versions)},
+			{ID: string(FixPythonVersion), Summary: "use the Python version the pinned wheels exist for"},
+		}
+	}
+	return f
+}
+
+func (c *classifier) aptUnknown() Finding {
+	var pkgs []string
+	for _, h := range c.s.lines(sAptNoPkg) {
+		if p := strings.TrimSpace(after(h.text, "Unable to locate package ")); p != "" {
+			pkgs = appendUnique(pkgs, p)
+		} else if p := between(h.text, "Package '", "'"); p != "" {
+			pkgs = appendUnique(pkgs, p)
+		}
+	}
+	f := Finding{Class: ClassAptPackageUnknown, Evidence: c.s.evidence(nil, sAptNoPkg), Fixes: []FixKind{FixAptPackageName}}
+	f.Explanation = fmt.Sprintf("apt has no package %s in this suite (a package list was read, so the index was reachable); the name is wrong or renamed in this Debian release.", quoteList(pkgs))
+	return f
+}
+
+func (c *classifier) workerBoot() Finding {
+	s := c.s
+	f := Finding{Class: ClassWorkerBoot, Evidence: s.evidence(nil, sWorkerExit, sWorker, sMasterShutdown)}
+	f.Explanation = "gunicorn's worker failed to boot"
+	if c.exit == 3 {
+		f.Explanation += " (master exit code 3)"
+	}
+	f.Fixes = []FixKind{FixStartCommand}
+	if e := s.exception.text; e != "" {
+		f.Evidence = appendEvidence(f.Evidence, e)
+		f.Explanation += " while importing the app: " + evidenceLine(e)
+		if strings.Contains(e, "No module named") {
+			f.Fixes = []FixKind{FixAddRequirement, FixStartCommand}
+		}
+	} else {
+		f.Explanation += "; the log shows no exception, so the cause is not visible in the output"
+	}
+	f.Explanation += "."
+	return f
+}
+
+func (c *classifier) moduleNotFound() Finding {
+	var mods []string
+	for _, h := range c.s.lines(sModuleNotFound) {
+		if m := strings.Trim(strings.TrimSpace(after(h.text, "No module named ")), "'\""); m != "" {
+			mods = appendUnique(mods, m)
+		}
+	}
+	f := Finding{Class: ClassModuleNotFound, Evidence: c.s.evidence(nil, sModuleNotFound), Fixes: []FixKind{FixAddRequirement, FixStartCommand}}
+	f.Explanation = fmt.Sprintf("the interpreter has no module %s: it is not in requirements.txt, or pip installed it for another interpreter (a venv the start command does not use).", quoteList(mods))
+	return f
+}
+
+func (c *classifier) commandNotFound() Finding {
+	f := Finding{Class: ClassCommandNotFound, Evidence: c.s.evidence(nil, sCmdNotFound), Fixes: []FixKind{FixStartCommand}}
+	if len(f.Evidence) == 0 {
+		f.Evidence = c.s.tailEvidence()
+	}
+	f.Explanation = "the shell could not find the command (exit 127)"
+	if c.ctx.Shell == scenario.ShellPlain && c.nix() {
+		f.Explanation += "; this variant starts with a plain shell, so the profile scripts that put the Nix profile's and the venv's bin on PATH did not run"
+		f.Fixes = []FixKind{FixLoginShell, FixStartCommand}
+	}
+	f.Explanation += "."
+	return f
+}
+
+func (c *classifier) portNotBound() Finding {
+	s := c.s
+	f := Finding{Class: ClassPortNotBound, Evidence: s.evidence(nil, sMarkLoopback, sMarkWrongPort, sMarkNoListener, sListening)}
+	switch {
+	case s.has(sMarkLoopback):
+		f.Explanation = "the app listens on 127.0.0.1 only, so connections from outside the container are refused; bind 0.0.0.0:$PORT."
+		f.Fixes = []FixKind{FixBindAllInterfaces}
+		f.Suggestions = []result.Fix{{ID: string(FixBindAllInterfaces), Summary: "start with gunicorn --bind 0.0.0.0:$PORT app:app (not 127.0.0.1 or localhost)"}}
+	case s.has(sMarkWrongPort):
+		f.Explanation = "the app listens, but not on $PORT (a hard-coded port such as gunicorn's default 8000)."
+		f.Fixes = []FixKind{FixUsePortEnv}
+		f.Suggestions = []result.Fix{{ID: string(FixUsePortEnv), Summary: "bind to $PORT: gunicorn --bind 0.0.0.0:$PORT app:app"}}
+	default:
+		f.Explanation = "the app kept running but nothing accepted connections on $PORT"
+		for _, h := range s.lines(sListening) {
+			if strings.Contains(h.text, "127.0.0.1") || strings.Contains(h.text, "localhost") {
+				f.Explanation += "; its log says it listens on " + after(h.text, "Listening at: ") + ", loopback only"
+				f.Fixes = []FixKind{FixBindAllInterfaces}
+			}
+		}
+		f.Explanation += "."
+		if len(f.Fixes) == 0 {
+			f.Fixes = []FixKind{FixBindAllInterfaces, FixUsePortEnv}
+		}
+	}
+	return f
+}
+
+func (c *classifier) crashed() Finding {
+	f := Finding{Class: ClassCrashedAfterStart, Fixes: []FixKind{FixStartCommand}}
+	f.Evidence = c.s.evidence(nil, sMarkExited)
+	if e := c.s.exception.text; e != "" {
+		f.Evidence = appendEvidence(f.Evidence, e)
+	}
+	for _, t := range c.s.tailEvidence() {
+		f.Evidence = appendEvidence(f.Evidence, t)
+	}
+	f.Explanation = "the app started and then exited on its own"
+	if e := c.s.exception.text; e != "" {
+		f.Explanation += "; last exception: " + evidenceLine(e)
+	}
+	f.Explanation += "."
+	return f
+}
+
+func (c *classifier) health() Finding {
+	f := Finding{Class: ClassHealthUnexpected, Evidence: c.s.evidence(nil, sMarkHealth), Fixes: []FixKind{FixHealthEndpoint}}
+	f.Explanation = "the app answered, but the health endpoint's status or body is not the expected one (wrong path, app root, or a proxy/default page)."
+	return f
+}
+
+func (c *classifier) oom(confirmed bool) Finding {
+	f := Finding{Class: ClassOOMKilled, Fixes: []FixKind{FixRaiseMemory}}
+	f.Evidence = c.s.evidence(nil, sMarkOOM, sBuildOOM, sKilled)
+	if confirmed {
+		f.Explanation = "the engine reports the container was OOM-killed: the stage needed more memory than its limit."
+		if c.ctx.OOMKilled && !c.s.has(sMarkOOM) {
+			f.Evidence = appendEvidence(f.Evidence, "engine: State.OOMKilled=true")
+		}
+	} else {
+		f.Explanation = "the process was killed with SIGKILL (exit 137) without a timeout, the signature of the kernel's OOM killer; the engine did not confirm it."
+		if c.exit == 137 {
+			f.Evidence = appendEvidence(f.Evidence, "exit code 137")
+		}
+	}
+	for _, t := range c.s.tailEvidence() {
+		f.Evidence = appendEvidence(f.Evidence, t)
+	}
+	return f
+}
+
+func (c *classifier) timeout() Finding {
+	f := Finding{Class: ClassTimeout, Fixes: []FixKind{FixRaiseTimeout}}
+	f.Evidence = c.s.evidence(nil, sMarkTimeout)
+	f.Explanation = fmt.Sprintf("the %s did not finish within its time limit and was stopped; the last lines show what it was doing.", strings.TrimSuffix(stageOr(c.stage), "'s"))
+	for _, t := range c.s.tailEvidence() {
+		f.Evidence = appendEvidence(f.Evidence, t)
+	}
+	return f
+}
+
+// missingLib recognises a library the loader could not find: at the ldd stage from its
+// findings (or its "=> not found" lines), elsewhere only from a "cannot open shared
+// object file" line that names the library.
+func (c *classifier) missingLib() (Finding, bool) {
+	s := c.s
+	var libs []result.MissingLib
+	// searched: the runner looked for the library's files in the image (its ldd findings
+	// name the library), so an empty FoundAt means there is none.
+	searched := map[string]bool{}
+	for _, m := range c.missing {
+		searched[m.Library] = true
+	}
+	if c.stage == result.StageLdd || c.stage == "" {
+		libs = append(libs, c.missing...)
+		for _, h := range s.lines(sLddNotFound) {
+			if l := libFromLddLine(h.text); l != "" && findLib(libs, l) < 0 {
+				libs = append(libs, result.MissingLib{Library: l})
+			}
+		}
+	}
+	var named []string
+	for _, h := range s.lines(sCannotOpen) {
+		if l := libFromCannotOpen(h.text); l != "" {
+			named = appendUnique(named, l)
+		}
+	}
+	if len(named) > 0 {
+		// The libraries the output names come first; the ldd findings say where they are.
+		var ordered []result.MissingLib
+		for _, l := range named {
+			m := result.MissingLib{Library: l}
+			if i := findLib(c.missing, l); i >= 0 {
+				m = cloneMissing(c.missing[i])
+			}
+			ordered = append(ordered, m)
+		}
+		for _, m := range libs {
+			if findLib(ordered, m.Library) < 0 {
+				ordered = append(ordered, m)
+			}
+		}
+		libs = ordered
+	}
+	if len(libs) == 0 {
+		return Finding{}, false
+	}
+	for i := range libs {
+		libs[i] = cloneMissing(libs[i])
+		if libs[i].Provider == "" {
+			libs[i].Provider = c.providerOf(libs[i])
+		}
+	}
+	f := Finding{Class: ClassMissingLib, Missing: libs}
+	var extra []string
+	for _, m := range libs {
+		line := m.Library
+		if len(m.NeededBy) > 0 {
+			line += " needed by " + path.Base(m.NeededBy[0])
+			if len(m.NeededBy) > 1 {
+				line += fmt.Sprintf(" (+%d more)", len(m.NeededBy)-1)
+			}
+		}
+		if len(m.FoundAt) > 0 {
+			line += "; found in the image at " + strings.Join(m.FoundAt, ", ")
+		} else if searched[m.Library] {
+			line += "; no file of that name in the image"
+		}
+		if line != m.Library {
+			extra = append(extra, "ldd: "+line)
+		}
+	}
+	sigs := []signal{sCannotOpen, sLddNotFound}
+	if c.stage == result.StageBoot || c.stage == "" {
+		sigs = append(sigs, sWorkerExit, sWorker)
+	}
+	sigs = append(sigs, sNumpyBlock, sMasterShutdown)
+	f.Evidence = s.evidence(extra, sigs...)
+	f.Explanation, f.Fixes, f.Suggestions = c.explainMissing(libs, searched[libs[0].Library])
+	if (c.stage == result.StageBoot || c.stage == "") && (s.has(sWorker) || s.has(sWorkerExit)) {
+		f.Explanation = "gunicorn's worker failed to boot because " + f.Explanation
+	}
+	return f, true
+}
+
+func cloneMissing(m result.MissingLib) result.MissingLib {
+	m.NeededBy = append([]string(nil), m.NeededBy...)
+	m.FoundAt = append([]string(nil), m.FoundAt...)
+	if len(m.NeededBy) == 0 {
+		m.NeededBy = nil
+	}
+	if len(m.FoundAt) == 0 {
+		m.FoundAt = nil
+	}
+	return m
+}
+
+func findLib(libs []result.MissingLib, name string) int {
+	for i, m := range libs {
+		if m.Library == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// providerOf names the provider of a missing library: from where a copy was found when
+// there is one, else from the soname tables for this kind of image.
+func (c *classifier) providerOf(m result.MissingLib) string {
+	nix := c.nix()
+	for _, p := range m.FoundAt {
+		if strings.HasPrefix(p, "/nix/store/") == nix {
+			if pr := ProviderFor(p); pr != "" {
+				return pr
+			}
+		}
+	}
+	if nix {
+		return NixAttrFor(m.Library)
+	}
+	return DebianPackageFor(m.Library)
+}
+
+// gccRuntimeAttrs are attributes whose store path holds gcc's runtime libraries.
+var gccRuntimeAttrs = []string{"stdenv.cc.cc.lib", "stdenv.cc.cc", "gcc-unwrapped.lib", "gcc-unwrapped", "gcc.cc.lib", "gcc.cc"}
+
+// listProvides reports the entry of list that provides attr, if any.
+func listProvides(list []string, attr string) string {
+	if attr == "" {
+		return ""
+	}
+	norm := func(s string) string { return strings.TrimPrefix(strings.TrimSpace(s), "nixpkgs.") }
+	for _, e := range list {
+		if norm(e) == attr {
+			return e
+		}
+	}
+	if contains(gccRuntimeAttrs, attr) {
+		for _, e := range list {
+			if contains(gccRuntimeAttrs, norm(e)) {
+				return e
+			}
+		}
+	}
+	return ""
+}
+
+func (c *classifier) explainMissing(libs []result.MissingLib, searched bool) (string, []FixKind, []result.Fix) {
+	m := libs[0]
+	more := ""
+	if len(libs) > 1 {
+		var others []string
+		for _, o := range libs[1:] {
+			others = append(others, o.Library)
+		}
+		more = " (also missing: " + strings.Join(others, ", ") + ")"
+	}
+	var fixes []FixKind
+	var sugg []result.Fix
+	add := func(k FixKind, summary string) {
+		for _, f := range fixes {
+			if f == k {
+				return
+			}
+		}
+		fixes = append(fixes, k)
+		sugg = append(sugg, result.Fix{ID: string(k), Summary: summary})
+	}
+	where := ""
+	if len(m.FoundAt) > 0 {
+		where = "a copy exists at " + m.FoundAt[0]
+		if m.Provider != "" {
+			where += " (" + m.Provider + ")"
+		}
+	}
+	needed := ""
+	if len(m.NeededBy) > 0 {
+		needed = " needed by " + path.Base(m.NeededBy[0])
+	}
+
+	if !c.nix() {
+		pkg := m.Provider
+		var e string
+		if where != "" {
+			e = fmt.Sprintf("the loader cannot find %s%s: %s, a directory it does not search (not in ld.so.cache or the default paths)%s.", m.Library, needed, where, more)
+			dir := path.Dir(m.FoundAt[0])
+			add(FixLDLibraryPath, fmt.Sprintf("add %s to LD_LIBRARY_PATH (or an /etc/ld.so.conf.d entry + ldconfig)", dir))
+		} else {
+			e = fmt.Sprintf("the loader cannot find %s%s", m.Library, needed)
+			if searched {
+				e += ": no file of that name is in the image"
+			}
+			if pkg != "" {
+				e += "; Debian's " + pkg + " ships it"
+			}
+			e += more + "."
+		}
+		if pkg != "" {
+			add(FixAddAptPkgs, fmt.Sprintf("install %s (aptPkgs = [%q], or apt-get install -y %s in the Dockerfile)", pkg, pkg, pkg))
+		}
+		if c.ctx.Builder != scenario.BuilderPythonSlim {
+			add(FixBuilderPythonSlim, FixTitle(FixBuilderPythonSlim))
+		}
+		return e, fixes, sugg
+	}
+
+	attr := m.Provider
+	plain := c.ctx.Shell == scenario.ShellPlain
+	e := fmt.Sprintf("the loader cannot find %s%s", m.Library, needed)
+	if where != "" {
+		e += ": " + where + ", but on Nix the loader searches only RUNPATHs and LD_LIBRARY_PATH (no /usr/lib, no ld.so.cache)"
+	} else {
+		if searched {
+			e += ": no file of that name is in the image"
+		}
+		if attr != "" {
+			e += "; nixpkgs' " + attr + " provides it"
+		}
+	}
+	attrQ := attr
+	if attrQ == "" {
+		attrQ = "the attribute that provides " + m.Library
+	}
+	switch inLibs, inPkgs := listProvides(c.ctx.NixLibs, attr), listProvides(c.ctx.NixPkgs, attr); {
+	case inLibs != "" && plain:
+		e += fmt.Sprintf(". %s is in nixLibs, whose LD_LIBRARY_PATH is exported by /etc/profile.d/nixpacks-libs.sh; only a login shell reads it, and this variant starts without one", inLibs)
+		add(FixLoginShell, "start with a login shell (bash -l -c '<start command>') so /etc/profile.d/nixpacks-libs.sh exports LD_LIBRARY_PATH")
+		add(FixLDLibraryPath, fmt.Sprintf("set LD_LIBRARY_PATH to %s's lib directory in the start command itself", inLibs))
+	case inLibs != "":
+		e += fmt.Sprintf(". %s is in nixLibs and the shell is a login shell, yet LD_LIBRARY_PATH did not reach the process: the start command resets the environment or runs through another shell", inLibs)
+		add(FixLDLibraryPath, fmt.Sprintf("set LD_LIBRARY_PATH to %s's lib directory in the start command itself", inLibs))
+	case inPkgs != "":
+		e += fmt.Sprintf(". %s is in nixPkgs, which only links it into the profile (~/.nix-profile/lib); the loader never searches the profile", inPkgs)
+		add(FixMoveNixPkgToNixLibs, fmt.Sprintf("move %q from nixPkgs to nixLibs so its lib directory goes on LD_LIBRARY_PATH", inPkgs))
+		if plain {
+			add(FixLoginShell, "and start with a login shell (bash -l -c), which is what reads the nixLibs export")
+		}
+	default:
+		if tried := append(append([]string(nil), c.ctx.NixPkgs...), c.ctx.NixLibs...); len(tried) > 0 {
+			e += fmt.Sprintf(". None of nixPkgs %s / nixLibs %s provides it", listOrNone(c.ctx.NixPkgs), listOrNone(c.ctx.NixLibs))
+			if contains(c.ctx.NixPkgs, "gcc") && contains(gccRuntimeAttrs, attr) {
+				e += " (gcc is the compiler wrapper; its runtime libraries are another store path, and nixPkgs would only link them into the profile, which the loader never searches)"
+			}
+		}
+		add(FixAddNixLibs, fmt.Sprintf("add %q to nixLibs: it provides %s and nixLibs puts its lib directory on LD_LIBRARY_PATH", attrQ, m.Library))
+		if plain {
+			add(FixLoginShell, "and start with a login shell (bash -l -c), which is what reads the nixLibs export")
+		}
+	}
+	e += more + "."
+	if c.ctx.Python != "" {
+		add(FixNixPythonPackage, fmt.Sprintf("take the native module from Nix (python%sPackages.<name> in nixPkgs): its RUNPATH points into the store", strings.ReplaceAll(c.ctx.Python, ".", "")))
+	} else {
+		add(FixNixPythonPackage, "take the native module from Nix (pythonXYPackages.<name> in nixPkgs): its RUNPATH points into the store")
+	}
+	add(FixBuilderPythonSlim, "build on python:3.11-slim instead, where libstdc++6 and friends are in /usr/lib")
+	add(FixBuilderDockerfile, "use a Dockerfile on a Debian-based Python image")
+	return e, fixes, sugg
+}
+
+// libFromCannotOpen: "Original error was: libstdc++.so.6: cannot open shared object
+// file: …" → "libstdc++.so.6"; a path names its base.
+func libFromCannotOpen(line string) string {
+	i := strings.Index(line, ": cannot open shared object file")
+	if i <= 0 {
+		return ""
+	}
+	pre := line[:i]
+	if j := strings.LastIndexAny(pre, " \t\"'`(:"); j >= 0 {
+		pre = pre[j+1:]
+	}
+	pre = path.Base(strings.Trim(pre, "\"'`()"))
+	if !strings.Contains(pre, ".so") || len(pre) > 200 {
+		return ""
+	}
+	return pre
+}
+
+// libFromLddLine: "libstdc++.so.6 => not found" → "libstdc++.so.6".
+func libFromLddLine(line string) string {
+	i := strings.Index(line, "=> not found")
+	if i <= 0 {
+		return ""
+	}
+	f := strings.Fields(line[:i])
+	if len(f) == 0 {
+		return ""
+	}
+	l := f[len(f)-1]
+	if !strings.Contains(l, ".so") || len(l) > 200 {
+		return ""
+	}
+	return l
+}
+
+func between(s, start, end string) string {
+	i := strings.Index(s, start)
+	if i < 0 {
+		return ""
+	}
+	s = s[i+len(start):]
+	j := strings.Index(s, end)
+	if j < 0 {
+		return ""
+	}
+	return s[:j]
+}
+
+func after(s, start string) string {
+	i := strings.Index(s, start)
+	if i < 0 {
+		return ""
+	}
+	return s[i+len(start):]
+}
+
+func appendUnique(list []string, vs ...string) []string {
+	for _, v := range vs {
+		if v != "" && !contains(list, v) {
+			list = append(list, v)
+		}
+	}
+	return list
+}
+
+func appendEvidence(ev []string, line string) []string {
+	line = evidenceLine(strings.TrimSpace(line))
+	if line == "" || len(ev) >= MaxEvidenceLines || contains(ev, line) {
+		return ev
+	}
+	return append(ev, line)
+}
+
+func contains(list []string, v string) bool {
+	for _, e := range list {
+		if e == v {
+			return true
+		}
+	}
+	return false
+}
+
+func quote(s string) string { return "\"" + s + "\"" }
+
+func quoteList(l []string) string {
+	if len(l) == 0 {
+		return "(unnamed)"
+	}
+	q := make([]string, len(l))
+	for i, s := range l {
+		q[i] = quote(evidenceLine(s))
+	}
+	sort.Strings(q[1:])
+	return strings.Join(q, ", ")
+}
+
+func listOrNone(l []string) string {
+	if len(l) == 0 {
+		return "[]"
+	}
+	return "[" + strings.Join(l, ", ") + "]"
+}
+
+func orWord(s, alt string) string {
+	if s == "" {
+		return alt
+	}
+	return s
+}

@@ -1,0 +1,468 @@
+package diagnose
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/bootmatrix/bootmatrix/harness/result"
+	"github.com/bootmatrix/bootmatrix/harness/scenario"
+)
+
+func readTestdata(tb testing.TB, name string) string {
+	tb.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		tb.Fatalf("testdata %s: %v", name, err)
+	}
+	return string(b)
+}
+
+var (
+	nixCtx = Context{Builder: scenario.BuilderNixpacks, Shell: scenario.ShellLogin, Python: "3.11",
+		NixPkgs: []string{"python311", "gcc"}}
+	slimCtx = Context{Builder: scenario.BuilderPythonSlim, Shell: scenario.ShellPlain, Python: "3.13"}
+)
+
+const storeLibstdcxx = "/nix/store/g7c14408vy7r5p2gp2xfriwny99h0d64-gcc-14.2.0-lib/lib/libstdc++.so.6"
+
+func TestClassifyCapturedOutputs(t *testing.T) {
+	t.Parallel()
+	nixMissing := []result.MissingLib{{
+		Library:  "libstdc++.so.6",
+		NeededBy: []string{"/opt/venv/lib/python3.11/site-packages/numpy/_core/_multiarray_umath.cpython-311-x86_64-linux-gnu.so"},
+		FoundAt:  []string{storeLibstdcxx},
+	}}
+	tests := []struct {
+		file    string
+		input   string // used instead of file when set
+		stage   string
+		exit    int
+		missing []result.MissingLib
+		ctx     Context
+		class   string
+		// evidence lines that must be quoted exactly
+		evidence []string
+		// substrings the explanation must contain
+		explains []string
+		// substrings it must not contain: claims the input does not support
+		notExplains []string
+		firstFix    FixKind
+		fixes       []FixKind
+		provider    string
+	}{
+		{file: "seed-pep668.txt", stage: result.StageInstall, exit: 1, ctx: nixCtx, class: ClassPEP668,
+			evidence: []string{"error: externally-managed-environment", "`/nix/store` filesystem."},
+			explains: []string{"Nix", "venv"}, firstFix: FixUseVenvInstall, fixes: []FixKind{FixNixPythonPackage, FixBreakSystemPackages}},
+		{file: "pep668-nix-pip23.txt", stage: result.StageInstall, exit: 1, class: ClassPEP668,
+			evidence: []string{"error: externally-managed-environment", "× This environment is externally managed", "╰─> This command has been disabled as it tries to modify the immutable"},
+			explains: []string{"/nix/store"}, firstFix: FixUseVenvInstall},
+		{file: "pep668-nix-pip25.txt", stage: result.StageBuild, exit: 1, ctx: Context{}, class: ClassPEP668,
+			explains: []string{"Nix"}, firstFix: FixUseVenvInstall},
+		{file: "pep668-debian-pip23.txt", stage: result.StageInstall, exit: 1, ctx: Context{Builder: scenario.BuilderDockerfile}, class: ClassPEP668,
+			evidence: []string{"╰─> To install Python packages system-wide, try apt install"},
+			explains: []string{"Debian"}, firstFix: FixUseVenvInstall, fixes: []FixKind{FixBuilderPythonSlim}},
+		{file: "pep668-debian-pip23.txt", stage: result.StageInstall, exit: 1, ctx: nixCtx, class: ClassPEP668,
+			explains: []string{"Debian"}, notExplains: []string{"Nix"}},
+		{file: "seed-libstdcxx-gunicorn.txt", stage: result.StageBoot, exit: 3, missing: nixMissing, ctx: nixCtx, class: ClassMissingLib,
+			evidence: []string{"Original error was: libstdc++.so.6: cannot open shared object file: No such file or directory", "[ERROR] Worker (pid:4) exited with code 3"},
+			explains: []string{"gunicorn's worker failed to boot because", "libstdc++.so.6", storeLibstdcxx, "stdenv.cc.cc.lib", "gcc is the compiler wrapper"},
+			firstFix: FixAddNixLibs, fixes: []FixKind{FixNixPythonPackage, FixBuilderPythonSlim}, provider: "stdenv.cc.cc.lib"},
+		{file: "seed-libstdcxx-numpy240.txt", stage: result.StageImport, exit: 1, missing: nixMissing,
+			ctx:   Context{Builder: scenario.BuilderNixpacks, Shell: scenario.ShellLogin, NixPkgs: []string{"python311", "stdenv.cc.cc.lib"}},
+			class: ClassMissingLib, evidence: []string{"Original error was: libstdc++.so.6: cannot open shared object file: No such file or directory", `* The NumPy version is: "2.4.0"`},
+			explains: []string{"stdenv.cc.cc.lib is in nixPkgs", "never searches the profile"}, firstFix: FixMoveNixPkgToNixLibs},
+		{file: "seed-libstdcxx-numpy240.txt", stage: result.StageImport, exit: 1, missing: nixMissing,
+			ctx:   Context{Builder: scenario.BuilderNixpacks, Shell: scenario.ShellPlain, NixLibs: []string{"stdenv.cc.cc.lib"}},
+			class: ClassMissingLib, explains: []string{"in nixLibs", "only a login shell reads it"}, firstFix: FixLoginShell, fixes: []FixKind{FixLDLibraryPath}},
+		{file: "seed-libstdcxx-numpy240.txt", stage: result.StageImport, exit: 1, missing: []result.MissingLib{{Library: "libstdc++.so.6"}},
+			ctx:      Context{Builder: scenario.BuilderNixpacks, NixPkgs: []string{"python311", "glibc", "zlib"}},
+			class:    ClassMissingLib,
+			explains: []string{"no file of that name is in the image", "stdenv.cc.cc.lib provides it", "None of nixPkgs [python311, glibc, zlib]"},
+			firstFix: FixAddNixLibs, provider: "stdenv.cc.cc.lib"},
+		{file: "seed-libstdcxx-numpy240.txt", stage: result.StageImport, exit: 1, ctx: Context{Builder: scenario.BuilderNixpacks},
+			class: ClassMissingLib, explains: []string{"stdenv.cc.cc.lib provides it"}, notExplains: []string{"no file of that name"}, firstFix: FixAddNixLibs},
+		{file: "numpy-libstdcxx-import.txt", stage: result.StageImport, exit: 1, ctx: slimCtx, class: ClassMissingLib,
+			evidence: []string{"ImportError: libstdc++.so.6: cannot open shared object file: No such file or directory",
+				"Original error was: libstdc++.so.6: cannot open shared object file: No such file or directory", `* The NumPy version is: "2.2.4"`},
+			explains: []string{"libstdc++6"}, firstFix: FixAddAptPkgs, provider: "libstdc++6"},
+		{file: "numpy1-libstdcxx-import-py311.txt", stage: result.StageImport, exit: 1, ctx: Context{Builder: scenario.BuilderDockerfile}, class: ClassMissingLib,
+			evidence: []string{`* The NumPy version is: "1.24.2"`}, firstFix: FixAddAptPkgs, provider: "libstdc++6"},
+		{file: "gunicorn23-worker-boot-missing-lib.txt", stage: result.StageBoot, exit: 3, ctx: slimCtx, class: ClassMissingLib,
+			evidence: []string{"[2026-11-28 22:14:22 +0000] [11] [ERROR] Worker (pid:12) exited with code 3", "[2026-11-28 22:14:22 +0000] [11] [ERROR] Reason: Worker failed to boot."},
+			explains: []string{"gunicorn's worker failed to boot because"}, firstFix: FixAddAptPkgs},
+		{file: "gunicorn23-worker-boot-no-module.txt", stage: result.StageBoot, exit: 3, ctx: slimCtx, class: ClassWorkerBoot,
+			evidence: []string{"[2026-11-28 22:14:24 +0000] [11] [ERROR] Worker (pid:12) exited with code 3", "ModuleNotFoundError: No module named 'numpy'"},
+			explains: []string{"exit code 3", "No module named 'numpy'"}, firstFix: FixAddRequirement},
+		{file: "ldd-libstdcxx-not-found.txt", stage: result.StageLdd, exit: 1, ctx: slimCtx, class: ClassMissingLib,
+			evidence: []string{"libstdc++.so.6 => not found"}, explains: []string{"libstdc++6"}, firstFix: FixAddAptPkgs, provider: "libstdc++6"},
+		{file: "ldd-libstdcxx-not-found.txt", stage: result.StageLdd, exit: 1, missing: nixMissing, ctx: Context{Builder: scenario.BuilderNixpacks}, class: ClassMissingLib,
+			evidence: []string{"libstdc++.so.6 => not found", "ldd: libstdc++.so.6 needed by _multiarray_umath.cpython-311-x86_64-linux-gnu.so; found in the image at " + storeLibstdcxx},
+			explains: []string{"only RUNPATHs and LD_LIBRARY_PATH"}, firstFix: FixAddNixLibs, provider: "stdenv.cc.cc.lib"},
+		{file: "pip-no-matching-offline-py311.txt", stage: result.StageInstall, exit: 1, ctx: Context{Python: "3.11"}, class: ClassNoDistribution,
+			evidence: []string{"ERROR: Could not find a version that satisfies the requirement numpy==1.26.4 (from versions: 1.24.2)", "ERROR: No matching distribution found for numpy==1.26.4"},
+			explains: []string{"numpy==1.26.4 is not among the versions offered for Python 3.11", "(1.24.2)"}, firstFix: FixPinRequirement},
+		{file: "pip-no-matching-offline-py313.txt", stage: result.StageInstall, exit: 1, class: ClassNoDistribution,
+			explains: []string{"(2.2.4)"}, firstFix: FixPinRequirement},
+		{file: "pip-versions-none-offline.txt", stage: result.StageInstall, exit: 1, class: ClassNoDistribution,
+			explains: []string{"fastapi==0.115.0", "from versions: none"}},
+		{file: "pip-network-unreachable-pip23.txt", stage: result.StageInstall, exit: 1, class: ClassIndexUnreachable,
+			evidence: []string{"ERROR: Could not find a version that satisfies the requirement numpy==1.26.4 (from versions: none)"},
+			explains: []string{"pip could not reach", "from versions: none"}, firstFix: FixProvideIndex},
+		{file: "pip-network-unreachable-pip25.txt", stage: result.StageBuild, exit: 1, class: ClassIndexUnreachable, firstFix: FixProvideIndex},
+		{file: "apt-offline-unable-to-locate.txt", stage: result.StageBuild, exit: 100, class: ClassIndexUnreachable,
+			evidence: []string{"Temporary failure resolving 'deb.debian.org'", "E: Unable to locate package libgomp1"}, explains: []string{"apt could not reach"}},
+		{file: "apt-unknown-package.txt", stage: result.StageBuild, exit: 100, class: ClassAptPackageUnknown,
+			evidence: []string{"E: Unable to locate package libstdcxx6"}, explains: []string{`"libstdcxx6"`}, firstFix: FixAptPackageName},
+		{file: "nix-attribute-unknown-nixenv.txt", stage: result.StageBuild, exit: 1, class: ClassNixAttribute,
+			evidence: []string{"error: attribute 'libstdcxx5' in selection path 'nixpkgs.libstdcxx5' not found"}, explains: []string{`"libstdcxx5"`}, firstFix: FixNixAttributeName},
+		{file: "nixpacks-undefined-variable.txt", stage: result.StageBuild, exit: 1, class: ClassNixAttribute, explains: []string{`"libstdcxx5"`}},
+		{file: "glibcxx-version-import.txt", stage: result.StageImport, exit: 1, ctx: nixCtx, class: ClassGlibcVersion,
+			explains: []string{"GLIBCXX_3.4.32", "libstdc++", "aggregations.cpython-311-x86_64-linux-gnu.so"}, firstFix: FixPinRequirement},
+		{file: "glibc-version-ldd.txt", stage: result.StageLdd, exit: 1, ctx: slimCtx, class: ClassGlibcVersion,
+			explains: []string{`"GLIBC_2.38"`, "glibc"}, fixes: []FixKind{FixNewerBase}},
+		{file: "glibc-version-dlopen.txt", stage: result.StageImport, exit: 1, class: ClassGlibcVersion,
+			evidence: []string{"OSError: /lib/x86_64-linux-gnu/libm.so.6: version `GLIBC_2.38' not found (required by /tmp/numpy/_core/_multiarray_umath.cpython-313-x86_64-linux-gnu.so)"}},
+		{file: "numpy-abi-1x-on-2x.txt", stage: result.StageImport, exit: 1, class: ClassNumpyABI,
+			evidence: []string{"A module that was compiled using NumPy 1.x cannot be run in"}, explains: []string{"numpy"}, firstFix: FixPinRequirement},
+		{file: "build-no-gcc-pip23.txt", stage: result.StageInstall, exit: 1, ctx: slimCtx, class: ClassBuildFromSource,
+			evidence: []string{"error: command 'x86_64-linux-gnu-gcc' failed: No such file or directory", "ERROR: Failed building wheel for fastsum"},
+			explains: []string{"fastsum", "a C compiler"}, firstFix: FixPinRequirement, fixes: []FixKind{FixAddAptPkgs}},
+		{file: "build-python-h-missing.txt", stage: result.StageInstall, exit: 1, class: ClassBuildFromSource,
+			evidence: []string{"netifaces.c:1:10: fatal error: Python.h: No such file or directory"}, explains: []string{"Python.h"}},
+		{file: "build-pg-config-missing.txt", stage: result.StageInstall, exit: 1, ctx: nixCtx, class: ClassBuildFromSource,
+			evidence: []string{"Error: pg_config executable not found."}, explains: []string{"pg_config"}, fixes: []FixKind{FixAddNixPkgs}},
+		{file: "oom-python.txt", stage: result.StageImport, exit: 137, ctx: Context{OOMKilled: true}, class: ClassOOMKilled,
+			evidence: []string{"engine: State.OOMKilled=true"}, firstFix: FixRaiseMemory},
+		{file: "oom-python.txt", stage: result.StageImport, exit: 137, class: ClassOOMKilled, explains: []string{"did not confirm"}},
+		{file: "oom-build-legacy-builder.txt", stage: result.StageBuild, exit: 1, class: ClassOOMKilled,
+			evidence: []string{"The command '/bin/sh -c pip install -r requirements.txt' returned a non-zero code: 137"}},
+		{file: "oom-python.txt", stage: result.StageBoot, exit: 137, class: ClassUnclassified},
+		{file: "gunicorn23-loopback.txt", stage: result.StageBoot, exit: -1, class: ClassPortNotBound,
+			input:    readTestdata(t, "gunicorn23-loopback.txt") + FormatLoopbackOnly("127.0.0.1:8080", 8080) + "\n",
+			evidence: []string{"bootmatrix: listening on loopback only: 127.0.0.1:8080 (want 0.0.0.0:8080)"}, firstFix: FixBindAllInterfaces},
+		{file: "gunicorn23-default-bind.txt", stage: result.StageBoot, exit: -1, class: ClassPortNotBound,
+			input:    readTestdata(t, "gunicorn23-default-bind.txt") + FormatNoListener(8080, 30e9, "connection refused") + "\n",
+			evidence: []string{"bootmatrix: no listener: port 8080 after 30s: connection refused", "[2026-11-28 22:16:22 +0000] [11] [INFO] Listening at: http://127.0.0.1:8000 (11)"},
+			explains: []string{"loopback only"}, firstFix: FixBindAllInterfaces},
+		{file: "gunicorn23-default-bind.txt", stage: result.StageBoot, exit: -1, class: ClassPortNotBound,
+			input:    readTestdata(t, "gunicorn23-default-bind.txt") + FormatWrongPort("127.0.0.1:8000", 8080) + "\n",
+			firstFix: FixUsePortEnv},
+		{file: "gunicorn23-loopback.txt", stage: result.StageBoot, exit: 0, class: ClassUnclassified},
+		{file: "crash-after-start.txt", stage: result.StageBoot, exit: 1, class: ClassCrashedAfterStart,
+			input:    readTestdata(t, "crash-after-start.txt") + FormatNoListener(8080, 30e9, "connection refused") + "\n" + FormatExited(1, 1.2e9) + "\n",
+			evidence: []string{"bootmatrix: app exited: code 1 after 1.2s", "RuntimeError: DATABASE_URL is not set"},
+			explains: []string{"DATABASE_URL"}, firstFix: FixStartCommand},
+		{file: "health", stage: result.StageBoot, exit: -1, class: ClassHealthUnexpected,
+			input:    readTestdata(t, "gunicorn23-loopback.txt") + FormatHealthUnexpected("GET", "/health", 404, 200, "Not Found") + "\n",
+			evidence: []string{`bootmatrix: health unexpected: GET /health: status 404 (want 200), body "Not Found"`}, firstFix: FixHealthEndpoint},
+		{file: "timeout", stage: result.StageInstall, exit: 137, ctx: Context{TimedOut: true}, class: ClassIndexUnreachable,
+			input:    readTestdata(t, "pip-network-unreachable-pip25.txt") + FormatTimeout(300e9) + "\n",
+			explains: []string{"ran out of time while retrying"}, fixes: []FixKind{FixRaiseTimeout}},
+		{file: "timeout-build", stage: result.StageBuild, exit: 137, class: ClassTimeout,
+			input:    "Building wheel for numpy (pyproject.toml): started\n" + FormatTimeout(600e9) + "\n",
+			evidence: []string{"bootmatrix: stage timed out: after 10m0s", "Building wheel for numpy (pyproject.toml): started"}, firstFix: FixRaiseTimeout},
+		{file: "segfault-unclassified.txt", stage: result.StageBoot, exit: 139, class: ClassUnclassified,
+			evidence: []string{"Segmentation fault (core dumped)", "loading model weights from /app/model.bin"}},
+		{file: "command-not-found", stage: result.StageBoot, exit: 127, ctx: Context{Builder: scenario.BuilderNixpacks, Shell: scenario.ShellPlain}, class: ClassCommandNotFound,
+			input:    "sh: 1: gunicorn: not found\n",
+			evidence: []string{"sh: 1: gunicorn: not found"}, firstFix: FixLoginShell},
+		{file: "module-not-found-import", stage: result.StageImport, exit: 1, class: ClassModuleNotFound,
+			input: "Traceback (most recent call last):\n  File \"<string>\", line 1, in <module>\nModuleNotFoundError: No module named 'numpy'\n", explains: []string{`"numpy"`}},
+	}
+	for _, tc := range tests {
+		name := tc.file + "/" + tc.stage + "/" + tc.class
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			in := tc.input
+			if in == "" {
+				in = readTestdata(t, tc.file)
+			}
+			f := Classify(tc.stage, tc.exit, in, tc.missing, tc.ctx)
+			if f.Class != tc.class {
+				t.Fatalf("class = %q, want %q\nexplanation: %s\nevidence:\n  %s", f.Class, tc.class, f.Explanation, strings.Join(f.Evidence, "\n  "))
+			}
+			checkFinding(t, f)
+			for _, e := range tc.evidence {
+				if !contains(f.Evidence, e) {
+					t.Errorf("evidence lacks %q; got:\n  %s", e, strings.Join(f.Evidence, "\n  "))
+				}
+			}
+			for _, s := range tc.explains {
+				if !strings.Contains(f.Explanation, s) {
+					t.Errorf("explanation lacks %q: %s", s, f.Explanation)
+				}
+			}
+			for _, s := range tc.notExplains {
+				if strings.Contains(f.Explanation, s) {
+					t.Errorf("explanation claims %q: %s", s, f.Explanation)
+				}
+			}
+			if tc.firstFix != "" && (len(f.Fixes) == 0 || f.Fixes[0] != tc.firstFix) {
+				t.Errorf("fixes = %v, want %s first", f.Fixes, tc.firstFix)
+			}
+			for _, k := range tc.fixes {
+				if !hasKind(f.Fixes, k) {
+					t.Errorf("fixes = %v, want %s among them", f.Fixes, k)
+				}
+			}
+			if tc.provider != "" && (len(f.Missing) == 0 || f.Missing[0].Provider != tc.provider) {
+				t.Errorf("missing = %+v, want provider %q", f.Missing, tc.provider)
+			}
+		})
+	}
+}
+
+// checkFinding holds for every finding, whatever the input.
+func checkFinding(tb testing.TB, f Finding) {
+	tb.Helper()
+	if _, ok := Lookup(f.Class); !ok {
+		tb.Errorf("class %q is not in the catalogue", f.Class)
+	}
+	if f.Explanation == "" {
+		tb.Error("empty explanation")
+	}
+	if len(f.Evidence) > MaxEvidenceLines {
+		tb.Errorf("%d evidence lines, want at most %d", len(f.Evidence), MaxEvidenceLines)
+	}
+	for _, e := range f.Evidence {
+		if len([]rune(e)) > MaxEvidenceRunes {
+			tb.Errorf("evidence line of %d runes: %.80q", len([]rune(e)), e)
+		}
+		if strings.ContainsAny(e, "\x1b\r\n\x00") {
+			tb.Errorf("evidence line with control bytes: %.80q", e)
+		}
+	}
+	if len(f.Suggestions) != len(f.Fixes) {
+		tb.Errorf("%d suggestions for %d fixes", len(f.Suggestions), len(f.Fixes))
+	}
+	for i := range f.Suggestions {
+		if i < len(f.Fixes) && f.Suggestions[i].ID != string(f.Fixes[i]) {
+			tb.Errorf("suggestion %d is %s, fix is %s", i, f.Suggestions[i].ID, f.Fixes[i])
+		}
+		if f.Suggestions[i].Proven {
+			tb.Errorf("suggestion %s claims to be proven", f.Suggestions[i].ID)
+		}
+	}
+}
+
+func hasKind(ks []FixKind, k FixKind) bool {
+	for _, x := range ks {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+// Coloured output (pip and rich colour their errors when forced) classifies the same
+// and quotes the lines without escape codes.
+func TestClassifyStripsANSI(t *testing.T) {
+	t.Parallel()
+	plain := readTestdata(t, "pip-no-matching-offline-py311.txt")
+	var b strings.Builder
+	for _, l := range strings.SplitAfter(plain, "\n") {
+		if strings.HasPrefix(l, "ERROR:") {
+			l = "\x1b[31m" + strings.TrimSuffix(l, "\n") + "\x1b[0m\r\n"
+		}
+		b.WriteString(l)
+	}
+	f := Classify(result.StageInstall, 1, "\x1b]0;pip\x07"+b.String(), nil, Context{})
+	if f.Class != ClassNoDistribution {
+		t.Fatalf("class %s", f.Class)
+	}
+	want := "ERROR: Could not find a version that satisfies the requirement numpy==1.26.4 (from versions: 1.24.2)"
+	if !contains(f.Evidence, want) {
+		t.Errorf("evidence %q lacks %q", f.Evidence, want)
+	}
+	checkFinding(t, f)
+}
+
+// A cannot-open line that names no library is not enough for missing-shared-library.
+func TestMissingLibNeedsALibraryName(t *testing.T) {
+	t.Parallel()
+	f := Classify(result.StageImport, 1, "ImportError: : cannot open shared object file: No such file or directory\n", nil, Context{})
+	if f.Class != ClassUnclassified {
+		t.Errorf("class %s, want unclassified", f.Class)
+	}
+	f = Classify(result.StageLdd, 1, "", []result.MissingLib{{Library: "libz.so.1", NeededBy: []string{"/usr/lib/x.so"}}}, Context{Builder: scenario.BuilderNixpacks, Shell: scenario.ShellPlain})
+	if f.Class != ClassMissingLib || f.Missing[0].Provider != "zlib" {
+		t.Fatalf("ldd findings alone: %+v", f)
+	}
+	if f.Fixes[0] != FixAddNixLibs || !hasKind(f.Fixes, FixLoginShell) {
+		t.Errorf("fixes %v: want add-nixlibs then login-shell", f.Fixes)
+	}
+}
+
+func TestUnclassifiedQuotesTheTail(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	for i := 0; i < 100; i++ {
+		b.WriteString("line ")
+		b.WriteString(strings.Repeat("x", i))
+		b.WriteString("\n\n")
+	}
+	f := Classify(result.StageBoot, 2, b.String(), nil, Context{})
+	if f.Class != ClassUnclassified || len(f.Evidence) != tailLines {
+		t.Fatalf("%s with %d evidence lines", f.Class, len(f.Evidence))
+	}
+	if last := f.Evidence[len(f.Evidence)-1]; last != "line "+strings.Repeat("x", 99) {
+		t.Errorf("last evidence line %q", last)
+	}
+	if !strings.Contains(f.Explanation, "exit code 2") {
+		t.Errorf("explanation %q", f.Explanation)
+	}
+}
+
+func TestEvidenceIsBounded(t *testing.T) {
+	t.Parallel()
+	long := "Original error was: libstdc++.so.6: cannot open shared object file: No such file or directory " + strings.Repeat("é", 1000)
+	in := strings.Repeat(long+"\n", 50) + strings.Repeat("[ERROR] Worker (pid:4) exited with code 3\n", 50)
+	f := Classify(result.StageBoot, 3, in, nil, nixCtx)
+	if f.Class != ClassMissingLib {
+		t.Fatalf("class %s", f.Class)
+	}
+	checkFinding(t, f)
+	if !strings.HasSuffix(f.Evidence[0], "…") {
+		t.Errorf("long line not marked as cut: %q", f.Evidence[0])
+	}
+}
+
+func TestCatalogue(t *testing.T) {
+	t.Parallel()
+	required := []string{ClassPEP668, ClassMissingLib, ClassGlibcVersion, ClassNumpyABI, ClassNoDistribution,
+		ClassBuildFromSource, ClassIndexUnreachable, ClassNixAttribute, ClassWorkerBoot, ClassPortNotBound,
+		ClassHealthUnexpected, ClassCrashedAfterStart, ClassOOMKilled, ClassTimeout, ClassUnclassified}
+	seen := map[string]bool{}
+	for _, c := range Catalogue() {
+		if seen[c.ID] {
+			t.Errorf("duplicate class %s", c.ID)
+		}
+		seen[c.ID] = true
+		if c.Title == "" || c.Explanation == "" || strings.Contains(c.Explanation, "\n") {
+			t.Errorf("class %s: title %q, explanation %q", c.ID, c.Title, c.Explanation)
+		}
+		if Explain(c.ID) != c.Explanation {
+			t.Errorf("Explain(%s) differs from the catalogue", c.ID)
+		}
+		for _, k := range c.Fixes {
+			if FixTitle(k) == string(k) {
+				t.Errorf("class %s: fix %s has no title", c.ID, k)
+			}
+		}
+	}
+	for _, id := range required {
+		if !seen[id] {
+			t.Errorf("catalogue lacks %s", id)
+		}
+	}
+	if !strings.Contains(Explain("no-such-class"), "unknown") {
+		t.Error("Explain of an unknown ID should say so")
+	}
+	cat := Catalogue()
+	cat[0].Fixes[0] = "mutated"
+	if Catalogue()[0].Fixes[0] == "mutated" {
+		t.Error("Catalogue returns shared slices")
+	}
+}
+
+func TestProviderFor(t *testing.T) {
+	t.Parallel()
+	tests := map[string]string{
+		storeLibstdcxx: "stdenv.cc.cc.lib",
+		"/nix/store/g7c14408vy7r5p2gp2xfriwny99h0d64-gcc-14.2.0-lib/lib/libgcc_s.so.1":            "stdenv.cc.cc.lib",
+		"/nix/store/x51nnbrh8qcjsp8dam9gcy9vsx71nqdv-zlib-1.2.13/lib/libz.so.1":                   "zlib",
+		"/nix/store/z2njk5npzbybqygxrilq9kp5882qkj6r-zlib-1.3.dfsg+really1.3.1/lib/libz.so.1":     "zlib",
+		"/nix/store/cp92f1xbn74fy8p8l5gazk0hjpbwgml8-openblas-0.3.29/lib/libopenblas.so.0":        "openblas",
+		"/nix/store/y535s43r1bzilrahd2sgj7g681gxsh5a-glibc-2.41/lib/libc.so.6":                    "glibc",
+		"/nix/store/y535s43r1bzilrahd2sgj7g681gxsh5a-glibc-2.41/lib/libm.so.6":                    "glibc",
+		"/nix/store/4qxgqjinqgzvys8qfna8c9hifmkcr7w2-gfortran-14.2.0-lib/lib/libgfortran.so.5":    "gfortran.cc.lib",
+		"/nix/store/abl2hzw80vgkj19v5853k68rps10hmrr-openssl-3.0.20/lib/libssl.so.3":              "openssl",
+		"/nix/store/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-openssl-3.0.20-dev/include/openssl/ssl.h":    "openssl.dev",
+		"/nix/store/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-python3-3.11.2/lib/libpython3.11.so.1.0":     "python311",
+		"/nix/store/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-python3.11-numpy-1.24.2/lib/python3.11/x.so": "python311Packages.numpy",
+		"/nix/store/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-gcc-14.2.0/lib/libstdc++.so.6":               "gcc-unwrapped",
+		"/usr/lib/x86_64-linux-gnu/libstdc++.so.6":                                                "libstdc++6",
+		"/lib/x86_64-linux-gnu/libz.so.1":                                                         "zlib1g",
+		"/usr/lib/x86_64-linux-gnu/libgomp.so.1":                                                  "libgomp1",
+		"/usr/lib/x86_64-linux-gnu/libgfortran.so.5":                                              "libgfortran5",
+		"/usr/lib/x86_64-linux-gnu/libpq.so.5":                                                    "libpq5",
+		"/usr/lib/x86_64-linux-gnu/libunknown.so.9":                                               "",
+		"/nix/store/":  "",
+		"/nix/store/x": "",
+		"":             "",
+	}
+	for in, want := range tests {
+		if got := ProviderFor(in); got != want {
+			t.Errorf("ProviderFor(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestAnnotate(t *testing.T) {
+	t.Parallel()
+	v := result.Variant{
+		Name: "nixpacks-py311-pkgs",
+		Stages: []result.Stage{
+			{Name: result.StageBuild, Status: result.Pass},
+			{Name: result.StageInstall, Status: result.Pass},
+			{Name: result.StageImport, Status: result.Fail, ExitCode: 1,
+				Output:  "",
+				Modules: []result.Module{{Name: "numpy", Error: "Original error was: libstdc++.so.6: cannot open shared object file: No such file or directory"}}},
+			{Name: result.StageLdd, Status: result.Fail, ExitCode: 1,
+				Output:  "\tlibstdc++.so.6 => not found\n",
+				Missing: []result.MissingLib{{Library: "libstdc++.so.6", NeededBy: []string{"/opt/venv/lib/python3.11/site-packages/numpy/_core/_multiarray_umath.cpython-311-x86_64-linux-gnu.so"}, FoundAt: []string{storeLibstdcxx}}}},
+			{Name: result.StageBoot, Status: result.Skip},
+		},
+		Fixes: []result.Fix{{ID: string(FixMoveNixPkgToNixLibs), Summary: "proven elsewhere", Proven: true}},
+	}
+	ctx := Context{Builder: scenario.BuilderNixpacks, Shell: scenario.ShellLogin, NixPkgs: []string{"python311", "stdenv.cc.cc.lib"}, Python: "3.11", TimedOut: false}
+	Annotate(&v, ctx)
+	imp, ldd := v.StageByName(result.StageImport), v.StageByName(result.StageLdd)
+	if imp.Class != ClassMissingLib || ldd.Class != ClassMissingLib {
+		t.Fatalf("classes import=%s ldd=%s", imp.Class, ldd.Class)
+	}
+	if !contains(imp.Evidence, "Original error was: libstdc++.so.6: cannot open shared object file: No such file or directory") {
+		t.Errorf("import evidence %q", imp.Evidence)
+	}
+	if !strings.Contains(imp.Explanation, storeLibstdcxx) || !strings.Contains(imp.Explanation, "nixPkgs") {
+		t.Errorf("import explanation %q", imp.Explanation)
+	}
+	if ldd.Missing[0].Provider != "stdenv.cc.cc.lib" {
+		t.Errorf("provider %q", ldd.Missing[0].Provider)
+	}
+	if v.StageByName(result.StageBoot).Class != "" {
+		t.Error("a skipped stage got a class")
+	}
+	if len(v.Fixes) < 2 || v.Fixes[0].ID != string(FixMoveNixPkgToNixLibs) || !v.Fixes[0].Proven {
+		t.Fatalf("fixes %+v: the proven fix must stay first and proven", v.Fixes)
+	}
+	for _, f := range v.Fixes[1:] {
+		if f.Proven || f.Summary == "" {
+			t.Errorf("suggested fix %+v", f)
+		}
+	}
+	n := len(v.Fixes)
+	Annotate(&v, ctx)
+	if len(v.Fixes) != n {
+		t.Errorf("second Annotate added fixes: %d → %d", n, len(v.Fixes))
+	}
+	Annotate(nil, ctx)
+}
+
+// ctx.TimedOut describes the first failure only.
+func TestAnnotateTimedOutAppliesToFirstFailure(t *testing.T) {
+	t.Parallel()
+	v := result.Variant{Stages: []result.Stage{
+		{Name: result.StageInstall, Status: result.Fail, ExitCode: 137, Output: "Collecting numpy\n"},
+		{Name: result.StageImport, Status: result.Fail, ExitCode: 1, Output: "ModuleNotFoundError: No module named 'numpy'\n"},
+	}}
+	Annotate(&v, Context{TimedOut: true})
+	if v.Stages[0].Class != ClassTimeout || v.Stages[1].Class != ClassModuleNotFound {
+		t.Errorf("classes %s, %s", v.Stages[0].Class, v.Stages[1].Class)
+	}
+	if len(v.Fixes) != 1 || v.Fixes[0].ID != string(FixRaiseTimeout) {
+		t.Errorf("fixes %+v", v.Fixes)
+	}
+}

@@ -1,0 +1,78 @@
+package diagnose
+
+import (
+	"fmt"
+	"time"
+)
+
+// Markers are lines the runner appends to a stage's Output for what only the runner
+// observes. Each marker line starts with its constant, at the start of a line, followed
+// by ": " and free text; the Format helpers below write them so that the wording stays
+// in one place. Classify matches the constant only, never the free text.
+const (
+	// MarkerNoListener: the boot stage's health check found nothing listening on the
+	// expected port (connection refused or reset) while the app was still running.
+	//   bootmatrix: no listener: port 8080 after 30s: connection refused
+	MarkerNoListener = "bootmatrix: no listener"
+	// MarkerLoopbackOnly: the app listens on the right port but on 127.0.0.1/::1 only
+	// (seen from /proc/net/tcp inside the container), so nothing outside can connect.
+	//   bootmatrix: listening on loopback only: 127.0.0.1:8080 (want 0.0.0.0:8080)
+	MarkerLoopbackOnly = "bootmatrix: listening on loopback only"
+	// MarkerWrongPort: the app listens, but not on the expected port.
+	//   bootmatrix: listening on another port: 0.0.0.0:8000 (want 8080)
+	MarkerWrongPort = "bootmatrix: listening on another port"
+	// MarkerHealthUnexpected: the health endpoint answered with an unexpected status or body.
+	//   bootmatrix: health unexpected: GET /health: status 404 (want 200), body "Not Found"
+	MarkerHealthUnexpected = "bootmatrix: health unexpected"
+	// MarkerExited: the started app's process (container) exited on its own.
+	//   bootmatrix: app exited: code 1 after 2.4s
+	MarkerExited = "bootmatrix: app exited"
+	// MarkerTimeout: the runner stopped the stage at its deadline (same as Context.TimedOut).
+	//   bootmatrix: stage timed out: after 10m0s
+	MarkerTimeout = "bootmatrix: stage timed out"
+	// MarkerOOMKilled: the engine reported OOMKilled for the container (same as Context.OOMKilled).
+	//   bootmatrix: oom-killed: memory limit 512MiB
+	MarkerOOMKilled = "bootmatrix: oom-killed"
+)
+
+// FormatNoListener writes a MarkerNoListener line.
+func FormatNoListener(port int, after time.Duration, reason string) string {
+	return fmt.Sprintf("%s: port %d after %s: %s", MarkerNoListener, port, after, reason)
+}
+
+// FormatLoopbackOnly writes a MarkerLoopbackOnly line; addr is what the app bound ("127.0.0.1:8080").
+func FormatLoopbackOnly(addr string, port int) string {
+	return fmt.Sprintf("%s: %s (want 0.0.0.0:%d)", MarkerLoopbackOnly, addr, port)
+}
+
+// FormatWrongPort writes a MarkerWrongPort line; addrs are the listening addresses found.
+func FormatWrongPort(addrs string, port int) string {
+	return fmt.Sprintf("%s: %s (want %d)", MarkerWrongPort, addrs, port)
+}
+
+// FormatHealthUnexpected writes a MarkerHealthUnexpected line. The body is quoted and cut
+// to 200 bytes so that a page of HTML cannot flood the evidence.
+func FormatHealthUnexpected(method, path string, status, wantStatus int, body string) string {
+	if len(body) > 200 {
+		body = body[:200] + "…"
+	}
+	return fmt.Sprintf("%s: %s %s: status %d (want %d), body %q", MarkerHealthUnexpected, method, path, status, wantStatus, body)
+}
+
+// FormatExited writes a MarkerExited line.
+func FormatExited(code int, after time.Duration) string {
+	return fmt.Sprintf("%s: code %d after %s", MarkerExited, code, after.Round(100*time.Millisecond))
+}
+
+// FormatTimeout writes a MarkerTimeout line.
+func FormatTimeout(after time.Duration) string {
+	return fmt.Sprintf("%s: after %s", MarkerTimeout, after)
+}
+
+// FormatOOMKilled writes a MarkerOOMKilled line; limit may be empty.
+func FormatOOMKilled(limit string) string {
+	if limit == "" {
+		return MarkerOOMKilled + ": the engine reported OOMKilled"
+	}
+	return fmt.Sprintf("%s: memory limit %s", MarkerOOMKilled, limit)
+}

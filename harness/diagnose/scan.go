@@ -1,0 +1,413 @@
+package diagnose
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// Work limits. Classification reads at most MaxScanBytes from the end of the output
+// (failures are reported last; a runner keeps only a tail anyway), matches each line on
+// its first maxLineBytes, and keeps a bounded number of hits per signal, so its time is
+// linear in min(len(output), MaxScanBytes) and its memory is bounded.
+const (
+	MaxScanBytes     = 16 << 20
+	maxLineBytes     = 8 << 10
+	maxHitsPerSignal = 12
+	tailLines        = 8
+	// MaxEvidenceLines and MaxEvidenceRunes bound a Finding's Evidence.
+	MaxEvidenceLines = 8
+	MaxEvidenceRunes = 300
+)
+
+type signal int
+
+const (
+	sPEP668 signal = iota
+	sPEP668Detail
+	sCannotOpen
+	sLddNotFound
+	sGlibcVersion
+	sNumpyABI
+	sNumpyBlock
+	sNoVersion
+	sNoDist
+	sNotSupportedWheel
+	sRequiresPython
+	sPipNet
+	sAptNet
+	sAptNoPkg
+	sNixAttr
+	sNixNet
+	sBuildStrong
+	sBuildWeak
+	sWorker
+	sWorkerExit
+	sMasterShutdown
+	sListening
+	sModuleNotFound
+	sCmdNotFound
+	sKilled
+	sBuildOOM
+	sMarkNoListener
+	sMarkLoopback
+	sMarkWrongPort
+	sMarkHealth
+	sMarkExited
+	sMarkTimeout
+	sMarkOOM
+	nSignals
+)
+
+// rule: a line carries the signal when it contains any of anyOf and, if set, also and.
+type rule struct {
+	s     signal
+	anyOf []string
+	and   string
+	// prefix: anyOf must match at the start of the cleaned line.
+	prefix bool
+}
+
+var rules = []rule{
+	{s: sPEP668, anyOf: []string{"externally-managed-environment", "This environment is externally managed"}},
+	{s: sPEP668Detail, anyOf: []string{"This command has been disabled as it tries to modify the immutable", "`/nix/store` filesystem", "To install Python packages system-wide, try apt install", "If you wish to install a non-Debian-packaged Python package", "create a virtual environment using python3 -m venv"}},
+	{s: sCannotOpen, anyOf: []string{"cannot open shared object file"}},
+	{s: sLddNotFound, anyOf: []string{"=> not found"}},
+	{s: sGlibcVersion, anyOf: []string{"version `GLIBC", "version 'GLIBC", "version `CXXABI", "version 'CXXABI"}, and: "not found"},
+	{s: sNumpyABI, anyOf: []string{
+		"compiled using NumPy 1.x cannot be run in",
+		"_ARRAY_API not found",
+		"numpy.core.multiarray failed to import",
+		"numpy.core._multiarray_umath failed to import",
+		"numpy._core.multiarray failed to import",
+		"numpy.dtype size changed, may indicate binary incompatibility",
+		"module compiled against ABI version",
+		"module compiled against API version",
+	}},
+	{s: sNumpyBlock, anyOf: []string{"* The NumPy version is", "* The Python version is"}},
+	{s: sNoVersion, anyOf: []string{"Could not find a version that satisfies the requirement"}},
+	{s: sNoDist, anyOf: []string{"No matching distribution found for"}},
+	{s: sNotSupportedWheel, anyOf: []string{"is not a supported wheel on this platform"}},
+	{s: sRequiresPython, anyOf: []string{"require a different python version", "requires a different Python", "Requires-Python"}},
+	{s: sPipNet, anyOf: []string{
+		"Max retries exceeded with url",
+		"NewConnectionError",
+		"Failed to establish a new connection",
+		"Temporary failure in name resolution",
+		"Name or service not known",
+		"No address associated with hostname",
+		"Network is unreachable",
+		"No route to host",
+		"ConnectTimeoutError",
+		"connection broken by",
+		"Could not fetch URL",
+		"ProxyError",
+	}},
+	{s: sAptNet, anyOf: []string{"Temporary failure resolving", "Could not resolve '", "Some index files failed to download", "Unable to connect to"}},
+	{s: sAptNet, anyOf: []string{"Failed to fetch http"}},
+	{s: sAptNoPkg, anyOf: []string{"Unable to locate package", "has no installation candidate"}, and: "E: "},
+	{s: sNixAttr, anyOf: []string{"error: attribute '"}, and: "not found"},
+	{s: sNixAttr, anyOf: []string{"error: attribute '"}, and: "missing"},
+	{s: sNixAttr, anyOf: []string{"error: undefined variable '"}},
+	{s: sNixNet, anyOf: []string{"unable to download", "Could not resolve host", "Couldn't resolve host name"}},
+	{s: sBuildStrong, anyOf: []string{
+		"error: command 'gcc' failed",
+		"error: command 'cc' failed",
+		"error: command 'g++' failed",
+		"-gcc' failed",
+		"-g++' failed",
+		"unable to execute 'gcc'",
+		"/gcc' failed",
+		"unable to execute 'cc'",
+		"pg_config executable not found",
+		"C compiler cannot create executables",
+		"Unknown compiler(s):",
+		"Broken toolchain",
+		"gcc: not found",
+		"cc: not found",
+		"Python.h: No such file or directory",
+		"rustc' failed",
+		"can't find Rust compiler",
+		"cargo: not found",
+	}},
+	{s: sBuildStrong, anyOf: []string{"fatal error: "}, and: ": No such file or directory"},
+	{s: sBuildWeak, anyOf: []string{"Failed building wheel for", "Could not build wheels for", "Failed to build installable wheels", "metadata-generation-failed", "error: subprocess-exited-with-error", "ERROR: Failed to build "}},
+	{s: sWorker, anyOf: []string{"Worker failed to boot", "Exception in worker process", "App failed to load", "Error loading ASGI app"}},
+	// the master's shutdown line is evidence only: a normal shutdown prints it too
+	{s: sMasterShutdown, anyOf: []string{"Shutting down: Master"}},
+	{s: sWorkerExit, anyOf: []string{"exited with code"}, and: "Worker"},
+	{s: sListening, anyOf: []string{"Listening at: ", "Uvicorn running on ", "Running on http"}},
+	{s: sModuleNotFound, anyOf: []string{"No module named "}},
+	{s: sCmdNotFound, anyOf: []string{": command not found", "executable file not found in $PATH", "exec format error"}},
+	{s: sCmdNotFound, anyOf: []string{": not found"}, and: "sh: "},
+	{s: sKilled, anyOf: []string{"Killed"}, prefix: true},
+	{s: sBuildOOM, anyOf: []string{"returned a non-zero code: 137", "exit code: 137", "exited with code 137"}},
+	{s: sMarkNoListener, anyOf: []string{MarkerNoListener}, prefix: true},
+	{s: sMarkLoopback, anyOf: []string{MarkerLoopbackOnly}, prefix: true},
+	{s: sMarkWrongPort, anyOf: []string{MarkerWrongPort}, prefix: true},
+	{s: sMarkHealth, anyOf: []string{MarkerHealthUnexpected}, prefix: true},
+	{s: sMarkExited, anyOf: []string{MarkerExited}, prefix: true},
+	{s: sMarkTimeout, anyOf: []string{MarkerTimeout}, prefix: true},
+	{s: sMarkOOM, anyOf: []string{MarkerOOMKilled}, prefix: true},
+}
+
+type hit struct {
+	n    int // line number in the scanned window
+	text string
+}
+
+// scan is one pass over the output: per signal its first hits and its last, the last
+// exception line of a traceback, and the last non-empty lines.
+type scan struct {
+	hits      [nSignals][]hit
+	last      [nSignals]hit
+	count     [nSignals]int
+	exception hit
+	tail      []hit
+	truncated bool
+}
+
+func (s *scan) has(sig signal) bool { return s.count[sig] > 0 }
+
+// lines returns the recorded hits of a signal: its first ones and its last.
+func (s *scan) lines(sig signal) []hit {
+	h := s.hits[sig]
+	if s.count[sig] > len(h) {
+		h = append(append([]hit(nil), h...), s.last[sig])
+	}
+	return h
+}
+
+func scanOutput(out string) *scan {
+	s := &scan{}
+	if len(out) > MaxScanBytes {
+		out = out[len(out)-MaxScanBytes:]
+		if i := strings.IndexByte(out, '\n'); i >= 0 {
+			out = out[i+1:]
+		}
+		s.truncated = true
+	}
+	n := 0
+	for len(out) > 0 {
+		i := strings.IndexAny(out, "\n\r")
+		var raw string
+		if i < 0 {
+			raw, out = out, ""
+		} else {
+			raw, out = out[:i], out[i+1:]
+		}
+		if len(raw) > maxLineBytes {
+			raw = raw[:maxLineBytes]
+		}
+		line := cleanLine(raw)
+		if line == "" {
+			continue
+		}
+		n++
+		h := hit{n: n, text: line}
+		s.addTail(h)
+		if isExceptionLine(line) {
+			s.exception = h
+		}
+		var seen [nSignals]bool
+		for _, r := range rules {
+			if seen[r.s] || !r.matches(line) {
+				continue
+			}
+			seen[r.s] = true
+			s.count[r.s]++
+			s.last[r.s] = h
+			if len(s.hits[r.s]) < maxHitsPerSignal {
+				s.hits[r.s] = append(s.hits[r.s], h)
+			}
+		}
+	}
+	return s
+}
+
+func (r rule) matches(line string) bool {
+	for _, a := range r.anyOf {
+		ok := false
+		if r.prefix {
+			ok = strings.HasPrefix(line, a)
+		} else {
+			ok = strings.Contains(line, a)
+		}
+		if ok {
+			return r.and == "" || strings.Contains(line, r.and)
+		}
+	}
+	return false
+}
+
+func (s *scan) addTail(h hit) {
+	if len(s.tail) < tailLines {
+		s.tail = append(s.tail, h)
+		return
+	}
+	copy(s.tail, s.tail[1:])
+	s.tail[len(s.tail)-1] = h
+}
+
+// isExceptionLine: "ImportError: …", "numpy.core._exceptions._ArrayMemoryError: …".
+func isExceptionLine(line string) bool {
+	i := strings.IndexByte(line, ':')
+	if i <= 0 || i > 120 {
+		return false
+	}
+	if strings.TrimSpace(line[i+1:]) == "" {
+		return false // "ImportError:" whose message follows on other lines
+	}
+	name := line[:i]
+	if !(strings.HasSuffix(name, "Error") || strings.HasSuffix(name, "Exception") || name == "SystemExit" || name == "KeyboardInterrupt") {
+		return false
+	}
+	for j := 0; j < len(name); j++ {
+		c := name[j]
+		if !(c == '_' || c == '.' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// cleanLine strips ANSI escape sequences and control bytes and trims white space. It
+// allocates only for lines that need it.
+func cleanLine(raw string) string {
+	dirty := false
+	for i := 0; i < len(raw); i++ {
+		if c := raw[i]; c < 0x20 && c != '\t' || c == 0x7f {
+			dirty = true
+			break
+		}
+	}
+	if !dirty {
+		return strings.TrimSpace(raw)
+	}
+	var b strings.Builder
+	b.Grow(len(raw))
+	for i := 0; i < len(raw); {
+		c := raw[i]
+		switch {
+		case c == 0x1b:
+			i = skipEscape(raw, i)
+		case c == '\t':
+			b.WriteByte(' ')
+			i++
+		case c < 0x20 || c == 0x7f:
+			i++
+		default:
+			b.WriteByte(c)
+			i++
+		}
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// skipEscape returns the index after the escape sequence starting at raw[i] (ESC).
+func skipEscape(raw string, i int) int {
+	i++
+	if i >= len(raw) {
+		return i
+	}
+	switch raw[i] {
+	case '[': // CSI: parameters, intermediates, one final byte
+		i++
+		for i < len(raw) && raw[i] >= 0x20 && raw[i] <= 0x3f {
+			i++
+		}
+		if i < len(raw) && raw[i] >= 0x40 && raw[i] <= 0x7e {
+			i++
+		}
+		return i
+	case ']', 'P', '_', '^': // OSC/DCS/APC/PM: up to BEL or ST (ESC \)
+		i++
+		for i < len(raw) {
+			if raw[i] == 0x07 {
+				return i + 1
+			}
+			if raw[i] == 0x1b && i+1 < len(raw) && raw[i+1] == '\\' {
+				return i + 2
+			}
+			i++
+		}
+		return i
+	default: // two-byte sequence (ESC ( B, ESC =, …)
+		if raw[i] >= 0x20 && raw[i] <= 0x2f && i+1 < len(raw) {
+			return i + 2
+		}
+		return i + 1
+	}
+}
+
+// evidenceLine makes a line fit for a report: valid UTF-8, at most MaxEvidenceRunes runes.
+func evidenceLine(s string) string {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	if utf8.RuneCountInString(s) <= MaxEvidenceRunes {
+		return s
+	}
+	n := 0
+	for i := range s {
+		if n == MaxEvidenceRunes-1 {
+			return s[:i] + "…"
+		}
+		n++
+	}
+	return s
+}
+
+// evidence quotes the hits of the given signals, listed most telling first: every
+// signal gets its first and last hit before any gets more, so a flood of one kind of
+// line (pip's retry warnings) cannot crowd out the one that names the cause. The chosen
+// lines are returned in output order, without repeats, followed by the extra lines
+// (probe findings), at most MaxEvidenceLines in all.
+func (s *scan) evidence(extra []string, sigs ...signal) []string {
+	budget := MaxEvidenceLines - min(len(extra), MaxEvidenceLines/2)
+	var chosen []hit
+	seen := map[string]bool{}
+	take := func(h hit) {
+		if len(chosen) >= budget || seen[h.text] {
+			return
+		}
+		seen[h.text] = true
+		chosen = append(chosen, h)
+	}
+	for _, sig := range sigs {
+		if hs := s.lines(sig); len(hs) > 0 {
+			take(hs[0])
+			take(hs[len(hs)-1])
+		}
+	}
+	for _, sig := range sigs {
+		for _, h := range s.lines(sig) {
+			take(h)
+		}
+	}
+	sortHits(chosen)
+	out := make([]string, 0, len(chosen)+len(extra))
+	for _, h := range chosen {
+		out = append(out, evidenceLine(h.text))
+	}
+	for _, e := range extra {
+		out = appendEvidence(out, e)
+	}
+	return out
+}
+
+func sortHits(hs []hit) {
+	// insertion sort: a few dozen hits at most
+	for i := 1; i < len(hs); i++ {
+		for j := i; j > 0 && hs[j].n < hs[j-1].n; j-- {
+			hs[j], hs[j-1] = hs[j-1], hs[j]
+		}
+	}
+}
+
+func (s *scan) tailEvidence() []string {
+	out := make([]string, 0, len(s.tail))
+	for _, h := range s.tail {
+		out = append(out, evidenceLine(h.text))
+	}
+	return out
+}
