@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 for s in images/stages/*.sh; do . "$s"; done
 
 require_docker
+trap cleanup_partial EXIT
 stage_roots
 stage_slim
 stage_wheelhouse

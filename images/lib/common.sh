@@ -48,7 +48,7 @@ require_docker() {
 # import never leaves TAG behind. Extra args are --change instructions.
 tar_import() {
   local dir=$1 tag=$2; shift 2
-  local tmp="$KIT_REPO/partial:$(date +%s)-$$-$RANDOM"
+  local tmp="$KIT_REPO/partial:$$-$RANDOM"
   local changes=()
   for c in "$@"; do changes+=(--change "$c"); done
   tar --numeric-owner -C "$dir" -c . | docker import "${changes[@]}" - "$tmp" >/dev/null
@@ -91,7 +91,7 @@ set_name() { local n=$1; shift; echo "$n-$(printf '%s\n' "$@" | sha256sum | cut 
 commit_image() {
   local base=$1 tag=$2 set=$3 script=$4; shift 4
   local pool; pool=$(dirname "$(dirname "$set")")
-  local name="bmkit-build-$$-$RANDOM"
+  local name="bmkit-build-$$-$RANDOM"  # cleanup_partial matches this
   local files; files=$(sed 's|^|/debs/|' "$set" | tr '\n' ' ')
   local changes=()
   for c in "$@"; do changes+=(--change "$c"); done
@@ -101,9 +101,28 @@ commit_image() {
     docker rm -f "$name" >/dev/null 2>&1 || true
     die "building $tag failed (see above)"
   fi
-  local tmp="$KIT_REPO/partial:$name"
+  local tmp="$KIT_REPO/partial:$$-${name##*-}"
   docker commit "${changes[@]}" "$name" "$tmp" >/dev/null
   docker rm "$name" >/dev/null
   docker tag "$tmp" "$tag"
   docker rmi "$tmp" >/dev/null
+}
+
+# cleanup_partial removes what an interrupted run of this process left: build containers
+# and temporary tags (never a final tag, which is only set once an image is complete).
+cleanup_partial() {
+  local ids
+  ids=$(docker ps -aq --filter "name=bmkit-build-$$-" 2>/dev/null || true)
+  [ -z "$ids" ] || docker rm -f $ids >/dev/null 2>&1 || true
+  ids=$(docker images --format '{{.Repository}}:{{.Tag}}' "$KIT_REPO/partial" 2>/dev/null | grep -- ":$$-" || true)
+  [ -z "$ids" ] || docker rmi $ids >/dev/null 2>&1 || true
+}
+
+# prune_cache DIR KEEP removes every build under DIR but KEEP (old assemblies are large).
+prune_cache() {
+  local d
+  for d in "$1"/*; do
+    [ -d "$d" ] && [ "${d##*/}" != "$2" ] && rm -rf "$d"
+  done
+  return 0
 }

@@ -40,6 +40,7 @@ def run(*args, **kw):
 
 def upstream(version):
     v = version.split(":", 1)[-1].rsplit("-", 1)[0]
+    v = v.split("really")[-1]  # 1.3.dfsg+really1.3.1 is 1.3.1
     return re.sub(r"[+.~](ds|dfsg)\d*$", "", v)
 
 
@@ -172,7 +173,7 @@ def main():
     lb = deb("trixie", "libc-bin")
     sp = st.new(glibc + "-bin", key(lb), "trixie", [glibc])
     ldd = open(lb.p("usr/bin/ldd")).read()
-    ldd = ldd.replace("#! /bin/bash", "#!" + bash_sp + "/bin/bash", 1)
+    ldd = re.sub(r"^#! ?/bin/bash", "#!" + bash_sp + "/bin/bash", ldd, count=1)
     ldd = re.sub(r"^RTLDLIST=.*$", "RTLDLIST=" + ld_so, ldd, flags=re.M)
     os.makedirs(st.host(sp) + "/bin")
     with open(st.host(sp) + "/bin/ldd", "w") as f:
@@ -259,6 +260,16 @@ def main():
                     'export NIX_PYTHONPATH="%s/lib/python%s/site-packages${NIX_PYTHONPATH:+:$NIX_PYTHONPATH}"\n' % (nsp, ver))
         pythons[ver + "-numpy"] = nsp
 
+    # CA bundle: Debian's pip looks for /etc/ssl/certs/ca-certificates.crt (Nix's cacert
+    # provides the same file as etc/ssl/certs/ca-bundle.crt).
+    cad = deb("trixie", "ca-certificates")
+    ca_sp = st.new("nss-cacert-" + cad.up, key(cad), "trixie")
+    os.makedirs(st.host(ca_sp) + "/etc/ssl/certs")
+    with open(st.host(ca_sp) + "/etc/ssl/certs/ca-bundle.crt", "w") as out_f:
+        moz = cad.p("usr/share/ca-certificates/mozilla")
+        for c in sorted(os.listdir(moz)):
+            out_f.write(open(os.path.join(moz, c)).read())
+
     # 4. The stand-in's nix tools and the catalogue.
     nix_sp = st.new("nix-standin-1.0", "v1", "trixie")
     cat = {
@@ -268,7 +279,7 @@ def main():
         "openblas": st.paths[openblas], "python3": pythons["3.13"][0], "python313": pythons["3.13"][0],
         "python311": pythons["3.11"][0], "python313Packages.numpy": pythons["3.13-numpy"],
         "python311Packages.numpy": pythons["3.11-numpy"], "python3Packages.numpy": pythons["3.13-numpy"],
-        "nix": nix_sp,
+        "nix": nix_sp, "cacert": ca_sp,
     }
     catfile = nix_sp + "/share/nixpkgs-catalogue"
     os.makedirs(st.host(nix_sp) + "/share")
@@ -334,6 +345,8 @@ def main():
     os.symlink(bash_sp + "/bin/sh", out + "/bin/sh")
     os.symlink(cu_sp + "/bin/env", out + "/usr/bin/env")
     os.symlink("/nix/var/nix/profiles/default", out + "/root/.nix-profile")
+    os.makedirs(out + "/etc/ssl/certs")
+    os.symlink(ca_sp + "/etc/ssl/certs/ca-bundle.crt", out + "/etc/ssl/certs/ca-certificates.crt")
     shutil.copy(nixdir + "/profile", out + "/root/.profile")
     with open(out + "/etc/passwd", "w") as f:
         f.write("root:x:0:0:root:/root:%s/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/bin/sh\n" % bash_sp)

@@ -5,7 +5,7 @@ NIX_PKGS_TRIXIE=(libc6 libc-bin bash coreutils libacl1 libattr1 libselinux1 libp
   libssl3t64 libtinfo6 libstdc++6 libgcc-s1 libgfortran5 zlib1g libopenblas0-pthread
   python3.13-minimal libpython3.13-minimal libpython3.13-stdlib python3.13-venv python3-pip-whl
   python3-setuptools-whl libexpat1 libffi8 libbz2-1.0 liblzma5 libncursesw6 libreadline8t64
-  libsqlite3-0 libuuid1 libdb5.3t64 libmpdec4 libzstd1 libcap2 libsystemd0 python3-numpy gcc-14-x86-64-linux-gnu)
+  libsqlite3-0 libuuid1 libdb5.3t64 libmpdec4 libzstd1 libcap2 libsystemd0 ca-certificates python3-numpy gcc-14-x86-64-linux-gnu)
 NIX_PKGS_BOOKWORM=(python3.11-minimal libpython3.11-minimal libpython3.11-stdlib python3.11-venv
   python3-pip-whl python3-setuptools-whl libexpat1 libffi8 libbz2-1.0 liblzma5 libncursesw6
   libtinfo6 libreadline8 libsqlite3-0 libuuid1 libdb5.3 libcrypt1 libnsl2 libtirpc3 libssl3
@@ -34,6 +34,7 @@ stage_nix() {
             { echo "error: images: $py in the Nix store cannot import its standard modules" >&2; exit 1; }
         done' >&2 || die "assembling the Nix stand-in failed (see above)"
     touch "$built/.complete"
+    prune_cache "$KIT_CACHE/nix" "$h"
   fi
   if ! image_exists "$tag"; then
     log "importing $tag"

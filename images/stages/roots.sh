@@ -34,7 +34,7 @@ build_root() {
   local tag="$KIT_REPO/debian:$suite-$h"
   if ! image_exists "$tag"; then
     log "importing $tag"
-    local tmp="$KIT_REPO/partial:$suite-$$"
+    local tmp="$KIT_REPO/partial:$$-$suite"
     docker import --change "LABEL org.bootmatrix.kit=debian-$suite" \
       --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
       --change 'CMD ["bash"]' "$tarball" "$tmp" >/dev/null

@@ -29,6 +29,7 @@ stage_wheelhouse() {
         python3 /mkwheels.py pure /t/pure packaging /out/wheelhouse
         chmod 644 /out/wheelhouse/*.whl' >&2 || die "building the wheelhouse failed (see above)"
     touch "$built/.complete"
+    prune_cache "$KIT_CACHE/wheelhouse" "$h"
   fi
   if ! image_exists "$tag"; then
     log "importing $tag"
