@@ -103,10 +103,23 @@ func (l *loader) checkFiles() {
 		if av, ok := c.vals["root"]; ok {
 			at, field = av.node, fieldOf(c, "root")
 		}
+		if v.Builder == BuilderDockerfile {
+			dfAt, dfField := c.node, c.field
+			for _, e := range c.entries {
+				if e.dfNode != nil {
+					dfAt, dfField = e.dfNode, join(e.field, "dockerfile")
+				}
+			}
+			if !isFile(filepath.Join(s.Project.Dir, filepath.FromSlash(v.Dockerfile))) {
+				p.add(dfAt, dfField, fmt.Sprintf("Dockerfile %s does not exist in the project", v.Dockerfile), "dockerfile is relative to project.dir; create it or fix the path")
+			}
+		}
 		rootDir := filepath.Join(s.Project.Dir, filepath.FromSlash(v.Root))
 		if !isDir(rootDir) {
-			p.add(at, field, fmt.Sprintf("app root %q is not a directory in the project", v.Root), "set root to the directory that holds the app")
-			continue
+			if _, own := c.vals["root"]; own {
+				p.add(at, field, fmt.Sprintf("app root %q is not a directory in the project", v.Root), "set root to the directory that holds the app")
+			}
+			continue // a missing project.root was reported once, above
 		}
 		addRoot(v.Root)
 		switch v.Builder {
@@ -117,16 +130,6 @@ func (l *loader) checkFiles() {
 		case BuilderNixpacks:
 			if !isFile(filepath.Join(rootDir, "requirements.txt")) && v.Nixpacks.InstallCmds == nil && !tomlInstalls(rootDir) {
 				p.add(at, field, fmt.Sprintf("no requirements.txt in app root %q and no install commands (builder nixpacks)", v.Root), "set root to the directory that has requirements.txt, or give nixpacks.installCmds")
-			}
-		case BuilderDockerfile:
-			dfAt, dfField := c.node, c.field
-			for _, e := range c.entries {
-				if e.dfNode != nil {
-					dfAt, dfField = e.dfNode, join(e.field, "dockerfile")
-				}
-			}
-			if !isFile(filepath.Join(s.Project.Dir, filepath.FromSlash(v.Dockerfile))) {
-				p.add(dfAt, dfField, fmt.Sprintf("Dockerfile %s does not exist in the project", v.Dockerfile), "dockerfile is relative to project.dir; create it or fix the path")
 			}
 		}
 	}
@@ -172,4 +175,3 @@ func isFile(p string) bool {
 	fi, err := os.Stat(p)
 	return err == nil && fi.Mode().IsRegular()
 }
-

@@ -27,16 +27,20 @@ type vinfo struct {
 func (l *loader) expand() []Variant {
 	p, m := l.p, l.matrix
 	if m == nil {
-		if l.root != nil && l.root.Kind == yaml.MappingNode {
-			p.add(l.root, "matrix", "missing", "add matrix: with axes or include entries, one per configuration to try")
+		if l.root == nil || l.root.Kind != yaml.MappingNode {
+			return nil
 		}
+		for i := 0; i+1 < len(l.root.Content); i += 2 {
+			if k := l.root.Content[i]; k.Value == "matrix" {
+				p.add(k, "matrix", "empty", "add axes (builder, python, ...) or include entries")
+				return nil
+			}
+		}
+		p.add(l.root, "matrix", "missing", "add matrix: with axes or include entries, one per configuration to try")
 		return nil
 	}
 	if m.node == nil || m.node.Kind != yaml.MappingNode {
-		if isNull(m.node) {
-			p.add(m.key, "matrix", "empty", "add axes (builder, python, ...) or include entries")
-		}
-		return nil
+		return nil // reported by parseMatrix
 	}
 	max := l.o.maxVariants
 	if max <= 0 {
@@ -44,19 +48,27 @@ func (l *loader) expand() []Variant {
 	}
 
 	var combos []*combo
+	// An axis whose every value was refused (and reported) is left out, so
+	// that the rest of the matrix is still checked in this same pass.
+	axes := m.axes[:0:0]
+	for _, a := range m.axes {
+		if len(a.values) > 0 {
+			axes = append(axes, a)
+		} else {
+			m.broken = true
+		}
+	}
+	m.axes = axes
 	if len(m.axes) > 0 {
 		size := 1
 		for _, a := range m.axes {
 			size *= len(a.values)
-			if size == 0 {
-				return nil // a bad axis was reported already
-			}
 			if size > max {
 				p.add(m.key, "matrix", fmt.Sprintf("the axes make more than %d combinations", max), "remove axis values or split the scenario")
 				return nil
 			}
 		}
-		combos = []*combo{{vals: map[string]axisVal{}, orig: map[string]bool{}}}
+		combos = []*combo{{vals: map[string]axisVal{}, orig: map[string]bool{}, node: m.key, field: "matrix"}}
 		for _, a := range m.axes {
 			var next []*combo
 			for _, c := range combos {
@@ -75,7 +87,7 @@ func (l *loader) expand() []Variant {
 
 	for _, e := range m.exclude {
 		valid := len(e.axes) > 0
-		if !valid {
+		if !valid && len(e.node.Content) == 0 {
 			p.add(e.node, e.field, "empty exclude entry", "name the axis values to leave out, such as {builder: python-slim}")
 		}
 		for _, k := range axisNames {
@@ -94,6 +106,18 @@ func (l *loader) expand() []Variant {
 			}
 		}
 		combos = kept
+	}
+
+	named := map[string]*entry{}
+	for _, e := range m.include {
+		if e.name == "" {
+			continue
+		}
+		if first, dup := named[e.name]; dup {
+			p.add(e.nameNode, join(e.field, "name"), fmt.Sprintf("variant name %q is given twice: lines %d and %d", e.name, first.nameNode.Line, e.nameNode.Line), "give each variant its own name")
+			continue
+		}
+		named[e.name] = e
 	}
 
 	original := combos
@@ -124,7 +148,7 @@ func (l *loader) expand() []Variant {
 		}
 	}
 	combos = append(append([]*combo{}, original...), added...)
-	if len(combos) == 0 {
+	if len(combos) == 0 && !m.broken {
 		p.add(m.key, "matrix", "expands to no variants", "add axes or include entries, or loosen exclude")
 		return nil
 	}
@@ -158,7 +182,7 @@ func matches(c *combo, e *entry) bool {
 }
 
 func (l *loader) variants(combos []*combo) []Variant {
-	p, s := l.p, l.s
+	s := l.s
 	vs := make([]Variant, len(combos))
 	l.infos = make([]vinfo, len(combos))
 	explicit := map[string]*yaml.Node{}
@@ -211,11 +235,7 @@ func (l *loader) variants(combos []*combo) []Variant {
 			v.Dockerfile = path.Join(v.Root, "Dockerfile")
 		}
 		if v.Name != "" {
-			if first, dup := explicit[v.Name]; dup && first != nameNode {
-				p.add(nameNode, "name", fmt.Sprintf("variant name %q is given twice: lines %d and %d", v.Name, first.Line, nameNode.Line), "give each variant its own name")
-			} else {
-				explicit[v.Name] = nameNode
-			}
+			explicit[v.Name] = nameNode
 		}
 		l.crossCheck(c, &v)
 		vs[i] = v

@@ -61,6 +61,9 @@ type matrixDef struct {
 	axes    []axisDef
 	include []*entry
 	exclude []*entry
+	// broken is set when an axis was refused: "expands to nothing" would then
+	// be a consequence of a problem already reported, not news.
+	broken bool
 }
 
 func (m *matrixDef) isAxis(name string) bool {
@@ -88,6 +91,7 @@ func (l *loader) parseMatrix(k, v *yaml.Node) *matrixDef {
 				hint = fmt.Sprintf("did you mean %q?", s)
 			}
 			p.add(kv.key, field, "unknown axis", hint)
+			m.broken = true
 			continue
 		}
 		val := p.deref(kv.val)
@@ -114,10 +118,12 @@ func (l *loader) parseMatrix(k, v *yaml.Node) *matrixDef {
 		default:
 			if val.Kind != yaml.SequenceNode {
 				p.add(val, field, "an axis is a list of values, found "+kindName(val), fmt.Sprintf("write %s: [value, ...]", name))
+				m.broken = true
 				continue
 			}
 			if len(val.Content) == 0 {
 				p.add(val, field, "axis has no values", "give at least one value or remove the axis")
+				m.broken = true
 				continue
 			}
 			a := axisDef{name: name, node: kv.key}

@@ -45,7 +45,6 @@ var (
 	nameRe    = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 	pythonRe  = regexp.MustCompile(`^3\.[0-9]{1,2}$`)
 	memRe     = regexp.MustCompile(`^([0-9]+(?:\.[0-9]+)?)\s*([kKmMgGtT]?)(?:i?[bB])?$`)
-	yamlLine  = regexp.MustCompile(`line (\d+)(?:, column (\d+))?`)
 )
 
 var (
@@ -148,14 +147,14 @@ func (l *loader) document(data []byte) (*yaml.Node, bool) {
 			l.p.problems = append(l.p.problems, Problem{Line: 1, Column: 1, Msg: "the file is empty", Hint: "start with schemaVersion: 1"})
 			return nil, false
 		}
-		l.p.problems = append(l.p.problems, yamlProblem(err))
+		l.p.problems = append(l.p.problems, yamlProblem(err, data))
 		return nil, false
 	}
 	var next yaml.Node
 	if err := dec.Decode(&next); err == nil {
 		l.p.add(&next, "", "a second YAML document (---) follows the scenario", "keep one scenario per file")
 	} else if !errors.Is(err, io.EOF) {
-		l.p.problems = append(l.p.problems, yamlProblem(err))
+		l.p.problems = append(l.p.problems, yamlProblem(err, data))
 	}
 	n := &doc
 	if n.Kind == yaml.DocumentNode {
@@ -168,15 +167,50 @@ func (l *loader) document(data []byte) (*yaml.Node, bool) {
 	return n, true
 }
 
-func yamlProblem(err error) Problem {
+// parserProblems are the messages of yaml's parser (not scanner) errors.
+// yaml.v3 prints their line 0-based while it prints scanner lines 1-based,
+// so the line is corrected here to point at the right place.
+var parserProblems = []string{
+	"did not find expected ',' or ']'", "did not find expected ',' or '}'",
+	"did not find expected '-' indicator", "did not find expected <document start>",
+	"did not find expected <stream-start>", "did not find expected key",
+	"did not find expected node content", "found duplicate %TAG directive",
+	"found duplicate %YAML directive", "found incompatible YAML document",
+	"found undefined tag handle",
+}
+
+var (
+	yamlLineRe   = regexp.MustCompile(`^line (\d+): `)
+	yamlAnchorRe = regexp.MustCompile(`^unknown anchor '(.*)' referenced$`)
+)
+
+func yamlProblem(err error, data []byte) Problem {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	pr := Problem{Field: "yaml", Msg: "malformed YAML: " + msg, Hint: "fix the syntax at this line (indentation, a missing colon or quote)"}
-	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+	pr := Problem{Field: "yaml", Line: 1, Hint: "fix the syntax here (indentation, a missing colon, bracket or quote)"}
+	if m := yamlLineRe.FindStringSubmatch(msg); m != nil {
 		pr.Line, _ = strconv.Atoi(m[1])
-		if m[2] != "" {
-			pr.Column, _ = strconv.Atoi(m[2])
+		msg = msg[len(m[0]):]
+		if contains(parserProblems, msg) {
+			pr.Line++
+		}
+	} else if m := yamlAnchorRe.FindStringSubmatch(msg); m != nil {
+		if i := bytes.Index(data, []byte("*"+m[1])); i >= 0 {
+			pr.Line = bytes.Count(data[:i], []byte("\n")) + 1
+			pr.Column = i - bytes.LastIndexByte(data[:i], '\n')
+		}
+		pr.Hint = "define the anchor (&" + m[1] + ") before this alias"
+	}
+	// At the end of the stream yaml's mark is one line past the last line.
+	lines := bytes.Split(bytes.TrimSuffix(data, []byte("\n")), []byte("\n"))
+	if pr.Line > len(lines) {
+		pr.Line = len(lines)
+	}
+	if pr.Line >= 1 {
+		if l := lines[pr.Line-1]; len(l) > len(bytes.TrimLeft(l, " \t")) && bytes.ContainsRune(l[:len(l)-len(bytes.TrimLeft(l, " \t"))], '\t') {
+			pr.Hint = "indent with spaces; YAML does not allow tabs for indentation"
 		}
 	}
+	pr.Msg = "malformed YAML: " + msg
 	return pr
 }
 
