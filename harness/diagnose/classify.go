@@ -65,6 +65,11 @@ func Classify(stage string, exitCode int, output string, missing []result.Missin
 	if f.Explanation == "" {
 		f.Explanation = Explain(f.Class)
 	}
+	// Findings and context come from the image and the scenario: keep them to one clean line.
+	f.Explanation = textLine(f.Explanation, maxTextRunes)
+	for i := range f.Evidence {
+		f.Evidence[i] = evidenceLine(f.Evidence[i])
+	}
 	// One suggestion per fix kind, in the same order: the specific wording where the
 	// class wrote one, the generic title otherwise.
 	specific := f.Suggestions
@@ -77,6 +82,7 @@ func Classify(stage string, exitCode int, output string, missing []result.Missin
 				break
 			}
 		}
+		s.Summary = textLine(s.Summary, maxTextRunes)
 		f.Suggestions = append(f.Suggestions, s)
 	}
 	return f

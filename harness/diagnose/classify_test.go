@@ -137,7 +137,7 @@ func TestClassifyCapturedOutputs(t *testing.T) {
 			evidence: []string{"engine: State.OOMKilled=true"}, firstFix: FixRaiseMemory},
 		{file: "oom-python.txt", stage: result.StageImport, exit: 137, class: ClassOOMKilled, explains: []string{"did not confirm"}},
 		{file: "oom-build-legacy-builder.txt", stage: result.StageBuild, exit: 1, class: ClassOOMKilled,
-			evidence: []string{"The command '/bin/sh -c pip install -r requirements.txt' returned a non-zero code: 137"}},
+			evidence: []string{"Killed", "The command '/bin/sh -c pip install -r requirements.txt' returned a non-zero code: 137"}},
 		{file: "oom-python.txt", stage: result.StageBoot, exit: 137, class: ClassUnclassified},
 		{file: "gunicorn23-loopback.txt", stage: result.StageBoot, exit: -1, class: ClassPortNotBound,
 			input:    readTestdata(t, "gunicorn23-loopback.txt") + FormatLoopbackOnly("127.0.0.1:8080", 8080) + "\n",

@@ -208,20 +208,83 @@ func scanOutput(out string) *scan {
 		if isExceptionLine(line) {
 			s.exception = h
 		}
-		var seen [nSignals]bool
-		for _, r := range rules {
-			if seen[r.s] || !r.matches(line) {
-				continue
-			}
-			seen[r.s] = true
-			s.count[r.s]++
-			s.last[r.s] = h
-			if len(s.hits[r.s]) < maxHitsPerSignal {
-				s.hits[r.s] = append(s.hits[r.s], h)
-			}
-		}
+		s.match(line, h)
 	}
 	return s
+}
+
+// match records the signals of one line. Rather than searching the line for every needle,
+// it looks up each 4-byte window of the line in an index of the needles' first four
+// bytes (behind a 64 Ki-entry filter), so a line costs time proportional to its length
+// whatever the number of rules.
+func (s *scan) match(line string, h hit) {
+	var cand [16]int // rules whose needle occurs in the line; more are checked the slow way
+	nc := 0
+	overflow := false
+	for i := 0; i+4 <= len(line) && !overflow; i++ {
+		k := uint32(line[i]) | uint32(line[i+1])<<8 | uint32(line[i+2])<<16 | uint32(line[i+3])<<24
+		if !needleFilter[filterSlot(k)] {
+			continue
+		}
+		for _, n := range needleIndex[k] {
+			if !strings.HasPrefix(line[i:], n.text) {
+				continue
+			}
+			if nc == len(cand) {
+				overflow = true
+				break
+			}
+			cand[nc] = n.rule
+			nc++
+		}
+	}
+	var seen [nSignals]bool
+	check := func(ri int) {
+		r := rules[ri]
+		if seen[r.s] || !r.matches(line) {
+			return
+		}
+		seen[r.s] = true
+		s.count[r.s]++
+		s.last[r.s] = h
+		if len(s.hits[r.s]) < maxHitsPerSignal {
+			s.hits[r.s] = append(s.hits[r.s], h)
+		}
+	}
+	if overflow {
+		for ri := range rules {
+			check(ri)
+		}
+		return
+	}
+	for _, ri := range cand[:nc] {
+		check(ri)
+	}
+}
+
+type needle struct {
+	rule int
+	text string
+}
+
+var (
+	needleIndex  = map[uint32][]needle{}
+	needleFilter [1 << 16]bool
+)
+
+func filterSlot(k uint32) uint32 { return (k * 2654435761) >> 16 }
+
+func init() {
+	for ri, r := range rules {
+		for _, a := range r.anyOf {
+			if len(a) < 4 {
+				panic("diagnose: needle shorter than 4 bytes: " + a)
+			}
+			k := uint32(a[0]) | uint32(a[1])<<8 | uint32(a[2])<<16 | uint32(a[3])<<24
+			needleIndex[k] = append(needleIndex[k], needle{ri, a})
+			needleFilter[filterSlot(k)] = true
+		}
+	}
 }
 
 func (r rule) matches(line string) bool {
@@ -339,17 +402,26 @@ func skipEscape(raw string, i int) int {
 	}
 }
 
-// evidenceLine makes a line fit for a report: valid UTF-8, at most MaxEvidenceRunes runes.
-func evidenceLine(s string) string {
+// evidenceLine makes a line fit for a report: one line without escape or control
+// bytes, valid UTF-8, at most MaxEvidenceRunes runes.
+func evidenceLine(s string) string { return textLine(s, MaxEvidenceRunes) }
+
+// maxTextRunes bounds explanations and fix summaries, which quote file names and
+// library names that come from the image.
+const maxTextRunes = 2000
+
+// textLine cleans s like an output line and cuts it to max runes, marking the cut.
+func textLine(s string, max int) string {
+	s = cleanLine(s)
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
-	if utf8.RuneCountInString(s) <= MaxEvidenceRunes {
+	if len(s) <= max || utf8.RuneCountInString(s) <= max {
 		return s
 	}
 	n := 0
 	for i := range s {
-		if n == MaxEvidenceRunes-1 {
+		if n == max-1 {
 			return s[:i] + "…"
 		}
 		n++
