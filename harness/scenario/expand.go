@@ -269,7 +269,13 @@ func (l *loader) crossCheck(c *combo, v *Variant) {
 			p.add(av.node, fieldOf(c, "nixpacks"), fmt.Sprintf("nixpacks overrides apply to the nixpacks builder, not %s", v.Builder), "exclude this combination, or drop nixpacks from it")
 		}
 	}
-	if v.Builder != BuilderDockerfile {
+	if v.Builder == BuilderDockerfile {
+		for _, e := range c.entries {
+			if e.base != nil {
+				p.add(e.baseNode, join(e.field, "base"), "base does not apply to the dockerfile builder: the Dockerfile's FROM lines decide", "edit the Dockerfile, or remove base")
+			}
+		}
+	} else {
 		for _, e := range c.entries {
 			if e.dockerfile != nil {
 				p.add(e.dfNode, join(e.field, "dockerfile"), fmt.Sprintf("dockerfile applies to the dockerfile builder, not %s", v.Builder), "set builder: dockerfile, or remove dockerfile")

@@ -47,6 +47,7 @@ type entry struct {
 	name       string
 	nameNode   *yaml.Node
 	base       *string
+	baseNode   *yaml.Node
 	dockerfile *string
 	dfNode     *yaml.Node
 	start      *string
@@ -358,7 +359,7 @@ func (l *loader) entry(n *yaml.Node, field string, include bool) *entry {
 		case "base", "start":
 			if s, ok := p.str(v, f); ok {
 				if key == "base" {
-					e.base = &s
+					e.base, e.baseNode = &s, p.deref(v)
 				} else {
 					e.start = &s
 				}

@@ -154,6 +154,7 @@ func TestValidation(t *testing.T) {
 		{"exclude non-axis field", head + "matrix:\n  python: [\"3.11\"]\n  exclude:\n    - {expect: boots}\n", []want{{7, 8, "matrix.exclude[0].expect", "unknown field"}}},
 		{"nixpacks on python-slim", head + "matrix:\n  builder: [python-slim]\n  nixpacks: [{nixLibs: [x]}]\n", []want{{6, 14, "matrix.nixpacks", "nixpacks overrides apply to the nixpacks builder, not python-slim"}}},
 		{"dockerfile on nixpacks", inc + "    - dockerfile: Dockerfile\n", []want{{6, 19, "matrix.include[0].dockerfile", "applies to the dockerfile builder, not nixpacks"}}},
+		{"base on dockerfile", inc + "    - {builder: dockerfile, base: \"python:3.11-slim\"}\n", []want{{6, 35, "matrix.include[0].base", "base does not apply to the dockerfile builder"}}},
 		{"root outside project", inc + "    - root: ../other\n", []want{{6, 13, "matrix.include[0].root", "not a path inside the project"}}},
 		{"port out of range", head + "port: 70000\nmatrix: {include: [{name: a}]}\n", []want{{4, 7, "port", "out of range"}}},
 		{"env name", head + "env: {1BAD: x}\nmatrix: {include: [{name: a}]}\n", []want{{4, 7, "env.1BAD", "not a valid environment variable name"}}},
@@ -266,7 +267,7 @@ func TestFullScenario(t *testing.T) {
 	}
 	// The nixpacks include entry extended every nixpacks combination.
 	nix := byName["nixpacks-py3.13-login-backend-libs"]
-	if nix.Root != "backend" || nix.Start != "cd backend && gunicorn app:app" || nix.Line != 15 ||
+	if nix.Root != "backend" || nix.Base != "nixpacks" || nix.Start != "cd backend && gunicorn app:app" || nix.Line != 15 ||
 		!reflect.DeepEqual(nix.Nixpacks, NixpacksOverrides{NixLibs: []string{"...", "stdenv.cc.cc.lib"}, StartCmd: "gunicorn app:app"}) ||
 		nix.Expect == nil || !nix.Expect.Boots || nix.Timeouts.Install != 2*time.Minute || nix.Timeouts.Boot != 30*time.Second {
 		t.Errorf("extended variant %+v", nix)
@@ -279,7 +280,7 @@ func TestFullScenario(t *testing.T) {
 		t.Errorf("untouched variant %+v", slim)
 	}
 	d := byName["docker"]
-	if d.Builder != BuilderDockerfile || d.Dockerfile != "Dockerfile" || d.Base != "python:3.13-slim" || d.Line != 28 ||
+	if d.Builder != BuilderDockerfile || d.Dockerfile != "Dockerfile" || d.Base != "" || d.Line != 28 ||
 		!reflect.DeepEqual(d.BuildArgs, map[string]string{"PYTHON": "3.13"}) ||
 		*d.Expect != (Expectation{Stage: "boot", Class: "worker-boot-failed", OutputContains: "exited with code 3"}) ||
 		!reflect.DeepEqual(d.Axes, map[string]string{"builder": "dockerfile"}) {
@@ -603,7 +604,7 @@ func TestSeedScenarios(t *testing.T) {
 			{"nixlibs-login-shell", "", "", "3.11", "numpy==2.4.0"},
 			{"nixlibs-plain-shell", "import", "missing-shared-library", "3.11", "numpy==2.4.0"},
 			{"nixpacks-defaults-backend-root", "", "", "3.11", "numpy==2.4.0"},
-			{"dockerfile-python-slim", "", "", "3.11", "numpy==2.4.0"},
+			{"dockerfile-python-slim", "", "", "3.13", "numpy==2.4.0"},
 			{"nix-python-packages", "", "", "3.11", ""},
 		}},
 	}
