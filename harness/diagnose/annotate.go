@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/bootmatrix/bootmatrix/harness/result"
+	"github.com/bootmatrix/bootmatrix/harness/scenario"
 )
 
 // Annotate diagnoses every failed stage of v in place: Class, Explanation and Evidence,
@@ -19,6 +20,7 @@ func Annotate(v *result.Variant, ctx Context) {
 	if v == nil {
 		return
 	}
+	ctx = withAxes(ctx, v.Axes)
 	var lddMissing []result.MissingLib
 	if st := v.StageByName(result.StageLdd); st != nil {
 		lddMissing = st.Missing
@@ -103,4 +105,44 @@ func hasFix(fs []result.Fix, id string) bool {
 		}
 	}
 	return false
+}
+
+// ContextFor is the Context a scenario variant itself states. NixPkgs and NixLibs are the
+// variant's overrides without their "..." entries; a caller that has the lists merged
+// with the project's nixpacks.toml should set those instead, since a library listed only
+// in the project's file counts too.
+func ContextFor(v scenario.Variant) Context {
+	ctx := Context{Builder: v.Builder, Shell: v.Shell, Python: v.Python}
+	for _, p := range v.Nixpacks.NixPkgs {
+		if p != "..." {
+			ctx.NixPkgs = append(ctx.NixPkgs, p)
+		}
+	}
+	for _, p := range v.Nixpacks.NixLibs {
+		if p != "..." {
+			ctx.NixLibs = append(ctx.NixLibs, p)
+		}
+	}
+	return ctx
+}
+
+// withAxes fills what ctx leaves unknown from the variant's matrix axes, which name the
+// builder, shell and Python version whenever the matrix varies them.
+func withAxes(ctx Context, axes map[string]string) Context {
+	if ctx.Builder == "" {
+		switch b := axes["builder"]; b {
+		case scenario.BuilderNixpacks, scenario.BuilderPythonSlim, scenario.BuilderDockerfile:
+			ctx.Builder = b
+		}
+	}
+	if ctx.Shell == "" {
+		switch sh := axes["shell"]; sh {
+		case scenario.ShellLogin, scenario.ShellPlain:
+			ctx.Shell = sh
+		}
+	}
+	if ctx.Python == "" {
+		ctx.Python = axes["python"]
+	}
+	return ctx
 }

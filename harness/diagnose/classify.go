@@ -518,11 +518,32 @@ func (c *classifier) portNotBound() Finding {
 		f.Fixes = []FixKind{FixUsePortEnv}
 		f.Suggestions = []result.Fix{{ID: string(FixUsePortEnv), Summary: "bind to $PORT: gunicorn --bind 0.0.0.0:$PORT app:app"}}
 	default:
-		f.Explanation = "the app kept running but nothing accepted connections on $PORT"
+		want := ""
+		for _, h := range s.lines(sMarkNoListener) {
+			if p := between(h.text+" ", "port ", " "); p != "" {
+				want = p
+			}
+		}
+		f.Explanation = "the app kept running but nothing accepted connections on "
+		if want != "" {
+			f.Explanation += "port " + want
+		} else {
+			f.Explanation += "$PORT"
+		}
+		// The app's own log may say where it listens instead (gunicorn, uvicorn, Flask).
 		for _, h := range s.lines(sListening) {
-			if strings.Contains(h.text, "127.0.0.1") || strings.Contains(h.text, "localhost") {
-				f.Explanation += "; its log says it listens on " + after(h.text, "Listening at: ") + ", loopback only"
-				f.Fixes = []FixKind{FixBindAllInterfaces}
+			addr := listenAddr(h.text)
+			host, port := splitHostPort(addr)
+			if addr == "" {
+				continue
+			}
+			if host == "127.0.0.1" || host == "localhost" || host == "[::1]" {
+				f.Explanation += "; its log says it listens on " + addr + ", loopback only"
+				f.Fixes = appendKind(f.Fixes, FixBindAllInterfaces)
+			}
+			if want != "" && port != "" && port != want {
+				f.Explanation += "; its log says it listens on port " + port + ", not " + want
+				f.Fixes = appendKind(f.Fixes, FixUsePortEnv)
 			}
 		}
 		f.Explanation += "."
@@ -670,6 +691,32 @@ func (c *classifier) missingLib() (Finding, bool) {
 	return f, true
 }
 
+// listenAddr: "Listening at: http://127.0.0.1:8000 (11)" → "127.0.0.1:8000".
+func listenAddr(line string) string {
+	a := after(line, "http://")
+	if i := strings.IndexAny(a, " /"); i >= 0 {
+		a = a[:i]
+	}
+	return a
+}
+
+func splitHostPort(addr string) (host, port string) {
+	i := strings.LastIndexByte(addr, ':')
+	if i < 0 {
+		return addr, ""
+	}
+	return addr[:i], addr[i+1:]
+}
+
+func appendKind(ks []FixKind, k FixKind) []FixKind {
+	for _, x := range ks {
+		if x == k {
+			return ks
+		}
+	}
+	return append(ks, k)
+}
+
 func cloneMissing(m result.MissingLib) result.MissingLib {
 	m.NeededBy = append([]string(nil), m.NeededBy...)
 	m.FoundAt = append([]string(nil), m.FoundAt...)
@@ -755,9 +802,25 @@ func (c *classifier) explainMissing(libs []result.MissingLib, searched bool) (st
 	}
 	where := ""
 	if len(m.FoundAt) > 0 {
-		where = "a copy exists at " + m.FoundAt[0]
+		// Name the store path first; a profile link to it is worth saying separately,
+		// since it is what nixPkgs made and what the loader ignores.
+		store, profile := m.FoundAt[0], ""
+		for _, p := range m.FoundAt {
+			switch {
+			case strings.HasPrefix(p, "/nix/store/") && !strings.HasPrefix(store, "/nix/store/"):
+				store = p
+			case strings.Contains(p, "/.nix-profile/") || strings.Contains(p, "/nix/var/nix/profiles/"):
+				if profile == "" {
+					profile = p
+				}
+			}
+		}
+		where = "a copy exists at " + store
 		if m.Provider != "" {
 			where += " (" + m.Provider + ")"
+		}
+		if profile != "" && profile != store {
+			where += ", linked into the profile at " + profile
 		}
 	}
 	needed := ""

@@ -73,6 +73,11 @@ func TestClassifyCapturedOutputs(t *testing.T) {
 			ctx:   Context{Builder: scenario.BuilderNixpacks, Shell: scenario.ShellLogin, NixPkgs: []string{"python311", "stdenv.cc.cc.lib"}},
 			class: ClassMissingLib, evidence: []string{"Original error was: libstdc++.so.6: cannot open shared object file: No such file or directory", `* The NumPy version is: "2.4.0"`},
 			explains: []string{"stdenv.cc.cc.lib is in nixPkgs", "never searches the profile"}, firstFix: FixMoveNixPkgToNixLibs},
+		{file: "seed-libstdcxx-numpy240.txt", stage: result.StageImport, exit: 1,
+			missing: []result.MissingLib{{Library: "libstdc++.so.6", FoundAt: []string{"/root/.nix-profile/lib/libstdc++.so.6", storeLibstdcxx}}},
+			ctx:     Context{Builder: scenario.BuilderNixpacks, Shell: scenario.ShellLogin, NixPkgs: []string{"stdenv.cc.cc.lib"}},
+			class:   ClassMissingLib, provider: "stdenv.cc.cc.lib",
+			explains: []string{"a copy exists at " + storeLibstdcxx + " (stdenv.cc.cc.lib), linked into the profile at /root/.nix-profile/lib/libstdc++.so.6"}},
 		{file: "seed-libstdcxx-numpy240.txt", stage: result.StageImport, exit: 1, missing: nixMissing,
 			ctx:   Context{Builder: scenario.BuilderNixpacks, Shell: scenario.ShellPlain, NixLibs: []string{"stdenv.cc.cc.lib"}},
 			class: ClassMissingLib, explains: []string{"in nixLibs", "only a login shell reads it"}, firstFix: FixLoginShell, fixes: []FixKind{FixLDLibraryPath}},
@@ -145,7 +150,10 @@ func TestClassifyCapturedOutputs(t *testing.T) {
 		{file: "gunicorn23-default-bind.txt", stage: result.StageBoot, exit: -1, class: ClassPortNotBound,
 			input:    readTestdata(t, "gunicorn23-default-bind.txt") + FormatNoListener(8080, 30e9, "connection refused") + "\n",
 			evidence: []string{"bootmatrix: no listener: port 8080 after 30s: connection refused", "[2026-11-28 22:16:22 +0000] [11] [INFO] Listening at: http://127.0.0.1:8000 (11)"},
-			explains: []string{"loopback only"}, firstFix: FixBindAllInterfaces},
+			explains: []string{"port 8080", "127.0.0.1:8000, loopback only", "port 8000, not 8080"}, firstFix: FixBindAllInterfaces, fixes: []FixKind{FixUsePortEnv}},
+		{file: "gunicorn23-wrong-port", stage: result.StageBoot, exit: -1, class: ClassPortNotBound,
+			input:    strings.ReplaceAll(readTestdata(t, "gunicorn23-worker-boot-no-module.txt")[:250], "0.0.0.0:8080", "0.0.0.0:5000") + "\n" + FormatNoListener(8080, 30e9, "connection refused") + "\n",
+			explains: []string{"port 5000, not 8080"}, notExplains: []string{"loopback"}, firstFix: FixUsePortEnv},
 		{file: "gunicorn23-default-bind.txt", stage: result.StageBoot, exit: -1, class: ClassPortNotBound,
 			input:    readTestdata(t, "gunicorn23-default-bind.txt") + FormatWrongPort("127.0.0.1:8000", 8080) + "\n",
 			firstFix: FixUsePortEnv},
@@ -463,6 +471,27 @@ func TestAnnotateTimedOutAppliesToFirstFailure(t *testing.T) {
 		t.Errorf("classes %s, %s", v.Stages[0].Class, v.Stages[1].Class)
 	}
 	if len(v.Fixes) != 1 || v.Fixes[0].ID != string(FixRaiseTimeout) {
+		t.Errorf("fixes %+v", v.Fixes)
+	}
+}
+
+func TestContextForAndAxes(t *testing.T) {
+	t.Parallel()
+	ctx := ContextFor(scenario.Variant{Builder: scenario.BuilderNixpacks, Shell: scenario.ShellPlain, Python: "3.11",
+		Nixpacks: scenario.NixpacksOverrides{NixPkgs: []string{"...", "gcc"}, NixLibs: []string{"zlib", "..."}}})
+	if ctx.Builder != scenario.BuilderNixpacks || ctx.Shell != scenario.ShellPlain || ctx.Python != "3.11" ||
+		strings.Join(ctx.NixPkgs, ",") != "gcc" || strings.Join(ctx.NixLibs, ",") != "zlib" {
+		t.Errorf("ContextFor: %+v", ctx)
+	}
+	// Annotate without a context still knows the builder and shell from the axes.
+	v := result.Variant{Axes: map[string]string{"builder": "nixpacks", "shell": "plain"}, Stages: []result.Stage{
+		{Name: result.StageBoot, Status: result.Fail, ExitCode: 127, Output: "[bootmatrix: 10 earlier bytes omitted]\nsh: 1: gunicorn: not found\n"},
+	}}
+	Annotate(&v, Context{})
+	if st := v.Stages[0]; st.Class != ClassCommandNotFound || !strings.Contains(st.Explanation, "plain shell") {
+		t.Errorf("%s: %s", st.Class, st.Explanation)
+	}
+	if len(v.Fixes) == 0 || v.Fixes[0].ID != string(FixLoginShell) {
 		t.Errorf("fixes %+v", v.Fixes)
 	}
 }

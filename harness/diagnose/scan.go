@@ -204,7 +204,9 @@ func scanOutput(out string) *scan {
 		}
 		n++
 		h := hit{n: n, text: line}
-		s.addTail(h)
+		if !strings.HasPrefix(line, "[bootmatrix: ") { // the runner's tail headers
+			s.addTail(h)
+		}
 		if isExceptionLine(line) {
 			s.exception = h
 		}
