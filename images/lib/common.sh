@@ -4,8 +4,12 @@
 KIT_CACHE=${KIT_CACHE:-images/cache}
 # Host copy of the wheelhouse, read by the NEEDED test.
 KIT_OUT=${KIT_OUT:-images/out}
+# Absolute, because both are bind-mounted into build containers.
+KIT_CACHE=$(realpath -m "$KIT_CACHE")
+KIT_OUT=$(realpath -m "$KIT_OUT")
 DEBIAN_MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
-KIT_REPO=bootmatrix-kit
+# Overridable only to measure a cold build beside the real kit (README); the contract names bootmatrix-kit.
+KIT_REPO=${KIT_REPO:-bootmatrix-kit}
 
 log() { printf '== images: %s\n' "$*" >&2; }
 die() { printf 'error: images: %s\n' "$*" >&2; exit 1; }
@@ -19,10 +23,12 @@ hash_inputs() {
       if [ "$a" = "--" ]; then lit=1; continue; fi
       if [ $lit = 1 ]; then printf 'lit %s\n' "$a"; continue; fi
       [ -e "$a" ] || die "hash input $a is missing"
+      # Names relative to the cache, so the hash does not depend on where the checkout is.
+      local n=${a#"$KIT_CACHE"/}
       if [ -d "$a" ]; then
-        (cd "$a" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0r sha256sum) | sed "s|^|$a |"
+        (cd "$a" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0r sha256sum) | sed "s|^|$n |"
       else
-        printf 'file %s %s\n' "$a" "$(sha256sum <"$a" | cut -d' ' -f1)"
+        printf 'file %s %s\n' "$n" "$(sha256sum <"$a" | cut -d' ' -f1)"
       fi
     done
   } | sha256sum | cut -c1-12
@@ -36,6 +42,11 @@ finish_image() {
   local hashtag=$1 alias=$2
   docker tag "$hashtag" "$alias"
   log "$alias -> $hashtag"
+  # Older builds of the same image go; one still used by a container stays.
+  local repo=${hashtag%:*} tag=${hashtag##*:} old
+  for old in $(docker images --format '{{.Tag}}' "$repo"); do
+    case $old in "${tag%-*}"-????????????) [ "$old" != "$tag" ] && docker rmi "$repo:$old" >/dev/null 2>&1 || true ;; esac
+  done
 }
 
 require_docker() {
@@ -76,7 +87,7 @@ fetch_set() {
     [ $ok = 1 ] && { echo "$list"; return; }
   fi
   log "fetching $set ($mode, $# packages) from Debian $suite"
-  run_in -e MODE="$mode" -v "$PWD/$pool:/debs" -v "$PWD/images/lib/fetch-debs.sh:/fetch.sh:ro" \
+  run_in -e MODE="$mode" -v "$pool:/debs" -v "$PWD/images/lib/fetch-debs.sh:/fetch.sh:ro" \
     "$KIT_REPO/debian:$suite" sh /fetch.sh "$@" >"$list.tmp" || { rm -f "$list.tmp"; exit 1; }
   mv "$list.tmp" "$list"
   echo "$list"
@@ -95,7 +106,7 @@ commit_image() {
   local files; files=$(sed 's|^|/debs/|' "$set" | tr '\n' ' ')
   local changes=()
   for c in "$@"; do changes+=(--change "$c"); done
-  if ! docker run --name "$name" --label org.bootmatrix.kit-build=true -v "$PWD/$pool:/debs:ro" \
+  if ! docker run --name "$name" --label org.bootmatrix.kit-build=true -v "$pool:/debs:ro" \
       -e DEBIAN_FRONTEND=noninteractive "$base" \
       sh -euc "apt-get install -y -qq --no-install-recommends -o APT::Sandbox::User=root $files >/tmp/apt.log 2>&1 || { tail -20 /tmp/apt.log; exit 1; }; $script" >&2; then
     docker rm -f "$name" >/dev/null 2>&1 || true

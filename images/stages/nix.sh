@@ -22,7 +22,7 @@ stage_nix() {
   if ! image_exists "$tag" && [ ! -f "$built/.complete" ]; then
     log "assembling the Nix store ($h)"
     rm -rf "$built"; mkdir -p "$built"
-    run_in -v "$PWD/$KIT_CACHE/debs:/debs:ro" -v "$PWD/$built:/out" -v "$PWD/images/nix:/nixsrc:ro" \
+    run_in -v "$KIT_CACHE/debs:/debs:ro" -v "$built:/out" -v "$PWD/images/nix:/nixsrc:ro" \
       "$KIT_BUILDER" bash -euc '
         python3 /nixsrc/assemble.py /debs /debs/trixie/sets/'"$(basename "$tx")"' /debs/bookworm/sets/'"$(basename "$bw")"' /nixsrc /out/nixroot >/tmp/paths
         bash=$(sed -n 1p /tmp/paths); nix=$(sed -n 2p /tmp/paths)

@@ -17,7 +17,7 @@ stage_wheelhouse() {
   if [ ! -f "$built/.complete" ]; then
     log "building wheels ($h)"
     rm -rf "$built"; mkdir -p "$built/wheelhouse"
-    run_in -v "$PWD/$KIT_CACHE/debs:/debs:ro" -v "$PWD/$built:/out" \
+    run_in -v "$KIT_CACHE/debs:/debs:ro" -v "$built:/out" \
       -v "$PWD/images/lib/mkwheels.py:/mkwheels.py:ro" "$KIT_BUILDER" bash -euc '
         extract() { mkdir -p "$2"; while read -r f; do dpkg-deb -x "/debs/$1/$f" "$2"; done <"/debs/$1/sets/$3"; }
         extract bookworm /t/bookworm '"$(basename "$bw")"'
