@@ -87,7 +87,7 @@ fetch_set() {
     [ $ok = 1 ] && { echo "$list"; return; }
   fi
   log "fetching $set ($mode, $# packages) from Debian $suite"
-  run_in -e MODE="$mode" -v "$pool:/debs" -v "$PWD/images/lib/fetch-debs.sh:/fetch.sh:ro" \
+  run_in -e MODE="$mode" -e SUITE="$suite" -e DEBIAN_MIRROR="$DEBIAN_MIRROR" -v "$pool:/debs" -v "$PWD/images/lib/fetch-debs.sh:/fetch.sh:ro" \
     "$KIT_REPO/debian:$suite" sh /fetch.sh "$@" >"$list.tmp" || { rm -f "$list.tmp"; exit 1; }
   mv "$list.tmp" "$list"
   echo "$list"

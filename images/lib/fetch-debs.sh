@@ -6,8 +6,9 @@
 set -eu
 # apt-get download --print-uris leaves out files already in the working directory.
 cd /tmp
+echo "deb $DEBIAN_MIRROR $SUITE main" >/etc/apt/sources.list
 if ! apt-get update -qq -o APT::Sandbox::User=root >/tmp/update.log 2>&1 || grep -qE '^(E|W):' /tmp/update.log; then
-  echo "error: images: apt-get update against $(cut -d' ' -f2,3 /etc/apt/sources.list) failed: $(grep -E '^(E|W):' /tmp/update.log | head -2 | tr '\n' ' ') (is the Debian mirror reachable? set DEBIAN_MIRROR to override)" >&2
+  echo "error: images: apt-get update against $DEBIAN_MIRROR $SUITE failed: $(grep -E '^(E|W):' /tmp/update.log | head -2 | tr '\n' ' ') (is the Debian mirror reachable? set DEBIAN_MIRROR to override)" >&2
   exit 1
 fi
 if [ "$MODE" = closure ]; then
@@ -17,7 +18,7 @@ else
 fi
 if grep -qE '^E:' /tmp/err; then
   missing=$(sed -n -e "s/^E: Unable to locate package //p" -e "s/^E: Package '\([^']*\)' has no installation candidate/\1/p" -e "s/^E: Can't select candidate version from package \(.*\) as it has no candidate/\1/p" /tmp/err | tr '\n' ' ')
-  echo "error: images: Debian $(cut -d' ' -f3 /etc/apt/sources.list) has no package ${missing:-(see below)} — check the package name in the stage's package list" >&2
+  echo "error: images: Debian $SUITE has no package ${missing:-(see below)} — check the package name in the stage's package list" >&2
   grep -E '^E:' /tmp/err | head -3 >&2
   exit 1
 fi

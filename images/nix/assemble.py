@@ -224,11 +224,18 @@ def main():
                 open(lib + "/" + f, "w").write(s)
         if n == 0:
             die("python %s: WHEEL_PKG_DIR not found in sysconfigdata" % ver)
-        # pip, from the wheel Debian ships for ensurepip, where Debian's site.py looks.
+        # Installs outside a venv go where nixpkgs' python puts them (posix_prefix:
+        # <store>/lib/pythonX.Y/site-packages and <store>/bin), not Debian's /usr/local.
+        scfg = lib + ("/sysconfig/__init__.py" if os.path.isdir(lib + "/sysconfig") else "/sysconfig.py")
+        s = open(scfg).read()
+        if "            prefix_scheme = 'posix_local'" not in s:
+            die("python %s: Debian's posix_local default not found in %s" % (ver, scfg))
+        open(scfg, "w").write(s.replace("            prefix_scheme = 'posix_local'", "            prefix_scheme = 'posix_prefix'"))
+        # pip, from the wheel Debian ships for ensurepip, in site-packages as in nixpkgs.
         pipwhl = [w for w in os.listdir(h + "/share/python-wheels") if w.startswith("pip-")]
         if not pipwhl:
             die("python %s: no pip wheel in python3-pip-whl" % ver)
-        dist = lib + "/dist-packages"
+        dist = lib + "/site-packages"
         os.makedirs(dist)
         run("python3", "-m", "zipfile", "-e", h + "/share/python-wheels/" + pipwhl[0], dist)
         for s in ("pip", "pip3", "pip" + ver):
