@@ -9,6 +9,7 @@ for s in images/stages/*.sh; do . "$s"; done
 
 require_docker
 trap cleanup_partial EXIT
+trap "exit 130" INT TERM
 stage_roots
 stage_slim
 stage_wheelhouse

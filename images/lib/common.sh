@@ -69,7 +69,7 @@ tar_import() {
 
 # run_in runs a throwaway build container with the kit's labels; removed on exit.
 run_in() {
-  docker run --rm --label org.bootmatrix.kit-build=true "$@"
+  docker run --rm --name "bmkit-build-$$-$RANDOM" --label org.bootmatrix.kit-build=true "$@"
 }
 
 # fetch_set SUITE SETNAME MODE PKG... downloads a package set into the suite's pool

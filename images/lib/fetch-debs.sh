@@ -17,7 +17,7 @@ else
   apt-get download -qq --print-uris -o APT::Sandbox::User=root "$@" >/tmp/uris 2>/tmp/err || true
 fi
 if grep -qE '^E:' /tmp/err; then
-  missing=$(sed -n -e "s/^E: Unable to locate package //p" -e "s/^E: Package '\([^']*\)' has no installation candidate/\1/p" -e "s/^E: Can't select candidate version from package \(.*\) as it has no candidate/\1/p" /tmp/err | tr '\n' ' ')
+  missing=$(sed -n -e "s/^E: Unable to locate package //p" -e "s/^E: Package '\([^']*\)' has no installation candidate/\1/p" -e "s/^E: Can't select candidate version from package \(.*\) as it has no candidate/\1/p" /tmp/err | tr "\n" " " | sed "s/ *$//")
   echo "error: images: Debian $SUITE has no package ${missing:-(see below)} — check the package name in the stage's package list" >&2
   grep -E '^E:' /tmp/err | head -3 >&2
   exit 1
