@@ -1,0 +1,260 @@
+package runner
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/bootmatrix/bootmatrix/harness/probe"
+	"github.com/bootmatrix/bootmatrix/harness/result"
+	"github.com/bootmatrix/bootmatrix/harness/scenario"
+)
+
+// answer is one HTTP probe's outcome.
+type answer struct {
+	status int
+	body   string
+	err    error
+}
+
+func (a answer) String() string {
+	if a.err != nil {
+		return a.err.Error()
+	}
+	return fmt.Sprintf("status %d", a.status)
+}
+
+// bootStage starts the app the way the platform does and checks that it answers its
+// health (and config) endpoint, then that it is still up and healthy after the settle
+// period: an app whose worker dies a second after start does not boot.
+func (vr *variantRun) bootStage(ctx context.Context, image string) bool {
+	to := vr.chk.timeout(result.StageBoot)
+	sctx, cancel := context.WithTimeout(ctx, to)
+	defer cancel()
+	sr := vr.begin(result.StageBoot)
+	start := vr.rc.Start
+	if start == "" {
+		ins, err := vr.r.cli.ImageInspect(sctx, image)
+		if err == nil && ins.Config != nil {
+			start = shellJoin(append(append([]string{}, ins.Config.Entrypoint...), ins.Config.Cmd...))
+		}
+	}
+	if start == "" {
+		sr.out.WriteString("no start command: the recipe has none and the image has no CMD or ENTRYPOINT\n")
+		sr.st.Status = result.Fail
+		return vr.end(ctx, sctx, sr, to)
+	}
+	sr.st.Note = "start: " + start
+	// The app runs until the container goes; its exec is watched only while we wait.
+	ectx, ecancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer ecancel()
+	began := time.Now()
+	done := vr.r.execStart(ectx, vr.box.id, vr.shell(start), envList(vr.env), sr.out, sr.out)
+
+	health := normCheck(vr.chk.Health)
+	hc := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	base := fmt.Sprintf("http://127.0.0.1:%d", vr.box.hostPort)
+	var last answer
+	exited := func(res execResult) bool {
+		sr.st.ExitCode = res.code
+		if res.err != nil {
+			sr.out.WriteString("\n" + res.err.Error() + "\n")
+		}
+		sr.out.WriteString("\n" + fmtExited(res.code, time.Since(began)) + "\n")
+		if vr.r.oomKilled(vr.box.id) {
+			sr.out.WriteString(fmtOOMKilled(vr.limits().memory) + "\n")
+		}
+		sr.st.Status = result.Fail
+		return vr.end(ctx, nil, sr, to)
+	}
+
+	backoff := 5 * time.Millisecond
+	for {
+		select {
+		case res := <-done:
+			return exited(res)
+		default:
+		}
+		last = get(sctx, hc, base+health.Path)
+		if checkOK(health, last) {
+			break
+		}
+		if sctx.Err() != nil {
+			break
+		}
+		select {
+		case res := <-done:
+			return exited(res)
+		case <-sctx.Done():
+		case <-time.After(backoff):
+		}
+		backoff = min(backoff*2, 250*time.Millisecond)
+	}
+	if !checkOK(health, last) {
+		if ctx.Err() != nil {
+			return vr.end(ctx, sctx, sr, to)
+		}
+		vr.explainNoAnswer(sr, health, last, time.Since(began))
+		sr.st.Status = result.Fail
+		return vr.end(ctx, nil, sr, to)
+	}
+	if c := vr.chk.Config; c != nil {
+		cfg := normCheck(*c)
+		a := get(sctx, hc, base+cfg.Path)
+		ok := a.err == nil && (c.ExpectStatus == 0 && a.status/100 == 2 || checkOK(cfg, a))
+		if !ok {
+			sr.out.WriteString("\n" + describeAnswer(cfg, a) + "\n")
+			sr.st.Status = result.Fail
+			return vr.end(ctx, nil, sr, to)
+		}
+	}
+	settle := vr.chk.Settle
+	if settle == 0 {
+		settle = vr.r.settle
+	}
+	select {
+	case res := <-done:
+		return exited(res)
+	case <-ctx.Done():
+		return vr.end(ctx, nil, sr, to)
+	case <-time.After(settle):
+	}
+	// A fresh context: the stage deadline may have passed while settling, which is
+	// not the app's fault.
+	actx, acancel := context.WithTimeout(ctx, 5*time.Second)
+	defer acancel()
+	if a := get(actx, hc, base+health.Path); !checkOK(health, a) {
+		sr.out.WriteString(fmt.Sprintf("\nhealthy at first, not after %s:\n", settle))
+		sr.out.WriteString(describeAnswer(health, a) + "\n")
+		sr.st.Status = result.Fail
+		return vr.end(ctx, nil, sr, to)
+	}
+	select {
+	case res := <-done:
+		return exited(res)
+	default:
+	}
+	sr.st.Status = result.Pass
+	sr.st.Note += fmt.Sprintf("; healthy after %.1fs, still up after %s", time.Since(began).Seconds()-settle.Seconds(), settle)
+	return vr.end(ctx, nil, sr, to)
+}
+
+// explainNoAnswer writes the marker for why the health check never passed: a wrong
+// answer, or nothing (reachable) listening, which the listener probe narrows down.
+func (vr *variantRun) explainNoAnswer(sr *stageRun, health scenario.HTTPCheck, last answer, after time.Duration) {
+	if last.err == nil {
+		sr.out.WriteString("\n" + describeAnswer(health, last) + "\n")
+		return
+	}
+	port := vr.chk.Port
+	ls, err := vr.listeners()
+	if err != nil {
+		sr.out.WriteString("\nlistener probe: " + err.Error() + "\n")
+	}
+	var onPort, loop, others []string
+	for _, l := range ls {
+		switch {
+		case l.Port == port && l.Loopback():
+			loop = append(loop, l.String())
+		case l.Port == port:
+			onPort = append(onPort, l.String())
+		default:
+			others = append(others, l.String())
+		}
+	}
+	sr.out.WriteString("\n")
+	switch {
+	case len(onPort) > 0:
+		// Something listens where it should, yet never answered in time: a hang.
+		sr.st.Class = ClassTimeout
+		sr.out.WriteString(fmt.Sprintf("listening on %s, but GET %s did not answer: %s\n", strings.Join(onPort, ", "), health.Path, last))
+		sr.out.WriteString(fmtTimeout(vr.chk.timeout(result.StageBoot)) + "\n")
+	case len(loop) > 0:
+		sr.out.WriteString(fmtLoopbackOnly(strings.Join(loop, ", "), port) + "\n")
+	case len(others) > 0:
+		sr.out.WriteString(fmtWrongPort(strings.Join(others, ", "), port) + "\n")
+	default:
+		sr.out.WriteString(fmtNoListener(port, after, oneLine(last.err.Error())) + "\n")
+	}
+}
+
+// listeners runs the listener probe in the container.
+func (vr *variantRun) listeners() ([]probe.Listener, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	script := probeDir + "/listen.py"
+	if err := vr.r.copyFile(ctx, vr.box, probe.ListenScript, script); err != nil {
+		return nil, err
+	}
+	out := NewTail(64 << 10)
+	res := vr.r.execWait(ctx, vr.box.id, vr.shell(vr.python()+" "+script), envList(vr.env), out, io.Discard)
+	if res.err != nil {
+		return nil, res.err
+	}
+	if res.code != 0 {
+		return nil, fmt.Errorf("exit %d", res.code)
+	}
+	return probe.ParseListeners(out.String()), nil
+}
+
+func normCheck(c scenario.HTTPCheck) scenario.HTTPCheck {
+	if c.Path == "" {
+		c.Path = "/"
+	}
+	if !strings.HasPrefix(c.Path, "/") {
+		c.Path = "/" + c.Path
+	}
+	if c.ExpectStatus == 0 {
+		c.ExpectStatus = http.StatusOK
+	}
+	return c
+}
+
+func get(ctx context.Context, hc *http.Client, url string) answer {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return answer{err: err}
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return answer{err: err}
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	return answer{status: resp.StatusCode, body: string(body), err: err}
+}
+
+func checkOK(c scenario.HTTPCheck, a answer) bool {
+	return a.err == nil && a.status == c.ExpectStatus && (c.ExpectBody == "" || bodyMatches(c.ExpectBody, a.body))
+}
+
+func describeAnswer(c scenario.HTTPCheck, a answer) string {
+	if a.err != nil {
+		return fmt.Sprintf("GET %s: %s", c.Path, oneLine(a.err.Error()))
+	}
+	s := fmtHealth("GET", c.Path, a.status, c.ExpectStatus, a.body)
+	if c.ExpectBody != "" && !bodyMatches(c.ExpectBody, a.body) {
+		s += fmt.Sprintf(" (want body %q)", c.ExpectBody)
+	}
+	return s
+}
+
+// bodyMatches compares after trimming white space; two JSON documents compare as JSON,
+// so key order and spacing do not matter.
+func bodyMatches(want, got string) bool {
+	want, got = strings.TrimSpace(want), strings.TrimSpace(got)
+	if want == got {
+		return true
+	}
+	var w, g any
+	if json.Unmarshal([]byte(want), &w) != nil || json.Unmarshal([]byte(got), &g) != nil {
+		return false
+	}
+	return reflect.DeepEqual(w, g)
+}
+

@@ -1,0 +1,423 @@
+package runner
+
+import (
+	"archive/tar"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	cerrdefs "github.com/containerd/errdefs"
+	"github.com/moby/moby/api/types/build"
+	"github.com/moby/moby/client"
+
+	"github.com/bootmatrix/bootmatrix/harness/recipe"
+)
+
+// ctxFile is one build-context entry, resolved: Data, or a host file read when tarred.
+type ctxFile struct {
+	path   string // slash path inside the context
+	mode   int64
+	data   []byte
+	source string // host path when data is nil
+	link   string // symlink target, for symlinks inside a Source directory
+	size   int64
+}
+
+// buildSpec is a build with its context resolved and its cache key computed.
+type buildSpec struct {
+	stage      string
+	dockerfile string // name of the Dockerfile inside the context
+	files      []ctxFile
+	args       map[string]string
+	bases      []string // resolved base references, for messages
+	key        string
+	tag        string
+}
+
+// buildCall lets variants that share a stage wait for one build of it.
+type buildCall struct {
+	done   chan struct{}
+	tag    string
+	cached bool
+	code   int
+	err    error
+	output string // the building variant's output, for the variants that waited
+}
+
+var validPath = regexp.MustCompile(`^[^/].*$`)
+
+// resolveContext expands a recipe build's context into files, sorted by path. A Source
+// that is a directory contributes every file beneath it.
+func resolveContext(b recipe.Build) ([]ctxFile, string, error) {
+	var files []ctxFile
+	names := make([]string, 0, len(b.Context))
+	for p := range b.Context {
+		names = append(names, p)
+	}
+	sort.Strings(names)
+	for _, p := range names {
+		f := b.Context[p]
+		clean := path.Clean(strings.ReplaceAll(p, `\`, "/"))
+		if !validPath.MatchString(clean) || clean == ".." || strings.HasPrefix(clean, "../") {
+			return nil, "", fmt.Errorf("build context path %q leaves the context: use a relative path inside it", p)
+		}
+		if f.Source == "" {
+			mode := f.Mode
+			if mode == 0 {
+				mode = 0o644
+			}
+			files = append(files, ctxFile{path: clean, mode: mode, data: f.Data, size: int64(len(f.Data))})
+			continue
+		}
+		st, err := os.Lstat(f.Source)
+		if err != nil {
+			return nil, "", fmt.Errorf("build context %q: %w", p, err)
+		}
+		if !st.IsDir() {
+			cf, err := hostFile(clean, f.Source, f.Mode, st)
+			if err != nil {
+				return nil, "", err
+			}
+			files = append(files, cf)
+			continue
+		}
+		err = filepath.WalkDir(f.Source, func(hp string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() {
+				if d.Name() == ".git" || d.Name() == "__pycache__" {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			rel, err := filepath.Rel(f.Source, hp)
+			if err != nil {
+				return err
+			}
+			info, err := d.Info()
+			if err != nil {
+				return err
+			}
+			cf, err := hostFile(path.Join(clean, filepath.ToSlash(rel)), hp, 0, info)
+			if err != nil {
+				return err
+			}
+			files = append(files, cf)
+			return nil
+		})
+		if err != nil {
+			return nil, "", fmt.Errorf("build context %q from %s: %w", p, f.Source, err)
+		}
+	}
+	sort.Slice(files, func(i, j int) bool { return files[i].path < files[j].path })
+	dockerfile := "Dockerfile"
+	for _, f := range files {
+		if f.path == dockerfile {
+			// The project's own Dockerfile stays where it is; ours goes beside it.
+			dockerfile = ".bootmatrix.Dockerfile"
+			break
+		}
+	}
+	return files, dockerfile, nil
+}
+
+func hostFile(ctxPath, host string, mode int64, st fs.FileInfo) (ctxFile, error) {
+	if mode == 0 {
+		mode = int64(st.Mode().Perm())
+	}
+	if st.Mode()&fs.ModeSymlink != 0 {
+		target, err := os.Readlink(host)
+		if err != nil {
+			return ctxFile{}, err
+		}
+		return ctxFile{path: ctxPath, mode: 0o777, link: target}, nil
+	}
+	if !st.Mode().IsRegular() {
+		return ctxFile{}, fmt.Errorf("build context %s: %s is not a regular file", ctxPath, host)
+	}
+	return ctxFile{path: ctxPath, mode: mode, source: host, size: st.Size()}, nil
+}
+
+// cacheKey hashes everything that decides the image: the Dockerfile, the build args,
+// every context file's path, mode and content, and the IDs of the base images.
+func cacheKey(dockerfile string, args map[string]string, files []ctxFile, baseIDs []string) (string, error) {
+	h := sha256.New()
+	fmt.Fprintf(h, "dockerfile %d\n%s\n", len(dockerfile), dockerfile)
+	keys := make([]string, 0, len(args))
+	for k := range args {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(h, "arg %q=%q\n", k, args[k])
+	}
+	for _, id := range baseIDs {
+		fmt.Fprintf(h, "base %s\n", id)
+	}
+	for _, f := range files {
+		fmt.Fprintf(h, "file %q %o ", f.path, f.mode)
+		switch {
+		case f.link != "":
+			fmt.Fprintf(h, "link %q\n", f.link)
+		case f.data != nil || f.source == "":
+			fmt.Fprintf(h, "%d\n", len(f.data))
+			h.Write(f.data)
+		default:
+			fh, err := os.Open(f.source)
+			if err != nil {
+				return "", err
+			}
+			n, err := io.Copy(h, fh)
+			fh.Close()
+			if err != nil {
+				return "", fmt.Errorf("read %s: %w", f.source, err)
+			}
+			fmt.Fprintf(h, " %d\n", n)
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// writeContext streams the build context as a tar.
+func writeContext(w io.Writer, dockerfileName, dockerfile string, files []ctxFile) error {
+	tw := tar.NewWriter(w)
+	hdr := func(name string, mode, size int64) *tar.Header {
+		return &tar.Header{Name: name, Mode: mode, Size: size, Typeflag: tar.TypeReg, Format: tar.FormatPAX}
+	}
+	if err := tw.WriteHeader(hdr(dockerfileName, 0o644, int64(len(dockerfile)))); err != nil {
+		return err
+	}
+	if _, err := io.WriteString(tw, dockerfile); err != nil {
+		return err
+	}
+	for _, f := range files {
+		switch {
+		case f.link != "":
+			if err := tw.WriteHeader(&tar.Header{Name: f.path, Typeflag: tar.TypeSymlink, Linkname: f.link, Mode: 0o777, Format: tar.FormatPAX}); err != nil {
+				return err
+			}
+		case f.source == "":
+			if err := tw.WriteHeader(hdr(f.path, f.mode, int64(len(f.data)))); err != nil {
+				return err
+			}
+			if _, err := tw.Write(f.data); err != nil {
+				return err
+			}
+		default:
+			fh, err := os.Open(f.source)
+			if err != nil {
+				return err
+			}
+			st, err := fh.Stat()
+			if err == nil {
+				err = tw.WriteHeader(hdr(f.path, f.mode, st.Size()))
+			}
+			if err == nil {
+				_, err = io.CopyN(tw, fh, st.Size())
+			}
+			fh.Close()
+			if err != nil {
+				return fmt.Errorf("%s: %w", f.source, err)
+			}
+		}
+	}
+	return tw.Close()
+}
+
+// errImageMissing is a base image that is not in the engine and must not be pulled.
+type errImageMissing struct{ ref string }
+
+func (e errImageMissing) Error() string {
+	return fmt.Sprintf("image %s is not present: run `make images`", e.ref)
+}
+
+// localOnly are references that only `make images` or an earlier stage produce; pulling
+// them could only fail, or worse, fetch someone else's image of that name.
+func localOnly(ref string) bool {
+	return strings.HasPrefix(ref, "bootmatrix-kit/") || strings.HasPrefix(ref, "bootmatrix-cache/")
+}
+
+// prepare resolves a build's context and base images and computes its cache tag.
+func (r *Runner) prepare(ctx context.Context, stage string, b recipe.Build, extra map[string]string) (*buildSpec, error) {
+	files, dfName, err := resolveContext(b)
+	if err != nil {
+		return nil, err
+	}
+	args := map[string]string{}
+	for k, v := range b.Args {
+		args[k] = v
+	}
+	for k, v := range extra {
+		args[k] = v
+	}
+	bases := baseImages(b.Dockerfile, args)
+	ids := make([]string, 0, len(bases))
+	for _, ref := range bases {
+		ins, err := r.cli.ImageInspect(ctx, ref)
+		switch {
+		case err == nil:
+			ids = append(ids, ref+"@"+ins.ID)
+		case cerrdefs.IsNotFound(err) && (localOnly(ref) || r.subs.Mode == "offline"):
+			return nil, errImageMissing{ref}
+		case cerrdefs.IsNotFound(err):
+			// Online: the builder pulls it. The key changes once it is present, so
+			// this variant is built again next time, never served stale.
+			ids = append(ids, ref+"@unresolved")
+		default:
+			return nil, fmt.Errorf("inspect base image %s: %w", ref, err)
+		}
+	}
+	key, err := cacheKey(b.Dockerfile, args, files, ids)
+	if err != nil {
+		return nil, err
+	}
+	return &buildSpec{stage: stage, dockerfile: dfName, files: files, args: args, bases: bases,
+		key: key, tag: "bootmatrix-cache/" + stage + ":" + key[:32]}, nil
+}
+
+// buildImage builds spec unless its tag exists. Variants of this runner that need the
+// same tag wait for one build; other processes building it at the same moment are
+// harmless, because each builds under a unique temporary tag and only then moves the
+// final tag, so the tag always names a complete image.
+func (r *Runner) buildImage(ctx context.Context, spec *buildSpec, dockerfile string, out *Tail) (cached bool, code int, err error) {
+	r.mu.Lock()
+	if c, ok := r.builds[spec.tag]; ok {
+		r.mu.Unlock()
+		select {
+		case <-c.done:
+		case <-ctx.Done():
+			return false, 0, ctx.Err()
+		}
+		if c.err != nil {
+			out.WriteString(c.output)
+			return false, c.code, c.err
+		}
+		return true, 0, nil
+	}
+	c := &buildCall{done: make(chan struct{}), tag: spec.tag}
+	r.builds[spec.tag] = c
+	r.mu.Unlock()
+	defer func() {
+		c.cached, c.code, c.err = cached, code, err
+		if err != nil {
+			c.output = out.String()
+		}
+		r.mu.Lock()
+		delete(r.builds, spec.tag)
+		r.mu.Unlock()
+		close(c.done)
+	}()
+
+	if _, err := r.cli.ImageInspect(ctx, spec.tag); err == nil {
+		return true, 0, nil
+	} else if !cerrdefs.IsNotFound(err) {
+		return false, 0, fmt.Errorf("inspect %s: %w", spec.tag, err)
+	}
+	tmp := spec.tag + "-tmp-" + NewRunID()
+	code, err = r.dockerBuild(ctx, spec, dockerfile, tmp, out)
+	if err != nil {
+		return false, code, err
+	}
+	// A fresh context: an image built but left under its temporary tag is a leak.
+	tctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
+	_, terr := r.cli.ImageTag(tctx, client.ImageTagOptions{Source: tmp, Target: spec.tag})
+	if _, rerr := r.cli.ImageRemove(tctx, tmp, client.ImageRemoveOptions{}); rerr != nil && terr == nil {
+		r.logf("remove temporary tag %s: %v", tmp, rerr)
+	}
+	if terr != nil {
+		return false, 0, fmt.Errorf("tag %s: %w", spec.tag, terr)
+	}
+	return false, 0, nil
+}
+
+// buildMessage is one line of the engine's build output stream.
+type buildMessage struct {
+	Stream      string `json:"stream"`
+	Status      string `json:"status"`
+	Progress    string `json:"progress"`
+	Error       string `json:"error"`
+	ErrorDetail *struct {
+		Code    int    `json:"code"`
+		Message string `json:"message"`
+	} `json:"errorDetail"`
+}
+
+var nonZero = regexp.MustCompile(`returned a non-zero code: (\d+)`)
+
+func (r *Runner) dockerBuild(ctx context.Context, spec *buildSpec, dockerfile, tag string, out *Tail) (int, error) {
+	pr, pw := io.Pipe()
+	go func() {
+		pw.CloseWithError(writeContext(pw, spec.dockerfile, dockerfile, spec.files))
+	}()
+	defer pr.Close()
+	args := make(map[string]*string, len(spec.args))
+	for k, v := range spec.args {
+		args[k] = &v
+	}
+	resp, err := r.cli.ImageBuild(ctx, pr, client.ImageBuildOptions{
+		Tags:        []string{tag},
+		Dockerfile:  spec.dockerfile,
+		BuildArgs:   args,
+		Remove:      true,
+		ForceRemove: true, // no intermediate container survives a failed step
+		PullParent:  false,
+		Version:     build.BuilderV1,
+		Labels: map[string]string{
+			LabelManaged: "true", LabelCache: "true", LabelCacheStage: spec.stage,
+		},
+	})
+	if err != nil {
+		return 0, fmt.Errorf("docker build: %w", err)
+	}
+	defer resp.Body.Close()
+	dec := json.NewDecoder(resp.Body)
+	for {
+		var m buildMessage
+		if err := dec.Decode(&m); err != nil {
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if ctx.Err() != nil {
+				return 0, ctx.Err()
+			}
+			return 0, fmt.Errorf("read build output: %w", err)
+		}
+		switch {
+		case m.Stream != "":
+			out.WriteString(m.Stream)
+		case m.Status != "":
+			out.WriteString(m.Status + " " + m.Progress + "\n")
+		}
+		if m.Error != "" || m.ErrorDetail != nil {
+			msg := m.Error
+			if msg == "" {
+				msg = m.ErrorDetail.Message
+			}
+			out.WriteString(msg + "\n")
+			code := 1
+			if g := nonZero.FindStringSubmatch(msg); g != nil {
+				code, _ = strconv.Atoi(g[1])
+			}
+			return code, errors.New(oneLine(msg))
+		}
+	}
+	if ctx.Err() != nil {
+		return 0, ctx.Err()
+	}
+	return 0, nil
+}

@@ -1,0 +1,110 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	cerrdefs "github.com/containerd/errdefs"
+	"github.com/hashicorp/go-multierror"
+	"github.com/moby/moby/client"
+)
+
+// Cleanup removes everything labelled with the run id: containers, networks, volumes
+// and per-run images. Cached images are shared between runs and stay.
+func Cleanup(ctx context.Context, runID string) error {
+	if runID == "" {
+		return errors.New("cleanup: empty run id (it would match every run)")
+	}
+	_, err := GC(ctx, GCOptions{RunID: runID})
+	return err
+}
+
+// GCOptions select what GC removes.
+type GCOptions struct {
+	// OlderThan keeps objects created more recently; zero removes regardless of age.
+	OlderThan time.Duration
+	// RunID limits GC to one run's objects.
+	RunID string
+	// Cache also removes the content-addressed image cache (bootmatrix-cache/…).
+	Cache bool
+}
+
+// GC removes labelled objects left by crashed or --keep runs and returns how many it
+// removed. Kit images are not labelled managed and are never touched.
+func GC(ctx context.Context, o GCOptions) (int, error) {
+	cli, err := Connect(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer cli.Close()
+	f := make(client.Filters).Add("label", LabelManaged+"=true")
+	if o.RunID != "" {
+		f.Add("label", LabelRun+"="+o.RunID)
+	}
+	cutoff := time.Now().Add(-o.OlderThan)
+	old := func(t time.Time) bool { return o.OlderThan == 0 || t.Before(cutoff) }
+	var merr *multierror.Error
+	n := 0
+	gone := func(what, id string, err error) {
+		switch {
+		case err == nil:
+			n++
+		case cerrdefs.IsNotFound(err):
+		default:
+			merr = multierror.Append(merr, fmt.Errorf("remove %s %s: %w", what, short(id), err))
+		}
+	}
+
+	cs, err := cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: f})
+	if err != nil {
+		return n, fmt.Errorf("list containers: %w", err)
+	}
+	for _, c := range cs.Items {
+		if old(time.Unix(c.Created, 0)) {
+			_, err := cli.ContainerRemove(ctx, c.ID, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true})
+			gone("container", c.ID, err)
+		}
+	}
+	nets, err := cli.NetworkList(ctx, client.NetworkListOptions{Filters: f})
+	if err != nil {
+		merr = multierror.Append(merr, fmt.Errorf("list networks: %w", err))
+	}
+	for _, nw := range nets.Items {
+		if old(nw.Created) {
+			_, err := cli.NetworkRemove(ctx, nw.ID, client.NetworkRemoveOptions{})
+			gone("network", nw.ID, err)
+		}
+	}
+	vols, err := cli.VolumeList(ctx, client.VolumeListOptions{Filters: f})
+	if err != nil {
+		merr = multierror.Append(merr, fmt.Errorf("list volumes: %w", err))
+	}
+	for _, v := range vols.Items {
+		t, perr := time.Parse(time.RFC3339Nano, v.CreatedAt)
+		if perr != nil || old(t) {
+			_, err := cli.VolumeRemove(ctx, v.Name, client.VolumeRemoveOptions{Force: true})
+			gone("volume", v.Name, err)
+		}
+	}
+	imgs, err := cli.ImageList(ctx, client.ImageListOptions{Filters: f})
+	if err != nil {
+		merr = multierror.Append(merr, fmt.Errorf("list images: %w", err))
+	}
+	for _, im := range imgs.Items {
+		if im.Labels[LabelCache] == "true" && !o.Cache || !old(time.Unix(im.Created, 0)) {
+			continue
+		}
+		_, err := cli.ImageRemove(ctx, im.ID, client.ImageRemoveOptions{Force: true})
+		gone("image", im.ID, err)
+	}
+	return n, merr.ErrorOrNil()
+}
+
+func short(id string) string {
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
+}

@@ -1,0 +1,353 @@
+package runner_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/bootmatrix/bootmatrix/harness/recipe"
+	"github.com/bootmatrix/bootmatrix/harness/result"
+	"github.com/bootmatrix/bootmatrix/harness/runner"
+	"github.com/bootmatrix/bootmatrix/harness/runner/runnertest"
+	"github.com/bootmatrix/bootmatrix/harness/scenario"
+)
+
+const kitBookworm = "bootmatrix-kit/debian:bookworm"
+
+// baseLines are shared by every test's Setup, so the engine's layer cache installs
+// python3 once for all of them.
+const baseLines = `FROM bootmatrix-kit/debian:bookworm
+RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends python3 patchelf >/dev/null && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY app.py /app/app.py
+`
+
+// app is a stdlib WSGI-free web app whose misbehaviour APP_MODE selects.
+const app = `import json, os, sys, threading, time
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+MODE = os.environ.get("APP_MODE", "ok")
+
+class H(BaseHTTPRequestHandler):
+    def do_GET(self):
+        if self.path == "/health":
+            body = b'{ "ok" : true }'
+        elif self.path == "/config":
+            body = json.dumps({"apiBase": "http://api.test"}).encode()
+        else:
+            self.send_response(404); self.end_headers(); return
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *a):
+        pass
+
+port = int(os.environ["PORT"])
+host = "127.0.0.1" if MODE == "loopback" else "0.0.0.0"
+print("booting with token %s on %s:%d" % (os.environ.get("API_TOKEN", ""), host, port), flush=True)
+srv = HTTPServer((host, port), H)
+if MODE == "exit":
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    time.sleep(0.5)
+    print("[ERROR] Worker (pid:4) exited with code 3", file=sys.stderr, flush=True)
+    sys.exit(3)
+srv.serve_forever()
+`
+
+func appRecipe(extra string) *recipe.Recipe {
+	return &recipe.Recipe{
+		Builder: "test",
+		Setup: recipe.Build{
+			Dockerfile: baseLines + extra,
+			Context:    map[string]recipe.File{"app.py": {Data: []byte(app), Mode: 0o644}},
+		},
+		Shell:   []string{"sh", "-c"},
+		Start:   "python3 app.py",
+		Workdir: "/app",
+		Python:  "python3",
+		Env:     map[string]string{"API_TOKEN": "tok-1234567890"},
+	}
+}
+
+func appChecks() runner.Checks {
+	return runner.Checks{
+		Imports:  []string{"json", "http.server"},
+		Port:     8080,
+		Health:   scenario.HTTPCheck{Path: "/health", ExpectBody: `{"ok": true}`},
+		Config:   &scenario.HTTPCheck{Path: "/config"},
+		Timeouts: scenario.Timeouts{Boot: 20 * time.Second},
+		Settle:   time.Second,
+	}
+}
+
+func statuses(v result.Variant) string {
+	var b []string
+	for _, s := range v.Stages {
+		b = append(b, s.Name+"="+string(s.Status))
+	}
+	return strings.Join(b, " ")
+}
+
+func wantStatuses(t *testing.T, v result.Variant, want string) {
+	t.Helper()
+	if got := statuses(v); got != want {
+		for _, s := range v.Stages {
+			t.Logf("%s %s (%s) note=%q\n%s", s.Name, s.Status, s.Class, s.Note, s.Output)
+		}
+		t.Fatalf("stages %s, want %s", got, want)
+	}
+}
+
+func setup(t *testing.T, opts ...runner.Option) *runner.Runner {
+	t.Helper()
+	runnertest.RequireImages(t, kitBookworm)
+	return runnertest.Runner(t, opts...)
+}
+
+// (a) and (f): a healthy app passes every stage; run again, nothing is built.
+func TestBootsAndCaches(t *testing.T) {
+	r := setup(t)
+	rc := appRecipe("")
+	rc.Install = &recipe.Build{Dockerfile: "ARG BASE\nFROM ${BASE}\nRUN echo installed > /app/installed\n"}
+	ctx := context.Background()
+
+	v := r.RunRecipe(ctx, "healthy", rc, appChecks())
+	wantStatuses(t, v, "build=pass install=pass import=pass ldd=pass boot=pass")
+	if !v.Boots || !strings.HasPrefix(v.Image, "bootmatrix-cache/install:") {
+		t.Errorf("Boots=%v Image=%q", v.Boots, v.Image)
+	}
+	imp := v.StageByName(result.StageImport)
+	if len(imp.Modules) != 2 || !imp.Modules[0].OK || !imp.Modules[1].OK {
+		t.Errorf("modules %+v", imp.Modules)
+	}
+
+	var mu sync.Mutex
+	var events []runner.Event
+	r2 := runnertest.Runner(t, runner.WithProgress(func(e runner.Event) {
+		mu.Lock()
+		events = append(events, e)
+		mu.Unlock()
+	}))
+	warm := r2.RunRecipe(ctx, "healthy-warm", rc, appChecks())
+	wantStatuses(t, warm, "build=pass install=pass import=pass ldd=pass boot=pass")
+	for _, name := range []string{result.StageBuild, result.StageInstall} {
+		if st := warm.StageByName(name); st.Note != "cached" {
+			t.Errorf("warm %s note %q, want cached", name, st.Note)
+		}
+	}
+	if warm.Image != v.Image {
+		t.Errorf("warm image %s, cold %s", warm.Image, v.Image)
+	}
+	if len(events) != 10 {
+		t.Errorf("%d progress events, want a start and an end for each of 5 stages: %+v", len(events), events)
+	}
+}
+
+// (b): a module that does not exist fails import; ldd still runs; boot is skipped.
+func TestImportFailure(t *testing.T) {
+	r := setup(t)
+	chk := appChecks()
+	chk.Imports = []string{"json", "no_such_module_xyz"}
+	v := r.RunRecipe(context.Background(), "no-module", appRecipe(""), chk)
+	wantStatuses(t, v, "build=pass install=skip import=fail ldd=pass boot=skip")
+	imp := v.StageByName(result.StageImport)
+	if !strings.Contains(imp.Output, "No module named 'no_such_module_xyz'") || imp.ExitCode != 1 {
+		t.Errorf("import output %q exit %d", imp.Output, imp.ExitCode)
+	}
+	if m := imp.Modules; len(m) != 2 || !m[0].OK || m[1].OK || !strings.Contains(m[1].Error, "ModuleNotFoundError") {
+		t.Errorf("modules %+v", m)
+	}
+	if n := v.StageByName(result.StageInstall).Note; n != "part of build" {
+		t.Errorf("install note %q", n)
+	}
+	if n := v.StageByName(result.StageBoot).Note; n != "skipped: import failed" {
+		t.Errorf("boot note %q", n)
+	}
+}
+
+// (c): a shared object under site-packages NEEDs a library the loader cannot find;
+// a file of that name sits where the loader does not look. The app still boots:
+// ldd informs, it does not gate boot.
+func TestLddMissing(t *testing.T) {
+	r := setup(t)
+	extra := `RUN D=$(python3 -c 'import site; print(site.getsitepackages()[0])') && mkdir -p $D/fakemod \
+ && cp /lib/x86_64-linux-gnu/libz.so.1 $D/fakemod/_native.so \
+ && patchelf --add-needed libnotthere.so.1 $D/fakemod/_native.so \
+ && mkdir -p /opt/hidden && cp /lib/x86_64-linux-gnu/libz.so.1 /opt/hidden/libnotthere.so.1
+`
+	v := r.RunRecipe(context.Background(), "ldd-missing", appRecipe(extra), appChecks())
+	wantStatuses(t, v, "build=pass install=skip import=pass ldd=fail boot=pass")
+	st := v.StageByName(result.StageLdd)
+	if len(st.Missing) != 1 {
+		t.Fatalf("missing %+v\n%s", st.Missing, st.Output)
+	}
+	m := st.Missing[0]
+	if m.Library != "libnotthere.so.1" || len(m.NeededBy) != 1 || !strings.HasSuffix(m.NeededBy[0], "fakemod/_native.so") {
+		t.Errorf("missing %+v", m)
+	}
+	if !slices.Contains(m.FoundAt, "/opt/hidden/libnotthere.so.1") {
+		t.Errorf("found at %v", m.FoundAt)
+	}
+	if !strings.Contains(st.Output, "libnotthere.so.1 => not found") {
+		t.Errorf("ldd output %q", st.Output)
+	}
+	if !v.Boots {
+		t.Error("Boots = false, want true")
+	}
+}
+
+// (d): an app bound to 127.0.0.1 inside the container cannot be reached.
+func TestBootLoopbackOnly(t *testing.T) {
+	r := setup(t)
+	rc := appRecipe("")
+	rc.Start = "APP_MODE=loopback python3 app.py"
+	chk := appChecks()
+	chk.Timeouts.Boot = 6 * time.Second
+	v := r.RunRecipe(context.Background(), "loopback", rc, chk)
+	wantStatuses(t, v, "build=pass install=skip import=pass ldd=pass boot=fail")
+	out := v.StageByName(result.StageBoot).Output
+	if !strings.Contains(out, "bootmatrix: listening on loopback only: 127.0.0.1:8080 (want 0.0.0.0:8080)") {
+		t.Errorf("boot output %q", out)
+	}
+	if v.Boots {
+		t.Error("Boots = true")
+	}
+}
+
+// (e): an app that exits after start fails boot with its log tail and exit code;
+// the secret it printed is redacted.
+func TestBootAppExits(t *testing.T) {
+	r := setup(t)
+	rc := appRecipe("")
+	rc.Start = "APP_MODE=exit python3 app.py"
+	v := r.RunRecipe(context.Background(), "exits", rc, appChecks())
+	wantStatuses(t, v, "build=pass install=skip import=pass ldd=pass boot=fail")
+	st := v.StageByName(result.StageBoot)
+	for _, want := range []string{"Worker (pid:4) exited with code 3", "bootmatrix: app exited: code 3", "booting with token [redacted]"} {
+		if !strings.Contains(st.Output, want) {
+			t.Errorf("boot output lacks %q:\n%s", want, st.Output)
+		}
+	}
+	if strings.Contains(st.Output, "tok-1234567890") {
+		t.Errorf("secret in output: %s", st.Output)
+	}
+	if st.ExitCode != 3 {
+		t.Errorf("exit code %d", st.ExitCode)
+	}
+}
+
+// A kit image that is not there fails the build with the fix, without a pull.
+func TestMissingKitImage(t *testing.T) {
+	r := setup(t)
+	rc := appRecipe("")
+	rc.Setup.Dockerfile = "FROM bootmatrix-kit/absent:never\n"
+	v := r.RunRecipe(context.Background(), "no-kit", rc, appChecks())
+	wantStatuses(t, v, "build=fail install=skip import=skip ldd=skip boot=skip")
+	st := v.StageByName(result.StageBuild)
+	if !strings.Contains(st.Output, "image bootmatrix-kit/absent:never is not present: run `make images`") {
+		t.Errorf("build output %q", st.Output)
+	}
+	if !strings.HasPrefix(st.Note, `variant "no-kit": stage build:`) {
+		t.Errorf("note %q", st.Note)
+	}
+}
+
+// A failing RUN fails the build with the step's exit code; an import that hangs is
+// stopped at the stage deadline.
+func TestBuildFailureAndImportTimeout(t *testing.T) {
+	r := setup(t)
+	v := r.RunRecipe(context.Background(), "bad-run", appRecipe("RUN echo about to fail && exit 7\n"), appChecks())
+	wantStatuses(t, v, "build=fail install=skip import=skip ldd=skip boot=skip")
+	if st := v.StageByName(result.StageBuild); st.ExitCode != 7 || !strings.Contains(st.Output, "about to fail") {
+		t.Errorf("build exit %d output %q", st.ExitCode, st.Output)
+	}
+
+	chk := appChecks()
+	chk.Imports = []string{"hang"}
+	chk.Timeouts.Import = 4 * time.Second
+	v = r.RunRecipe(context.Background(), "hang", appRecipe("RUN echo 'import time; time.sleep(600)' > /app/hang.py\n"), chk)
+	wantStatuses(t, v, "build=pass install=skip import=fail ldd=pass boot=skip")
+	st := v.StageByName(result.StageImport)
+	if st.Class != runner.ClassTimeout || !strings.Contains(st.Output, "bootmatrix: stage timed out: after 4s") {
+		t.Errorf("class %q output %q", st.Class, st.Output)
+	}
+	if st.Seconds > 20 {
+		t.Errorf("import took %.1fs with a 4s timeout", st.Seconds)
+	}
+}
+
+type countingDiagnoser struct{ n int }
+
+func (d *countingDiagnoser) Annotate(v *result.Variant) {
+	d.n++
+	if f := v.FirstFailure(); f != nil && f.Class == "" {
+		f.Class = "test-class"
+	}
+}
+
+// (g): Run goes through the renderer and the diagnoser, evaluates expectations, and
+// leaves no container behind; a kept container is removed by Cleanup.
+func TestRunLeavesNothing(t *testing.T) {
+	d := &countingDiagnoser{}
+	render := func(sc *scenario.Scenario, v scenario.Variant, _ recipe.Substitutions) (*recipe.Recipe, error) {
+		rc := appRecipe("")
+		rc.Start = v.Start
+		return rc, nil
+	}
+	r := setup(t, runner.WithRenderer(render), runner.WithDiagnoser(d), runner.WithParallel(2))
+	sc := &scenario.Scenario{Name: "t", Port: 8080, Imports: []string{"json"},
+		Health: scenario.HTTPCheck{Path: "/health"}, Timeouts: scenario.Timeouts{Boot: 20 * time.Second}}
+	variants := []scenario.Variant{
+		{Name: "ok", Start: "python3 app.py", Expect: &scenario.Expectation{Boots: true}},
+		{Name: "dies", Start: "APP_MODE=exit python3 app.py", Expect: &scenario.Expectation{Stage: "boot", Class: "test-class", OutputContains: "exited with code 3"}},
+		{Name: "wrong", Start: "APP_MODE=exit python3 app.py", Expect: &scenario.Expectation{Boots: true}},
+	}
+	run, err := r.Run(context.Background(), sc, variants)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(run.Variants) != 3 || d.n != 3 {
+		t.Fatalf("%d variants, %d diagnosed", len(run.Variants), d.n)
+	}
+	for i, want := range []bool{true, true, false} {
+		v := run.Variants[i]
+		if v.Name != variants[i].Name || v.ExpectationMet != want {
+			t.Errorf("%s: met=%v (%s), want %v; stages %s", v.Name, v.ExpectationMet, v.ExpectationDetail, want, statuses(v))
+		}
+	}
+	if n := runnertest.CountLabelled(t, r.RunID()); n != 0 {
+		t.Errorf("%d container(s) left after Run", n)
+	}
+
+	kept := setup(t, runner.WithKeep(true))
+	if v := kept.RunRecipe(context.Background(), "kept", appRecipe(""), appChecks()); !v.Boots {
+		t.Fatalf("kept variant did not boot: %s", statuses(v))
+	}
+	if n := runnertest.CountLabelled(t, kept.RunID()); n != 1 {
+		t.Errorf("%d container(s) kept, want 1", n)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := runner.Cleanup(ctx, kept.RunID()); err != nil {
+		t.Fatal(err)
+	}
+	if n := runnertest.CountLabelled(t, kept.RunID()); n != 0 {
+		t.Errorf("%d container(s) left after Cleanup", n)
+	}
+}
+
+// A variant that cannot be rendered still gets a result, and the error names it.
+func TestRunSetupError(t *testing.T) {
+	r := setup(t)
+	run, err := r.Run(context.Background(), &scenario.Scenario{Name: "t"}, []scenario.Variant{{Name: "x"}})
+	if err == nil || !strings.Contains(err.Error(), `variant "x"`) {
+		t.Fatalf("err = %v", err)
+	}
+	if len(run.Variants) != 1 || run.Variants[0].Error == "" || len(run.Variants[0].Stages) != 5 {
+		t.Fatalf("variants %+v", run.Variants)
+	}
+}

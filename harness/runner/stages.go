@@ -1,0 +1,412 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/bootmatrix/bootmatrix/harness/probe"
+	"github.com/bootmatrix/bootmatrix/harness/recipe"
+	"github.com/bootmatrix/bootmatrix/harness/redact"
+	"github.com/bootmatrix/bootmatrix/harness/result"
+)
+
+// Defaults for a container when the scenario sets no limits: one core of a shared
+// machine and enough memory for numpy-sized imports.
+const (
+	defaultMemory   = 1 << 30
+	defaultNanoCPUs = 1_000_000_000
+	defaultPort     = 8080
+	probeDir        = "/tmp/bootmatrix"
+)
+
+// variantRun is one RunRecipe in progress.
+type variantRun struct {
+	r    *Runner
+	name string
+	rc   *recipe.Recipe
+	chk  Checks
+	red  *redact.Redactor
+	v    *result.Variant
+	env  map[string]string
+	box  *box
+}
+
+// stageRun is one stage in progress.
+type stageRun struct {
+	st    result.Stage
+	start time.Time
+	out   *Tail
+}
+
+func newRedactor(chk Checks, rc *recipe.Recipe) *redact.Redactor {
+	env := map[string]string{}
+	add := func(m map[string]string) {
+		for k, v := range m {
+			env[k] = v
+		}
+	}
+	add(chk.Env)
+	if rc != nil {
+		add(rc.Env)
+		add(rc.Setup.Args)
+		if rc.Install != nil {
+			add(rc.Install.Args)
+		}
+		if rc.Final != nil {
+			add(rc.Final.Args)
+		}
+	}
+	return redact.New(env, chk.Secrets)
+}
+
+// RunRecipe builds and exercises one recipe: the core of RunVariant, usable with a
+// hand-made recipe. It never returns an error: every problem is a stage's outcome.
+// The Diagnoser, when set, annotates the result before the expectation is evaluated.
+func (r *Runner) RunRecipe(ctx context.Context, name string, rc *recipe.Recipe, chk Checks) result.Variant {
+	v := result.Variant{Name: name, Axes: chk.Axes, Expectation: DescribeExpectation(chk.Expect)}
+	if chk.Port == 0 {
+		chk.Port = defaultPort
+	}
+	vr := &variantRun{r: r, name: name, rc: rc, chk: chk, red: newRedactor(chk, rc), v: &v}
+	vr.env = map[string]string{}
+	for k, val := range chk.Env {
+		vr.env[k] = val
+	}
+	for k, val := range rc.Env {
+		vr.env[k] = val
+	}
+	vr.env["PORT"] = fmt.Sprint(chk.Port)
+	defer func() {
+		if vr.box != nil && !r.keep {
+			r.terminate(vr.box.ctr)
+		}
+	}()
+
+	image, installOK := vr.buildStages(ctx)
+	v.Image = image
+	importOK := false
+	if installOK {
+		importOK = vr.importStage(ctx, image)
+		vr.lddStage(ctx)
+	} else {
+		vr.skip(result.StageImport, skipNote(&v))
+		vr.skip(result.StageLdd, skipNote(&v))
+	}
+	if importOK {
+		v.Boots = vr.bootStage(ctx, image)
+	} else {
+		vr.skip(result.StageBoot, skipNote(&v))
+	}
+
+	if r.diag != nil {
+		r.diag.Annotate(&v)
+	}
+	v.ExpectationMet, v.ExpectationDetail = Evaluate(&v, chk.Expect)
+	return v
+}
+
+// skipNote names the first failed stage, the reason later ones did not run.
+func skipNote(v *result.Variant) string {
+	if f := v.FirstFailure(); f != nil {
+		return "skipped: " + f.Name + " failed"
+	}
+	return "skipped"
+}
+
+func (vr *variantRun) emit(stage string, st result.Status, secs float64) {
+	if vr.r.progress != nil {
+		vr.r.progress(Event{Variant: vr.name, Stage: stage, Status: st, Seconds: secs, Time: time.Now()})
+	}
+}
+
+func (vr *variantRun) begin(stage string) *stageRun {
+	vr.emit(stage, "", 0)
+	return &stageRun{st: result.Stage{Name: stage}, start: time.Now(), out: NewTail(0)}
+}
+
+func (vr *variantRun) skip(stage, note string) {
+	vr.v.Stages = append(vr.v.Stages, result.Stage{Name: stage, Status: result.Skip, Note: note})
+	vr.emit(stage, result.Skip, 0)
+}
+
+// end records a stage. A stage stopped at its deadline (sctx expired while ctx did
+// not) fails with ClassTimeout and a marker line; an interrupted one says so.
+func (vr *variantRun) end(ctx, sctx context.Context, sr *stageRun, timeout time.Duration) bool {
+	switch {
+	case ctx.Err() != nil:
+		sr.st.Status = result.Fail
+		sr.st.Note = "interrupted"
+	case sctx != nil && errors.Is(sctx.Err(), context.DeadlineExceeded):
+		sr.st.Status = result.Fail
+		sr.st.Class = ClassTimeout
+		sr.out.WriteString("\n" + fmtTimeout(timeout) + "\n")
+	}
+	sr.st.Seconds = time.Since(sr.start).Seconds()
+	sr.st.Output = vr.red.String(sr.out.String())
+	sr.st.Note = vr.red.String(sr.st.Note)
+	for i := range sr.st.Modules {
+		sr.st.Modules[i].Error = vr.red.String(sr.st.Modules[i].Error)
+	}
+	vr.v.Stages = append(vr.v.Stages, sr.st)
+	vr.emit(sr.st.Name, sr.st.Status, sr.st.Seconds)
+	return sr.st.Status == result.Pass
+}
+
+// buildStages runs build and install (with Final); it returns the image later stages
+// run and whether install succeeded.
+func (vr *variantRun) buildStages(ctx context.Context) (string, bool) {
+	to := vr.chk.timeout(result.StageBuild)
+	sctx, cancel := context.WithTimeout(ctx, to)
+	sr := vr.begin(result.StageBuild)
+	tag, cached, err := vr.buildOne(sctx, sr, result.StageBuild, vr.rc.Setup, nil)
+	cancel()
+	if err == nil && cached {
+		sr.st.Note = "cached"
+	}
+	ok := vr.finish(ctx, sctx, sr, to, err)
+	if !ok {
+		vr.skip(result.StageInstall, skipNote(vr.v))
+		return "", false
+	}
+	if vr.rc.Install == nil && vr.rc.Final == nil {
+		vr.skip(result.StageInstall, "part of build")
+		return tag, true
+	}
+
+	to = vr.chk.timeout(result.StageInstall)
+	sctx, cancel = context.WithTimeout(ctx, to)
+	defer cancel()
+	sr = vr.begin(result.StageInstall)
+	var notes []string
+	image := tag
+	if vr.rc.Install != nil {
+		image, cached, err = vr.buildOne(sctx, sr, result.StageInstall, *vr.rc.Install, map[string]string{"BASE": tag})
+		if err == nil && cached {
+			notes = append(notes, "cached")
+		}
+	} else {
+		notes = append(notes, "install part of build")
+	}
+	if err == nil && vr.rc.Final != nil {
+		sr.out.WriteString("--- final image ---\n")
+		image, cached, err = vr.buildOne(sctx, sr, "final", *vr.rc.Final, map[string]string{"BASE": image})
+		if err == nil && cached {
+			notes = append(notes, "final cached")
+		}
+	}
+	sr.st.Note = strings.Join(notes, "; ")
+	if !vr.finish(ctx, sctx, sr, to, err) {
+		return "", false
+	}
+	return image, true
+}
+
+// finish sets a stage's status from err and records it.
+func (vr *variantRun) finish(ctx, sctx context.Context, sr *stageRun, timeout time.Duration, err error) bool {
+	if err == nil {
+		sr.st.Status = result.Pass
+	} else {
+		sr.st.Status = result.Fail
+		if sr.st.Note == "" && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
+			sr.st.Note = fmt.Sprintf("variant %q: stage %s: %s", vr.name, sr.st.Name, oneLine(err.Error()))
+		}
+	}
+	return vr.end(ctx, sctx, sr, timeout)
+}
+
+func (vr *variantRun) buildOne(ctx context.Context, sr *stageRun, stage string, b recipe.Build, extra map[string]string) (string, bool, error) {
+	spec, err := vr.r.prepare(ctx, stage, b, extra)
+	if err != nil {
+		sr.out.WriteString(err.Error() + "\n")
+		sr.st.ExitCode = 1
+		return "", false, err
+	}
+	cached, code, err := vr.r.buildImage(ctx, spec, b.Dockerfile, sr.out)
+	sr.st.ExitCode = code
+	if err != nil {
+		return "", false, err
+	}
+	return spec.tag, cached, nil
+}
+
+func (vr *variantRun) shell(cmd string) []string {
+	sh := vr.rc.Shell
+	if len(sh) == 0 {
+		sh = []string{"sh", "-c"}
+	}
+	if vr.rc.Workdir != "" {
+		cmd = "cd " + shellQuote(vr.rc.Workdir) + " && " + cmd
+	}
+	return append(append([]string{}, sh...), cmd)
+}
+
+func (vr *variantRun) python() string {
+	if vr.rc.Python != "" {
+		return vr.rc.Python
+	}
+	return "python3"
+}
+
+func (vr *variantRun) limits() limits {
+	l := limits{memory: vr.chk.Limits.MemoryBytes, nanoCPUs: vr.chk.Limits.NanoCPUs}
+	if l.memory == 0 {
+		l.memory = defaultMemory
+	}
+	if l.nanoCPUs == 0 {
+		l.nanoCPUs = defaultNanoCPUs
+	}
+	return l
+}
+
+var moduleName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$`)
+
+// importStage starts the variant's container and imports every module in a fresh
+// interpreter, the way the app's first import would.
+func (vr *variantRun) importStage(ctx context.Context, image string) bool {
+	to := vr.chk.timeout(result.StageImport)
+	sctx, cancel := context.WithTimeout(ctx, to)
+	defer cancel()
+	sr := vr.begin(result.StageImport)
+	b, err := vr.r.startContainer(sctx, vr.name, image, vr.chk.Port, vr.env, vr.limits())
+	if err != nil {
+		sr.out.WriteString(err.Error() + "\n")
+		sr.st.ExitCode = -1
+		return vr.finish(ctx, sctx, sr, to, err)
+	}
+	vr.box = b
+	if len(vr.chk.Imports) == 0 {
+		sr.st.Note = "no modules to import"
+	}
+	failed := 0
+	var versions []string
+	for _, m := range vr.chk.Imports {
+		mod := result.Module{Name: m}
+		if !moduleName.MatchString(m) {
+			mod.Error = fmt.Sprintf("%q is not a module name (letters, digits, _ and dots)", m)
+			sr.st.Modules = append(sr.st.Modules, mod)
+			sr.out.WriteString(mod.Error + "\n")
+			failed++
+			continue
+		}
+		code := fmt.Sprintf(`import %s as m; print(getattr(m, "__version__", ""))`, m)
+		cmd := vr.python() + " -c " + shellQuote(code)
+		out, stdout := NewTail(0), NewTail(4<<10)
+		res := vr.r.execWait(sctx, b.id, vr.shell(cmd), envList(vr.env), multi{out, stdout}, out)
+		if res.err == nil && res.code == 0 {
+			mod.OK = true
+			mod.Version = lastLine(stdout.String())
+			if mod.Version != "" {
+				versions = append(versions, m+" "+mod.Version)
+			}
+		} else {
+			failed++
+			sr.st.ExitCode = res.code
+			text := out.String()
+			if res.err != nil {
+				text += "\n" + res.err.Error()
+			}
+			mod.Error = lastLine(text)
+			fmt.Fprintf(sr.out, "$ %s\n%s", cmd, text)
+			if !strings.HasSuffix(text, "\n") {
+				sr.out.WriteString("\n")
+			}
+		}
+		sr.st.Modules = append(sr.st.Modules, mod)
+		if sctx.Err() != nil {
+			break
+		}
+	}
+	if failed > 0 {
+		if vr.r.oomKilled(b.id) {
+			sr.out.WriteString(fmtOOMKilled(vr.limits().memory) + "\n")
+		}
+		sr.st.Status = result.Fail
+		sr.st.Note = fmt.Sprintf("%d of %d module(s) failed to import", failed, len(vr.chk.Imports))
+	} else {
+		sr.st.Status = result.Pass
+		if len(versions) > 0 {
+			sr.st.Note = strings.Join(versions, ", ")
+		}
+	}
+	return vr.end(ctx, sctx, sr, to)
+}
+
+// lddStage runs the ldd probe in the container: which NEEDED libraries of the
+// installed extension modules the loader would not find, and where files of those
+// names are.
+func (vr *variantRun) lddStage(ctx context.Context) {
+	if vr.box == nil {
+		vr.skip(result.StageLdd, "skipped: no container (import could not start one)")
+		return
+	}
+	to := vr.chk.timeout(result.StageLdd)
+	sctx, cancel := context.WithTimeout(ctx, to)
+	defer cancel()
+	sr := vr.begin(result.StageLdd)
+	script := probeDir + "/ldd.py"
+	if err := vr.r.copyFile(sctx, vr.box, probe.LddScript, script); err != nil {
+		sr.out.WriteString("copy ldd probe: " + err.Error() + "\n")
+		vr.finish(ctx, sctx, sr, to, err)
+		return
+	}
+	env := envList(vr.env)
+	// Leave the probe time to report what it found before the stage's deadline.
+	env = append(env, fmt.Sprintf("BOOTMATRIX_LDD_SECONDS=%d", max(int((to*3/4).Seconds()), 5)))
+	stdout := NewTail(8 << 20)
+	res := vr.r.execWait(sctx, vr.box.id, vr.shell(vr.python()+" "+script), env, stdout, sr.out)
+	sr.st.ExitCode = res.code
+	rep, perr := probe.ParseLdd(stdout.String())
+	switch {
+	case res.err != nil:
+		sr.st.Status = result.Fail
+		sr.out.WriteString(res.err.Error() + "\n")
+	case perr != nil:
+		sr.st.Status = result.Fail
+		sr.out.WriteString(nonMarkerLines(stdout.String()))
+		sr.out.WriteString(perr.Error() + "\n")
+	default:
+		sr.out.WriteString(rep.Summary())
+		sr.st.Missing = rep.Missing
+		if len(rep.Missing) > 0 {
+			sr.st.Status = result.Fail
+			names := make([]string, len(rep.Missing))
+			for i, m := range rep.Missing {
+				names[i] = m.Library
+			}
+			sr.st.Note = "not found: " + strings.Join(names, ", ")
+		} else {
+			sr.st.Status = result.Pass
+			sr.st.Note = fmt.Sprintf("%d shared object(s) resolve", rep.Scanned)
+		}
+	}
+	vr.end(ctx, sctx, sr, to)
+}
+
+func nonMarkerLines(s string) string {
+	var b strings.Builder
+	for _, l := range strings.SplitAfter(s, "\n") {
+		if !strings.HasPrefix(l, probe.LddMarker) {
+			b.WriteString(l)
+		}
+	}
+	return b.String()
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return strings.TrimSpace(lines[len(lines)-1])
+}
+
+// multi writes to every Tail (they never fail).
+type multi []*Tail
+
+func (m multi) Write(p []byte) (int, error) {
+	for _, t := range m {
+		_, _ = t.Write(p)
+	}
+	return len(p), nil
+}
