@@ -76,12 +76,15 @@ def find_interpreter():
 
 
 def ld_list(interp, path):
-    """Run `<interp> --list path`; return ({soname: resolved path}, [missing sonames])."""
+    """List path's libraries the way ldd does, by running the loader on it in trace
+    mode (`--list` gives up at the first missing library of a shared object instead
+    of reporting it); return ({soname: resolved path}, [missing sonames])."""
+    env = dict(os.environ, LD_TRACE_LOADED_OBJECTS="1")
     try:
-        p = subprocess.run([interp, "--list", path], stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, timeout=30)
+        p = subprocess.run([interp, path], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           env=env, timeout=30)
     except (OSError, subprocess.SubprocessError) as e:
-        errors.append("%s --list %s: %s" % (interp, path, e))
+        errors.append("%s %s: %s" % (interp, path, e))
         return {}, []
     found, missing = {}, []
     for line in p.stdout.decode("utf-8", "replace").splitlines():
@@ -163,7 +166,7 @@ def search(names):
         for p in sorted(glob.glob(os.path.join("/nix/store/*/lib", glob.escape(n)))):
             add(n, p)
     skip = {"/proc", "/sys", "/dev"}
-    for root, dirs, files in os.walk("/"):
+    for root, dirs, files in os.walk(os.environ.get("BOOTMATRIX_LDD_SEARCH_ROOT", "/")):
         if time.monotonic() > DEADLINE:
             errors.append("filesystem search stopped at its deadline")
             break
@@ -198,7 +201,9 @@ def main():
             # dlopen reuses a library the python process already loaded by soname.
             if name in loaded:
                 continue
-            needed_by.setdefault(name, []).append(so)
+            users = needed_by.setdefault(name, [])
+            if so not in users:  # trace mode lists a library once per needer
+                users.append(so)
     found = search(sorted(needed_by))
     report["missing"] = [{"library": n, "needed_by": needed_by[n], "found_at": found[n]}
                          for n in sorted(needed_by)]

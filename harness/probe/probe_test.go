@@ -69,9 +69,71 @@ func TestScriptsOnHost(t *testing.T) {
 	if r.Interpreter == "" || len(r.Loaded) == 0 {
 		t.Errorf("host report has no interpreter or loaded libraries: %+v", r)
 	}
+	if len(r.Missing) != 0 {
+		t.Errorf("host python has unresolved libraries: %+v", r.Missing)
+	}
 	out, err = exec.Command(py, filepath.Join(dir, "listen.py")).CombinedOutput()
 	if err != nil {
 		t.Fatalf("listen.py: %v\n%s", err, out)
 	}
 	_ = ParseListeners(string(out))
+}
+
+// A shared object whose NEEDED library is absent is reported with the file of that
+// name found outside the loader's path, the case `ld.so --list` fails on.
+func TestLddFindsMissingOnHost(t *testing.T) {
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("no python3 on the host")
+	}
+	patchelf, err := exec.LookPath("patchelf")
+	if err != nil {
+		t.Skip("no patchelf on the host")
+	}
+	libz := "/lib/x86_64-linux-gnu/libz.so.1"
+	src, err := os.ReadFile(libz)
+	if err != nil {
+		t.Skip("no " + libz + " on the host")
+	}
+	root := t.TempDir()
+	site := filepath.Join(root, "site-packages")
+	so := filepath.Join(site, "fake", "_native.so")
+	hidden := filepath.Join(root, "hidden", "libnotthere.so.1")
+	for _, p := range []string{so, hidden} {
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, src, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if out, err := exec.Command(patchelf, "--add-needed", "libnotthere.so.1", so).CombinedOutput(); err != nil {
+		t.Fatalf("patchelf: %v\n%s", err, out)
+	}
+	script := filepath.Join(root, "ldd.py")
+	if err := os.WriteFile(script, LddScript, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(py, script)
+	cmd.Env = append(os.Environ(), "PYTHONPATH="+site, "BOOTMATRIX_LDD_SEARCH_ROOT="+root)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("ldd.py: %v\n%s", err, out)
+	}
+	r, err := ParseLdd(string(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found bool
+	for _, m := range r.Missing {
+		if m.Library == "libnotthere.so.1" {
+			found = true
+			if len(m.NeededBy) != 1 || m.NeededBy[0] != so || len(m.FoundAt) != 1 || m.FoundAt[0] != hidden {
+				t.Errorf("missing %+v", m)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("libnotthere.so.1 not reported: %+v", r)
+	}
 }

@@ -257,4 +257,3 @@ func bodyMatches(want, got string) bool {
 	}
 	return reflect.DeepEqual(w, g)
 }
-

@@ -189,4 +189,3 @@ func envList(env map[string]string) []string {
 	}
 	return out
 }
-

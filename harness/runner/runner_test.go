@@ -351,3 +351,46 @@ func TestRunSetupError(t *testing.T) {
 		t.Fatalf("variants %+v", run.Variants)
 	}
 }
+
+// The seed's failure on the Nix stand-in, which has no ldd: numpy from a venv cannot
+// load libstdc++.so.6, and the ldd stage finds it in the store where the loader does
+// not look.
+func TestNixLibstdcxx(t *testing.T) {
+	runnertest.RequireImages(t, "bootmatrix-kit/nix:latest", "bootmatrix-kit/wheelhouse:latest")
+	r := runnertest.Runner(t)
+	rc := &recipe.Recipe{
+		Setup: recipe.Build{Dockerfile: `FROM bootmatrix-kit/nix:latest
+COPY --from=bootmatrix-kit/wheelhouse:latest /wheelhouse /opt/bootmatrix/wheelhouse
+RUN nix-env -iA nixpkgs.python313 && python3 -m venv --copies /opt/venv \
+ && /opt/venv/bin/pip install -q --no-index --find-links /opt/bootmatrix/wheelhouse numpy
+`},
+		Shell:  []string{"bash", "-l", "-c"},
+		Start:  "/opt/venv/bin/python -m http.server $PORT",
+		Python: "/opt/venv/bin/python",
+	}
+	chk := runner.Checks{Imports: []string{"numpy"}, Port: 8080}
+	v := r.RunRecipe(context.Background(), "nix-numpy", rc, chk)
+	wantStatuses(t, v, "build=pass install=skip import=fail ldd=fail boot=skip")
+	if out := v.StageByName(result.StageImport).Output; !strings.Contains(out, "libstdc++.so.6") {
+		t.Errorf("import output lacks libstdc++.so.6:\n%s", out)
+	}
+	var lib *result.MissingLib
+	for i, m := range v.StageByName(result.StageLdd).Missing {
+		if m.Library == "libstdc++.so.6" {
+			lib = &v.StageByName(result.StageLdd).Missing[i]
+		}
+	}
+	if lib == nil {
+		t.Fatalf("ldd did not report libstdc++.so.6: %+v", v.StageByName(result.StageLdd))
+	}
+	if len(lib.FoundAt) == 0 || !strings.HasPrefix(lib.FoundAt[0], "/nix/store/") {
+		t.Errorf("libstdc++.so.6 found at %v, want a /nix/store path first", lib.FoundAt)
+	}
+	seen := map[string]bool{}
+	for _, n := range lib.NeededBy {
+		if seen[n] {
+			t.Errorf("needed_by repeats %s", n)
+		}
+		seen[n] = true
+	}
+}
