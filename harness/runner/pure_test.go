@@ -1,0 +1,108 @@
+package runner
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bootmatrix/bootmatrix/harness/scenario"
+)
+
+func TestConnectUnreachable(t *testing.T) {
+	t.Setenv("DOCKER_HOST", "unix:///nonexistent/bootmatrix-test.sock")
+	_, err := New(context.Background())
+	if err == nil {
+		t.Fatal("New succeeded against a missing socket")
+	}
+	msg := err.Error()
+	for _, want := range []string{"DOCKER_HOST unix:///nonexistent/bootmatrix-test.sock", "sudo systemctl start docker", "dockerd"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error %q lacks %q", msg, want)
+		}
+	}
+	if strings.Contains(msg, "\n") {
+		t.Errorf("error is not one line: %q", msg)
+	}
+}
+
+func TestBodyMatches(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		want, got string
+		ok        bool
+	}{
+		{`{"ok":true}`, `{ "ok" : true }` + "\n", true},
+		{`{"a":1,"b":[1,2]}`, `{"b":[1,2],"a":1}`, true},
+		{`{"ok":true}`, `{"ok":false}`, false},
+		{"hello", "  hello\n", true},
+		{"hello", "hello world", false},
+		{`{"ok":true}`, `not json`, false},
+	}
+	for _, tc := range tests {
+		if got := bodyMatches(tc.want, tc.got); got != tc.ok {
+			t.Errorf("bodyMatches(%q, %q) = %v", tc.want, tc.got, got)
+		}
+	}
+}
+
+func TestChecksForTimeouts(t *testing.T) {
+	t.Parallel()
+	sc := &scenario.Scenario{Port: 8000, Imports: []string{"numpy"},
+		Timeouts: scenario.Timeouts{Build: time.Minute, Boot: 30 * time.Second}}
+	v := scenario.Variant{Timeouts: scenario.Timeouts{Boot: 5 * time.Second}, Expect: &scenario.Expectation{Boots: true}}
+	c := ChecksFor(sc, v)
+	for stage, want := range map[string]time.Duration{
+		"build": time.Minute, "install": 10 * time.Minute, "import": 2 * time.Minute, "ldd": 2 * time.Minute, "boot": 5 * time.Second,
+	} {
+		if got := c.timeout(stage); got != want {
+			t.Errorf("%s timeout %s, want %s", stage, got, want)
+		}
+	}
+	if c.Port != 8000 || c.Expect == nil || len(c.Imports) != 1 {
+		t.Errorf("checks %+v", c)
+	}
+}
+
+func TestShellQuote(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"/app": "/app", "a b": "'a b'", "it's": `'it'\''s'`, "": "''", "$PORT": "'$PORT'",
+	} {
+		if got := shellQuote(in); got != want {
+			t.Errorf("shellQuote(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestCacheKey(t *testing.T) {
+	t.Parallel()
+	files := []ctxFile{{path: "a", mode: 0o644, data: []byte("x")}}
+	base, _ := cacheKey("FROM x", map[string]string{"A": "1"}, files, []string{"x@sha256:1"})
+	for name, change := range map[string]func() (string, error){
+		"dockerfile": func() (string, error) {
+			return cacheKey("FROM y", map[string]string{"A": "1"}, files, []string{"x@sha256:1"})
+		},
+		"arg": func() (string, error) {
+			return cacheKey("FROM x", map[string]string{"A": "2"}, files, []string{"x@sha256:1"})
+		},
+		"base id": func() (string, error) {
+			return cacheKey("FROM x", map[string]string{"A": "1"}, files, []string{"x@sha256:2"})
+		},
+		"mode": func() (string, error) {
+			return cacheKey("FROM x", map[string]string{"A": "1"}, []ctxFile{{path: "a", mode: 0o755, data: []byte("x")}}, []string{"x@sha256:1"})
+		},
+		"content": func() (string, error) {
+			return cacheKey("FROM x", map[string]string{"A": "1"}, []ctxFile{{path: "a", mode: 0o644, data: []byte("y")}}, []string{"x@sha256:1"})
+		},
+	} {
+		k, err := change()
+		if err != nil || k == base {
+			t.Errorf("changing the %s kept the key (err %v)", name, err)
+		}
+	}
+	again, _ := cacheKey("FROM x", map[string]string{"A": "1"}, files, []string{"x@sha256:1"})
+	if again != base {
+		t.Error("the key is not deterministic")
+	}
+}
