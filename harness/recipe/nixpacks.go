@@ -139,6 +139,8 @@ func renderNixpacks(sc *scenario.Scenario, v scenario.Variant, subs Substitution
 		Start:   startFor(sc, v, plan.StartCmd),
 		Workdir: AppDir,
 		Python:  "python",
+		NixPkgs: plan.NixPkgs,
+		NixLibs: plan.NixLibs,
 	}
 	if plan.RunImage != "" {
 		final := []string{"ARG BASE", "FROM ${BASE} AS built", "FROM " + resolveImage(subs, plan.RunImage, &notes),

@@ -53,6 +53,10 @@ func Render(sc *scenario.Scenario, v scenario.Variant, subs Substitutions) (*Rec
 		return nil, fmt.Errorf("variant %q: %w", v.Name, err)
 	}
 	r.Builder = v.Builder
+	r.ShellMode = scenario.ShellPlain
+	if len(r.Shell) > 1 && r.Shell[1] == "-l" {
+		r.ShellMode = scenario.ShellLogin
+	}
 	return r, nil
 }
 

@@ -26,6 +26,12 @@ type Recipe struct {
 	Env map[string]string
 	// Notes explain choices the renderer made (provider detected or not, defaults applied).
 	Notes []string
+	// ShellMode is the variant's shell mode after defaults (scenario.ShellLogin or ShellPlain).
+	ShellMode string
+	// NixPkgs and NixLibs are the merged plan's lists (nixpacks builder only): the
+	// diagnosis explains a missing library by what these did and did not provide.
+	NixPkgs []string
+	NixLibs []string
 }
 
 // Build is one docker build.

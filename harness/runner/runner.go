@@ -36,7 +36,8 @@ const (
 
 // Diagnoser classifies a finished variant's failures in place.
 type Diagnoser interface {
-	Annotate(v *result.Variant)
+	// The recipe says how the variant was built (nil for a setup failure).
+	Annotate(v *result.Variant, rc *recipe.Recipe)
 }
 
 // Renderer turns a variant into a recipe; the CLI passes recipe.Render.

@@ -282,7 +282,7 @@ func TestBuildFailureAndImportTimeout(t *testing.T) {
 
 type countingDiagnoser struct{ n int }
 
-func (d *countingDiagnoser) Annotate(v *result.Variant) {
+func (d *countingDiagnoser) Annotate(v *result.Variant, _ *recipe.Recipe) {
 	d.n++
 	if f := v.FirstFailure(); f != nil && f.Class == "" {
 		f.Class = "test-class"

@@ -103,7 +103,7 @@ func (r *Runner) RunRecipe(ctx context.Context, name string, rc *recipe.Recipe, 
 	}
 
 	if r.diag != nil {
-		r.diag.Annotate(&v)
+		r.diag.Annotate(&v, rc)
 	}
 	v.ExpectationMet, v.ExpectationDetail = Evaluate(&v, chk.Expect)
 	return v
