@@ -743,7 +743,7 @@ func findLib(libs []result.MissingLib, name string) int {
 func (c *classifier) providerOf(m result.MissingLib) string {
 	nix := c.nix()
 	for _, p := range m.FoundAt {
-		if strings.HasPrefix(p, "/nix/store/") == nix {
+		if strings.HasPrefix(p, "/nix/store/") == nix && !isProfilePath(p) {
 			if pr := ProviderFor(p); pr != "" {
 				return pr
 			}
@@ -807,13 +807,23 @@ func (c *classifier) explainMissing(libs []result.MissingLib, searched bool) (st
 		store, profile := m.FoundAt[0], ""
 		for _, p := range m.FoundAt {
 			switch {
-			case strings.HasPrefix(p, "/nix/store/") && !strings.HasPrefix(store, "/nix/store/"):
+			case isProfilePath(p):
+				if profile == "" {
+					profile = p
+				}
+				if store == p {
+					store = ""
+				}
+			case strings.HasPrefix(p, "/nix/store/") && (store == "" || !strings.HasPrefix(store, "/nix/store/")):
 				store = p
 			case strings.Contains(p, "/.nix-profile/") || strings.Contains(p, "/nix/var/nix/profiles/"):
 				if profile == "" {
 					profile = p
 				}
 			}
+		}
+		if store == "" {
+			store = profile
 		}
 		where = "a copy exists at " + store
 		if m.Provider != "" {
@@ -1016,4 +1026,10 @@ func orWord(s, alt string) string {
 		return alt
 	}
 	return s
+}
+
+// isProfilePath reports whether p is inside a Nix profile (a user environment is
+// a store path too, but only a tree of links to the packages nixPkgs installed).
+func isProfilePath(p string) bool {
+	return strings.Contains(p, "-user-environment/") || strings.Contains(p, "/.nix-profile/") || strings.Contains(p, "/nix/var/nix/profiles/")
 }

@@ -1,0 +1,313 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/bootmatrix/bootmatrix/harness/diagnose"
+	"github.com/bootmatrix/bootmatrix/harness/recipe"
+	"github.com/bootmatrix/bootmatrix/harness/report"
+	"github.com/bootmatrix/bootmatrix/harness/result"
+	"github.com/bootmatrix/bootmatrix/harness/runner"
+	"github.com/bootmatrix/bootmatrix/harness/scenario"
+)
+
+type runFlags struct {
+	selectFlags
+	outputs  outputFlags
+	parallel int
+	online   bool
+	offline  bool
+	keep     bool
+	ascii    bool
+}
+
+func newRunCmd() *cobra.Command {
+	var f runFlags
+	cmd := &cobra.Command{
+		Use:   "run [SCENARIO]",
+		Short: "Build and exercise every selected variant, then print the matrix",
+		Long: `Run builds each selected variant of SCENARIO (default: bootmatrix.yaml) and takes it
+through build, install, import, ldd and boot. It prints one line per stage event while it
+runs, then the matrix and the recommended configuration.
+
+Offline (the default) maps python:*-slim and the Nixpacks base onto the kit images that
+'make images' builds and points pip at the offline wheelhouse. --online (or
+BOOTMATRIX_ONLINE=1) uses the real images and PyPI, or PIP_INDEX_URL when set.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runScenario(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), scenarioArg(args), f)
+		},
+	}
+	f.selectFlags.register(cmd)
+	f.outputs.register(cmd)
+	cmd.Flags().IntVar(&f.parallel, "parallel", 0, "variants run at once (default: the engine's CPU count)")
+	cmd.Flags().BoolVar(&f.online, "online", false, "use the real images and PyPI instead of the offline kit")
+	cmd.Flags().BoolVar(&f.offline, "offline", false, "use the offline kit (the default)")
+	cmd.Flags().BoolVar(&f.keep, "keep", false, "keep failed variants' containers for inspection")
+	cmd.Flags().BoolVar(&f.ascii, "ascii", false, "draw the matrix with ASCII only")
+	cmd.MarkFlagsMutuallyExclusive("online", "offline")
+	return cmd
+}
+
+func scenarioArg(args []string) string {
+	if len(args) == 1 {
+		return args[0]
+	}
+	return "bootmatrix.yaml"
+}
+
+func substitutions(online, offline bool) recipe.Substitutions {
+	if online || (!offline && os.Getenv("BOOTMATRIX_ONLINE") == "1") {
+		return recipe.Online(environ())
+	}
+	return recipe.Offline()
+}
+
+func environ() map[string]string {
+	env := map[string]string{}
+	for _, kv := range os.Environ() {
+		for i := 0; i < len(kv); i++ {
+			if kv[i] == '=' {
+				env[kv[:i]] = kv[i+1:]
+				break
+			}
+		}
+	}
+	return env
+}
+
+func newRunID() string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return time.Now().UTC().Format("20060102t150405") + "-" + hex.EncodeToString(b)
+}
+
+func runScenario(ctx context.Context, stdout, stderr io.Writer, path string, f runFlags) error {
+	sc, variants, err := loadAndSelect(path, f.selectFlags)
+	if err != nil {
+		return err
+	}
+	if err := f.outputs.check(); err != nil {
+		return usageErr(err)
+	}
+
+	ctx, stop, interrupted := interruptible(ctx, stderr)
+	defer stop()
+
+	runID := newRunID()
+	opts := []runner.Option{
+		runner.WithRunID(runID),
+		runner.WithSubstitutions(substitutions(f.online, f.offline)),
+		runner.WithRenderer(recipe.Render),
+		runner.WithDiagnoser(diagnose.Diagnoser{}),
+		runner.WithKeep(f.keep),
+		runner.WithProgress(progressPrinter(stderr)),
+	}
+	if f.parallel > 0 {
+		opts = append(opts, runner.WithParallel(f.parallel))
+	}
+	r, err := runner.New(ctx, opts...)
+	if err != nil {
+		return envErr(err)
+	}
+	fmt.Fprintf(stderr, "bootmatrix: run %s: %d variant(s) of %s\n", runID, len(variants), sc.File)
+	res, runErr := r.Run(ctx, sc, variants)
+	if !f.keep {
+		// A fresh context: the run's own may be cancelled by the interrupt that brought us here.
+		cctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		if err := runner.Cleanup(cctx, runID); err != nil {
+			fmt.Fprintln(stderr, "bootmatrix: cleanup:", err)
+		}
+		cancel()
+	}
+	if res == nil {
+		return envErr(fmt.Errorf("run %s produced no result: %w", runID, runErr))
+	}
+	if runErr != nil {
+		fmt.Fprintln(stderr, "bootmatrix: some variants could not run:", runErr)
+	}
+	if err := writeOutputs(stdout, res, f.outputs, f.ascii); err != nil {
+		return envErr(err)
+	}
+	if f.keep {
+		printKept(stderr, res, runID)
+	}
+	if interrupted() {
+		return envErr(errors.New("interrupted"))
+	}
+	if !allMet(res) {
+		return &exitError{code: exitMismatch, err: errSilent}
+	}
+	return nil
+}
+
+func allMet(res *result.Run) bool {
+	for _, v := range res.Variants {
+		if !v.ExpectationMet {
+			return false
+		}
+	}
+	return true
+}
+
+func printKept(w io.Writer, res *result.Run, runID string) {
+	fmt.Fprintf(w, "bootmatrix: --keep: containers of run %s are kept; inspect one with\n", runID)
+	fmt.Fprintf(w, "  docker ps --filter label=org.bootmatrix.run=%s\n", runID)
+	fmt.Fprintf(w, "  docker exec -it <container> bash -l\n")
+	fmt.Fprintf(w, "and remove them with: bootmatrix gc --run %s\n", runID)
+}
+
+// interruptible cancels ctx on the first SIGINT/SIGTERM so the runner stops and
+// cleans up; a second signal exits at once after a best-effort cleanup by the caller's defer.
+func interruptible(parent context.Context, stderr io.Writer) (context.Context, func(), func() bool) {
+	if parent == nil {
+		parent = context.Background()
+	}
+	ctx, cancel := context.WithCancel(parent)
+	sig := make(chan os.Signal, 2)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	var got bool
+	done := make(chan struct{})
+	go func() {
+		select {
+		case s := <-sig:
+			got = true
+			fmt.Fprintf(stderr, "bootmatrix: %s: stopping and cleaning up (again to quit at once)\n", s)
+			cancel()
+		case <-done:
+			return
+		}
+		select {
+		case <-sig:
+			fmt.Fprintln(stderr, "bootmatrix: second signal: quitting; run 'bootmatrix gc' for leftovers")
+			os.Exit(exitEnvironment)
+		case <-done:
+		}
+	}()
+	stop := func() {
+		signal.Stop(sig)
+		close(done)
+		cancel()
+	}
+	return ctx, stop, func() bool { return got }
+}
+
+func loadAndSelect(path string, sf selectFlags) (*scenario.Scenario, []scenario.Variant, error) {
+	sc, err := scenario.Load(path)
+	if err != nil {
+		return nil, nil, usageErr(err)
+	}
+	variants, err := sc.Select(sf.variants, sf.excludes)
+	if err != nil {
+		return nil, nil, usageErr(err)
+	}
+	return sc, variants, nil
+}
+
+type selectFlags struct {
+	variants []string
+	excludes []string
+}
+
+func (s *selectFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringSliceVar(&s.variants, "variant", nil, "run only these variants (names or globs; repeatable)")
+	cmd.Flags().StringSliceVar(&s.excludes, "exclude", nil, "skip these variants (names or globs; repeatable)")
+}
+
+func progressPrinter(w io.Writer) func(runner.Event) {
+	return func(e runner.Event) {
+		if e.Status == "" {
+			fmt.Fprintf(w, "%s  %-40s %-8s start\n", e.Time.Format("15:04:05"), e.Variant, e.Stage)
+			return
+		}
+		fmt.Fprintf(w, "%s  %-40s %-8s %-4s %5.1fs\n", e.Time.Format("15:04:05"), e.Variant, e.Stage, e.Status, e.Seconds)
+	}
+}
+
+// outputFlags name the report files a run or a re-render writes.
+type outputFlags struct {
+	json, junit, markdown, html string
+}
+
+func (o *outputFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&o.json, "json", "", "write the result as JSON to `FILE`")
+	cmd.Flags().StringVar(&o.junit, "junit", "", "write a JUnit XML report to `FILE`")
+	cmd.Flags().StringVar(&o.markdown, "markdown", "", "write a Markdown table to `FILE`")
+	cmd.Flags().StringVar(&o.html, "html", "", "write a self-contained HTML report to `FILE`")
+}
+
+func (o *outputFlags) check() error {
+	seen := map[string]string{}
+	for flag, p := range map[string]string{"--json": o.json, "--junit": o.junit, "--markdown": o.markdown, "--html": o.html} {
+		if p == "" {
+			continue
+		}
+		if other, ok := seen[p]; ok {
+			return fmt.Errorf("%s and %s both write %s: give each report its own file", other, flag, p)
+		}
+		seen[p] = flag
+	}
+	return nil
+}
+
+func writeOutputs(stdout io.Writer, res *result.Run, o outputFlags, ascii bool) error {
+	var textOpts []report.TextOption
+	if ascii {
+		textOpts = append(textOpts, report.ASCII())
+	}
+	if err := report.WriteText(stdout, res, textOpts...); err != nil {
+		return err
+	}
+	files := []struct {
+		path  string
+		write func(io.Writer, *result.Run) error
+	}{
+		{o.json, report.WriteJSON},
+		{o.junit, report.WriteJUnit},
+		{o.markdown, report.WriteMarkdown},
+		{o.html, report.WriteHTML},
+	}
+	for _, f := range files {
+		if f.path == "" {
+			continue
+		}
+		if err := writeFile(f.path, res, f.write); err != nil {
+			return err
+		}
+	}
+	return report.AppendStepSummary(res)
+}
+
+func writeFile(path string, res *result.Run, write func(io.Writer, *result.Run) error) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("report %s: %w", path, err)
+	}
+	// Written to a temporary file first so that an interrupted write never leaves half a report.
+	tmp := path + ".tmp"
+	fh, err := os.Create(tmp)
+	if err != nil {
+		return fmt.Errorf("report %s: %w", path, err)
+	}
+	if err := write(fh, res); err != nil {
+		fh.Close()
+		os.Remove(tmp)
+		return fmt.Errorf("report %s: %w", path, err)
+	}
+	if err := fh.Close(); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("report %s: %w", path, err)
+	}
+	return os.Rename(tmp, path)
+}
