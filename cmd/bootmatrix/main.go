@@ -81,6 +81,8 @@ Exit codes:
 		newGCCmd(),
 		newReportCmd(),
 		newMergeCmd(),
+		newInitCmd(),
+		newMatrixCmd(),
 	)
 	return root
 }

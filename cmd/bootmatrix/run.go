@@ -113,8 +113,13 @@ func runScenario(ctx context.Context, stdout, stderr io.Writer, path string, f r
 		runner.WithRenderer(recipe.Render),
 		runner.WithDiagnoser(diagnose.Diagnoser{}),
 		runner.WithKeep(f.keep),
-		runner.WithProgress(progressPrinter(stderr)),
 	}
+	names := make([]string, len(variants))
+	for i, v := range variants {
+		names[i] = v.Name
+	}
+	prog := newProgress(stderr, liveTerminal(stderr), time.Now, names)
+	opts = append(opts, runner.WithProgress(prog.Event))
 	if f.parallel > 0 {
 		opts = append(opts, runner.WithParallel(f.parallel))
 	}
@@ -123,7 +128,9 @@ func runScenario(ctx context.Context, stdout, stderr io.Writer, path string, f r
 		return envErr(err)
 	}
 	fmt.Fprintf(stderr, "bootmatrix: run %s: %d variant(s) of %s\n", runID, len(variants), sc.File)
+	stopProgress := prog.start()
 	res, runErr := r.Run(ctx, sc, variants)
+	stopProgress()
 	if !f.keep {
 		// A fresh context: the run's own may be cancelled by the interrupt that brought us here.
 		cctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -224,16 +231,6 @@ type selectFlags struct {
 func (s *selectFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringSliceVar(&s.variants, "variant", nil, "run only these variants (names or globs; repeatable)")
 	cmd.Flags().StringSliceVar(&s.excludes, "exclude", nil, "skip these variants (names or globs; repeatable)")
-}
-
-func progressPrinter(w io.Writer) func(runner.Event) {
-	return func(e runner.Event) {
-		if e.Status == "" {
-			fmt.Fprintf(w, "%s  %-40s %-8s start\n", e.Time.Format("15:04:05"), e.Variant, e.Stage)
-			return
-		}
-		fmt.Fprintf(w, "%s  %-40s %-8s %-4s %5.1fs\n", e.Time.Format("15:04:05"), e.Variant, e.Stage, e.Status, e.Seconds)
-	}
 }
 
 // outputFlags name the report files a run or a re-render writes.
