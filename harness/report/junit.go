@@ -20,12 +20,24 @@ type junitSuites struct {
 }
 
 type junitSuite struct {
-	Name     string      `xml:"name,attr"`
-	Tests    int         `xml:"tests,attr"`
-	Failures int         `xml:"failures,attr"`
-	Skipped  int         `xml:"skipped,attr"`
-	Time     string      `xml:"time,attr"`
-	Cases    []junitCase `xml:"testcase"`
+	Name       string          `xml:"name,attr"`
+	Tests      int             `xml:"tests,attr"`
+	Failures   int             `xml:"failures,attr"`
+	Errors     int             `xml:"errors,attr"`
+	Skipped    int             `xml:"skipped,attr"`
+	Time       string          `xml:"time,attr"`
+	Timestamp  string          `xml:"timestamp,attr,omitempty"`
+	Properties *junitPropertys `xml:"properties,omitempty"`
+	Cases      []junitCase     `xml:"testcase"`
+}
+
+type junitPropertys struct {
+	Props []junitProperty `xml:"property"`
+}
+
+type junitProperty struct {
+	Name  string `xml:"name,attr"`
+	Value string `xml:"value,attr"`
 }
 
 type junitCase struct {
@@ -34,73 +46,130 @@ type junitCase struct {
 	Time      string        `xml:"time,attr"`
 	Failure   *junitFailure `xml:"failure,omitempty"`
 	Skipped   *junitSkipped `xml:"skipped,omitempty"`
-	SystemOut string        `xml:"system-out,omitempty"`
+	SystemOut *junitText    `xml:"system-out,omitempty"`
 }
 
 type junitFailure struct {
 	Message string `xml:"message,attr"`
 	Type    string `xml:"type,attr"`
-	Body    string `xml:",chardata"`
+	Body    string `xml:",cdata"`
+}
+
+// Logs go in CDATA so the file stays readable (encoding/xml would write every
+// line break of character data as &#xA;); encoding/xml splits any "]]>" inside.
+type junitText struct {
+	Text string `xml:",cdata"`
 }
 
 type junitSkipped struct {
 	Message string `xml:"message,attr"`
 }
 
-// WriteJUnit writes one testcase per variant and stage, and one per variant for
-// its expectation, so CI dashboards show both what failed and what was expected to.
+// WriteJUnit writes one <testsuite> for the run's scenario, one testcase per
+// variant and stage (classname = variant, name = stage) and one per variant named
+// "expectation", so CI dashboards show both what failed and whether that was
+// what the scenario expected. A failed stage's failure carries its class as type
+// and its evidence as body; the stage's log goes to system-out.
 func WriteJUnit(w io.Writer, run *result.Run) error {
 	suite := junitSuite{Name: run.Scenario, Time: secs(run.Seconds)}
-	for _, v := range run.Variants {
-		for _, name := range result.StageNames {
-			s := v.StageByName(name)
-			c := junitCase{Classname: v.Name, Name: name}
-			switch {
-			case s == nil:
-				c.Skipped = &junitSkipped{Message: "not run"}
-			case s.Status == result.Fail:
-				c.Time = secs(s.Seconds)
-				class := s.Class
-				if class == "" {
-					class = "unclassified"
-				}
-				msg := class
-				if s.Explanation != "" {
-					msg += ": " + s.Explanation
-				}
-				body := strings.Join(s.Evidence, "\n")
-				if body == "" {
-					body = s.Output
-				}
-				c.Failure = &junitFailure{Message: xmlSafe(msg), Type: class, Body: xmlSafe(body)}
-			case s.Status == result.Skip:
-				c.Time = secs(s.Seconds)
-				c.Skipped = &junitSkipped{Message: xmlSafe(s.Note)}
-			default:
-				c.Time = secs(s.Seconds)
-				if s.Note != "" {
-					c.SystemOut = xmlSafe(s.Note)
-				}
-			}
-			suite.add(c)
+	if !run.StartedAt.IsZero() {
+		suite.Timestamp = run.StartedAt.UTC().Format("2006-01-02T15:04:05")
+	}
+	var props []junitProperty
+	for _, p := range [][2]string{{"file", run.File}, {"mode", run.Mode}} {
+		if p[1] != "" {
+			props = append(props, junitProperty{Name: p[0], Value: xmlSafe(p[1])})
 		}
-		c := junitCase{Classname: v.Name, Name: "expectation", Time: secs(0)}
+	}
+	if len(props) > 0 {
+		suite.Properties = &junitPropertys{Props: props}
+	}
+	for i := range run.Variants {
+		v := &run.Variants[i]
+		for _, name := range result.StageNames {
+			suite.add(stageCase(v, name))
+		}
+		c := junitCase{Classname: xmlSafe(v.Name), Name: "expectation", Time: secs(0)}
 		if !v.ExpectationMet {
-			c.Failure = &junitFailure{Message: xmlSafe("expected " + v.Expectation), Type: "expectation", Body: xmlSafe(v.ExpectationDetail + v.Error)}
+			msg := "expected: " + v.Expectation
+			if v.Expectation == "" {
+				msg = "expectation not met"
+			}
+			var body []string
+			if v.ExpectationDetail != "" {
+				body = append(body, v.ExpectationDetail)
+			}
+			if v.Error != "" {
+				body = append(body, "could not run: "+v.Error)
+			}
+			c.Failure = &junitFailure{Message: xmlSafe(msg), Type: "expectation", Body: xmlSafe(strings.Join(body, "\n"))}
 		}
 		suite.add(c)
 	}
 	all := junitSuites{Name: "bootmatrix", Tests: suite.Tests, Failures: suite.Failures, Skipped: suite.Skipped, Time: suite.Time, Suites: []junitSuite{suite}}
 	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return err
+		return fmt.Errorf("junit: %w", err)
 	}
 	enc := xml.NewEncoder(w)
 	enc.Indent("", "  ")
 	if err := enc.Encode(all); err != nil {
+		return fmt.Errorf("junit: scenario %s: %w", run.Scenario, err)
+	}
+	if _, err := io.WriteString(w, "\n"); err != nil {
 		return fmt.Errorf("junit: %w", err)
 	}
-	_, err := io.WriteString(w, "\n")
-	return err
+	return nil
+}
+
+func stageCase(v *result.Variant, name string) junitCase {
+	c := junitCase{Classname: xmlSafe(v.Name), Name: name, Time: secs(0)}
+	s := v.StageByName(name)
+	if s == nil {
+		c.Skipped = &junitSkipped{Message: "not run"}
+		return c
+	}
+	c.Time = secs(s.Seconds)
+	var out []string
+	if s.Note != "" && s.Status != result.Skip {
+		out = append(out, s.Note)
+	}
+	if s.Output != "" {
+		out = append(out, s.Output)
+	}
+	if len(out) > 0 {
+		c.SystemOut = &junitText{Text: xmlSafe(strings.Join(out, "\n"))}
+	}
+	switch s.Status {
+	case result.Fail:
+		class := classOf(s)
+		msg := class
+		if s.Explanation != "" {
+			msg += ": " + s.Explanation
+		}
+		body := append([]string(nil), s.Evidence...)
+		for _, m := range s.Missing {
+			line := "missing " + m.Library
+			if len(m.FoundAt) > 0 {
+				line += ", found at " + strings.Join(m.FoundAt, ", ")
+			}
+			if m.Provider != "" {
+				line += ", provided by " + m.Provider
+			}
+			body = append(body, line)
+		}
+		if len(body) == 0 {
+			body = append(body, s.Output)
+		}
+		c.Failure = &junitFailure{Message: xmlSafe(msg), Type: xmlSafe(class), Body: xmlSafe(strings.Join(body, "\n"))}
+	case result.Pass:
+	default:
+		note := s.Note
+		if note == "" {
+			note = "skipped"
+		}
+		c.Skipped = &junitSkipped{Message: xmlSafe(note)}
+	}
+	return c
 }
 
 func (s *junitSuite) add(c junitCase) {

@@ -3,8 +3,8 @@ package report
 import (
 	"fmt"
 	"io"
-	"sort"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/bootmatrix/bootmatrix/harness/result"
@@ -17,19 +17,22 @@ type textOpts struct {
 	ascii bool
 }
 
-// ASCII draws the matrix without Unicode marks, for terminals and logs that mangle them.
+// ASCII draws the matrix with ok/FAIL/- instead of ✓/✗/–, for terminals and CI
+// logs that mangle Unicode.
 func ASCII() TextOption { return func(o *textOpts) { o.ascii = true } }
 
-type marks struct{ pass, fail, skip, met, unmet string }
+type marks struct{ pass, fail, skip, arrow string }
 
 var (
-	unicodeMarks = marks{"✓", "✗", "–", "✓", "✗"}
-	asciiMarks   = marks{"ok", "FAIL", "-", "ok", "NO"}
+	unicodeMarks = marks{"✓", "✗", "–", "→"}
+	asciiMarks   = marks{"ok", "FAIL", "-", "->"}
 )
 
-// WriteText writes the matrix (variant × stage, the failure class in the failed
-// cell, whether the expectation held), then why each failing variant failed, then
-// the recommended configuration.
+// WriteText writes the terminal report: the matrix (one row per variant, one
+// column per stage, the failure class in the failed cell, whether the
+// expectation held), then why each failing variant failed, then the recommended
+// configuration and the rule that chose it. Output depends only on the run, so
+// it is stable for golden tests.
 func WriteText(w io.Writer, run *result.Run, opts ...TextOption) error {
 	var o textOpts
 	for _, opt := range opts {
@@ -39,37 +42,32 @@ func WriteText(w io.Writer, run *result.Run, opts ...TextOption) error {
 	if o.ascii {
 		m = asciiMarks
 	}
-	header := append([]string{"variant"}, result.StageNames...)
-	header = append(header, "expected")
-	rows := [][]string{header}
-	for _, v := range run.Variants {
-		row := []string{v.Name}
-		for _, name := range result.StageNames {
-			row = append(row, cell(v.StageByName(name), m))
-		}
-		exp := m.met
-		if !v.ExpectationMet {
-			exp = m.unmet
-		}
-		if v.Expectation != "" {
-			exp += " " + shortExpectation(v.Expectation)
-		}
-		row = append(row, exp)
-		rows = append(rows, row)
-	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "scenario %s", run.Scenario)
+	fmt.Fprintf(&b, "bootmatrix: %s", oneLine(run.Scenario))
 	if run.Mode != "" {
-		fmt.Fprintf(&b, " (%s)", run.Mode)
+		fmt.Fprintf(&b, " (%s)", oneLine(run.Mode))
 	}
-	fmt.Fprintf(&b, ": %d variant(s), %d boot, %s\n\n", len(run.Variants), countBoots(run), expectSummary(run))
+	fmt.Fprintf(&b, ": %s, %.1fs\n\n", countRun(run).headline(), run.Seconds)
+
+	header := append(append([]string{"variant"}, result.StageNames...), "expect")
+	rows := [][]string{header}
+	for i := range run.Variants {
+		v := &run.Variants[i]
+		row := []string{oneLine(v.Name)}
+		for _, name := range result.StageNames {
+			row = append(row, oneLine(cell(v.StageByName(name), m)))
+		}
+		rows = append(rows, append(row, oneLine(expectCell(v, m.pass, m.fail))))
+	}
 	writeTable(&b, rows)
-	why(&b, run)
-	recommend(&b, run)
+	writeWhy(&b, run)
+	writeRecommendation(&b, run, m)
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
+// cell is a stage's mark, with the class when it failed. A stage the run never
+// recorded is shown as skipped.
 func cell(s *result.Stage, m marks) string {
 	if s == nil {
 		return m.skip
@@ -78,48 +76,22 @@ func cell(s *result.Stage, m marks) string {
 	case result.Pass:
 		return m.pass
 	case result.Fail:
-		if s.Class != "" {
-			return m.fail + " " + s.Class
-		}
-		return m.fail
+		return m.fail + " " + classOf(s)
 	default:
 		return m.skip
 	}
 }
 
-func countBoots(run *result.Run) int {
-	n := 0
-	for _, v := range run.Variants {
-		if v.Boots {
-			n++
-		}
-	}
-	return n
-}
-
-func expectSummary(run *result.Run) string {
-	unmet := 0
-	for _, v := range run.Variants {
-		if !v.ExpectationMet {
-			unmet++
-		}
-	}
-	if unmet == 0 {
-		return "every expectation held"
-	}
-	return fmt.Sprintf("%d expectation(s) did not hold", unmet)
-}
-
+// writeTable pads every column but the last to its widest cell, so the
+// expectation detail can run long without widening the matrix.
 func writeTable(b *strings.Builder, rows [][]string) {
 	widths := make([]int, len(rows[0]))
 	for _, r := range rows {
 		for i, c := range r {
-			if n := utf8.RuneCountInString(c); n > widths[i] {
-				widths[i] = n
-			}
+			widths[i] = max(widths[i], utf8.RuneCountInString(c))
 		}
 	}
-	for ri, r := range rows {
+	line := func(r []string) {
 		for i, c := range r {
 			if i == len(r)-1 {
 				b.WriteString(c)
@@ -129,104 +101,121 @@ func writeTable(b *strings.Builder, rows [][]string) {
 			b.WriteString(strings.Repeat(" ", widths[i]-utf8.RuneCountInString(c)+2))
 		}
 		b.WriteString("\n")
-		if ri == 0 {
-			total := 0
-			for _, w := range widths {
-				total += w + 2
-			}
-			b.WriteString(strings.Repeat("-", total) + "\n")
-		}
+	}
+	line(rows[0])
+	rule := make([]string, len(widths))
+	for i, w := range widths {
+		rule[i] = strings.Repeat("-", w)
+	}
+	// The last column is unpadded (its detail runs long): rule its header only.
+	rule[len(rule)-1] = strings.Repeat("-", utf8.RuneCountInString(rows[0][len(rows[0])-1]))
+	line(rule)
+	for _, r := range rows[1:] {
+		line(r)
 	}
 }
 
-func why(b *strings.Builder, run *result.Run) {
-	first := true
-	for _, v := range run.Variants {
-		f := v.FirstFailure()
-		if f == nil && v.Error == "" && v.ExpectationMet {
-			continue
-		}
-		if f == nil && v.Error == "" {
-			continue
-		}
-		if first {
-			b.WriteString("\nWhy\n")
-			first = false
-		}
-		if v.Error != "" {
-			fmt.Fprintf(b, "\n%s: could not run: %s\n", v.Name, v.Error)
-			continue
-		}
-		class := f.Class
-		if class == "" {
-			class = "unclassified"
-		}
-		fmt.Fprintf(b, "\n%s: %s failed: %s\n", v.Name, f.Name, class)
-		if f.Explanation != "" {
-			fmt.Fprintf(b, "  %s\n", f.Explanation)
-		}
-		for _, e := range f.Evidence {
-			fmt.Fprintf(b, "    | %s\n", e)
-		}
-		if ldd := v.StageByName(result.StageLdd); ldd != nil {
-			for _, m := range ldd.Missing {
-				fmt.Fprintf(b, "  missing %s", m.Library)
-				if len(m.FoundAt) > 0 {
-					fmt.Fprintf(b, ", present at %s", strings.Join(m.FoundAt, ", "))
+func writeWhy(b *strings.Builder, run *result.Run) {
+	ws := whys(run)
+	if len(ws) == 0 {
+		return
+	}
+	b.WriteString("\nWhy\n")
+	for _, w := range ws {
+		v := w.v
+		switch {
+		case v.Error != "":
+			fmt.Fprintf(b, "\n%s: could not run\n    %s\n", oneLine(v.Name), oneLine(v.Error))
+		case w.failed != nil:
+			f := w.failed
+			fmt.Fprintf(b, "\n%s: %s failed: %s", oneLine(v.Name), f.Name, oneLine(classOf(f)))
+			if f.ExitCode != 0 {
+				fmt.Fprintf(b, " (exit %d)", f.ExitCode)
+			}
+			b.WriteString("\n")
+			if f.Explanation != "" {
+				fmt.Fprintf(b, "    %s\n", oneLine(f.Explanation))
+			}
+			for _, e := range f.Evidence {
+				fmt.Fprintf(b, "      > %s\n", oneLine(e))
+			}
+			if tail := logTail(f); len(tail) > 0 {
+				b.WriteString("    no evidence was classified; the log ends:\n")
+				for _, l := range tail {
+					fmt.Fprintf(b, "      | %s\n", oneLine(l))
 				}
-				if m.Provider != "" {
-					fmt.Fprintf(b, " (provided by %s)", m.Provider)
-				}
-				b.WriteString("\n")
+			}
+		default:
+			fmt.Fprintf(b, "\n%s: no stage failed\n", oneLine(v.Name))
+		}
+		for _, ml := range w.missing {
+			fmt.Fprintf(b, "    missing %s", oneLine(ml.Library))
+			if len(ml.NeededBy) > 0 {
+				fmt.Fprintf(b, ", needed by %s", oneLine(strings.Join(ml.NeededBy, ", ")))
+			}
+			b.WriteString("\n")
+			for _, at := range ml.FoundAt {
+				fmt.Fprintf(b, "      found at %s\n", oneLine(at))
+			}
+			if len(ml.FoundAt) == 0 {
+				b.WriteString("      found nowhere in the image\n")
+			}
+			if ml.Provider != "" {
+				fmt.Fprintf(b, "      provided by %s\n", oneLine(ml.Provider))
 			}
 		}
 		for _, fx := range v.Fixes {
-			state := "untried"
+			proof := ""
 			if fx.Proven {
-				state = "boots"
+				proof = " (proven: a variant with it boots)"
 			}
-			fmt.Fprintf(b, "  fix (%s): %s\n", state, fx.Summary)
+			fmt.Fprintf(b, "    fix: %s%s\n", oneLine(fx.Summary), proof)
 		}
-		if !v.ExpectationMet && v.ExpectationDetail != "" {
-			fmt.Fprintf(b, "  expectation: %s\n", v.ExpectationDetail)
+		if !v.ExpectationMet && v.Error == "" {
+			fmt.Fprintf(b, "    expectation not met: %s\n", oneLine(v.ExpectationDetail))
 		}
 	}
 }
 
-// recommend names the configuration to deploy: among the variants that boot, the
-// one defined first in the scenario, since scenario authors list the configuration
-// closest to what they run today first. Ties never arise; the rule is stated in
-// the output so nobody reads more into it.
-func recommend(b *strings.Builder, run *result.Run) {
-	var booting []result.Variant
-	for _, v := range run.Variants {
-		if v.Boots {
-			booting = append(booting, v)
-		}
-	}
+func writeRecommendation(b *strings.Builder, run *result.Run, m marks) {
+	r := recommend(run)
 	b.WriteString("\n")
-	if len(booting) == 0 {
-		b.WriteString("Recommended: none of the variants boots.\n")
+	if r.pick == nil {
+		b.WriteString("Recommended: none (no variant boots)\n")
 		return
 	}
-	r := booting[0]
-	fmt.Fprintf(b, "Recommended: %s (the first variant in the scenario that boots", r.Name)
-	if len(booting) > 1 {
-		others := make([]string, 0, len(booting)-1)
-		for _, v := range booting[1:] {
-			others = append(others, v.Name)
-		}
-		sort.Strings(others)
-		fmt.Fprintf(b, "; also booting: %s", strings.Join(others, ", "))
-	}
-	b.WriteString(")\n")
+	fmt.Fprintf(b, "Recommended: %s\n    %s\n    (%s)\n", oneLine(r.pick.Name), oneLine(r.reason(m.arrow)), recommendRule)
 }
 
-// shortExpectation keeps the table narrow: the output substring a scenario also
-// demands is in the JSON and HTML reports.
-func shortExpectation(e string) string {
-	if i := strings.Index(e, " (output contains"); i > 0 {
-		return e[:i]
-	}
-	return e
+// oneLine keeps captured text from breaking the layout or the terminal: line
+// breaks become spaces, other control characters (escape sequences included) are
+// dropped, invalid UTF-8 becomes U+FFFD.
+func oneLine(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\n' || r == '\r' || r == '\t':
+			return ' '
+		case unicode.IsControl(r):
+			return -1
+		}
+		return r
+	}, s)
 }
+
+// logTail stands in for evidence when the classifier found none: the last few
+// lines of the stage's log are still better than nothing to go on.
+func logTail(s *result.Stage) []string {
+	if len(s.Evidence) > 0 {
+		return nil
+	}
+	var lines []string
+	for _, l := range strings.Split(s.Output, "\n") {
+		if strings.TrimSpace(l) != "" {
+			lines = append(lines, l)
+		}
+	}
+	return lines[max(0, len(lines)-tailLines):]
+}
+
+const tailLines = 3

@@ -1,0 +1,209 @@
+package report
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/bootmatrix/bootmatrix/harness/result"
+)
+
+// The renderers differ only in markup: what they say (counts, why each variant
+// failed, which configuration to deploy) is worked out once here, so the terminal,
+// the step summary and the HTML page never disagree.
+
+type counts struct {
+	variants, boot, fail, met, unmet int
+}
+
+func countRun(run *result.Run) counts {
+	c := counts{variants: len(run.Variants)}
+	for i := range run.Variants {
+		v := &run.Variants[i]
+		if v.Boots {
+			c.boot++
+		} else {
+			c.fail++
+		}
+		if v.ExpectationMet {
+			c.met++
+		} else {
+			c.unmet++
+		}
+	}
+	return c
+}
+
+// headline is the one-line summary every format starts with.
+func (c counts) headline() string {
+	return fmt.Sprintf("%s, %d boot, %d fail, %d of %d expectations met",
+		plural(c.variants, "variant"), c.boot, c.fail, c.met, c.variants)
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, word)
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+func classOf(s *result.Stage) string {
+	if s.Class == "" {
+		return "unclassified"
+	}
+	return s.Class
+}
+
+// why is what the reports say about one variant that did not boot or did not do
+// what the scenario expected.
+type why struct {
+	v *result.Variant
+	// failed is the first failed stage; nil when the variant could not run or
+	// no stage failed (it booted against expectation, or never reached boot).
+	failed *result.Stage
+	// missing are the unresolved libraries of every stage, once each: the import
+	// stage fails first, but it is the ldd stage that knows where the file is.
+	missing []result.MissingLib
+}
+
+func whys(run *result.Run) []why {
+	var out []why
+	for i := range run.Variants {
+		v := &run.Variants[i]
+		f := v.FirstFailure()
+		if f == nil && v.Error == "" && v.ExpectationMet {
+			continue
+		}
+		out = append(out, why{v: v, failed: f, missing: missingOf(v)})
+	}
+	return out
+}
+
+func missingOf(v *result.Variant) []result.MissingLib {
+	var out []result.MissingLib
+	seen := map[string]bool{}
+	for _, s := range v.Stages {
+		for _, m := range s.Missing {
+			if !seen[m.Library] {
+				seen[m.Library] = true
+				out = append(out, m)
+			}
+		}
+	}
+	return out
+}
+
+// recommendation names the configuration to deploy.
+type recommendation struct {
+	pick *result.Variant // nil when nothing boots
+	// ref is the variant the pick is compared with: the scenario's first, which by
+	// convention is the configuration as it is committed today.
+	ref  *result.Variant
+	diff []axisChange
+}
+
+type axisChange struct{ key, from, to string }
+
+// recommend applies one rule, stated in every report so nobody reads more into
+// it: among the variants that boot, the one whose matrix axes differ from the
+// first variant's in the fewest keys, ties going to the earlier variant. The
+// first variant itself wins when it boots; without axes that is simply the first
+// variant that boots.
+func recommend(run *result.Run) recommendation {
+	if len(run.Variants) == 0 {
+		return recommendation{}
+	}
+	r := recommendation{ref: &run.Variants[0]}
+	best := -1
+	for i := range run.Variants {
+		v := &run.Variants[i]
+		if !v.Boots {
+			continue
+		}
+		d := axisDiff(r.ref.Axes, v.Axes)
+		if best < 0 || len(d) < best {
+			best, r.pick, r.diff = len(d), v, d
+		}
+	}
+	return r
+}
+
+func axisDiff(from, to map[string]string) []axisChange {
+	keys := map[string]bool{}
+	for k := range from {
+		keys[k] = true
+	}
+	for k := range to {
+		keys[k] = true
+	}
+	sorted := make([]string, 0, len(keys))
+	for k := range keys {
+		sorted = append(sorted, k)
+	}
+	sort.Strings(sorted)
+	var out []axisChange
+	for _, k := range sorted {
+		a, aok := from[k]
+		b, bok := to[k]
+		if a == b && aok == bok {
+			continue
+		}
+		if !aok {
+			a = "(unset)"
+		}
+		if !bok {
+			b = "(unset)"
+		}
+		out = append(out, axisChange{k, a, b})
+	}
+	return out
+}
+
+// reason says, in words, why the pick was made.
+func (r recommendation) reason(arrow string) string {
+	switch {
+	case r.pick == nil:
+		return "no variant boots"
+	case r.pick == r.ref:
+		return "the first variant boots as it is"
+	case len(r.diff) == 0:
+		return fmt.Sprintf("same axes as the first variant, %s", r.ref.Name)
+	}
+	parts := make([]string, len(r.diff))
+	for i, c := range r.diff {
+		parts[i] = fmt.Sprintf("%s: %s %s %s", c.key, c.from, arrow, c.to)
+	}
+	return fmt.Sprintf("closest to the first variant, %s; differs in %s", r.ref.Name, strings.Join(parts, ", "))
+}
+
+const recommendRule = "rule: of the variants that boot, the one whose matrix axes differ from the first variant's in the fewest keys; ties go to the earlier variant"
+
+// axesLine shows a variant's axes in a stable order.
+func axesLine(axes map[string]string) string {
+	keys := make([]string, 0, len(axes))
+	for k := range axes {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + "=" + axes[k]
+	}
+	return strings.Join(parts, " ")
+}
+
+// expectCell is the expectation column's text: met, or not met and how not.
+func expectCell(v *result.Variant, met, unmet string) string {
+	if v.ExpectationMet {
+		return met + " met"
+	}
+	s := unmet + " not met"
+	detail := v.ExpectationDetail
+	if detail == "" && v.Error != "" {
+		detail = "could not run: " + v.Error
+	}
+	if detail != "" {
+		s += ": " + detail
+	}
+	return s
+}
