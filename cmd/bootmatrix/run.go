@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -103,10 +104,10 @@ func runScenario(ctx context.Context, stdout, stderr io.Writer, path string, f r
 		return usageErr(err)
 	}
 
-	ctx, stop, interrupted := interruptible(ctx, stderr)
+	runID := newRunID()
+	ctx, stop, interrupted := interruptible(ctx, stderr, runID)
 	defer stop()
 
-	runID := newRunID()
 	opts := []runner.Option{
 		runner.WithRunID(runID),
 		runner.WithSubstitutions(substitutions(f.online, f.offline)),
@@ -177,20 +178,22 @@ func printKept(w io.Writer, res *result.Run, runID string) {
 }
 
 // interruptible cancels ctx on the first SIGINT/SIGTERM so the runner stops and
-// cleans up; a second signal exits at once after a best-effort cleanup by the caller's defer.
-func interruptible(parent context.Context, stderr io.Writer) (context.Context, func(), func() bool) {
+// cleans up. A second signal means the user will not wait for that: it removes what
+// the run labelled, with a short deadline so that a hung engine cannot hold the exit,
+// and exits at once.
+func interruptible(parent context.Context, stderr io.Writer, runID string) (context.Context, func(), func() bool) {
 	if parent == nil {
 		parent = context.Background()
 	}
 	ctx, cancel := context.WithCancel(parent)
 	sig := make(chan os.Signal, 2)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-	var got bool
+	var got atomic.Bool
 	done := make(chan struct{})
 	go func() {
 		select {
 		case s := <-sig:
-			got = true
+			got.Store(true)
 			fmt.Fprintf(stderr, "bootmatrix: %s: stopping and cleaning up (again to quit at once)\n", s)
 			cancel()
 		case <-done:
@@ -198,7 +201,12 @@ func interruptible(parent context.Context, stderr io.Writer) (context.Context, f
 		}
 		select {
 		case <-sig:
-			fmt.Fprintln(stderr, "bootmatrix: second signal: quitting; run 'bootmatrix gc' for leftovers")
+			fmt.Fprintln(stderr, "bootmatrix: second signal: removing the run's containers and quitting")
+			cctx, ccancel := context.WithTimeout(context.Background(), 10*time.Second)
+			if err := runner.Cleanup(cctx, runID); err != nil {
+				fmt.Fprintf(stderr, "bootmatrix: cleanup: %v; run 'bootmatrix gc --run %s'\n", err, runID)
+			}
+			ccancel()
 			os.Exit(exitEnvironment)
 		case <-done:
 		}
@@ -208,7 +216,7 @@ func interruptible(parent context.Context, stderr io.Writer) (context.Context, f
 		close(done)
 		cancel()
 	}
-	return ctx, stop, func() bool { return got }
+	return ctx, stop, got.Load
 }
 
 func loadAndSelect(path string, sf selectFlags) (*scenario.Scenario, []scenario.Variant, error) {
@@ -283,6 +291,11 @@ func writeOutputs(stdout io.Writer, res *result.Run, o outputFlags, ascii bool) 
 		if err := writeFile(f.path, res, f.write); err != nil {
 			return err
 		}
+	}
+	// Shard jobs get the summary appended by themselves; a job that names the summary
+	// file with --markdown (the merge job) has it written once, not twice.
+	if sum := os.Getenv("GITHUB_STEP_SUMMARY"); sum != "" && o.markdown != "" && filepath.Clean(o.markdown) == filepath.Clean(sum) {
+		return nil
 	}
 	return report.AppendStepSummary(res)
 }
