@@ -1,0 +1,497 @@
+// Package doctor searches for the smallest change that makes a failing variant
+// boot. It writes the variant's configuration into a copy of the project,
+// generates candidate fixes from the diagnosis of the first failure (and a
+// general set that sidesteps Nix's library layout), writes each candidate as
+// an edited copy of the project, runs them all through the runner, and
+// reports the ones that booted, smallest change first, each as a unified diff
+// of the user's files that `git apply` accepts. A candidate that did not boot
+// is only ever reported as tried.
+package doctor
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/bootmatrix/bootmatrix/harness/diagnose"
+	"github.com/bootmatrix/bootmatrix/harness/nixpacks"
+	"github.com/bootmatrix/bootmatrix/harness/recipe"
+	"github.com/bootmatrix/bootmatrix/harness/result"
+	"github.com/bootmatrix/bootmatrix/harness/scenario"
+)
+
+// VariantRunner runs one variant; *runner.Runner satisfies it. The runner
+// should carry the diagnoser (runner.WithDiagnoser), so failures have classes.
+type VariantRunner interface {
+	RunVariant(ctx context.Context, sc *scenario.Scenario, v scenario.Variant) (result.Variant, error)
+}
+
+// Option changes a search.
+type Option func(*options)
+
+type options struct {
+	parallel int
+	max      int
+	start    *result.Variant
+	workDir  string
+	logf     func(string, ...any)
+}
+
+// WithParallel bounds how many candidates run at once (default 2).
+func WithParallel(n int) Option { return func(o *options) { o.parallel = n } }
+
+// WithMaxCandidates bounds how many candidates are run (default 8).
+func WithMaxCandidates(n int) Option { return func(o *options) { o.max = n } }
+
+// WithStartResult gives the starting variant's result, so it is not run again.
+func WithStartResult(v result.Variant) Option { return func(o *options) { o.start = &v } }
+
+// WithWorkDir puts the project copies under dir and leaves them there; by
+// default they go to a temporary directory removed when the search ends.
+func WithWorkDir(dir string) Option { return func(o *options) { o.workDir = dir } }
+
+// WithLogf receives one line per step of the search.
+func WithLogf(f func(string, ...any)) Option { return func(o *options) { o.logf = f } }
+
+// Report is a search's outcome.
+type Report struct {
+	Scenario string `json:"scenario"`
+	Variant  string `json:"variant"`
+	// Baseline is the diff from the project on disk to the starting variant's
+	// files (its nixpacks overrides, pins and start command written into them);
+	// empty when the variant changes nothing. Candidates' diffs apply after it.
+	Baseline string `json:"baseline,omitempty"`
+	// Start is the starting variant's result.
+	Start result.Variant `json:"start"`
+	// Candidates are every candidate run: the proven ones first, smallest change
+	// first, then those that did not boot.
+	Candidates []Candidate `json:"candidates"`
+	// Skipped are candidates not run, with the reason (same recipe as another, limit).
+	Skipped []string `json:"skipped,omitempty"`
+	Seconds float64  `json:"seconds"`
+}
+
+// Candidate is one tried fix.
+type Candidate struct {
+	ID      string           `json:"id"`
+	Kind    diagnose.FixKind `json:"kind"`
+	Summary string           `json:"summary"`
+	// Diff is the change to the user's files, relative to the starting
+	// variant's files (after Baseline), a/ b/ prefixed for git apply.
+	Diff  string   `json:"diff,omitempty"`
+	Files []string `json:"files,omitempty"`
+	// Lines is the number of changed lines (added plus removed).
+	Lines int `json:"lines"`
+	// Settings are changes to the platform's settings the fix also needs.
+	Settings []string `json:"settings,omitempty"`
+	// Size orders the fixes: Lines plus SettingWeight per setting.
+	Size   int            `json:"size"`
+	Proven bool           `json:"proven"`
+	Result result.Variant `json:"result"`
+}
+
+// SettingWeight is what one platform setting counts in a fix's size: more than
+// a line, since it lives outside the repository where no diff shows it.
+const SettingWeight = 3
+
+// Proven returns the candidates that booted, smallest first.
+func (r *Report) Proven() []Candidate {
+	var out []Candidate
+	for _, c := range r.Candidates {
+		if c.Proven {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Fixes are the proven candidates as result fixes, smallest first.
+func (r *Report) Fixes() []result.Fix {
+	var out []result.Fix
+	for _, c := range r.Proven() {
+		s := c.Summary
+		if len(c.Settings) > 0 {
+			s += " [settings: " + strings.Join(c.Settings, "; ") + "]"
+		}
+		out = append(out, result.Fix{ID: c.ID, Summary: s, Proven: true, Diff: c.Diff})
+	}
+	return out
+}
+
+// Search looks for fixes of variant v of sc with r. The error is a setup
+// problem (the variant cannot be written into files, the project cannot be
+// copied); candidates that fail are part of the report.
+func Search(ctx context.Context, sc *scenario.Scenario, v scenario.Variant, r VariantRunner, opts ...Option) (*Report, error) {
+	o := options{parallel: 2, max: 8, logf: func(string, ...any) {}}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.parallel < 1 {
+		o.parallel = 1
+	}
+	began := time.Now()
+	work := o.workDir
+	if work == "" {
+		d, err := os.MkdirTemp("", "bootmatrix-doctor-")
+		if err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(d)
+		work = d
+	} else if err := os.MkdirAll(work, 0o755); err != nil {
+		return nil, err
+	}
+
+	b, err := materialize(sc, v, filepath.Join(work, "baseline"))
+	if err != nil {
+		return nil, err
+	}
+	rep := &Report{Scenario: sc.Name, Variant: v.Name}
+	if rep.Baseline, _, _, err = diffTrees(sc.Project.Dir, b.dir, b.touched); err != nil {
+		return nil, err
+	}
+	// The copy must build what the variant builds: otherwise every fix would be
+	// proven on another configuration than the one that failed.
+	origKey, err := recipeKey(sc, v, "nixpacks.toml")
+	if err != nil {
+		return nil, err
+	}
+	sameKey, err := recipeKey(b.sc, b.v, "nixpacks.toml")
+	if err != nil {
+		return nil, err
+	}
+	if origKey != sameKey {
+		return nil, fmt.Errorf("variant %q: writing its settings into %s did not reproduce its build (a bug in the doctor; please report it with the scenario)", v.Name, b.dir)
+	}
+
+	if o.start != nil {
+		rep.Start = *o.start
+	} else {
+		o.logf("doctor: running the starting variant %s", v.Name)
+		rep.Start, err = r.RunVariant(ctx, b.sc, named(b.v, v.Name))
+		if err != nil {
+			return nil, err
+		}
+	}
+	baseKey, err := recipeKey(b.sc, b.v)
+	if err != nil {
+		return nil, err
+	}
+	if rep.Start.Boots {
+		rep.Seconds = time.Since(began).Seconds()
+		return rep, nil
+	}
+
+	st, err := newState(b, sc, rep.Start)
+	if err != nil {
+		return nil, err
+	}
+	drafts := st.drafts(kindsFor(rep.Start))
+
+	type prepared struct {
+		c  Candidate
+		sc *scenario.Scenario
+		v  scenario.Variant
+	}
+	var todo []prepared
+	seen := map[string]string{baseKey: "the starting variant"}
+	for _, d := range drafts {
+		if len(todo) >= o.max {
+			rep.Skipped = append(rep.Skipped, d.id+": over the limit of "+fmt.Sprint(o.max)+" candidates")
+			continue
+		}
+		dir := filepath.Join(work, "cand-"+d.id)
+		if err := copyTree(b.dir, dir); err != nil {
+			return nil, err
+		}
+		var touched []string
+		if d.edit != nil {
+			if err := d.edit(dir, &touched); err != nil {
+				rep.Skipped = append(rep.Skipped, d.id+": "+err.Error())
+				continue
+			}
+		}
+		csc := *b.sc
+		csc.Project.Dir = dir
+		cv := b.v
+		if d.variant != nil {
+			d.variant(&cv)
+		}
+		key, err := recipeKey(&csc, cv)
+		if err != nil {
+			rep.Skipped = append(rep.Skipped, d.id+": "+err.Error())
+			continue
+		}
+		if other, ok := seen[key]; ok {
+			rep.Skipped = append(rep.Skipped, d.id+": builds the same images as "+other)
+			continue
+		}
+		seen[key] = d.id
+		diff, lines, _, err := diffTrees(b.dir, dir, touched)
+		if err != nil {
+			return nil, err
+		}
+		c := Candidate{ID: d.id, Kind: d.kind, Summary: d.summary, Diff: diff, Lines: lines, Settings: d.settings,
+			Size: lines + SettingWeight*len(d.settings)}
+		c.Files = changedFiles(diff)
+		todo = append(todo, prepared{c: c, sc: &csc, v: named(cv, v.Name+".fix-"+d.id)})
+	}
+
+	sem := make(chan struct{}, o.parallel)
+	var wg sync.WaitGroup
+	for i := range todo {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			p := &todo[i]
+			o.logf("doctor: trying %s", p.c.ID)
+			res, err := r.RunVariant(ctx, p.sc, p.v)
+			if err != nil && res.Error == "" {
+				res.Error = err.Error()
+			}
+			p.c.Result = res
+			p.c.Proven = res.Boots && res.Error == ""
+			o.logf("doctor: %s %s", p.c.ID, outcome(res))
+		}()
+	}
+	wg.Wait()
+
+	for _, p := range todo {
+		rep.Candidates = append(rep.Candidates, p.c)
+	}
+	sort.SliceStable(rep.Candidates, func(i, j int) bool { return less(rep.Candidates[i], rep.Candidates[j]) })
+	rep.Seconds = time.Since(began).Seconds()
+	return rep, ctx.Err()
+}
+
+// less ranks proven before not, then by size, fewer files, catalogue order, ID.
+func less(a, b Candidate) bool {
+	if a.Proven != b.Proven {
+		return a.Proven
+	}
+	if a.Size != b.Size {
+		return a.Size < b.Size
+	}
+	if len(a.Files) != len(b.Files) {
+		return len(a.Files) < len(b.Files)
+	}
+	if ka, kb := kindRank(a.Kind), kindRank(b.Kind); ka != kb {
+		return ka < kb
+	}
+	return a.ID < b.ID
+}
+
+func named(v scenario.Variant, name string) scenario.Variant {
+	v.Name = name
+	v.Expect = nil
+	return v
+}
+
+func outcome(v result.Variant) string {
+	if v.Boots {
+		return "boots"
+	}
+	if v.Error != "" {
+		return "did not run: " + v.Error
+	}
+	if f := v.FirstFailure(); f != nil {
+		return "fails at " + f.Name + " (" + f.Class + ")"
+	}
+	return "did not boot"
+}
+
+func changedFiles(diff string) []string {
+	var out []string
+	for _, l := range strings.Split(diff, "\n") {
+		if rest, ok := strings.CutPrefix(l, "diff --git a/"); ok {
+			if i := strings.Index(rest, " b/"); i >= 0 {
+				out = append(out, rest[:i])
+			}
+		}
+	}
+	return out
+}
+
+func newState(b *baseline, orig *scenario.Scenario, start result.Variant) (*state, error) {
+	st := &state{b: b, imports: orig.Imports}
+	if b.v.Builder == scenario.BuilderNixpacks {
+		p, err := b.planIn(b.dir)
+		if err != nil {
+			return nil, fmt.Errorf("variant %q: %w", b.v.Name, err)
+		}
+		st.plan = p
+		rootAbs := filepath.Join(b.dir, filepath.FromSlash(b.root))
+		if st.cfg, err = nixpacks.LoadConfig(rootAbs); err != nil {
+			return nil, err
+		}
+	}
+	reqs, err := b.requirementFiles()
+	if err != nil {
+		return nil, err
+	}
+	st.reqs = reqs
+	st.first = start.FirstFailure()
+	for _, s := range start.Stages {
+		for _, m := range s.Missing {
+			if findMissing(st.missing, m.Library) < 0 {
+				st.missing = append(st.missing, m)
+			}
+		}
+	}
+	// An import or boot error that names a library the ldd stage did not list still counts.
+	if st.first != nil && len(st.missing) == 0 && st.first.Class == diagnose.ClassMissingLib {
+		for _, l := range strings.Split(st.first.Output, "\n") {
+			if i := strings.Index(l, ": cannot open shared object file"); i > 0 {
+				f := strings.Fields(l[:i])
+				if len(f) > 0 {
+					lib := filepath.Base(strings.Trim(f[len(f)-1], "\"'`():"))
+					if findMissing(st.missing, lib) < 0 {
+						st.missing = append(st.missing, result.MissingLib{Library: lib})
+					}
+				}
+			}
+		}
+	}
+	return st, nil
+}
+
+func findMissing(ms []result.MissingLib, lib string) int {
+	for i, m := range ms {
+		if m.Library == lib {
+			return i
+		}
+	}
+	return -1
+}
+
+// recipeKey identifies what a variant builds and runs: two variants with the
+// same key are the same experiment. Context files count by content, so copies
+// of a project in different directories agree.
+// ignore names context files whose content does not count (the variant's own
+// config file, which the copy has rewritten).
+func recipeKey(sc *scenario.Scenario, v scenario.Variant, ignore ...string) (string, error) {
+	rc, err := recipe.Render(sc, v, recipe.Offline())
+	if err != nil {
+		return "", err
+	}
+	h := sha256.New()
+	build := func(name string, b *recipe.Build) error {
+		if b == nil {
+			fmt.Fprintf(h, "%s: none\n", name)
+			return nil
+		}
+		fmt.Fprintf(h, "%s:\n%s\n", name, b.Dockerfile)
+		for _, k := range sortedKeys(b.Args) {
+			fmt.Fprintf(h, "arg %s=%s\n", k, b.Args[k])
+		}
+		for _, k := range sortedKeys(b.Context) {
+			if contains(ignore, k) {
+				continue
+			}
+			f := b.Context[k]
+			data := f.Data
+			if f.Source != "" {
+				d, err := os.ReadFile(f.Source)
+				if err != nil {
+					return err
+				}
+				data = d
+			}
+			fh := sha256.Sum256(data)
+			fmt.Fprintf(h, "file %s %o %x\n", k, f.Mode, fh)
+		}
+		return nil
+	}
+	for _, s := range []struct {
+		n string
+		b *recipe.Build
+	}{{"setup", &rc.Setup}, {"install", rc.Install}, {"final", rc.Final}} {
+		if err := build(s.n, s.b); err != nil {
+			return "", err
+		}
+	}
+	fmt.Fprintf(h, "shell %q start %q workdir %q python %q\n", rc.Shell, rc.Start, rc.Workdir, rc.Python)
+	for _, k := range sortedKeys(rc.Env) {
+		fmt.Fprintf(h, "env %s=%s\n", k, rc.Env[k])
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// WriteText prints the report: the start's failure, the proven fixes with
+// their diffs, smallest first, then what was tried and failed.
+func (r *Report) WriteText(w io.Writer) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "doctor: %s / %s\n", r.Scenario, r.Variant)
+	if r.Start.Boots {
+		b.WriteString("the starting variant already boots: nothing to fix\n")
+		_, err := io.WriteString(w, b.String())
+		return err
+	}
+	fmt.Fprintf(&b, "starting point: %s\n", outcome(r.Start))
+	if f := r.Start.FirstFailure(); f != nil {
+		if f.Explanation != "" {
+			fmt.Fprintf(&b, "  why: %s\n", f.Explanation)
+		}
+		for _, e := range f.Evidence {
+			fmt.Fprintf(&b, "  | %s\n", e)
+		}
+	}
+	if r.Baseline != "" {
+		b.WriteString("\nthe variant's settings as file edits (apply first; the fixes below are relative to them):\n")
+		b.WriteString(r.Baseline)
+	}
+	proven := r.Proven()
+	if len(proven) == 0 {
+		b.WriteString("\nno candidate booted: no proven fix\n")
+	} else {
+		fmt.Fprintf(&b, "\n%d proven fix(es), smallest first (each booted and answered its health check):\n", len(proven))
+	}
+	for i, c := range proven {
+		fmt.Fprintf(&b, "\n%d. %s — %s\n   %d line(s) in %d file(s)", i+1, c.ID, c.Summary, c.Lines, len(c.Files))
+		if len(c.Settings) > 0 {
+			fmt.Fprintf(&b, "; platform settings: %s", strings.Join(c.Settings, "; "))
+		}
+		b.WriteString("\n")
+		if c.Diff != "" {
+			b.WriteString(c.Diff)
+		} else {
+			b.WriteString("   (no file change)\n")
+		}
+	}
+	var failed []Candidate
+	for _, c := range r.Candidates {
+		if !c.Proven {
+			failed = append(failed, c)
+		}
+	}
+	if len(failed) > 0 {
+		b.WriteString("\ntried, did not boot (not fixes):\n")
+		for _, c := range failed {
+			fmt.Fprintf(&b, "  %-24s %s\n", c.ID, outcome(c.Result))
+		}
+	}
+	for _, s := range r.Skipped {
+		fmt.Fprintf(&b, "  skipped %s\n", s)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}

@@ -1,0 +1,260 @@
+package doctor
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/bootmatrix/bootmatrix/harness/diagnose"
+	"github.com/bootmatrix/bootmatrix/harness/nixpacks"
+	"github.com/bootmatrix/bootmatrix/harness/result"
+	"github.com/bootmatrix/bootmatrix/harness/scenario"
+)
+
+func TestTOMLSet(t *testing.T) {
+	t.Parallel()
+	const seed = `# comment kept
+[phases.setup]
+nixPkgs = ["python3"] # why
+
+[phases.install]
+cmds = [
+  "a", # first
+  "b",
+]
+
+[start]
+cmd = "run"
+`
+	tests := []struct {
+		name    string
+		in      string
+		table   string
+		aliases []string
+		value   string
+		want    string
+	}{
+		{"replace one line keeps comment", seed, "phases.setup", keyNixPkgs, `["python313"]`,
+			strings.Replace(seed, `nixPkgs = ["python3"] # why`, `nixPkgs = ["python313"] # why`, 1)},
+		{"add to table after its last key", seed, "phases.setup", keyNixLibs, `["...", "zlib"]`,
+			strings.Replace(seed, "# why\n", "# why\nnixLibs = [\"...\", \"zlib\"]\n", 1)},
+		{"replace multi-line value", seed, "phases.install", keyCmds, `["c"]`,
+			strings.Replace(seed, "cmds = [\n  \"a\", # first\n  \"b\",\n]", `cmds = ["c"]`, 1)},
+		{"new table at end", "[start]\ncmd = \"x\"\n", "phases.setup", keyNixLibs, `["zlib"]`,
+			"[start]\ncmd = \"x\"\n\n[phases.setup]\nnixLibs = [\"zlib\"]\n"},
+		{"alias spelling kept", "[phases.setup]\nnixPackages = [\"a\"]\n", "phases.setup", keyNixPkgs, `["b"]`,
+			"[phases.setup]\nnixPackages = [\"b\"]\n"},
+		{"dotted key at top", "phases.setup.nixPkgs = [\"a\"]\n", "phases.setup", keyNixPkgs, `["b"]`,
+			"phases.setup.nixPkgs = [\"b\"]\n"},
+		{"empty file", "", "start", keyStartCmd, `"go"`, "[start]\ncmd = \"go\"\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc := newTOMLText(tt.in)
+			doc.set(tt.table, tt.aliases, tt.value)
+			if got := doc.String(); got != tt.want {
+				t.Errorf("got\n%s\nwant\n%s", got, tt.want)
+			}
+			if _, err := nixpacks.ParseConfig("x.toml", []byte(doc.String())); err != nil {
+				t.Errorf("result does not parse: %v", err)
+			}
+		})
+	}
+}
+
+func TestSplice(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		ov, file, want []string
+	}{
+		{[]string{"...", "gcc"}, nil, []string{"...", "gcc"}},
+		{[]string{"...", "gcc"}, []string{"python3"}, []string{"python3", "gcc"}},
+		{[]string{"zlib"}, []string{"python3"}, []string{"zlib"}},
+		{[]string{"...", "x"}, []string{"...", "a"}, []string{"...", "a", "x"}},
+	}
+	for _, tt := range tests {
+		if got := splice(tt.ov, tt.file); strings.Join(got, ",") != strings.Join(tt.want, ",") {
+			t.Errorf("splice(%v, %v) = %v, want %v", tt.ov, tt.file, got, tt.want)
+		}
+	}
+}
+
+// TestMaterializeReproducesEveryVariant writes each seed variant into a copy
+// and checks the copy renders to the same images as the variant itself.
+func TestMaterializeReproducesEveryVariant(t *testing.T) {
+	t.Parallel()
+	sc, err := scenario.Load("../../scenarios/seed/scenario.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range sc.Variants {
+		t.Run(v.Name, func(t *testing.T) {
+			b, err := materialize(sc, v, filepath.Join(t.TempDir(), "copy"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := recipeKey(sc, v, "nixpacks.toml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := recipeKey(b.sc, b.v, "nixpacks.toml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != want {
+				t.Errorf("the copy builds something else than the variant")
+			}
+			diff, _, _, err := diffTrees(sc.Project.Dir, b.dir, b.touched)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if hasOverrides(v.Nixpacks) || len(v.Pins) > 0 {
+				if diff == "" {
+					t.Fatal("the variant changes files but the baseline diff is empty")
+				}
+				gitApply(t, sc.Project.Dir, diff)
+			}
+		})
+	}
+}
+
+// gitApply applies diff to a git repository holding a copy of dir and returns the copy.
+func gitApply(t *testing.T, dir string, diffs ...string) string {
+	t.Helper()
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not installed")
+	}
+	repo := filepath.Join(t.TempDir(), "repo")
+	if err := copyTree(dir, repo); err != nil {
+		t.Fatal(err)
+	}
+	git := func(stdin string, args ...string) {
+		t.Helper()
+		cmd := exec.Command("git", args...)
+		cmd.Dir = repo
+		cmd.Stdin = strings.NewReader(stdin)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s\npatch:\n%s", args, err, out, stdin)
+		}
+	}
+	git("", "init", "-q")
+	for _, d := range diffs {
+		git(d, "apply", "--check", "-")
+		git(d, "apply", "-")
+	}
+	return repo
+}
+
+func TestDiffNewFileAndEdit(t *testing.T) {
+	t.Parallel()
+	a, b := t.TempDir(), t.TempDir()
+	if err := os.WriteFile(filepath.Join(a, "r.txt"), []byte("numpy==1.24.2\ngunicorn\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(b, "r.txt"), []byte("numpy\ngunicorn\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(b, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(b, "sub", "Dockerfile"), []byte("FROM x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	diff, lines, files, err := diffTrees(a, b, []string{"sub/Dockerfile", "r.txt", "r.txt"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lines != 3 || files != 2 {
+		t.Errorf("lines %d files %d, want 3 and 2\n%s", lines, files, diff)
+	}
+	repo := gitApply(t, a, diff)
+	got, _ := os.ReadFile(filepath.Join(repo, "sub", "Dockerfile"))
+	if string(got) != "FROM x\n" {
+		t.Errorf("new file after git apply: %q", got)
+	}
+}
+
+// TestDraftsForSeedFailures generates the candidates for the seed's failing
+// variants from a diagnosed failure and checks each edit leaves a config
+// Nixpacks reads, renders, and differs from the starting point.
+func TestDraftsForSeedFailures(t *testing.T) {
+	t.Parallel()
+	sc, err := scenario.Load("../../scenarios/seed/scenario.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	missing := result.Variant{Stages: []result.Stage{
+		{Name: result.StageImport, Status: result.Fail, Class: diagnose.ClassMissingLib,
+			Output: "ImportError: libstdc++.so.6: cannot open shared object file: No such file or directory"},
+		{Name: result.StageLdd, Status: result.Fail, Missing: []result.MissingLib{{Library: "libstdc++.so.6", Provider: "stdenv.cc.cc.lib"}}},
+	}}
+	pep := result.Variant{Stages: []result.Stage{{Name: result.StageInstall, Status: result.Fail, Class: diagnose.ClassPEP668,
+		Output: "error: externally-managed-environment"}}}
+	tests := []struct {
+		variant string
+		start   result.Variant
+		want    []string
+	}{
+		{"break-system-packages", missing, []string{"add-nixlibs", "nix-python-package", "builder-python-slim", "builder-dockerfile"}},
+		{"nixpkgs-gcc-stdenv", missing, []string{"add-nixlibs", "move-nixpkg-to-nixlibs", "nix-python-package", "builder-python-slim", "builder-dockerfile"}},
+		{"nixlibs-plain-shell", missing, []string{"login-shell", "nix-python-package", "builder-python-slim", "builder-dockerfile"}},
+		{"pip-install-pep668", pep, []string{"use-venv-install", "break-system-packages", "nix-python-package", "builder-python-slim", "builder-dockerfile"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.variant, func(t *testing.T) {
+			vs, err := sc.Select([]string{tt.variant}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := materialize(sc, vs[0], filepath.Join(t.TempDir(), "base"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			st, err := newState(b, sc, tt.start)
+			if err != nil {
+				t.Fatal(err)
+			}
+			baseKey, _ := recipeKey(b.sc, b.v)
+			var ids []string
+			for _, d := range st.drafts(kindsFor(tt.start)) {
+				ids = append(ids, d.id)
+				dir := filepath.Join(t.TempDir(), d.id)
+				if err := copyTree(b.dir, dir); err != nil {
+					t.Fatal(err)
+				}
+				var touched []string
+				if d.edit != nil {
+					if err := d.edit(dir, &touched); err != nil {
+						t.Fatalf("%s: %v", d.id, err)
+					}
+				}
+				csc := *b.sc
+				csc.Project.Dir = dir
+				cv := b.v
+				if d.variant != nil {
+					d.variant(&cv)
+				}
+				key, err := recipeKey(&csc, cv)
+				if err != nil {
+					t.Fatalf("%s: %v", d.id, err)
+				}
+				if key == baseKey {
+					t.Errorf("%s changes nothing", d.id)
+				}
+				diff, _, _, err := diffTrees(b.dir, dir, touched)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if d.edit != nil {
+					gitApply(t, b.dir, diff)
+				}
+				t.Logf("%s: %s\n%s", d.id, d.summary, diff)
+			}
+			if strings.Join(ids, " ") != strings.Join(tt.want, " ") {
+				t.Errorf("candidates %v, want %v", ids, tt.want)
+			}
+		})
+	}
+}
