@@ -79,7 +79,7 @@ func seedRun() *result.Run {
 	}
 	withExpl := func(s result.Stage, e string) result.Stage { s.Explanation = e; return s }
 
-	return &result.Run{
+	run := &result.Run{
 		Scenario:  "seed",
 		File:      "scenarios/seed/scenario.yaml",
 		Mode:      "offline",
@@ -169,6 +169,14 @@ func seedRun() *result.Run {
 				"2.2.4", "", 5.02),
 		},
 	}
+	// Annotate explains every failed stage: the ldd stage's cause is the import's.
+	for i := range run.Variants {
+		imp, ldd := run.Variants[i].StageByName(result.StageImport), run.Variants[i].StageByName(result.StageLdd)
+		if ldd.Status == result.Fail && ldd.Explanation == "" {
+			ldd.Explanation = imp.Explanation
+		}
+	}
+	return run
 }
 
 // surprisesRun is the seed as the incident's team expected it to go at 2:59 PM

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"strings"
 
 	"github.com/bootmatrix/bootmatrix/harness/result"
 )
@@ -32,6 +33,7 @@ type htmlRow struct {
 	Axes   string
 	Cells  []htmlCell
 	Expect string
+	Short  string // the expectation without the output it demands, which is in the title
 }
 
 type htmlCell struct {
@@ -79,7 +81,7 @@ func WriteHTML(w io.Writer, run *result.Run) error {
 	}
 	for i := range run.Variants {
 		v := &run.Variants[i]
-		row := htmlRow{V: v, Axes: axesLine(v.Axes), Expect: expectCell(v, unicodeMarks.pass, unicodeMarks.fail)}
+		row := htmlRow{V: v, Axes: axesLine(v.Axes), Expect: expectCell(v, unicodeMarks.pass, unicodeMarks.fail), Short: shortExpectation(v.Expectation)}
 		for _, name := range result.StageNames {
 			s := v.StageByName(name)
 			c := htmlCell{ID: v.Name + "/" + name, Status: string(result.Skip), Label: cell(s, unicodeMarks), S: s}
@@ -124,15 +126,15 @@ h2{font-size:1.15em;margin:1.4em 0 .4em}
 table.matrix{border-collapse:separate;border-spacing:3px}
 .matrix th{font-weight:600;text-align:left;padding:.35em .6em;background:#eef1f4;border-radius:4px}
 .matrix th.variant{white-space:nowrap}
-.matrix th.variant small{display:block;font-weight:400;color:#59636e;white-space:normal;max-width:26em}
-td.cell{padding:0;border-radius:4px;min-width:6.5em;vertical-align:middle}
+.matrix th.variant small{display:block;font-weight:400;color:#59636e;white-space:normal;max-width:22em;font-size:.8em}
+td.cell{padding:0;border-radius:4px;min-width:5em;vertical-align:middle}
 td.pass{background:#2da44e;color:#fff}
 td.fail{background:#cf222e;color:#fff}
 td.skip{background:#d0d7de;color:#424a53}
-td.cell summary{cursor:pointer;padding:.55em .7em;list-style:none;font-weight:600;white-space:nowrap}
+td.cell summary{cursor:pointer;padding:.55em .7em;list-style:none;font-weight:600}
 td.cell summary::-webkit-details-marker{display:none}
 td.cell summary:focus-visible{outline:3px solid #0969da;outline-offset:-3px}
-td.cell summary small{font-weight:400;opacity:.85;margin-left:.3em}
+td.cell summary small{display:block;font-weight:400;opacity:.85}
 td.cell details[open]>summary{box-shadow:inset 0 -4px 0 #0969da}
 /* An open panel spans the page just below its cell (absolute, top left at its
    static place), so a long log never stretches the grid. */
@@ -143,7 +145,8 @@ td.cell details[open]>summary{box-shadow:inset 0 -4px 0 #0969da}
 code,pre{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
 pre{white-space:pre-wrap;word-break:break-all;background:#f6f8fa;border:1px solid #d0d7de;border-radius:4px;padding:.5em .7em;margin:.2em 0;max-height:22em;overflow:auto}
 pre.evidence{background:#fff8c5;border-color:#d4a72c}
-td.expect{padding:.45em .7em;border-radius:4px;max-width:24em}
+td.expect{padding:.45em .7em;border-radius:4px;min-width:11em;max-width:20em}
+td.expect small{display:block;color:#424a53}
 td.met{background:#d2f4d9}
 td.unmet{background:#ffd8d3}
 .class{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
@@ -171,7 +174,7 @@ td.unmet{background:#ffd8d3}
 <tbody>
 {{range .Rows}}<tr data-variant="{{.V.Name}}">
 <th scope="row" class="variant">{{.V.Name}}{{with .Axes}}<small>{{.}}</small>{{end}}</th>
-{{range $c := .Cells}}<td class="cell {{.Status}}"><details id="cell-{{.ID}}"><summary>{{.Label}}{{with .S}} <small>{{secs .Seconds}}</small>{{end}}</summary>
+{{range $c := .Cells}}<td class="cell {{.Status}}"><details id="cell-{{.ID}}"><summary>{{.Label}}{{with .S}}{{if ne .Status "skip"}} <small>{{secs .Seconds}}</small>{{end}}{{end}}</summary>
 <div class="panel">{{with .S}}
 <h3>{{$c.ID}}: <span class="status-{{.Status}}">{{.Status}}</span>{{if .Class}} <span class="class">{{.Class}}</span>{{end}} · exit {{.ExitCode}} · {{secs .Seconds}}</h3>
 {{with .Explanation}}<p class="expl">{{.}}</p>{{end}}
@@ -182,7 +185,7 @@ td.unmet{background:#ffd8d3}
 {{with .Modules}}<h4>Modules</h4><ul>{{range .}}<li><code>{{.Name}}</code> {{if .OK}}ok{{with .Version}} {{.}}{{end}}{{else}}failed: {{.Error}}{{end}}</li>{{end}}</ul>{{end}}
 <h4>Log</h4>{{if .Output}}<pre class="log">{{.Output}}</pre>{{else}}<p class="note">no output captured</p>{{end}}
 {{else}}<p class="note">The run has no record of this stage.</p>{{end}}</div></details></td>
-{{end}}<td class="expect {{if .V.ExpectationMet}}met{{else}}unmet{{end}}">{{.Expect}}{{with .V.Expectation}}<br><small>expected: {{.}}</small>{{end}}</td>
+{{end}}<td class="expect {{if .V.ExpectationMet}}met{{else}}unmet{{end}}"{{with .V.Expectation}} title="expected: {{.}}"{{end}}>{{.Expect}}{{with .Short}}<small>expected: {{.}}</small>{{end}}</td>
 </tr>
 {{end}}</tbody>
 </table>
@@ -208,7 +211,7 @@ td.unmet{background:#ffd8d3}
     var h=location.hash;
     if(h.indexOf('#open=')!==0){return;}
     var d=document.getElementById('cell-'+decodeURIComponent(h.slice(6)));
-    if(d){only(d);d.setAttribute('open','');d.scrollIntoView({block:'center'});}
+    if(d){only(d);d.setAttribute('open','');d.scrollIntoView({block:'nearest'});}
   }
   window.addEventListener('hashchange',fromHash);
   fromHash();
@@ -217,3 +220,12 @@ td.unmet{background:#ffd8d3}
 </body>
 </html>
 `
+
+// shortExpectation keeps the expect column narrow: the output a scenario also
+// demands is in the cell's title, the JSON and the terminal report.
+func shortExpectation(e string) string {
+	if i := strings.Index(e, " (output contains"); i > 0 {
+		return e[:i]
+	}
+	return e
+}

@@ -463,7 +463,7 @@ func TestHTMLSelfContained(t *testing.T) {
 		`<td class="cell fail"><details id="cell-break-system-packages/import"><summary>✗ missing-shared-library`,
 		`<td class="cell pass"><details id="cell-nixlibs-login-shell/boot">`,
 		`<td class="cell skip"><details id="cell-pip-install-pep668/boot">`,
-		`<td class="expect met">✓ met`,
+		`<td class="expect met" title="expected: boots">✓ met<small>expected: boots</small>`,
 		`<b>Recommended:</b> nixpacks-defaults-backend-root`,
 		"provided by <code>stdenv.cc.cc.lib</code>",
 	}
