@@ -531,3 +531,39 @@ func TestStepSummary(t *testing.T) {
 		}
 	})
 }
+
+// Runs at the edges (nothing ran, a variant without stages, only setup errors)
+// render in every format without panicking, and the machine formats stay readable.
+func TestEdgeRuns(t *testing.T) {
+	t.Parallel()
+	runs := map[string]*result.Run{
+		"no variants": {Scenario: "empty"},
+		"no stages":   {Scenario: "s", Variants: []result.Variant{{Name: "v", Expectation: "boots"}}},
+		"setup error": {Scenario: "s", Variants: []result.Variant{{Name: "v", Error: "engine down", ExpectationDetail: "the variant did not run: engine down"}}},
+	}
+	writers := map[string]func(io.Writer, *result.Run) error{
+		"text": textWriter(), "ascii": textWriter(ASCII()), "markdown": WriteMarkdown, "junit": WriteJUnit, "json": WriteJSON, "html": WriteHTML,
+	}
+	for rn, run := range runs {
+		for wn, w := range writers {
+			out := render(t, w, run)
+			switch wn {
+			case "junit":
+				if _, err := junit.Ingest([]byte(out)); err != nil {
+					t.Errorf("%s: junit unreadable: %v", rn, err)
+				}
+			case "json":
+				if _, err := ReadJSON(strings.NewReader(out)); err != nil && len(run.Variants) > 0 {
+					t.Errorf("%s: json unreadable: %v", rn, err)
+				}
+			case "text", "markdown":
+				if !strings.Contains(out, "Recommended:") {
+					t.Errorf("%s: %s has no recommendation line:\n%s", rn, wn, out)
+				}
+			}
+		}
+	}
+	if out := render(t, textWriter(), runs["setup error"]); !strings.Contains(out, "v: could not run\n    engine down\n") {
+		t.Errorf("setup error not explained:\n%s", out)
+	}
+}
