@@ -17,7 +17,7 @@ import (
 	"github.com/bootmatrix/bootmatrix/harness/result"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/*.golden (and docs/report.png when chromium is present)")
+var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 
 func golden(t testing.TB, name string, got []byte) {
 	t.Helper()
