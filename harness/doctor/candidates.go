@@ -177,7 +177,7 @@ func (s *state) addNixLibs() []draft {
 	if equal(cur, next) {
 		return nil
 	}
-	summary := fmt.Sprintf("add %s to nixLibs in %s (with \"...\", so the provider's zlib and stdenv.cc.cc.lib stay): its lib directory goes on LD_LIBRARY_PATH", strings.Join(attrs, ", "), s.b.configPath())
+	summary := fmt.Sprintf("add %s to nixLibs in %s: its lib directory goes on LD_LIBRARY_PATH (\"...\" keeps the provider's own libraries)", strings.Join(attrs, ", "), s.b.configPath())
 	if cur != nil && !contains(cur, "...") {
 		summary = fmt.Sprintf("nixLibs %s replaces the provider's libraries: add \"...\" (and %s) in %s", tomlList(cur), strings.Join(attrs, ", "), s.b.configPath())
 	}

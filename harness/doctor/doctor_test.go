@@ -1,0 +1,149 @@
+package doctor_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bootmatrix/bootmatrix/harness/diagnose"
+	"github.com/bootmatrix/bootmatrix/harness/doctor"
+	"github.com/bootmatrix/bootmatrix/harness/recipe"
+	"github.com/bootmatrix/bootmatrix/harness/result"
+	"github.com/bootmatrix/bootmatrix/harness/runner"
+	"github.com/bootmatrix/bootmatrix/harness/runner/runnertest"
+	"github.com/bootmatrix/bootmatrix/harness/scenario"
+)
+
+// TestSearchSeedBreakSystemPackages runs the doctor on the seed's
+// break-system-packages attempt (backend in a subdirectory, custom install
+// command, numpy 2.x) on the real engine, then proves the smallest fix the way
+// a user would: git apply the variant's edits and the fix to a fresh copy of
+// the project and run the starting variant on it again.
+func TestSearchSeedBreakSystemPackages(t *testing.T) {
+	runnertest.RequireImages(t, runnertest.KitImages...)
+	sc, err := scenario.Load("../../scenarios/seed/scenario.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	vs, err := sc.Select([]string{"break-system-packages"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := runnertest.Runner(t, runner.WithSubstitutions(recipe.Offline()), runner.WithRenderer(recipe.Render),
+		runner.WithDiagnoser(diagnose.Diagnoser{}))
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	defer cancel()
+	rep, err := doctor.Search(ctx, sc, vs[0], r, doctor.WithParallel(2), doctor.WithLogf(t.Logf))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	_ = rep.WriteText(&b)
+	t.Log("\n" + b.String())
+
+	first := rep.Start.FirstFailure()
+	if first == nil || first.Name != result.StageImport || first.Class != diagnose.ClassMissingLib {
+		t.Fatalf("starting point: want import/missing-shared-library, got %+v", first)
+	}
+	ldd := rep.Start.StageByName(result.StageLdd)
+	var cxx *result.MissingLib
+	for i := range ldd.Missing {
+		if ldd.Missing[i].Library == "libstdc++.so.6" {
+			cxx = &ldd.Missing[i]
+		}
+	}
+	if cxx == nil || cxx.Provider != "stdenv.cc.cc.lib" || !anyPrefix(cxx.FoundAt, "/nix/store/") {
+		t.Errorf("ldd should locate libstdc++.so.6 in the store with its attribute, got %+v", ldd.Missing)
+	}
+
+	proven := rep.Proven()
+	if len(proven) == 0 {
+		t.Fatal("no proven fix")
+	}
+	for _, c := range rep.Candidates {
+		if c.Proven != c.Result.Boots {
+			t.Errorf("%s: proven=%v but boots=%v", c.ID, c.Proven, c.Result.Boots)
+		}
+	}
+	for i := 1; i < len(proven); i++ {
+		if proven[i].Size < proven[i-1].Size {
+			t.Errorf("fixes not ordered by size: %s (%d) after %s (%d)", proven[i].ID, proven[i].Size, proven[i-1].ID, proven[i-1].Size)
+		}
+	}
+	best := proven[0]
+	if best.ID != "add-nixlibs" || best.Diff == "" {
+		t.Fatalf("smallest fix: want add-nixlibs with a diff, got %s (%d lines)", best.ID, best.Lines)
+	}
+	for _, f := range rep.Fixes() {
+		if !f.Proven || f.Diff == "" && !strings.Contains(f.Summary, "settings") {
+			t.Errorf("fix %s offered without proof or change", f.ID)
+		}
+	}
+
+	// The user's way: fresh copy, git apply, run the same variant again.
+	repo := filepath.Join(t.TempDir(), "project")
+	copyDir(t, sc.Project.Dir, repo)
+	gitApply(t, repo, rep.Baseline, best.Diff)
+	again := *sc
+	again.Project.Dir = repo
+	v := vs[0]
+	v.Expect = &scenario.Expectation{Boots: true}
+	res, err := r.RunVariant(ctx, &again, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Boots {
+		runnertest.AssertExpectation(t, res)
+		t.Fatalf("%s with the fix applied by git apply does not boot", v.Name)
+	}
+}
+
+func anyPrefix(ps []string, prefix string) bool {
+	for _, p := range ps {
+		if strings.HasPrefix(p, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+func copyDir(t *testing.T, src, dst string) {
+	t.Helper()
+	out, err := exec.Command("cp", "-a", src+"/.", dst+"/").CombinedOutput()
+	if err != nil {
+		if err := os.MkdirAll(dst, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if out, err = exec.Command("cp", "-a", src+"/.", dst+"/").CombinedOutput(); err != nil {
+			t.Fatalf("cp: %v %s", err, out)
+		}
+	}
+}
+
+func gitApply(t *testing.T, repo string, diffs ...string) {
+	t.Helper()
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not installed")
+	}
+	run := func(stdin string, args ...string) {
+		t.Helper()
+		cmd := exec.Command("git", args...)
+		cmd.Dir = repo
+		cmd.Stdin = strings.NewReader(stdin)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s\n%s", args, err, out, stdin)
+		}
+	}
+	run("", "init", "-q")
+	for _, d := range diffs {
+		if d == "" {
+			continue
+		}
+		run(d, "apply", "--check", "-")
+		run(d, "apply", "-")
+	}
+}
