@@ -81,6 +81,7 @@ Exit codes:
 		newGCCmd(),
 		newReportCmd(),
 		newMergeCmd(),
+		newDoctorCmd(),
 		newInitCmd(),
 		newMatrixCmd(),
 	)
