@@ -239,16 +239,34 @@ func writeContext(w io.Writer, dockerfileName, dockerfile string, files []ctxFil
 }
 
 // errImageMissing is a base image that is not in the engine and must not be pulled.
-type errImageMissing struct{ ref string }
+type errImageMissing struct {
+	ref     string
+	offline []string // the logical names the offline kit provides, for the message
+}
 
 func (e errImageMissing) Error() string {
-	return fmt.Sprintf("image %s is not present: run `make images`", e.ref)
+	if localOnly(e.ref) || len(e.offline) == 0 {
+		return fmt.Sprintf("image %s is not present: run `make images`", e.ref)
+	}
+	// `make images` would not help: the kit has no stand-in for this name.
+	return fmt.Sprintf("image %s is not present and cannot be pulled offline: the offline kit (`make images`) provides %s; use one of those as base, or run with --online",
+		e.ref, strings.Join(e.offline, ", "))
 }
 
 // localOnly are references that only `make images` or an earlier stage produce; pulling
 // them could only fail, or worse, fetch someone else's image of that name.
 func localOnly(ref string) bool {
 	return strings.HasPrefix(ref, "bootmatrix-kit/") || strings.HasPrefix(ref, "bootmatrix-cache/")
+}
+
+// offlineNames are the logical image names the substitution table maps, sorted.
+func (r *Runner) offlineNames() []string {
+	names := make([]string, 0, len(r.subs.Images))
+	for k := range r.subs.Images {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
 }
 
 // prepare resolves a build's context and base images and computes its cache tag.
@@ -272,7 +290,7 @@ func (r *Runner) prepare(ctx context.Context, stage string, b recipe.Build, extr
 		case err == nil:
 			ids = append(ids, ref+"@"+ins.ID)
 		case cerrdefs.IsNotFound(err) && (localOnly(ref) || r.subs.Mode == "offline"):
-			return nil, errImageMissing{ref}
+			return nil, errImageMissing{ref: ref, offline: r.offlineNames()}
 		case cerrdefs.IsNotFound(err):
 			// Online: the builder pulls it. The key changes once it is present, so
 			// this variant is built again next time, never served stale.
@@ -327,7 +345,7 @@ func (r *Runner) buildImage(ctx context.Context, spec *buildSpec, dockerfile str
 	} else if !cerrdefs.IsNotFound(err) {
 		return false, 0, fmt.Errorf("inspect %s: %w", spec.tag, err)
 	}
-	tmp := spec.tag + "-tmp-" + NewRunID()
+	tmp := spec.tag + tmpTagInfix + NewRunID()
 	code, err = r.dockerBuild(ctx, spec, dockerfile, tmp, out)
 	if err != nil {
 		return false, code, err
@@ -335,15 +353,33 @@ func (r *Runner) buildImage(ctx context.Context, spec *buildSpec, dockerfile str
 	// A fresh context: an image built but left under its temporary tag is a leak.
 	tctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 	defer cancel()
-	_, terr := r.cli.ImageTag(tctx, client.ImageTagOptions{Source: tmp, Target: spec.tag})
-	if _, rerr := r.cli.ImageRemove(tctx, tmp, client.ImageRemoveOptions{}); rerr != nil && terr == nil {
+	// Another process may have built the same key meanwhile. Keeping its image, not
+	// moving the tag to ours, keeps the key naming one image ID, so that the stages
+	// built on it (whose keys hash that ID) share one key across processes too.
+	var terr error
+	adopted := false
+	if _, err := r.cli.ImageInspect(tctx, spec.tag); err == nil {
+		adopted = true
+	} else {
+		_, terr = r.cli.ImageTag(tctx, client.ImageTagOptions{Source: tmp, Target: spec.tag})
+	}
+	// Untagging the temporary name deletes our image when the key adopted another;
+	// PruneChildren (the API's default, which the client turns off) takes its
+	// untagged intermediate layers with it.
+	if _, rerr := r.cli.ImageRemove(tctx, tmp, client.ImageRemoveOptions{PruneChildren: true}); rerr != nil && terr == nil {
 		r.logf("remove temporary tag %s: %v", tmp, rerr)
 	}
 	if terr != nil {
 		return false, 0, fmt.Errorf("tag %s: %w", spec.tag, terr)
 	}
+	if adopted {
+		out.WriteString("bootmatrix: another run built " + spec.tag + " at the same time; using its image\n")
+	}
 	return false, 0, nil
 }
+
+// tmpTagInfix marks a build's temporary tag, which gc knows to be incomplete.
+const tmpTagInfix = "-tmp-"
 
 // buildMessage is one line of the engine's build output stream.
 type buildMessage struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
@@ -93,10 +94,22 @@ func GC(ctx context.Context, o GCOptions) (int, error) {
 		merr = multierror.Append(merr, fmt.Errorf("list images: %w", err))
 	}
 	for _, im := range imgs.Items {
-		if im.Labels[LabelCache] == "true" && !o.Cache || !old(time.Unix(im.Created, 0)) {
+		created := time.Unix(im.Created, 0)
+		switch {
+		case !old(created):
+			continue
+		case im.Labels[LabelCache] != "true" || o.Cache:
+		case incompleteBuild(im.RepoTags) && time.Since(created) > incompleteGrace:
+			// A run killed between build and tag, or the loser of two processes
+			// building one key at once: nothing will ever use it by its cache tag.
+		default:
 			continue
 		}
-		_, err := cli.ImageRemove(ctx, im.ID, client.ImageRemoveOptions{Force: true})
+		// PruneChildren: the legacy builder's untagged intermediate layers go too.
+		_, err := cli.ImageRemove(ctx, im.ID, client.ImageRemoveOptions{Force: true, PruneChildren: true})
+		if cerrdefs.IsConflict(err) {
+			continue // a running container still uses it; a later gc takes it
+		}
 		gone("image", im.ID, err)
 	}
 	return n, merr.ErrorOrNil()
@@ -107,4 +120,19 @@ func short(id string) string {
 		return id[:12]
 	}
 	return id
+}
+
+// incompleteGrace keeps gc off a temporary tag that a live build is about to move:
+// that takes milliseconds, so a minute-old one is left over.
+const incompleteGrace = time.Minute
+
+// incompleteBuild reports whether a cache image has no tag but temporary ones (or
+// none at all, when a concurrent build of the same key took its tag).
+func incompleteBuild(tags []string) bool {
+	for _, t := range tags {
+		if !strings.Contains(t, tmpTagInfix) {
+			return false
+		}
+	}
+	return true
 }

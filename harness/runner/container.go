@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"strconv"
 	"strings"
 	"time"
 
@@ -158,12 +159,40 @@ func (r *Runner) copyFile(ctx context.Context, b *box, data []byte, dst string) 
 	return b.ctr.CopyToContainer(ctx, data, dst, 0o644)
 }
 
-// oomKilled asks the engine whether the container's memory limit killed something.
+// oomKilled reports whether the memory limit killed a process in the container. The
+// engine's State.OOMKilled is set only when the container's own PID 1 dies of it; the
+// stages' processes are execs beside an idle PID 1, so the cgroup's OOM-kill counter
+// (cgroup v2 memory.events, v1 memory.oom_control) is read from inside as well.
 func (r *Runner) oomKilled(id string) bool {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	ins, err := r.cli.ContainerInspect(ctx, id, client.ContainerInspectOptions{})
-	return err == nil && ins.Container.State != nil && ins.Container.State.OOMKilled
+	if err == nil && ins.Container.State != nil && ins.Container.State.OOMKilled {
+		return true
+	}
+	if err != nil || ins.Container.State == nil || !ins.Container.State.Running {
+		return false
+	}
+	for _, f := range []string{"/sys/fs/cgroup/memory.events", "/sys/fs/cgroup/memory/memory.oom_control"} {
+		out := NewTail(4 << 10)
+		res := r.execWait(ctx, id, []string{"cat", f}, nil, out, io.Discard)
+		if res.err == nil && res.code == 0 {
+			return oomKillCount(out.String()) > 0
+		}
+	}
+	return false
+}
+
+// oomKillCount reads the "oom_kill N" line both cgroup versions write.
+func oomKillCount(s string) int {
+	for _, l := range strings.Split(s, "\n") {
+		f := strings.Fields(l)
+		if len(f) == 2 && f[0] == "oom_kill" {
+			n, _ := strconv.Atoi(f[1])
+			return n
+		}
+	}
+	return 0
 }
 
 // shellQuote quotes s for a POSIX shell.

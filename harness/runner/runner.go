@@ -161,6 +161,9 @@ func Connect(ctx context.Context) (*client.Client, error) {
 // Close releases the engine connection.
 func (r *Runner) Close() error { return r.cli.Close() }
 
+// Keeps reports whether the runner leaves containers running (WithKeep).
+func (r *Runner) Keeps() bool { return r.keep }
+
 // RunID is the id this runner labels objects with.
 func (r *Runner) RunID() string { return r.runID }
 

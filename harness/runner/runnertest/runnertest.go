@@ -73,6 +73,11 @@ func Runner(tb testing.TB, opts ...runner.Option) *runner.Runner {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() {
+		// Counted before the clean-up: a runner must remove its containers itself
+		// when a variant fails or a stage times out, not rely on this one.
+		if n := CountLabelled(tb, id); n != 0 && !r.Keeps() {
+			tb.Errorf("the runner left %d container(s) of run %s behind", n, id)
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
 		if err := runner.Cleanup(ctx, id); err != nil {

@@ -1,0 +1,73 @@
+"""Fixture app for the bad-input scenario: one script, several misbehaviours.
+
+python app.py [MODE]
+  serve       answer /health on 0.0.0.0:$PORT (the good case)
+  loopback    the same, bound to 127.0.0.1 only
+  never-bind  run without ever opening a socket
+  crash-later serve, then exit with code 3 after 2 seconds
+  print-env   print the secret-looking environment, then serve
+  flood       print 100 MB to stdout, then serve
+  hog         allocate 512 MB, then serve
+"""
+import http.server
+import os
+import sys
+import threading
+import time
+
+
+class Health(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = b'{"ok":true}' if self.path == "/health" else b'{"apiBase":"/api"}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def serve(host="0.0.0.0"):
+    port = int(os.environ["PORT"])
+    srv = http.server.ThreadingHTTPServer((host, port), Health)
+    print(f"listening on {host}:{port}", flush=True)
+    srv.serve_forever()
+
+
+def main():
+    mode = sys.argv[1] if len(sys.argv) > 1 else "serve"
+    if mode == "loopback":
+        serve("127.0.0.1")
+    elif mode == "never-bind":
+        print("starting, but never binding", flush=True)
+        time.sleep(3600)
+    elif mode == "crash-later":
+        def die():
+            time.sleep(2)
+            print("fatal: lost the database connection", flush=True)
+            os._exit(3)
+        threading.Thread(target=die, daemon=True).start()
+        serve()
+    elif mode == "print-env":
+        for k in ("OPENAI_API_KEY", "DATABASE_URL"):
+            print(f"{k}={os.environ.get(k, '')}", flush=True)
+        serve()
+    elif mode == "flood":
+        line = b"x" * 1023 + b"\n"
+        out = sys.stdout.buffer
+        for _ in range(100 * 1024):
+            out.write(line)
+        out.flush()
+        serve()
+    elif mode == "hog":
+        hog = bytearray(512 << 20)
+        hog[::4096] = b"x" * len(hog[::4096])
+        serve()
+    else:
+        serve()
+
+
+if __name__ == "__main__":
+    main()
