@@ -77,5 +77,32 @@ func FromProject(p ProjectSpec) (*scenario.Scenario, scenario.Variant, error) {
 	if err != nil {
 		return nil, scenario.Variant{}, fmt.Errorf("--project %s: %s", p.Dir, strings.ReplaceAll(err.Error(), "(doctor --project)", "flags"))
 	}
+	if len(sc.Imports) == 0 {
+		// The loader looks at the app root only; an app one directory down
+		// (backend/requirements.txt under a root nixpacks.toml) counts too.
+		sc.Imports = nativeImports(filepath.Join(dir, filepath.FromSlash(root)))
+	}
 	return sc, sc.Variants[0], nil
+}
+
+// nativeByDist maps distributions with native extensions to the module imported.
+var nativeByDist = map[string]string{"numpy": "numpy", "scipy": "scipy", "pandas": "pandas", "psycopg2": "psycopg2",
+	"psycopg2-binary": "psycopg2", "orjson": "orjson", "lxml": "lxml", "pillow": "PIL", "cryptography": "cryptography",
+	"pydantic-core": "pydantic_core", "grpcio": "grpc"}
+
+func nativeImports(rootAbs string) []string {
+	files, _ := filepath.Glob(filepath.Join(rootAbs, "*", "requirements.txt"))
+	var out []string
+	for _, f := range append([]string{filepath.Join(rootAbs, "requirements.txt")}, files...) {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		for _, l := range strings.Split(string(data), "\n") {
+			if m, ok := nativeByDist[reqName(l)]; ok && !contains(out, m) {
+				out = append(out, m)
+			}
+		}
+	}
+	return out
 }
