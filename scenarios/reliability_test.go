@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -388,6 +389,12 @@ func TestBadInput(t *testing.T) {
 		"bad-wheel-hash":        "Expected sha256",
 	}
 	for _, v := range run.Variants {
+		if v.Name == "never-binds" {
+			// The variant's boot timeout (8s), not the scenario's (20s), bounded it.
+			if f := v.FirstFailure(); f == nil || f.Seconds > 15 || !strings.Contains(f.Output, "after 8s") {
+				t.Errorf("never-binds: the variant's boot timeout did not apply")
+			}
+		}
 		if len(v.Stages) != len(result.StageNames) {
 			t.Errorf("%s: %d stages recorded, want %d", v.Name, len(v.Stages), len(result.StageNames))
 		}
@@ -460,6 +467,10 @@ func TestContainersLeastPrivilege(t *testing.T) {
 			}
 			second := good
 			second.Name = "good-2"
+			// The container port taken on the host too: the runner must not care.
+			if l, err := net.Listen("tcp", "127.0.0.1:8080"); err == nil {
+				t.Cleanup(func() { l.Close() })
+			}
 			r := newRunner(t, runner.WithKeep(true), runner.WithParallel(2))
 			run, err := r.Run(context.Background(), sc, []scenario.Variant{good, second})
 			if err != nil {
@@ -533,14 +544,16 @@ func TestContainersLeastPrivilege(t *testing.T) {
 // booting and one failing (so its output is quoted as evidence), and renders every
 // report format: the values must appear in none of them, nor in the runner's log.
 func TestSecretsNeverReported(t *testing.T) {
-	secrets := []string{"sk-test-123456", "postgres://u:pw@h/db"}
+	// The last is a URL's password under a name that does not look secret.
+	secrets := []string{"sk-test-123456", "postgres://u:pw@h/db", "cache-pass-42"}
 	sc, good := loadBadInput(t, "good")
-	sc.Env = map[string]string{"OPENAI_API_KEY": secrets[0], "DATABASE_URL": secrets[1], "APP_ENV": "test"}
+	sc.Env = map[string]string{"OPENAI_API_KEY": secrets[0], "DATABASE_URL": secrets[1],
+		"REDIS_URL": "redis://:" + secrets[2] + "@redis:6379/0", "APP_ENV": "test"}
 	prints := good
 	prints.Name, prints.Start = "prints-secrets", "python app.py print-env"
 	fails := good
 	fails.Name = "prints-secrets-and-fails"
-	fails.Start = `python -c 'import os; print("key", os.environ["OPENAI_API_KEY"], "db", os.environ["DATABASE_URL"]); raise SystemExit(1)'`
+	fails.Start = `python -c 'import os; print("key", os.environ["OPENAI_API_KEY"], "db", os.environ["DATABASE_URL"], "cache", os.environ["REDIS_URL"]); raise SystemExit(1)'`
 
 	var logMu sync.Mutex
 	var log strings.Builder
@@ -558,7 +571,7 @@ func TestSecretsNeverReported(t *testing.T) {
 		t.Fatalf("want the first to boot and the second to fail: %v, %v", run.Variants[0].Boots, run.Variants[1].Boots)
 	}
 	raw, _ := json.Marshal(run)
-	if !strings.Contains(string(raw), "OPENAI_API_KEY=[redacted]") || !strings.Contains(string(raw), "key [redacted] db [redacted]") {
+	if !strings.Contains(string(raw), "OPENAI_API_KEY=[redacted]") || !strings.Contains(string(raw), "key [redacted] db [redacted] cache redis://:[redacted]@redis") {
 		t.Fatalf("the apps' output did not reach the result redacted; the test proves nothing:\n%s", raw)
 	}
 	outputs := map[string]func(*bytes.Buffer) error{

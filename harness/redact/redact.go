@@ -3,6 +3,7 @@
 package redact
 
 import (
+	"net/url"
 	"sort"
 	"strings"
 )
@@ -42,16 +43,24 @@ func New(env map[string]string, extra []string) *Redactor {
 	}
 	seen := map[string]bool{}
 	var values []string
-	for name, v := range env {
-		if !named[name] && !LooksSecret(name) {
-			continue
-		}
+	add := func(v string) {
 		v = strings.TrimSpace(v)
 		if len(v) < minLen || seen[v] {
-			continue
+			return
 		}
 		seen[v] = true
 		values = append(values, v)
+	}
+	for name, v := range env {
+		// A URL's password is secret whatever the variable is called
+		// (PIP_INDEX_URL=https://user:token@host/simple), and apps log a
+		// connection string's parts on their own.
+		if pw := urlPassword(v); pw != "" {
+			add(pw)
+		}
+		if named[name] || LooksSecret(name) {
+			add(v)
+		}
 	}
 	if len(values) == 0 {
 		return &Redactor{}
@@ -68,6 +77,19 @@ func New(env map[string]string, extra []string) *Redactor {
 		pairs = append(pairs, v, Mask)
 	}
 	return &Redactor{r: strings.NewReplacer(pairs...)}
+}
+
+// urlPassword is the password in a URL's user information, if any.
+func urlPassword(v string) string {
+	if !strings.Contains(v, "://") || !strings.Contains(v, "@") {
+		return ""
+	}
+	u, err := url.Parse(strings.TrimSpace(v))
+	if err != nil || u.User == nil {
+		return ""
+	}
+	pw, _ := u.User.Password()
+	return pw
 }
 
 // String returns s with every secret value masked.

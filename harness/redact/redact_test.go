@@ -23,6 +23,9 @@ func TestRedactor(t *testing.T) {
 		"API_BASE":       "https://api.example",
 		"SHORT_TOKEN":    "ab",
 		"INNER_TOKEN":    "pw123456",
+		"PIP_INDEX_URL":  "https://builder:idx-tok-9876@pypi.internal/simple",
+		"REDIS_URL":      "redis://:cache-pass-42@redis:6379/0",
+		"HOMEPAGE":       "https://user@example.org/",
 	}
 	r := New(env, []string{"MY_THING"})
 	tests := []struct{ in, want string }{
@@ -34,6 +37,10 @@ func TestRedactor(t *testing.T) {
 		{"base https://api.example", "base https://api.example"},
 		{"ab stays (too short to mask)", "ab stays (too short to mask)"},
 		{"twice sk-abc123def sk-abc123def", "twice [redacted] [redacted]"},
+		// A URL's password is masked though the variable's name is not secret-looking.
+		{"Looking in indexes: https://builder:idx-tok-9876@pypi.internal/simple", "Looking in indexes: https://builder:[redacted]@pypi.internal/simple"},
+		{"auth with cache-pass-42 failed", "auth with [redacted] failed"},
+		{"see https://user@example.org/", "see https://user@example.org/"},
 	}
 	for _, tc := range tests {
 		if got := r.String(tc.in); got != tc.want {
