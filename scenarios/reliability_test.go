@@ -267,6 +267,142 @@ func TestInterruptRemovesEverything(t *testing.T) {
 	}
 }
 
+// TestInterruptDuringBuild interrupts a run while the engine is building its image
+// (a project copy no cache holds, so the build really runs): the build is cancelled,
+// the stage says so, nothing labelled remains and the exit is 3.
+func TestInterruptDuringBuild(t *testing.T) {
+	runnertest.RequireImages(t, runnertest.KitImages...)
+	scn := coldCopy(t)
+	out := filepath.Join(t.TempDir(), "run.json")
+	c := startCLI(t, nil, "run", scn, "--variant", "good", "--json", out)
+	id := c.runID(t)
+	gcRun(t, id)
+	started := regexp.MustCompile(`good\s+build\s+start`)
+	for !started.MatchString(c.stderr.String()) {
+		select {
+		case <-c.done:
+			t.Fatalf("ended before building:\n%s", c.stderr)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	time.Sleep(time.Second)
+	if err := c.cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	if code := c.wait(t, time.Minute); code != 3 {
+		t.Errorf("exit code %d, want 3\nstderr:\n%s", code, c.stderr)
+	}
+	run := readRun(t, out)
+	if st := run.Variants[0].Stages[0]; st.Name != result.StageBuild || st.Note != "interrupted" {
+		t.Errorf("first stage %s %q, want build \"interrupted\"", st.Name, st.Note)
+	}
+	if n := leftovers(t, id); total(n) != 0 {
+		t.Errorf("run %s left %v", id, n)
+	}
+	// The layers the cancelled build finished are the engine's build cache; a
+	// complete run on the same copy ends on them, and removing its images takes them.
+	after := filepath.Join(t.TempDir(), "after.json")
+	done := startCLI(t, nil, "run", scn, "--variant", "good", "--json", after)
+	gcRun(t, done.runID(t))
+	if code := done.wait(t, 3*time.Minute); code != 0 {
+		t.Errorf("the run after the interrupted one: exit %d\n%s", code, done.stderr)
+	}
+	second := readRun(t, after).Variants
+	removeBuiltImages(t, append(run.Variants, second...)...)
+	removeCutLayer(t, run.Variants[0].Stages[0].Output, second[0].Image)
+}
+
+var stepLine = regexp.MustCompile(`(?m)^ ---> ([0-9a-f]{12})$`)
+
+// removeCutLayer removes the layer the cancelled build committed after its output
+// stream ended, so that no output names it. It is the child of the last layer the
+// output names whose step is the same as that of the complete run's layer there (a
+// COPY of this project copy's files, whose content hash no other build shares). The
+// docker CLI is used because the engine API no longer returns an image's parent.
+func removeCutLayer(tb testing.TB, cutOutput, completeImage string) {
+	tb.Helper()
+	ms := stepLine.FindAllStringSubmatch(cutOutput, -1)
+	if len(ms) == 0 || completeImage == "" {
+		return
+	}
+	parent := ms[len(ms)-1][1]
+	ids, err := exec.Command("docker", "images", "-aq", "--no-trunc").Output()
+	if err != nil {
+		tb.Logf("docker images: %v", err)
+		return
+	}
+	type img struct{ parent, step string }
+	all := map[string]img{}
+	args := append([]string{"image", "inspect", "-f", "{{.Id}}|{{.Parent}}|{{.ContainerConfig.Cmd}}"}, strings.Fields(string(ids))...)
+	out, _ := exec.Command("docker", args...).Output()
+	for _, l := range strings.Split(string(out), "\n") {
+		if f := strings.SplitN(l, "|", 3); len(f) == 3 {
+			all[f[0]] = img{f[1], f[2]}
+		}
+	}
+	// The complete run's layer built on parent.
+	var kept string
+	for id := resolveID(completeImage); id != ""; {
+		im, ok := all[id]
+		if !ok {
+			break
+		}
+		if strings.HasPrefix(strings.TrimPrefix(im.parent, "sha256:"), parent) {
+			kept = id
+			break
+		}
+		id = im.parent
+	}
+	if kept == "" {
+		return
+	}
+	for id, im := range all {
+		if id != kept && strings.HasPrefix(strings.TrimPrefix(im.parent, "sha256:"), parent) && im.step == all[kept].step {
+			if out, err := exec.Command("docker", "image", "rm", id).CombinedOutput(); err != nil {
+				tb.Logf("remove the cancelled build's layer %s: %v %s", id, err, out)
+			}
+		}
+	}
+}
+
+func resolveID(ref string) string {
+	out, err := exec.Command("docker", "image", "inspect", "-f", "{{.Id}}", ref).Output()
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(out))
+}
+
+func readRun(tb testing.TB, path string) *result.Run {
+	tb.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var run result.Run
+	if err := json.Unmarshal(b, &run); err != nil {
+		tb.Fatalf("%s: %v", path, err)
+	}
+	if len(run.Variants) == 0 {
+		tb.Fatalf("%s: no variants", path)
+	}
+	return &run
+}
+
+// coldCopy copies the bad-input scenario with a file of its own in the project, so
+// that every cache key of the copy is new, and returns the copy's scenario file.
+func coldCopy(tb testing.TB) string {
+	tb.Helper()
+	dir := tb.TempDir()
+	if err := os.CopyFS(dir, os.DirFS("bad-input")); err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "project", "app", "cold-cache"), []byte(runner.NewRunID()), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	return filepath.Join(dir, "scenario.yaml")
+}
+
 // TestKilledRunIsCollected kills a run with SIGKILL, which no handler sees: its
 // container stays, and `bootmatrix gc` is what removes it. --older-than must spare
 // what is younger. (gc is limited to the test's run with --run so that it cannot
@@ -684,16 +820,15 @@ func TestConcurrentCLIRuns(t *testing.T) {
 // that no cache holds yet, so both build the same cache keys at the same moment: each
 // must end with a complete image under the key and boot from it.
 func TestConcurrentRunnersColdCache(t *testing.T) {
-	sc, good := loadBadInput(t, "good")
-	proj := t.TempDir()
-	if err := os.CopyFS(proj, os.DirFS(sc.Project.Dir)); err != nil {
+	sc, err := scenario.Load(coldCopy(t))
+	if err != nil {
 		t.Fatal(err)
 	}
-	// A file of its own makes every cache key of this copy new.
-	if err := os.WriteFile(filepath.Join(proj, "app", "cold-cache"), []byte(runner.NewRunID()), 0o644); err != nil {
+	vs, err := sc.Select([]string{"good"}, nil)
+	if err != nil {
 		t.Fatal(err)
 	}
-	sc.Project.Dir = proj
+	good := vs[0]
 	ra, rb := newRunner(t), newRunner(t)
 	var wg sync.WaitGroup
 	res := make([]result.Variant, 2)
@@ -721,28 +856,40 @@ func TestConcurrentRunnersColdCache(t *testing.T) {
 	}
 }
 
-var builtID = regexp.MustCompile(`Successfully built ([0-9a-f]{12})`)
+var (
+	builtID = regexp.MustCompile(`Successfully built ([0-9a-f]{12})`)
+	stepID  = regexp.MustCompile(`(?m)^ ---> ([0-9a-f]{12})$`)
+)
 
-// removeBuiltImages removes the images these variants' builds made (their build
-// output names them, the loser of a tag race included), since nothing else will ever
-// use a one-off project's cache keys.
+// removeBuiltImages removes the images these variants' builds made: the final ones
+// (their build output names them, the loser of a tag race included) and the layers of
+// steps that ran rather than came from the cache, which an interrupted build leaves
+// behind. Nothing else will ever use a one-off project copy's images. Layers are
+// removed newest first and without force, so a layer another image still builds on
+// stays.
 func removeBuiltImages(tb testing.TB, vs ...result.Variant) {
 	tb.Helper()
-	ids := map[string]bool{}
+	var ids []string
 	for _, v := range vs {
 		if v.Image != "" {
-			ids[v.Image] = true
+			ids = append(ids, v.Image)
 		}
 		for _, s := range v.Stages {
 			for _, m := range builtID.FindAllStringSubmatch(s.Output, -1) {
-				ids[m[1]] = true
+				ids = append(ids, m[1])
+			}
+			lines := strings.Split(s.Output, "\n")
+			for i, l := range lines {
+				if m := stepID.FindStringSubmatch(l); m != nil && (i == 0 || !strings.Contains(lines[i-1], "Using cache")) {
+					ids = append(ids, m[1])
+				}
 			}
 		}
 	}
 	tb.Cleanup(func() {
 		cli := runnertest.Docker(tb)
-		for id := range ids {
-			_, _ = cli.ImageRemove(context.Background(), id, client.ImageRemoveOptions{Force: true, PruneChildren: true})
+		for i := len(ids) - 1; i >= 0; i-- {
+			_, _ = cli.ImageRemove(context.Background(), ids[i], client.ImageRemoveOptions{PruneChildren: true})
 		}
 	})
 }
