@@ -250,7 +250,8 @@ func TestInterruptRemovesEverything(t *testing.T) {
 			sent := time.Now()
 			for i, s := range tc.signals {
 				if i > 0 {
-					time.Sleep(100 * time.Millisecond)
+					// Soon enough that the first signal's orderly stop is still under way.
+					time.Sleep(20 * time.Millisecond)
 				}
 				if err := c.cmd.Process.Signal(s); err != nil {
 					t.Fatal(err)
@@ -260,6 +261,9 @@ func TestInterruptRemovesEverything(t *testing.T) {
 				t.Errorf("exit code %d, want 3 (interrupted)\nstderr:\n%s", code, c.stderr)
 			}
 			t.Logf("ended %.1fs after the signal", time.Since(sent).Seconds())
+			if len(tc.signals) > 1 && !strings.Contains(c.stderr.String(), "second signal") {
+				t.Errorf("the second signal was not acted on:\n%s", c.stderr)
+			}
 			if n := leftovers(t, id); total(n) != 0 {
 				t.Errorf("run %s left %v after %s\nstderr:\n%s", id, n, tc.name, c.stderr)
 			}
