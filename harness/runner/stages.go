@@ -140,6 +140,8 @@ func (vr *variantRun) end(ctx, sctx context.Context, sr *stageRun, timeout time.
 	case ctx.Err() != nil:
 		sr.st.Status = result.Fail
 		sr.st.Note = "interrupted"
+		// The classifier has no class for it; the line is the evidence a reader sees.
+		sr.out.WriteString("\nbootmatrix: interrupted: the run was stopped during this stage, so its outcome says nothing about the variant\n")
 	case sctx != nil && errors.Is(sctx.Err(), context.DeadlineExceeded):
 		sr.st.Status = result.Fail
 		sr.st.Class = ClassTimeout
