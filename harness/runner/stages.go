@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/bootmatrix/bootmatrix/harness/probe"
@@ -33,6 +35,12 @@ type variantRun struct {
 	v    *result.Variant
 	env  map[string]string
 	box  *box
+
+	// mu guards v.Stages while ldd and boot run at once.
+	mu sync.Mutex
+	// lddDone, while ldd runs beside boot, holds back boot's end event until ldd's
+	// has been sent, so that a variant's last event is still its last stage.
+	lddDone chan struct{}
 }
 
 // stageRun is one stage in progress.
@@ -67,6 +75,16 @@ func newRedactor(chk Checks, rc *recipe.Recipe) *redact.Redactor {
 // hand-made recipe. It never returns an error: every problem is a stage's outcome.
 // The Diagnoser, when set, annotates the result before the expectation is evaluated.
 func (r *Runner) RunRecipe(ctx context.Context, name string, rc *recipe.Recipe, chk Checks) result.Variant {
+	v, b := r.runRecipe(ctx, name, rc, chk)
+	if b != nil {
+		r.terminate(b.ctr)
+	}
+	return v
+}
+
+// runRecipe is RunRecipe leaving the variant's container to the caller (nil when
+// there is none, or when it is kept).
+func (r *Runner) runRecipe(ctx context.Context, name string, rc *recipe.Recipe, chk Checks) (result.Variant, *box) {
 	v := result.Variant{Name: name, Axes: chk.Axes, Expectation: DescribeExpectation(chk.Expect)}
 	if chk.Port == 0 {
 		chk.Port = defaultPort
@@ -80,33 +98,48 @@ func (r *Runner) RunRecipe(ctx context.Context, name string, rc *recipe.Recipe, 
 		vr.env[k] = val
 	}
 	vr.env["PORT"] = fmt.Sprint(chk.Port)
-	defer func() {
-		if vr.box != nil && !r.keep {
-			r.terminate(vr.box.ctr)
-		}
-	}()
 
 	image, installOK := vr.buildStages(ctx)
 	v.Image = image
-	importOK := false
-	if installOK {
-		importOK = vr.importStage(ctx, image)
-		vr.lddStage(ctx)
-	} else {
+	switch {
+	case !installOK:
 		vr.skip(result.StageImport, skipNote(&v))
 		vr.skip(result.StageLdd, skipNote(&v))
-	}
-	if importOK {
-		v.Boots = vr.bootStage(ctx, image)
-	} else {
 		vr.skip(result.StageBoot, skipNote(&v))
+	case !vr.importStage(ctx, image):
+		vr.lddStage(ctx)
+		vr.skip(result.StageBoot, skipNote(&v))
+	default:
+		// ldd only reads the installed files, so it runs while the app starts and
+		// settles: boot's settle period is otherwise idle time, paid by every variant.
+		vr.lddDone = make(chan struct{})
+		sr := vr.begin(result.StageLdd)
+		go func() {
+			defer close(vr.lddDone)
+			vr.lddRun(ctx, sr)
+		}()
+		v.Boots = vr.bootStage(ctx, image)
+		<-vr.lddDone
 	}
+	sort.SliceStable(v.Stages, func(i, j int) bool { return stageIndex(v.Stages[i].Name) < stageIndex(v.Stages[j].Name) })
 
 	if r.diag != nil {
 		r.diag.Annotate(&v, rc)
 	}
 	v.ExpectationMet, v.ExpectationDetail = Evaluate(&v, chk.Expect)
-	return v
+	if r.keep {
+		return v, nil
+	}
+	return v, vr.box
+}
+
+func stageIndex(name string) int {
+	for i, s := range result.StageNames {
+		if s == name {
+			return i
+		}
+	}
+	return len(result.StageNames)
 }
 
 // skipNote names the first failed stage, the reason later ones did not run.
@@ -129,7 +162,9 @@ func (vr *variantRun) begin(stage string) *stageRun {
 }
 
 func (vr *variantRun) skip(stage, note string) {
+	vr.mu.Lock()
 	vr.v.Stages = append(vr.v.Stages, result.Stage{Name: stage, Status: result.Skip, Note: note})
+	vr.mu.Unlock()
 	vr.emit(stage, result.Skip, 0)
 }
 
@@ -153,7 +188,12 @@ func (vr *variantRun) end(ctx, sctx context.Context, sr *stageRun, timeout time.
 	for i := range sr.st.Modules {
 		sr.st.Modules[i].Error = vr.red.String(sr.st.Modules[i].Error)
 	}
+	vr.mu.Lock()
 	vr.v.Stages = append(vr.v.Stages, sr.st)
+	vr.mu.Unlock()
+	if sr.st.Name == result.StageBoot && vr.lddDone != nil {
+		<-vr.lddDone
+	}
 	vr.emit(sr.st.Name, sr.st.Status, sr.st.Seconds)
 	return sr.st.Status == result.Pass
 }
@@ -345,10 +385,14 @@ func (vr *variantRun) lddStage(ctx context.Context) {
 		vr.skip(result.StageLdd, "skipped: no container (import could not start one)")
 		return
 	}
+	vr.lddRun(ctx, vr.begin(result.StageLdd))
+}
+
+// lddRun is the ldd stage after its start event.
+func (vr *variantRun) lddRun(ctx context.Context, sr *stageRun) {
 	to := vr.chk.timeout(result.StageLdd)
 	sctx, cancel := context.WithTimeout(ctx, to)
 	defer cancel()
-	sr := vr.begin(result.StageLdd)
 	script := probeDir + "/ldd.py"
 	if err := vr.r.copyFile(sctx, vr.box, probe.LddScript, script); err != nil {
 		sr.out.WriteString("copy ldd probe: " + err.Error() + "\n")
