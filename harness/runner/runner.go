@@ -54,7 +54,9 @@ type Event struct {
 // Option configures a Runner.
 type Option func(*Runner)
 
-// WithParallel bounds how many variants run at once (default runtime.NumCPU()).
+// WithParallel bounds how many variants run at once. The default, and n < 1, is the
+// engine's CPU count (the machine's when the engine does not say): the stages' work
+// runs there, not here, which matters when DOCKER_HOST is another machine.
 func WithParallel(n int) Option { return func(r *Runner) { r.parallel = n } }
 
 // WithSubstitutions sets the image and pip substitutions the renderer receives.
@@ -104,12 +106,9 @@ type Runner struct {
 // checks that it answers.
 func New(ctx context.Context, opts ...Option) (*Runner, error) {
 	disableReaper()
-	r := &Runner{parallel: runtime.NumCPU(), settle: 2 * time.Second, builds: map[string]*buildCall{}}
+	r := &Runner{settle: 2 * time.Second, builds: map[string]*buildCall{}}
 	for _, o := range opts {
 		o(r)
-	}
-	if r.parallel < 1 {
-		r.parallel = 1
 	}
 	if r.runID == "" {
 		r.runID = NewRunID()
@@ -122,7 +121,19 @@ func New(ctx context.Context, opts ...Option) (*Runner, error) {
 		return nil, err
 	}
 	r.cli = cli
+	if r.parallel < 1 {
+		r.parallel = engineCPUs(ctx, cli)
+	}
 	return r, nil
+}
+
+func engineCPUs(ctx context.Context, cli *client.Client) int {
+	ictx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if info, err := cli.Info(ictx, client.InfoOptions{}); err == nil && info.Info.NCPU > 0 {
+		return info.Info.NCPU
+	}
+	return runtime.NumCPU()
 }
 
 // disableReaper turns Ryuk off before testcontainers reads its configuration (once,
@@ -188,8 +199,14 @@ func (r *Runner) Run(ctx context.Context, sc *scenario.Scenario, variants []scen
 		go func() {
 			defer wg.Done()
 			sem <- struct{}{}
-			defer func() { <-sem }()
-			run.Variants[i], errs[i] = r.RunVariant(ctx, sc, v)
+			res, b, err := r.runVariant(ctx, sc, v)
+			// Removing the container takes a few hundred ms of the engine's time and none
+			// of ours: the next variant starts meanwhile.
+			<-sem
+			run.Variants[i], errs[i] = res, err
+			if b != nil {
+				r.terminate(b.ctr)
+			}
 		}()
 	}
 	wg.Wait()
@@ -206,18 +223,31 @@ func (r *Runner) Run(ctx context.Context, sc *scenario.Scenario, variants []scen
 // RunVariant renders v and runs its recipe. The error is a setup problem (no renderer,
 // bad input); the returned Variant records it too, with every stage skipped.
 func (r *Runner) RunVariant(ctx context.Context, sc *scenario.Scenario, v scenario.Variant) (result.Variant, error) {
+	res, b, err := r.runVariant(ctx, sc, v)
+	if b != nil {
+		r.terminate(b.ctr)
+	}
+	return res, err
+}
+
+// runVariant is RunVariant leaving the container's removal to the caller.
+func (r *Runner) runVariant(ctx context.Context, sc *scenario.Scenario, v scenario.Variant) (result.Variant, *box, error) {
 	chk := ChecksFor(sc, v)
 	if r.render == nil {
-		return r.setupFailed(v, chk, fmt.Errorf("variant %q: no recipe renderer (runner.WithRenderer)", v.Name))
+		res, err := r.setupFailed(v, chk, fmt.Errorf("variant %q: no recipe renderer (runner.WithRenderer)", v.Name))
+		return res, nil, err
 	}
 	rc, err := r.render(sc, v, r.subs)
 	if err != nil {
-		return r.setupFailed(v, chk, fmt.Errorf("variant %q: render recipe: %w", v.Name, err))
+		res, err := r.setupFailed(v, chk, fmt.Errorf("variant %q: render recipe: %w", v.Name, err))
+		return res, nil, err
 	}
 	if rc == nil {
-		return r.setupFailed(v, chk, fmt.Errorf("variant %q: render recipe: no recipe", v.Name))
+		res, err := r.setupFailed(v, chk, fmt.Errorf("variant %q: render recipe: no recipe", v.Name))
+		return res, nil, err
 	}
-	return r.RunRecipe(ctx, v.Name, rc, chk), nil
+	res, b := r.runRecipe(ctx, v.Name, rc, chk)
+	return res, b, nil
 }
 
 func (r *Runner) setupFailed(v scenario.Variant, chk Checks, err error) (result.Variant, error) {
