@@ -1,0 +1,10 @@
+FROM bootmatrix-kit/nix:latest
+SHELL ["bash", "-ol", "pipefail", "-c"]
+COPY --from=bootmatrix-kit/wheelhouse:latest /wheelhouse /opt/bootmatrix/wheelhouse
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_FIND_LINKS=/opt/bootmatrix/wheelhouse PIP_NO_INDEX=1
+RUN nix-env -iA nixpkgs.python313 nixpkgs.gcc
+RUN set -e; d=''; for a in zlib stdenv.cc.cc.lib; do p="$(nix-build '<nixpkgs>' -A "$a" --no-out-link)"; d="${d:+$d:}$p/lib"; done; mkdir -p /etc/profile.d; printf 'export LD_LIBRARY_PATH="%s${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"\n' "$d" > /etc/profile.d/nixpacks-libs.sh
+ENV NIXPACKS_METADATA=python NIXPACKS_PYTHON_VERSION=3.13 PIP_DEFAULT_TIMEOUT=100 PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 PYTHONDONTWRITEBYTECODE=1 PYTHONFAULTHANDLER=1 PYTHONHASHSEED=random PYTHONUNBUFFERED=1
+ENV PATH="/opt/venv/bin:$PATH"
+WORKDIR /app
+COPY . /app

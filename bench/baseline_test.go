@@ -1,0 +1,81 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/bootmatrix/bootmatrix/harness/recipe"
+	"github.com/bootmatrix/bootmatrix/harness/scenario"
+)
+
+// TestBaselineDockerfiles keeps the baseline honest: its Dockerfiles are the ones
+// the renderer makes for the variant it is compared with, so both sides build the
+// same thing.
+func TestBaselineDockerfiles(t *testing.T) {
+	sc, err := scenario.Load(filepath.Join("..", seedScenario))
+	if err != nil {
+		t.Fatal(err)
+	}
+	vs, err := sc.Select([]string{p1Variant}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, err := recipe.Render(sc, vs[0], recipe.Offline())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rc.Install == nil {
+		t.Fatalf("%s renders no install stage; baseline.sh builds one", p1Variant)
+	}
+	for _, tc := range []struct{ file, want string }{
+		{"baseline/setup.Dockerfile", rc.Setup.Dockerfile},
+		{"baseline/install.Dockerfile", rc.Install.Dockerfile},
+	} {
+		got, err := os.ReadFile(tc.file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != tc.want {
+			t.Errorf("bench/%s differs from the rendered Dockerfile of %s; replace it with:\n%s", tc.file, p1Variant, tc.want)
+		}
+	}
+	// The start command, shell and requirements baseline.sh uses.
+	if rc.Start != "gunicorn --bind 0.0.0.0:$PORT app:app" || strings.Join(rc.Shell, " ") != "bash -l -c" || rc.Workdir != "/app" {
+		t.Errorf("%s starts %q in %q from %s; bench/baseline.sh assumes gunicorn --bind 0.0.0.0:$PORT app:app, bash -l -c, /app",
+			p1Variant, rc.Start, rc.Shell, rc.Workdir)
+	}
+	req := string(rc.Setup.Context["requirements.txt"].Data)
+	if req != "numpy==2.2.4\ngunicorn\n" {
+		t.Errorf("%s's requirements.txt is %q; bench/baseline.sh writes numpy==2.2.4 and gunicorn", p1Variant, req)
+	}
+}
+
+func TestCachedSteps(t *testing.T) {
+	out := `Step 1/5 : FROM x
+ ---> 1
+Step 2/5 : ENV A=1
+ ---> Using cache
+ ---> 2
+Step 3/5 : RUN true
+ ---> Running in 3
+Step 4/5 : COPY . /app
+ ---> 4
+Step 5/5 : LABEL a=b
+`
+	if r, n := cachedSteps(out, "COPY . /app"); r != 1 || n != 2 {
+		t.Errorf("cachedSteps = %d of %d, want 1 of 2", r, n)
+	}
+}
+
+func TestMedian(t *testing.T) {
+	for _, tc := range []struct {
+		in   []float64
+		want float64
+	}{{[]float64{3, 1, 2}, 2}, {[]float64{4, 1, 2, 3}, 2.5}, {[]float64{7}, 7}} {
+		if got := median(tc.in); got != tc.want {
+			t.Errorf("median(%v) = %v, want %v", tc.in, got, tc.want)
+		}
+	}
+}
