@@ -913,7 +913,11 @@ func (c *classifier) explainMissing(libs []result.MissingLib, searched bool) (st
 	} else {
 		add(FixNixPythonPackage, "take the native module from Nix (pythonXYPackages.<name> in nixPkgs): its RUNPATH points into the store")
 	}
-	add(FixBuilderPythonSlim, "build on python:3.11-slim instead, where libstdc++6 and friends are in /usr/lib")
+	slim := "python:<version>-slim"
+	if c.ctx.Python != "" {
+		slim = "python:" + c.ctx.Python + "-slim"
+	}
+	add(FixBuilderPythonSlim, "build on "+slim+" instead, where libstdc++6 and friends are in /usr/lib")
 	add(FixBuilderDockerfile, "use a Dockerfile on a Debian-based Python image")
 	return e, fixes, sugg
 }

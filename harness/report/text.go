@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"path"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -151,7 +152,7 @@ func writeWhy(b *strings.Builder, run *result.Run) {
 		for _, ml := range w.missing {
 			fmt.Fprintf(b, "    missing %s", oneLine(ml.Library))
 			if len(ml.NeededBy) > 0 {
-				fmt.Fprintf(b, ", needed by %s", oneLine(strings.Join(ml.NeededBy, ", ")))
+				fmt.Fprintf(b, ", needed by %s", oneLine(neededBy(ml.NeededBy)))
 			}
 			b.WriteString("\n")
 			for _, at := range ml.FoundAt {
@@ -219,3 +220,22 @@ func logTail(s *result.Stage) []string {
 }
 
 const tailLines = 3
+
+// neededBy names the first few objects by file name: the full site-packages paths
+// of every extension that needs a library would bury the line that matters. The
+// JSON and HTML reports keep the full list.
+func neededBy(paths []string) string {
+	const show = 2
+	names := make([]string, 0, show)
+	for i, p := range paths {
+		if i == show {
+			break
+		}
+		names = append(names, path.Base(p))
+	}
+	s := strings.Join(names, ", ")
+	if more := len(paths) - show; more > 0 {
+		s += fmt.Sprintf(" and %d more", more)
+	}
+	return s
+}
