@@ -11,6 +11,7 @@ import (
 
 	"github.com/bootmatrix/bootmatrix/harness/diagnose"
 	"github.com/bootmatrix/bootmatrix/harness/nixpacks"
+	"github.com/bootmatrix/bootmatrix/harness/requirements"
 	"github.com/bootmatrix/bootmatrix/harness/result"
 	"github.com/bootmatrix/bootmatrix/harness/scenario"
 )
@@ -401,7 +402,7 @@ func (s *state) nixPythonPackages() []draft {
 					return err
 				}
 				for _, d := range dists {
-					text, _ = dropRequirement(text, d)
+					text, _ = requirements.Drop(text, d)
 				}
 				if err := writeFile(dir, f, text); err != nil {
 					return err
@@ -427,9 +428,9 @@ func (s *state) pins(k diagnose.FixKind) []draft {
 		last := strings.TrimSpace(offered[len(offered)-1])
 		switch {
 		case k == diagnose.FixPinRequirement && last != "" && last != "none":
-			changes = append(changes, change{reqName(m[1]), m[1] + "==" + last})
+			changes = append(changes, change{requirements.Name(m[1]), m[1] + "==" + last})
 		case k == diagnose.FixUnpinRequirement:
-			changes = append(changes, change{reqName(m[1]), m[1]})
+			changes = append(changes, change{requirements.Name(m[1]), m[1]})
 		}
 	} else if k == diagnose.FixUnpinRequirement {
 		for _, f := range s.reqs {
@@ -438,7 +439,7 @@ func (s *state) pins(k diagnose.FixKind) []draft {
 				continue
 			}
 			for _, l := range strings.Split(text, "\n") {
-				name := reqName(l)
+				name := requirements.Name(l)
 				if name != "" && strings.Contains(l, "==") && s.isImported(name) {
 					changes = append(changes, change{name, strings.TrimSpace(l[:strings.Index(l, "==")])})
 				}
@@ -463,12 +464,12 @@ func (s *state) pins(k diagnose.FixKind) []draft {
 				}
 				found := false
 				for _, l := range strings.Split(text, "\n") {
-					found = found || reqName(l) == c.name
+					found = found || requirements.Name(l) == c.name
 				}
 				if !found {
 					continue
 				}
-				if err := writeFile(dir, f, applyPins(text, []string{c.line})); err != nil {
+				if err := writeFile(dir, f, requirements.ApplyPins(text, []string{c.line})); err != nil {
 					return err
 				}
 				*touched = append(*touched, f)
@@ -483,7 +484,7 @@ func (s *state) isImported(dist string) bool {
 		if x, ok := distFor[m]; ok {
 			d = x
 		}
-		if reqName(d) == dist {
+		if requirements.Name(d) == dist {
 			return true
 		}
 	}

@@ -5,13 +5,14 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
-	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
 	udiff "github.com/aymanbagabas/go-udiff"
+
+	"github.com/bootmatrix/bootmatrix/harness/requirements"
 )
 
 // skipCopy are directories a copy of the project leaves out: VCS data, caches
@@ -124,155 +125,20 @@ func fileDiff(p, oldText string, oldOK bool, newText string, newOK bool) (string
 	return b.String(), n
 }
 
-var (
-	reqNameRE  = regexp.MustCompile(`^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)`)
-	normNameRE = regexp.MustCompile(`[-_.]+`)
-	reqFlagRE  = regexp.MustCompile(`(?:^|\s)(?:-r\s*|--requirement(?:\s+|=))(\S+)`)
-)
-
-// reqName is the PEP 503 name a requirement line is about, "" for blank
-// lines, comments and options; it matches what the recipe's pins do.
-func reqName(line string) string {
-	s := strings.TrimSpace(line)
-	if i := strings.Index(s, " #"); i >= 0 {
-		s = strings.TrimSpace(s[:i])
-	}
-	if s == "" || strings.HasPrefix(s, "#") || strings.HasPrefix(s, "-") {
-		return ""
-	}
-	m := reqNameRE.FindStringSubmatch(s)
-	if m == nil {
-		return ""
-	}
-	return strings.ToLower(normNameRE.ReplaceAllString(m[1], "-"))
-}
-
-// applyPins rewrites requirements text as the recipe does: a pin replaces the
-// first line naming its distribution (later ones go) or is appended.
-func applyPins(text string, pins []string) string {
-	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
-	if strings.TrimSpace(text) == "" {
-		lines = nil
-	}
-	for _, pin := range pins {
-		name := reqName(pin)
-		var out []string
-		done := false
-		for _, l := range lines {
-			if reqName(l) == name {
-				if !done {
-					out = append(out, pin)
-					done = true
-				}
-				continue
-			}
-			out = append(out, l)
-		}
-		if !done {
-			out = append(out, pin)
-		}
-		lines = out
-	}
-	return strings.Join(lines, "\n") + "\n"
-}
-
-// dropRequirement removes every line naming the distribution.
-func dropRequirement(text, name string) (string, bool) {
-	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
-	var out []string
-	dropped := false
-	for _, l := range lines {
-		if reqName(l) == name {
-			dropped = true
-			continue
-		}
-		out = append(out, l)
-	}
-	if len(out) == 0 {
-		return "", dropped
-	}
-	return strings.Join(out, "\n") + "\n", dropped
-}
-
 // requirementFiles lists the requirement files (slash paths relative to dir)
-// the commands make pip read, following `cd D &&` and `-r F`, plus
-// requirements.txt at dir when it exists. Commands run in the app directory.
+// the commands make pip read, plus requirements.txt at dir, keeping those that
+// exist: the same files the recipe rewrites for pins.
 func requirementFiles(dir string, cmds []string) []string {
 	var out []string
-	add := func(p string) {
-		if p == "" {
-			return
-		}
-		for _, o := range out {
-			if o == p {
-				return
-			}
+	for _, p := range append([]string{"requirements.txt"}, requirements.Files(cmds)...) {
+		if slices.Contains(out, p) {
+			continue
 		}
 		if info, err := os.Stat(filepath.Join(dir, filepath.FromSlash(p))); err == nil && info.Mode().IsRegular() {
 			out = append(out, p)
 		}
 	}
-	add("requirements.txt")
-	for _, cmd := range cmds {
-		cwd := "."
-		for _, part := range splitShell(cmd) {
-			f := strings.Fields(part)
-			if len(f) == 0 {
-				continue
-			}
-			if f[0] == "cd" {
-				if len(f) < 2 || strings.HasPrefix(f[1], "/") {
-					cwd = "."
-					if len(f) > 1 && strings.HasPrefix(f[1], "/app/") {
-						cwd = strings.TrimPrefix(f[1], "/app/")
-					}
-					continue
-				}
-				cwd = path.Join(cwd, strings.Trim(f[1], `"'`))
-				continue
-			}
-			if !strings.Contains(part, "pip") {
-				continue
-			}
-			for _, m := range reqFlagRE.FindAllStringSubmatch(part, -1) {
-				p := path.Join(cwd, strings.Trim(m[1], `"'`))
-				if !strings.HasPrefix(p, "../") && p != ".." {
-					add(p)
-				}
-			}
-		}
-	}
 	return out
-}
-
-// splitShell splits a command at &&, || and ; outside quotes.
-func splitShell(cmd string) []string {
-	var parts []string
-	var cur strings.Builder
-	var quote rune
-	rs := []rune(cmd)
-	for i := 0; i < len(rs); i++ {
-		c := rs[i]
-		switch {
-		case quote != 0:
-			if c == quote {
-				quote = 0
-			}
-		case c == '\'' || c == '"':
-			quote = c
-		case c == ';':
-			parts = append(parts, cur.String())
-			cur.Reset()
-			continue
-		case (c == '&' || c == '|') && i+1 < len(rs) && rs[i+1] == c:
-			parts = append(parts, cur.String())
-			cur.Reset()
-			i++
-			continue
-		}
-		cur.WriteRune(c)
-	}
-	return append(parts, cur.String())
 }
 
 // shellQuote quotes s for sh when it needs it.

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/bootmatrix/bootmatrix/harness/nixpacks"
+	"github.com/bootmatrix/bootmatrix/harness/requirements"
 	"github.com/bootmatrix/bootmatrix/harness/scenario"
 )
 
@@ -143,7 +144,7 @@ func materialize(sc *scenario.Scenario, v scenario.Variant, dir string) (*baseli
 			if err != nil {
 				return nil, err
 			}
-			if err := writeFile(dir, f, applyPins(text, v.Pins)); err != nil {
+			if err := writeFile(dir, f, requirements.ApplyPins(text, v.Pins)); err != nil {
 				return nil, err
 			}
 			b.touched = append(b.touched, f)

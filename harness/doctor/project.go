@@ -85,11 +85,8 @@ func FromProject(p ProjectSpec) (*scenario.Scenario, scenario.Variant, error) {
 	return sc, sc.Variants[0], nil
 }
 
-// nativeByDist maps distributions with native extensions to the module imported.
-var nativeByDist = map[string]string{"numpy": "numpy", "scipy": "scipy", "pandas": "pandas", "psycopg2": "psycopg2",
-	"psycopg2-binary": "psycopg2", "orjson": "orjson", "lxml": "lxml", "pillow": "PIL", "cryptography": "cryptography",
-	"pydantic-core": "pydantic_core", "grpcio": "grpc"}
-
+// nativeImports uses the loader's list of native packages, also one directory
+// below the root.
 func nativeImports(rootAbs string) []string {
 	files, _ := filepath.Glob(filepath.Join(rootAbs, "*", "requirements.txt"))
 	var out []string
@@ -98,8 +95,8 @@ func nativeImports(rootAbs string) []string {
 		if err != nil {
 			continue
 		}
-		for _, l := range strings.Split(string(data), "\n") {
-			if m, ok := nativeByDist[reqName(l)]; ok && !contains(out, m) {
+		for _, m := range scenario.NativeImports(data) {
+			if !contains(out, m) {
 				out = append(out, m)
 			}
 		}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/bootmatrix/bootmatrix/harness/nixpacks"
+	"github.com/bootmatrix/bootmatrix/harness/requirements"
 	"github.com/bootmatrix/bootmatrix/harness/scenario"
 )
 
@@ -63,7 +64,7 @@ func renderNixpacks(sc *scenario.Scenario, v scenario.Variant, subs Substitution
 	for _, s := range plan.Steps {
 		cmds = append(cmds, s.Cmds...)
 	}
-	reqs := requirementFiles(cmds)
+	reqs := requirements.Files(cmds)
 	if _, ok := ctx["requirements.txt"]; ok {
 		reqs = append([]string{"requirements.txt"}, reqs...)
 	}

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/bootmatrix/bootmatrix/harness/requirements"
 	"github.com/bootmatrix/bootmatrix/harness/scenario"
 )
 
@@ -31,7 +32,7 @@ func Render(sc *scenario.Scenario, v scenario.Variant, subs Substitutions) (*Rec
 	if sc == nil {
 		return nil, fmt.Errorf("variant %q: no scenario", v.Name)
 	}
-	if err := checkPins(v.Pins); err != nil {
+	if err := requirements.CheckPins(v.Pins); err != nil {
 		return nil, fmt.Errorf("variant %q (%s): %w", v.Name, sc.File, err)
 	}
 	var (
@@ -139,7 +140,7 @@ func pinFiles(ctx map[string]File, files []string, pins []string) ([]string, err
 		if mode == 0 {
 			mode = 0o644
 		}
-		ctx[f] = File{Data: []byte(applyPins(string(data), pins)), Mode: mode}
+		ctx[f] = File{Data: []byte(requirements.ApplyPins(string(data), pins)), Mode: mode}
 		done = append(done, f)
 	}
 	sort.Strings(done)

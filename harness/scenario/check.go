@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
-	"strings"
 
 	"github.com/pelletier/go-toml/v2"
+
+	"github.com/bootmatrix/bootmatrix/harness/requirements"
 )
 
 // nativePackages maps a distribution (normalised as PEP 503 does) to the module
@@ -36,29 +36,15 @@ var nativePackages = map[string]string{
 	"lightgbm": "lightgbm", "watchfiles": "watchfiles", "websockets": "websockets",
 }
 
-var (
-	reqNameRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*`)
-	pep503Re  = regexp.MustCompile(`[-_.]+`)
-)
-
 // NativeImports lists, in file order, the modules of the native packages a
 // requirements file names.
-func NativeImports(requirements []byte) []string {
+func NativeImports(text []byte) []string {
 	var out []string
 	seen := map[string]bool{}
-	sc := bufio.NewScanner(bytes.NewReader(requirements))
+	sc := bufio.NewScanner(bytes.NewReader(text))
 	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
 	for sc.Scan() {
-		line := sc.Text()
-		if i := strings.Index(line, "#"); i >= 0 {
-			line = line[:i]
-		}
-		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "-") {
-			continue // options such as -r, -e, --index-url
-		}
-		name := pep503Re.ReplaceAllString(strings.ToLower(reqNameRe.FindString(line)), "-")
-		if mod, ok := nativePackages[name]; ok && !seen[mod] {
+		if mod, ok := nativePackages[requirements.Name(sc.Text())]; ok && !seen[mod] {
 			seen[mod] = true
 			out = append(out, mod)
 		}

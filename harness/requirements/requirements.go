@@ -1,4 +1,7 @@
-package recipe
+// Package requirements reads and rewrites pip requirement files, and finds the
+// ones an install command reads. The recipe renderer and the fix search both
+// rewrite them; one implementation keeps the files they write identical.
+package requirements
 
 import (
 	"fmt"
@@ -12,12 +15,12 @@ var (
 	normNameRE = regexp.MustCompile(`[-_.]+`)
 )
 
-// normalizeName is PEP 503's normalisation of a distribution name.
-func normalizeName(n string) string { return strings.ToLower(normNameRE.ReplaceAllString(n, "-")) }
+// NormalizeName is PEP 503's normalisation of a distribution name.
+func NormalizeName(n string) string { return strings.ToLower(normNameRE.ReplaceAllString(n, "-")) }
 
-// reqName returns the normalised distribution name a requirement line is
+// Name returns the normalised distribution name a requirement line is
 // about, or "" for blank lines, comments and options (-r, -e, --hash …).
-func reqName(line string) string {
+func Name(line string) string {
 	s := strings.TrimSpace(line)
 	if i := strings.Index(s, " #"); i >= 0 {
 		s = strings.TrimSpace(s[:i])
@@ -29,22 +32,22 @@ func reqName(line string) string {
 	if m == nil {
 		return ""
 	}
-	return normalizeName(m[1])
+	return NormalizeName(m[1])
 }
 
-// applyPins rewrites requirements text: each pin replaces the first line naming
+// ApplyPins rewrites requirements text: each pin replaces the first line naming
 // the same distribution (later lines for it are dropped), or is appended.
-func applyPins(text string, pins []string) string {
+func ApplyPins(text string, pins []string) string {
 	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
 	if strings.TrimSpace(text) == "" {
 		lines = nil
 	}
 	for _, pin := range pins {
-		name := reqName(pin)
+		name := Name(pin)
 		var out []string
 		done := false
 		for _, l := range lines {
-			if reqName(l) == name {
+			if Name(l) == name {
 				if !done {
 					out = append(out, pin)
 					done = true
@@ -61,10 +64,10 @@ func applyPins(text string, pins []string) string {
 	return strings.Join(lines, "\n") + "\n"
 }
 
-// checkPins rejects pins that name no distribution.
-func checkPins(pins []string) error {
+// CheckPins rejects pins that name no distribution.
+func CheckPins(pins []string) error {
 	for _, p := range pins {
-		if reqName(p) == "" {
+		if Name(p) == "" {
 			return fmt.Errorf("pin %q is not a requirement line (write it as name==version, e.g. numpy==1.26.4)", p)
 		}
 	}
@@ -73,16 +76,16 @@ func checkPins(pins []string) error {
 
 var reqFlagRE = regexp.MustCompile(`(?:^|\s)(?:-r\s*|--requirement(?:\s+|=))(\S+)`)
 
-// requirementFiles lists the requirement files, relative to the app directory
+// Files lists the requirement files, relative to the app directory
 // (which is /app in the image), that the commands make pip read: each `-r X`
 // resolved against the directory earlier `cd D` parts of the same command moved
 // to. Commands run in /app, and every RUN starts there again.
-func requirementFiles(cmds []string) []string {
+func Files(cmds []string) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, cmd := range cmds {
 		cwd := "."
-		for _, part := range splitShell(cmd) {
+		for _, part := range SplitShell(cmd) {
 			f := strings.Fields(part)
 			if len(f) == 0 {
 				continue
@@ -130,8 +133,8 @@ func relToApp(cwd, p string) string {
 	return strings.TrimPrefix(abs, "/app/")
 }
 
-// splitShell splits a command at &&, || and ; outside quotes.
-func splitShell(cmd string) []string {
+// SplitShell splits a command at &&, || and ; outside quotes.
+func SplitShell(cmd string) []string {
 	var parts []string
 	var cur strings.Builder
 	var quote rune
@@ -158,4 +161,22 @@ func splitShell(cmd string) []string {
 		cur.WriteRune(c)
 	}
 	return append(parts, cur.String())
+}
+
+// Drop removes every line naming the distribution and reports whether any did.
+func Drop(text, name string) (string, bool) {
+	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
+	var out []string
+	dropped := false
+	for _, l := range lines {
+		if Name(l) == name {
+			dropped = true
+			continue
+		}
+		out = append(out, l)
+	}
+	if len(out) == 0 {
+		return "", dropped
+	}
+	return strings.Join(out, "\n") + "\n", dropped
 }
