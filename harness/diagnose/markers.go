@@ -37,7 +37,7 @@ const (
 
 // FormatNoListener writes a MarkerNoListener line.
 func FormatNoListener(port int, after time.Duration, reason string) string {
-	return fmt.Sprintf("%s: port %d after %s: %s", MarkerNoListener, port, after, reason)
+	return fmt.Sprintf("%s: port %d after %s: %s", MarkerNoListener, port, after.Round(100*time.Millisecond), reason)
 }
 
 // FormatLoopbackOnly writes a MarkerLoopbackOnly line; addr is what the app bound ("127.0.0.1:8080").

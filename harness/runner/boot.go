@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bootmatrix/bootmatrix/harness/diagnose"
 	"github.com/bootmatrix/bootmatrix/harness/probe"
 	"github.com/bootmatrix/bootmatrix/harness/result"
 	"github.com/bootmatrix/bootmatrix/harness/scenario"
@@ -65,9 +66,9 @@ func (vr *variantRun) bootStage(ctx context.Context, image string) bool {
 		if res.err != nil {
 			sr.out.WriteString("\n" + res.err.Error() + "\n")
 		}
-		sr.out.WriteString("\n" + fmtExited(res.code, time.Since(began)) + "\n")
+		sr.out.WriteString("\n" + diagnose.FormatExited(res.code, time.Since(began)) + "\n")
 		if vr.r.oomKilled(vr.box.id) {
-			sr.out.WriteString(fmtOOMKilled(vr.limits().memory) + "\n")
+			sr.out.WriteString(diagnose.FormatOOMKilled(mib(vr.limits().memory)) + "\n")
 		}
 		sr.st.Status = result.Fail
 		return vr.end(ctx, nil, sr, to)
@@ -173,13 +174,13 @@ func (vr *variantRun) explainNoAnswer(sr *stageRun, health scenario.HTTPCheck, l
 		// Something listens where it should, yet never answered in time: a hang.
 		sr.st.Class = ClassTimeout
 		sr.out.WriteString(fmt.Sprintf("listening on %s, but GET %s did not answer: %s\n", strings.Join(onPort, ", "), health.Path, last))
-		sr.out.WriteString(fmtTimeout(vr.chk.timeout(result.StageBoot)) + "\n")
+		sr.out.WriteString(diagnose.FormatTimeout(vr.chk.timeout(result.StageBoot)) + "\n")
 	case len(loop) > 0:
-		sr.out.WriteString(fmtLoopbackOnly(strings.Join(loop, ", "), port) + "\n")
+		sr.out.WriteString(diagnose.FormatLoopbackOnly(strings.Join(loop, ", "), port) + "\n")
 	case len(others) > 0:
-		sr.out.WriteString(fmtWrongPort(strings.Join(others, ", "), port) + "\n")
+		sr.out.WriteString(diagnose.FormatWrongPort(strings.Join(others, ", "), port) + "\n")
 	default:
-		sr.out.WriteString(fmtNoListener(port, after, oneLine(last.err.Error())) + "\n")
+		sr.out.WriteString(diagnose.FormatNoListener(port, after, oneLine(last.err.Error())) + "\n")
 	}
 }
 
@@ -237,7 +238,7 @@ func describeAnswer(c scenario.HTTPCheck, a answer) string {
 	if a.err != nil {
 		return fmt.Sprintf("GET %s: %s", c.Path, oneLine(a.err.Error()))
 	}
-	s := fmtHealth("GET", c.Path, a.status, c.ExpectStatus, a.body)
+	s := diagnose.FormatHealthUnexpected("GET", c.Path, a.status, c.ExpectStatus, a.body)
 	if c.ExpectBody != "" && !bodyMatches(c.ExpectBody, a.body) {
 		s += fmt.Sprintf(" (want body %q)", c.ExpectBody)
 	}
@@ -256,4 +257,12 @@ func bodyMatches(want, got string) bool {
 		return false
 	}
 	return reflect.DeepEqual(w, g)
+}
+
+// mib writes a memory limit the way people set it; "" when there is none.
+func mib(limit int64) string {
+	if limit <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("%dMiB", limit>>20)
 }

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/bootmatrix/bootmatrix/harness/diagnose"
 	"github.com/bootmatrix/bootmatrix/harness/probe"
 	"github.com/bootmatrix/bootmatrix/harness/recipe"
 	"github.com/bootmatrix/bootmatrix/harness/redact"
@@ -180,7 +181,7 @@ func (vr *variantRun) end(ctx, sctx context.Context, sr *stageRun, timeout time.
 	case sctx != nil && errors.Is(sctx.Err(), context.DeadlineExceeded):
 		sr.st.Status = result.Fail
 		sr.st.Class = ClassTimeout
-		sr.out.WriteString("\n" + fmtTimeout(timeout) + "\n")
+		sr.out.WriteString("\n" + diagnose.FormatTimeout(timeout) + "\n")
 	}
 	sr.st.Seconds = time.Since(sr.start).Seconds()
 	sr.st.Output = vr.red.String(sr.out.String())
@@ -364,7 +365,7 @@ func (vr *variantRun) importStage(ctx context.Context, image string) bool {
 	}
 	if failed > 0 {
 		if vr.r.oomKilled(b.id) {
-			sr.out.WriteString(fmtOOMKilled(vr.limits().memory) + "\n")
+			sr.out.WriteString(diagnose.FormatOOMKilled(mib(vr.limits().memory)) + "\n")
 		}
 		sr.st.Status = result.Fail
 		sr.st.Note = fmt.Sprintf("%d of %d module(s) failed to import", failed, len(vr.chk.Imports))
