@@ -11,6 +11,9 @@ import (
 // (nixLibs without "...", a library in nixPkgs, no login shell, runImage,
 // numpy 1.x on Python 3.13, a root package.json) and asserts each outcome.
 func TestNixpacksCausesOffline(t *testing.T) {
-	run := runnertest.RunScenario(t, "nixpacks-causes/scenario.yaml", recipe.Offline())
-	assertAll(t, run)
+	for _, file := range []string{"nixpacks-causes/scenario.yaml", "nixpacks-causes/node-wins.yaml"} {
+		t.Run(file, func(t *testing.T) {
+			assertAll(t, runnertest.RunScenario(t, file, recipe.Offline()))
+		})
+	}
 }
