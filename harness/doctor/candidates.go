@@ -594,3 +594,40 @@ func equal(a, b []string) bool {
 	}
 	return true
 }
+
+// applied is a draft written out: the candidate's copy of the project, the
+// scenario and variant that build it, the key of the images they render, and
+// the files the edit touched (what its diff shows).
+type applied struct {
+	sc      *scenario.Scenario
+	v       scenario.Variant
+	key     string
+	touched []string
+}
+
+// apply copies the baseline project to dir and makes the draft's change there.
+// An error from the edit or the renderer means the candidate cannot be tried.
+func (d draft) apply(b *baseline, dir string) (applied, error) {
+	if err := copyTree(b.dir, dir); err != nil {
+		return applied{}, err
+	}
+	var a applied
+	if d.edit != nil {
+		if err := d.edit(dir, &a.touched); err != nil {
+			return applied{}, err
+		}
+	}
+	csc := *b.sc
+	csc.Project.Dir = dir
+	a.sc = &csc
+	a.v = b.v
+	if d.variant != nil {
+		d.variant(&a.v)
+	}
+	key, err := recipeKey(a.sc, a.v)
+	if err != nil {
+		return applied{}, err
+	}
+	a.key = key
+	return a, nil
+}

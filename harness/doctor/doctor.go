@@ -14,8 +14,10 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -209,40 +211,25 @@ func Search(ctx context.Context, sc *scenario.Scenario, v scenario.Variant, r Va
 			continue
 		}
 		dir := filepath.Join(work, "cand-"+d.id)
-		if err := copyTree(b.dir, dir); err != nil {
-			return nil, err
-		}
-		var touched []string
-		if d.edit != nil {
-			if err := d.edit(dir, &touched); err != nil {
-				rep.Skipped = append(rep.Skipped, d.id+": "+err.Error())
-				continue
-			}
-		}
-		csc := *b.sc
-		csc.Project.Dir = dir
-		cv := b.v
-		if d.variant != nil {
-			d.variant(&cv)
-		}
-		key, err := recipeKey(&csc, cv)
+		a, err := d.apply(b, dir)
 		if err != nil {
 			rep.Skipped = append(rep.Skipped, d.id+": "+err.Error())
 			continue
 		}
+		key := a.key
 		if other, ok := seen[key]; ok {
 			rep.Skipped = append(rep.Skipped, d.id+": builds the same images as "+other)
 			continue
 		}
 		seen[key] = d.id
-		diff, lines, _, err := diffTrees(b.dir, dir, touched)
+		diff, lines, _, err := diffTrees(b.dir, dir, a.touched)
 		if err != nil {
 			return nil, err
 		}
 		c := Candidate{ID: d.id, Kind: d.kind, Summary: d.summary, Diff: diff, Lines: lines, Settings: d.settings,
 			Size: lines + SettingWeight*len(d.settings)}
 		c.Files = changedFiles(diff)
-		todo = append(todo, prepared{c: c, sc: &csc, v: named(cv, v.Name+".fix-"+d.id)})
+		todo = append(todo, prepared{c: c, sc: a.sc, v: named(a.v, v.Name+".fix-"+d.id)})
 	}
 
 	sem := make(chan struct{}, o.parallel)
@@ -391,10 +378,10 @@ func recipeKey(sc *scenario.Scenario, v scenario.Variant, ignore ...string) (str
 			return nil
 		}
 		fmt.Fprintf(h, "%s:\n%s\n", name, b.Dockerfile)
-		for _, k := range sortedKeys(b.Args) {
+		for _, k := range slices.Sorted(maps.Keys(b.Args)) {
 			fmt.Fprintf(h, "arg %s=%s\n", k, b.Args[k])
 		}
-		for _, k := range sortedKeys(b.Context) {
+		for _, k := range slices.Sorted(maps.Keys(b.Context)) {
 			if contains(ignore, k) {
 				continue
 			}
@@ -421,19 +408,10 @@ func recipeKey(sc *scenario.Scenario, v scenario.Variant, ignore ...string) (str
 		}
 	}
 	fmt.Fprintf(h, "shell %q start %q workdir %q python %q\n", rc.Shell, rc.Start, rc.Workdir, rc.Python)
-	for _, k := range sortedKeys(rc.Env) {
+	for _, k := range slices.Sorted(maps.Keys(rc.Env)) {
 		fmt.Fprintf(h, "env %s=%s\n", k, rc.Env[k])
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // WriteText prints the report: the start's failure, the proven fixes with

@@ -221,25 +221,11 @@ func TestDraftsForSeedFailures(t *testing.T) {
 			for _, d := range st.drafts(kindsFor(tt.start)) {
 				ids = append(ids, d.id)
 				dir := filepath.Join(t.TempDir(), d.id)
-				if err := copyTree(b.dir, dir); err != nil {
-					t.Fatal(err)
-				}
-				var touched []string
-				if d.edit != nil {
-					if err := d.edit(dir, &touched); err != nil {
-						t.Fatalf("%s: %v", d.id, err)
-					}
-				}
-				csc := *b.sc
-				csc.Project.Dir = dir
-				cv := b.v
-				if d.variant != nil {
-					d.variant(&cv)
-				}
-				key, err := recipeKey(&csc, cv)
+				a, err := d.apply(b, dir)
 				if err != nil {
 					t.Fatalf("%s: %v", d.id, err)
 				}
+				key, touched := a.key, a.touched
 				if key == baseKey {
 					t.Errorf("%s changes nothing", d.id)
 				}

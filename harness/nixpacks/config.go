@@ -13,9 +13,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/pelletier/go-toml/v2"
@@ -225,7 +226,7 @@ func (c *converter) ignore(key []string) {
 func (c *converter) config(doc map[string]any) (*Config, error) {
 	cfg := &Config{File: c.file}
 	var err error
-	for _, k := range sortedKeys(doc) {
+	for _, k := range slices.Sorted(maps.Keys(doc)) {
 		v := doc[k]
 		key := []string{k}
 		switch k {
@@ -289,7 +290,7 @@ func (c *converter) vars(key []string, v any) (map[string]string, error) {
 		return nil, err
 	}
 	out := make(map[string]string, len(m))
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		s, ok := m[k].(string)
 		if !ok {
 			return nil, c.errAt(append(key, k), "variables.%s must be a string, not %s (quote it)", k, kind(m[k]))
@@ -305,14 +306,14 @@ func (c *converter) phases(key []string, v any) (map[string]*PhaseConfig, error)
 		return nil, err
 	}
 	out := make(map[string]*PhaseConfig, len(m))
-	for _, name := range sortedKeys(m) {
+	for _, name := range slices.Sorted(maps.Keys(m)) {
 		pkey := append(append([]string{}, key...), name)
 		pm, err := c.table(pkey, m[name])
 		if err != nil {
 			return nil, err
 		}
 		ph := &PhaseConfig{}
-		for _, k := range sortedKeys(pm) {
+		for _, k := range slices.Sorted(maps.Keys(pm)) {
 			fkey := append(append([]string{}, pkey...), k)
 			var dst *[]string
 			switch k {
@@ -361,7 +362,7 @@ func (c *converter) start(key []string, v any) (*StartConfig, error) {
 		return nil, err
 	}
 	st := &StartConfig{}
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		fkey := append(append([]string{}, key...), k)
 		switch k {
 		case "cmd", "runImage", "user":
@@ -405,13 +406,4 @@ func kind(v any) string {
 	default:
 		return fmt.Sprintf("a %T", v)
 	}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

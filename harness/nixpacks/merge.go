@@ -2,6 +2,8 @@ package nixpacks
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 )
 
@@ -108,7 +110,7 @@ func merge(a, b *buildPlan) *buildPlan {
 		out.phases = clonePhases(b.phases)
 	} else {
 		out.phases = clonePhases(a.phases)
-		for _, name := range sortedKeys(b.phases) {
+		for _, name := range slices.Sorted(maps.Keys(b.phases)) {
 			prev, ok := out.phases[name]
 			if !ok {
 				prev = &phase{name: name}
@@ -208,7 +210,7 @@ func (p *buildPlan) sortedPhases() ([]*phase, error) {
 			}
 		}
 		if len(ready) == 0 {
-			left := sortedKeys(indeg)
+			left := slices.Sorted(maps.Keys(indeg))
 			return nil, fmt.Errorf("circular dependency between phases %v (check dependsOn)", left)
 		}
 		sort.Strings(ready)

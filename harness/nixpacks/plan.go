@@ -2,8 +2,10 @@ package nixpacks
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -171,7 +173,7 @@ func buildPlan1(appRoot string, cfg *Config, python string, ov scenario.Nixpacks
 
 	if python != "" {
 		if want := pythonPkgForVersion(python); want != defaultPythonPkg {
-			for _, name := range sortedKeys(plan.phases) {
+			for _, name := range slices.Sorted(maps.Keys(plan.phases)) {
 				ph := plan.phases[name]
 				for i, pkg := range ph.nixPkgs {
 					if pkg == defaultPythonPkg {
@@ -209,10 +211,10 @@ func buildPlan1(appRoot string, cfg *Config, python string, ov scenario.Nixpacks
 			out.BuildCmds = append([]string(nil), ph.cmds...)
 		}
 	}
-	out.NixPkgs = dedupe(out.NixPkgs)
-	out.NixLibs = dedupe(out.NixLibs)
-	out.AptPkgs = dedupe(out.AptPkgs)
-	out.Paths = dedupe(out.Paths)
+	out.NixPkgs = Dedupe(out.NixPkgs)
+	out.NixLibs = Dedupe(out.NixLibs)
+	out.AptPkgs = Dedupe(out.AptPkgs)
+	out.Paths = Dedupe(out.Paths)
 	if plan.start != nil {
 		if plan.start.cmd != nil {
 			out.StartCmd = *plan.start.cmd
@@ -304,7 +306,9 @@ func loneSubdir(root string) (string, bool) {
 	return dirs[0], true
 }
 
-func dedupe(v []string) []string {
+// Dedupe drops repeated entries, keeping the first of each in place, as
+// Nixpacks does when it merges package lists.
+func Dedupe(v []string) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, s := range v {

@@ -68,7 +68,7 @@ func renderNixpacks(sc *scenario.Scenario, v scenario.Variant, subs Substitution
 	if _, ok := ctx["requirements.txt"]; ok {
 		reqs = append([]string{"requirements.txt"}, reqs...)
 	}
-	pinned, err := pinFiles(ctx, dedupeStrings(reqs), v.Pins)
+	pinned, err := pinFiles(ctx, nixpacks.Dedupe(reqs), v.Pins)
 	if err != nil {
 		return nil, err
 	}
@@ -175,16 +175,4 @@ func shellQuote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-func dedupeStrings(v []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, s := range v {
-		if !seen[s] {
-			seen[s] = true
-			out = append(out, s)
-		}
-	}
-	return out
 }

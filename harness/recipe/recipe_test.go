@@ -3,10 +3,11 @@ package recipe
 import (
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
-	"sort"
+	"slices"
 	"strings"
 	"testing"
 
@@ -55,10 +56,10 @@ func dump(r *Recipe, projDir string) string {
 			continue
 		}
 		fmt.Fprintf(&b, "\n# ===== %s =====\n", bl.name)
-		for _, k := range sortedKeys(bl.b.Args) {
+		for _, k := range slices.Sorted(maps.Keys(bl.b.Args)) {
 			fmt.Fprintf(&b, "# build-arg %s=%s\n", k, bl.b.Args[k])
 		}
-		for _, k := range sortedKeys(bl.b.Context) {
+		for _, k := range slices.Sorted(maps.Keys(bl.b.Context)) {
 			f := bl.b.Context[k]
 			if f.Source != "" {
 				rel, _ := filepath.Rel(projDir, f.Source)
@@ -75,15 +76,6 @@ func dump(r *Recipe, projDir string) string {
 		fmt.Fprintf(&b, "\n# ===== generated %s =====\n%s", k, dataBody[k])
 	}
 	return strings.ReplaceAll(b.String(), projDir, "<project>")
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func TestRenderGolden(t *testing.T) {
@@ -305,7 +297,7 @@ func TestWalkContextSkipsLocalState(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := sortedKeys(ctx), []string{".env.example", "app.py", "pkg/mod.py"}; !reflect.DeepEqual(got, want) {
+	if got, want := slices.Sorted(maps.Keys(ctx)), []string{".env.example", "app.py", "pkg/mod.py"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("context = %q, want %q", got, want)
 	}
 	if ctx["app.py"].Mode != 0o600 {
