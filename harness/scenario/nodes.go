@@ -248,6 +248,20 @@ func (p *parser) integer(n *yaml.Node, field, hint string) (int, bool) {
 	return 0, false
 }
 
+// intIn reads a whole number that must lie in [lo, hi]; outside it, the problem
+// says so with msg (a format taking the number) and what to do.
+func (p *parser) intIn(n *yaml.Node, field string, lo, hi int, hint, msg, fix string) (int, bool) {
+	v, ok := p.integer(n, field, hint)
+	if !ok {
+		return 0, false
+	}
+	if v < lo || v > hi {
+		p.add(n, field, fmt.Sprintf(msg, v), fix)
+		return 0, false
+	}
+	return v, true
+}
+
 func (p *parser) number(n *yaml.Node, field, hint string) (float64, bool) {
 	n = p.deref(n)
 	if n == nil {

@@ -255,12 +255,8 @@ func (l *loader) top(doc *yaml.Node) {
 				s.Start = str
 			}
 		case "port":
-			if n, ok := p.integer(v, key, "write a port number such as 8080"); ok {
-				if n < 1 || n > 65535 {
-					p.add(v, key, fmt.Sprintf("port %d is out of range", n), "use a port between 1 and 65535")
-				} else {
-					s.Port = n
-				}
+			if n, ok := p.intIn(v, key, 1, 65535, "write a port number such as 8080", "port %d is out of range", "use a port between 1 and 65535"); ok {
+				s.Port = n
 			}
 		case "health":
 			l.httpCheck(v, key, &s.Health)
@@ -373,12 +369,8 @@ func (l *loader) httpCheck(v *yaml.Node, field string, c *HTTPCheck) {
 				}
 			}
 		case "status":
-			if n, ok := p.integer(v, f, "write an HTTP status such as 200"); ok {
-				if n < 100 || n > 599 {
-					p.add(v, f, fmt.Sprintf("%d is not an HTTP status", n), "use a status between 100 and 599")
-				} else {
-					c.ExpectStatus = n
-				}
+			if n, ok := p.intIn(v, f, 100, 599, "write an HTTP status such as 200", "%d is not an HTTP status", "use a status between 100 and 599"); ok {
+				c.ExpectStatus = n
 			}
 		case "body":
 			dv := p.deref(v)
