@@ -108,11 +108,7 @@ func runDoctor(ctx context.Context, stdout, stderr io.Writer, args []string, f d
 		return envErr(err)
 	}
 	defer func() {
-		cctx, cancel := context.WithTimeout(context.Background(), 2*60e9)
-		defer cancel()
-		if err := runner.Cleanup(cctx, runID); err != nil {
-			fmt.Fprintf(stderr, "bootmatrix: cleanup: %v; run 'bootmatrix gc --run %s'\n", err, runID)
-		}
+		cleanupRun(stderr, runID)
 		_ = r.Close()
 	}()
 

@@ -133,12 +133,7 @@ func runScenario(ctx context.Context, stdout, stderr io.Writer, path string, f r
 	res, runErr := r.Run(ctx, sc, variants)
 	stopProgress()
 	if !f.keep {
-		// A fresh context: the run's own may be cancelled by the interrupt that brought us here.
-		cctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-		if err := runner.Cleanup(cctx, runID); err != nil {
-			fmt.Fprintln(stderr, "bootmatrix: cleanup:", err)
-		}
-		cancel()
+		cleanupRun(stderr, runID)
 	}
 	if res == nil {
 		return envErr(fmt.Errorf("run %s produced no result: %w", runID, runErr))
@@ -320,4 +315,14 @@ func writeFile(path string, res *result.Run, write func(io.Writer, *result.Run) 
 		return fmt.Errorf("report %s: %w", path, err)
 	}
 	return os.Rename(tmp, path)
+}
+
+// cleanupRun removes everything labelled with the run. It takes a fresh context:
+// the run's own may be cancelled by the interrupt that brought us here.
+func cleanupRun(stderr io.Writer, runID string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := runner.Cleanup(ctx, runID); err != nil {
+		fmt.Fprintf(stderr, "bootmatrix: cleanup: %v; run 'bootmatrix gc --run %s'\n", err, runID)
+	}
 }
