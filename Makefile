@@ -33,9 +33,15 @@ test-short:
 bench: images build
 	bash bench/run.sh
 
+# golangci-lint's configuration is .golangci.yml; install it with
+#   go install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0
+GOLANGCI_LINT ?= $(shell command -v golangci-lint || echo $$($(GO) env GOPATH)/bin/golangci-lint)
+
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
+	@test -x "$(GOLANGCI_LINT)" || { echo "golangci-lint not found: go install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0"; exit 1; }
+	$(GOLANGCI_LINT) run ./...
 
 gc: build
 	$(BIN) gc

@@ -332,7 +332,7 @@ func TestFixtureBackendOnSlim(t *testing.T) {
 		if err != nil {
 			return "", err
 		}
-		defer resp.Body.Close()
+		defer func() { _ = resp.Body.Close() }()
 		b, err := io.ReadAll(resp.Body)
 		return fmt.Sprintf("%d %s", resp.StatusCode, b), err
 	}
@@ -375,7 +375,7 @@ func TestWheelhouseNeeded(t *testing.T) {
 			if err != nil {
 				t.Fatalf("open wheel: %v", err)
 			}
-			defer zr.Close()
+			defer func() { _ = zr.Close() }()
 			verifyRecord(t, &zr.Reader)
 			libs := map[string]bool{}
 			var stems []string
@@ -452,7 +452,7 @@ func TestWheelhouseRecordsAndTags(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer zr.Close()
+			defer func() { _ = zr.Close() }()
 			verifyRecord(t, &zr.Reader)
 			parts := strings.SplitN(strings.TrimSuffix(filepath.Base(w), ".whl"), "-", 3)
 			tag := parts[2]
@@ -460,7 +460,7 @@ func TestWheelhouseRecordsAndTags(t *testing.T) {
 				if strings.HasSuffix(f.Name, ".dist-info/WHEEL") {
 					r, _ := f.Open()
 					b, _ := io.ReadAll(r)
-					r.Close()
+					_ = r.Close()
 					if !strings.Contains(string(b), "\nTag: "+tag+"\n") {
 						t.Errorf("WHEEL does not carry tag %s:\n%s", tag, b)
 					}
@@ -479,7 +479,7 @@ func readELF(t *testing.T, f *zip.File) (needed []string, runpath string) {
 		t.Fatal(err)
 	}
 	b, err := io.ReadAll(rc)
-	rc.Close()
+	_ = rc.Close()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -487,7 +487,7 @@ func readELF(t *testing.T, f *zip.File) (needed []string, runpath string) {
 	if err != nil {
 		t.Fatalf("%s: %v", f.Name, err)
 	}
-	defer ef.Close()
+	defer func() { _ = ef.Close() }()
 	if needed, err = ef.ImportedLibraries(); err != nil {
 		t.Fatalf("%s: %v", f.Name, err)
 	}
@@ -512,7 +512,7 @@ func verifyRecord(t *testing.T, zr *zip.Reader) {
 	}
 	rc, _ := record.Open()
 	data, _ := io.ReadAll(rc)
-	rc.Close()
+	_ = rc.Close()
 	listed := 0
 	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
 		parts := strings.Split(line, ",")
@@ -531,7 +531,7 @@ func verifyRecord(t *testing.T, zr *zip.Reader) {
 		r, _ := f.Open()
 		h := sha256.New()
 		n, _ := io.Copy(h, r)
-		r.Close()
+		_ = r.Close()
 		want := "sha256=" + base64.RawURLEncoding.EncodeToString(h.Sum(nil))
 		if parts[1] != want || parts[2] != fmt.Sprint(n) {
 			t.Errorf("RECORD %s: %s,%s; file has %s,%d", parts[0], parts[1], parts[2], want, n)

@@ -44,7 +44,7 @@ var (
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if binDir != "" {
-		os.RemoveAll(binDir)
+		_ = os.RemoveAll(binDir)
 	}
 	os.Exit(code)
 }
@@ -609,7 +609,7 @@ func TestContainersLeastPrivilege(t *testing.T) {
 			second.Name = "good-2"
 			// The container port taken on the host too: the runner must not care.
 			if l, err := net.Listen("tcp", "127.0.0.1:8080"); err == nil {
-				t.Cleanup(func() { l.Close() })
+				t.Cleanup(func() { _ = l.Close() })
 			}
 			r := newRunner(t, runner.WithKeep(true), runner.WithParallel(2))
 			run, err := r.Run(context.Background(), sc, []scenario.Variant{good, second})

@@ -112,7 +112,7 @@ func checkDocker() error {
 	if err != nil {
 		return err
 	}
-	defer cli.Close()
+	defer func() { _ = cli.Close() }()
 	for _, img := range kitImages {
 		if _, err := cli.ImageInspect(ctx, img); err != nil {
 			return fmt.Errorf("kit image %s missing: run make images: %w", img, err)

@@ -82,7 +82,7 @@ func readRun(path string) (*result.Run, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: give the JSON file a run wrote with --json", err)
 	}
-	defer fh.Close()
+	defer func() { _ = fh.Close() }() // read only
 	r, err := report.ReadJSON(fh)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)

@@ -51,7 +51,7 @@ BOOTMATRIX_ONLINE=1) uses the real images and PyPI, or PIP_INDEX_URL when set.`,
 			return runScenario(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), scenarioArg(args), f)
 		},
 	}
-	f.selectFlags.register(cmd)
+	f.register(cmd)
 	f.outputs.register(cmd)
 	cmd.Flags().IntVar(&f.parallel, "parallel", 0, "variants run at once (default: the engine's CPU count)")
 	cmd.Flags().BoolVar(&f.online, "online", false, "use the real images and PyPI instead of the offline kit")
@@ -306,12 +306,12 @@ func writeFile(path string, res *result.Run, write func(io.Writer, *result.Run) 
 		return fmt.Errorf("report %s: %w", path, err)
 	}
 	if err := write(fh, res); err != nil {
-		fh.Close()
-		os.Remove(tmp)
+		_ = fh.Close() // the write already failed; that error is the one to report
+		_ = os.Remove(tmp)
 		return fmt.Errorf("report %s: %w", path, err)
 	}
 	if err := fh.Close(); err != nil {
-		os.Remove(tmp)
+		_ = os.Remove(tmp)
 		return fmt.Errorf("report %s: %w", path, err)
 	}
 	return os.Rename(tmp, path)

@@ -323,12 +323,14 @@ func isExceptionLine(line string) bool {
 		return false // "ImportError:" whose message follows on other lines
 	}
 	name := line[:i]
-	if !(strings.HasSuffix(name, "Error") || strings.HasSuffix(name, "Exception") || name == "SystemExit" || name == "KeyboardInterrupt") {
+	isException := strings.HasSuffix(name, "Error") || strings.HasSuffix(name, "Exception") || name == "SystemExit" || name == "KeyboardInterrupt"
+	if !isException {
 		return false
 	}
 	for j := 0; j < len(name); j++ {
 		c := name[j]
-		if !(c == '_' || c == '.' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+		dotted := c == '_' || c == '.' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+		if !dotted {
 			return false
 		}
 	}

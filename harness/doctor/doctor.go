@@ -146,7 +146,7 @@ func Search(ctx context.Context, sc *scenario.Scenario, v scenario.Variant, r Va
 		if err != nil {
 			return nil, err
 		}
-		defer os.RemoveAll(d)
+		defer func() { _ = os.RemoveAll(d) }()
 		work = d
 	} else if err := os.MkdirAll(work, 0o755); err != nil {
 		return nil, err

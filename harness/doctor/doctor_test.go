@@ -113,14 +113,11 @@ func anyPrefix(ps []string, prefix string) bool {
 
 func copyDir(t *testing.T, src, dst string) {
 	t.Helper()
-	out, err := exec.Command("cp", "-a", src+"/.", dst+"/").CombinedOutput()
-	if err != nil {
-		if err := os.MkdirAll(dst, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if out, err = exec.Command("cp", "-a", src+"/.", dst+"/").CombinedOutput(); err != nil {
-			t.Fatalf("cp: %v %s", err, out)
-		}
+	if err := os.MkdirAll(dst, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("cp", "-a", src+"/.", dst+"/").CombinedOutput(); err != nil {
+		t.Fatalf("cp: %v %s", err, out)
 	}
 }
 

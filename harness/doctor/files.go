@@ -49,9 +49,6 @@ func copyTree(src, dst string) error {
 	})
 }
 
-// fileSet is the text of every file a fix may touch, by slash path relative to the project.
-type fileSet map[string]string
-
 // diffTrees returns a unified diff (a/ and b/ prefixes, paths relative to the
 // project, git's headers) of the files that differ between two copies, sorted
 // by path, and the number of changed lines and files. Only the files named in

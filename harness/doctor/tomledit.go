@@ -252,7 +252,6 @@ var (
 	keyNixLibs  = []string{"nixLibs", "nixLibraries"}
 	keyAptPkgs  = []string{"aptPkgs", "aptPackages"}
 	keyCmds     = []string{"cmds", "commands"}
-	keyPaths    = []string{"paths", "envPaths"}
 	keyStartCmd = []string{"cmd"}
 	keyRunImage = []string{"runImage"}
 )

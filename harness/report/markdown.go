@@ -117,7 +117,7 @@ func AppendStepSummary(run *result.Run) error {
 		return fmt.Errorf("GITHUB_STEP_SUMMARY: %w", err)
 	}
 	if err := WriteMarkdown(fh, run); err != nil {
-		fh.Close()
+		_ = fh.Close()
 		return fmt.Errorf("GITHUB_STEP_SUMMARY %s: %w", path, err)
 	}
 	if err := fh.Close(); err != nil {

@@ -225,7 +225,7 @@ func get(ctx context.Context, hc *http.Client, url string) answer {
 	if err != nil {
 		return answer{err: err}
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	return answer{status: resp.StatusCode, body: string(body), err: err}
 }

@@ -182,7 +182,7 @@ func cacheKey(dockerfile string, args map[string]string, files []ctxFile, baseID
 				return "", err
 			}
 			n, err := io.Copy(h, fh)
-			fh.Close()
+			_ = fh.Close()
 			if err != nil {
 				return "", fmt.Errorf("read %s: %w", f.source, err)
 			}
@@ -229,7 +229,7 @@ func writeContext(w io.Writer, dockerfileName, dockerfile string, files []ctxFil
 			if err == nil {
 				_, err = io.CopyN(tw, fh, st.Size())
 			}
-			fh.Close()
+			_ = fh.Close()
 			if err != nil {
 				return fmt.Errorf("%s: %w", f.source, err)
 			}
@@ -429,7 +429,7 @@ func (r *Runner) dockerBuild(ctx context.Context, spec *buildSpec, dockerfile, t
 	go func() {
 		pw.CloseWithError(writeContext(pw, spec.dockerfile, dockerfile, spec.files))
 	}()
-	defer pr.Close()
+	defer func() { _ = pr.Close() }()
 	args := make(map[string]*string, len(spec.args))
 	for k, v := range spec.args {
 		args[k] = &v
@@ -447,7 +447,7 @@ func (r *Runner) dockerBuild(ctx context.Context, spec *buildSpec, dockerfile, t
 	if err != nil {
 		return 0, fmt.Errorf("docker build: %w", err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	dec := json.NewDecoder(resp.Body)
 	for {
 		var m buildMessage

@@ -39,7 +39,7 @@ func GC(ctx context.Context, o GCOptions) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	defer cli.Close()
+	defer func() { _ = cli.Close() }()
 	f := make(client.Filters).Add("label", LabelManaged+"=true")
 	if o.RunID != "" {
 		f.Add("label", LabelRun+"="+o.RunID)

@@ -48,9 +48,9 @@ func (r *Runner) startContainer(ctx context.Context, variant, image string, port
 			hc.Privileged = false
 			hc.NetworkMode = "bridge"
 			hc.PortBindings = network.PortMap{p: {{HostIP: netip.MustParseAddr("127.0.0.1"), HostPort: ""}}}
-			hc.Resources.Memory = lim.memory
-			hc.Resources.MemorySwap = lim.memory // no swap beyond the limit: OOM shows as OOM
-			hc.Resources.NanoCPUs = lim.nanoCPUs
+			hc.Memory = lim.memory
+			hc.MemorySwap = lim.memory // no swap beyond the limit: OOM shows as OOM
+			hc.NanoCPUs = lim.nanoCPUs
 			hc.Binds = nil
 			hc.AutoRemove = false
 		},
@@ -111,10 +111,13 @@ func (r *Runner) execStart(ctx context.Context, id string, cmd, env []string, st
 		return ch
 	}
 	go func() {
-		copied := make(chan error, 1)
+		copied := make(chan struct{})
 		go func() {
-			_, err := stdcopy.StdCopy(stdout, stderr, att.Reader)
-			copied <- err
+			defer close(copied)
+			if _, err := stdcopy.StdCopy(stdout, stderr, att.Reader); err != nil && ctx.Err() == nil {
+				// The exit code still comes from the engine; the output says it is cut short.
+				fmt.Fprintf(stderr, "\nbootmatrix: output stream broke: %v\n", err)
+			}
 		}()
 		select {
 		case <-copied:

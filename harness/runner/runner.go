@@ -151,7 +151,7 @@ func disableReaper() {
 // Connect returns a client for the engine and pings it; the error is one line saying
 // where it looked and how to start an engine.
 func Connect(ctx context.Context) (*client.Client, error) {
-	cli, err := client.New(client.FromEnv, client.WithAPIVersionNegotiation())
+	cli, err := client.New(client.FromEnv)
 	if err != nil {
 		return nil, fmt.Errorf("docker client: %w (check DOCKER_HOST=%q)", err, os.Getenv("DOCKER_HOST"))
 	}

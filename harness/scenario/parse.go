@@ -118,7 +118,6 @@ type loader struct {
 	importsOK bool       // imports given in the file
 	matrix    *matrixDef
 	infos     []vinfo
-	dirOK     bool
 }
 
 func (l *loader) run(data []byte) {
@@ -478,7 +477,8 @@ func isModuleName(s string) bool {
 			return false
 		}
 		for i, r := range part {
-			if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
+			identChar := r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9'
+			if !identChar {
 				return false
 			}
 		}
