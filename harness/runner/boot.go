@@ -16,6 +16,10 @@ import (
 	"github.com/bootmatrix/bootmatrix/harness/scenario"
 )
 
+// exitGrace is how long boot waits for the process to exit once a health check that
+// had passed fails, before calling it a failed check rather than a crash.
+const exitGrace = 3 * time.Second
+
 // answer is one HTTP probe's outcome.
 type answer struct {
 	status int
@@ -132,6 +136,15 @@ func (vr *variantRun) bootStage(ctx context.Context, image string) bool {
 	if a := get(actx, hc, base+health.Path); !checkOK(health, a) {
 		sr.out.WriteString(fmt.Sprintf("\nhealthy at first, not after %s:\n", settle))
 		sr.out.WriteString(describeAnswer(health, a) + "\n")
+		// An app that stops answering is usually on its way out: a reset or refused
+		// connection comes a moment before the process exits. Waiting briefly for the
+		// exit turns a race into the right class, crashed-after-start.
+		select {
+		case res := <-done:
+			return exited(res)
+		case <-ctx.Done():
+		case <-time.After(exitGrace):
+		}
 		sr.st.Status = result.Fail
 		return vr.end(ctx, nil, sr, to)
 	}
