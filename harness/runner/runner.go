@@ -290,7 +290,7 @@ func ChecksFor(sc *scenario.Scenario, v scenario.Variant) Checks {
 	return Checks{
 		Imports: sc.Imports, Port: sc.Port, Health: sc.Health, Config: sc.Config,
 		Env: sc.Env, Secrets: sc.Secrets, Limits: sc.Limits, Expect: v.Expect, Axes: v.Axes,
-		Timeouts: mergeTimeouts(v.Timeouts, sc.Timeouts),
+		Timeouts: mergeTimeouts(v.Timeouts, sc.Timeouts), Settle: sc.Settle,
 	}
 }
 

@@ -48,7 +48,7 @@ var (
 )
 
 var (
-	topFields     = []string{"schemaVersion", "name", "project", "imports", "start", "port", "health", "config", "env", "secrets", "timeouts", "limits", "matrix"}
+	topFields     = []string{"schemaVersion", "name", "project", "imports", "start", "port", "health", "config", "env", "secrets", "timeouts", "limits", "settle", "matrix"}
 	projectFields = []string{"dir", "root"}
 	checkFields   = []string{"path", "status", "body"}
 	timeoutFields = []string{"build", "install", "import", "ldd", "boot"}
@@ -282,6 +282,10 @@ func (l *loader) top(doc *yaml.Node) {
 			l.timeouts(v, key, &s.Timeouts)
 		case "limits":
 			l.limits(v, key)
+		case "settle":
+			if d, ok := p.duration(v, key); ok {
+				s.Settle = d
+			}
 		case "matrix":
 			l.matrix = l.parseMatrix(k, v)
 		}

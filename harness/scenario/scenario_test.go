@@ -235,6 +235,9 @@ func TestFullScenario(t *testing.T) {
 	if s.Limits != (Limits{MemoryBytes: 512 << 20, NanoCPUs: 5e8}) {
 		t.Errorf("limits %+v", s.Limits)
 	}
+	if s.Settle != 3*time.Second {
+		t.Errorf("settle %s, want 3s", s.Settle)
+	}
 	wantT := DefaultTimeouts
 	wantT.Build, wantT.Boot = 5*time.Minute, 30*time.Second
 	if s.Timeouts != wantT {
@@ -267,7 +270,7 @@ func TestFullScenario(t *testing.T) {
 	}
 	// The nixpacks include entry extended every nixpacks combination.
 	nix := byName["nixpacks-py3.13-login-backend-libs"]
-	if nix.Root != "backend" || nix.Base != "nixpacks" || nix.Start != "cd backend && gunicorn app:app" || nix.Line != 15 ||
+	if nix.Root != "backend" || nix.Base != "nixpacks" || nix.Start != "cd backend && gunicorn app:app" || nix.Line != 16 ||
 		!reflect.DeepEqual(nix.Nixpacks, NixpacksOverrides{NixLibs: []string{"...", "stdenv.cc.cc.lib"}, StartCmd: "gunicorn app:app"}) ||
 		nix.Expect == nil || !nix.Expect.Boots || nix.Timeouts.Install != 2*time.Minute || nix.Timeouts.Boot != 30*time.Second {
 		t.Errorf("extended variant %+v", nix)
@@ -280,7 +283,7 @@ func TestFullScenario(t *testing.T) {
 		t.Errorf("untouched variant %+v", slim)
 	}
 	d := byName["docker"]
-	if d.Builder != BuilderDockerfile || d.Dockerfile != "Dockerfile" || d.Base != "" || d.Line != 28 ||
+	if d.Builder != BuilderDockerfile || d.Dockerfile != "Dockerfile" || d.Base != "" || d.Line != 29 ||
 		!reflect.DeepEqual(d.BuildArgs, map[string]string{"PYTHON": "3.13"}) ||
 		*d.Expect != (Expectation{Stage: "boot", Class: "worker-boot-failed", OutputContains: "exited with code 3"}) ||
 		!reflect.DeepEqual(d.Axes, map[string]string{"builder": "dockerfile"}) {

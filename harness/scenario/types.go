@@ -41,6 +41,9 @@ type Scenario struct {
 	Secrets  []string
 	Timeouts Timeouts
 	Limits   Limits
+	// Settle is how long a booted app must stay up and healthy after its first
+	// healthy answer; zero means the runner's default.
+	Settle time.Duration
 
 	Variants []Variant
 }
