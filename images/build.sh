@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . images/lib/common.sh
+. images/lib/assemble.sh
 for s in images/stages/*.sh; do . "$s"; done
 
 require_docker

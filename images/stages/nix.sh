@@ -16,7 +16,7 @@ stage_nix() {
   local tx bw
   tx=$(fetch_set trixie "$(set_name nix "${NIX_PKGS_TRIXIE[@]}")" exact "${NIX_PKGS_TRIXIE[@]}")
   bw=$(fetch_set bookworm "$(set_name nix "${NIX_PKGS_BOOKWORM[@]}")" exact "${NIX_PKGS_BOOKWORM[@]}")
-  local h; h=$(hash_inputs images/stages/nix.sh images/nix "$tx" "$bw" -- "$KIT_BUILDER")
+  local h; h=$(hash_inputs images/stages/nix.sh images/lib/assemble.sh images/nix "$tx" "$bw" -- "$KIT_BUILDER")
   local tag="$KIT_REPO/nix:nix-$h"
   local built="$KIT_CACHE/nix/$h"
   if ! image_exists "$tag" && [ ! -f "$built/.complete" ]; then

@@ -9,7 +9,7 @@ build_slim() {
   local suite=$1 pyver=$2
   local root="$KIT_REPO/debian:$suite"
   local set; set=$(fetch_set "$suite" "$(set_name slim "${SLIM_PKGS[@]}")" closure "${SLIM_PKGS[@]}")
-  local h; h=$(hash_inputs images/stages/slim.sh "$set" -- "$(docker image inspect -f '{{.Id}}' "$root")")
+  local h; h=$(hash_inputs images/stages/slim.sh images/lib/assemble.sh "$set" -- "$(docker image inspect -f '{{.Id}}' "$root")")
   local tag="$KIT_REPO/python:$pyver-slim-$h"
   if ! image_exists "$tag"; then
     log "building $tag"
@@ -29,13 +29,18 @@ build_slim() {
 build_builder() {
   local root="$KIT_REPO/debian:trixie"
   local set; set=$(fetch_set trixie "$(set_name builder "${BUILDER_PKGS[@]}")" closure "${BUILDER_PKGS[@]}")
-  local h; h=$(hash_inputs images/stages/slim.sh "$set" -- builder "$(docker image inspect -f '{{.Id}}' "$root")")
+  local h; h=$(hash_inputs images/stages/slim.sh images/lib/assemble.sh "$set" -- builder "$(docker image inspect -f '{{.Id}}' "$root")")
   KIT_BUILDER="$KIT_REPO/builder:$h"
   if ! image_exists "$KIT_BUILDER"; then
     log "building $KIT_BUILDER"
     commit_image "$root" "$KIT_BUILDER" "$set" "rm -rf /var/lib/apt/lists/*" \
       "LABEL org.bootmatrix.kit=builder"
   fi
+  # The builder has no alias tag for finish_image to move: its superseded hashes go here.
+  local old
+  for old in $(docker images --format '{{.Tag}}' "$KIT_REPO/builder"); do
+    [ "$old" != "$h" ] && docker rmi "$KIT_REPO/builder:$old" >/dev/null 2>&1 || true
+  done
 }
 
 stage_slim() {

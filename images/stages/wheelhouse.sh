@@ -11,7 +11,7 @@ stage_wheelhouse() {
   bw=$(fetch_set bookworm "$(set_name numpy "${WHEEL_NUMPY_PKGS[@]}")" exact "${WHEEL_NUMPY_PKGS[@]}")
   tx=$(fetch_set trixie "$(set_name numpy "${WHEEL_NUMPY_PKGS[@]}")" exact "${WHEEL_NUMPY_PKGS[@]}")
   pure=$(fetch_set trixie "$(set_name pure "${WHEEL_PURE_PKGS[@]}")" exact "${WHEEL_PURE_PKGS[@]}")
-  local h; h=$(hash_inputs images/stages/wheelhouse.sh images/lib/mkwheels.py "$bw" "$tx" "$pure" -- "$KIT_BUILDER")
+  local h; h=$(hash_inputs images/stages/wheelhouse.sh images/lib/assemble.sh images/lib/mkwheels.py "$bw" "$tx" "$pure" -- "$KIT_BUILDER")
   local tag="$KIT_REPO/wheelhouse:wheelhouse-$h"
   local built="$KIT_CACHE/wheelhouse/$h"
   if [ ! -f "$built/.complete" ]; then
