@@ -199,6 +199,27 @@ env -u LD_LIBRARY_PATH bash -lc '`+tc.python+` -c "import os, numpy; print(numpy
 	}
 }
 
+// glibc's pthread_exit unwinds through a libgcc_s.so.1 it dlopens itself. Nix's glibc
+// carries a copy where its dlopen looks; without it CPython aborts whenever a daemon
+// thread outlives finalization, which made pip fail at random.
+func TestNixPthreadExitFindsLibgcc(t *testing.T) {
+	needImages(t, nixImage)
+	for _, py := range []string{"python311", "python313"} {
+		t.Run(py, func(t *testing.T) {
+			res := runKit(t, nixImage, `nix-env -iA nixpkgs.`+py+` >/dev/null 2>&1
+env -u LD_LIBRARY_PATH python3 -c '
+import ctypes, os, threading, time
+threading.Thread(target=lambda: ctypes.CDLL(None).pthread_exit(None)).start()
+time.sleep(0.5)
+print("thread ended", flush=True)
+os._exit(0)'`)
+			if res.Code != 0 || !strings.Contains(res.Out, "thread ended") {
+				t.Errorf("pthread_exit in a thread: exit %d, want 0:\n%s", res.Code, res.Out)
+			}
+		})
+	}
+}
+
 func TestNixUnknownAttributeIsRefused(t *testing.T) {
 	needImages(t, nixImage)
 	cases := []struct{ cmd, want string }{

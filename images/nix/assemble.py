@@ -156,6 +156,17 @@ def main():
     ld_so = st.paths[glibc] + "/lib/ld-linux-x86-64.so.2"
     if not os.path.exists(st.host(ld_so)):
         die("glibc store path has no ld-linux-x86-64.so.2")
+    # nixpkgs' glibc carries a copy of libgcc_s.so.1 (common.nix, preInstall) that its
+    # own dlopen finds, so pthread_exit and pthread_cancel can unwind: CPython calls
+    # pthread_exit when a daemon thread outlives finalization, and without the copy
+    # pip aborts at random with "libgcc_s.so.1 must be installed for pthread_exit to
+    # work". Nix finds it through ld.so's default path (glibc's lib); this loader's
+    # default path is Debian's, absent here, so libc's own RUNPATH points there. No
+    # other object's search changes: a RUNPATH serves only its own object's lookups.
+    glibc_lib = st.host(st.paths[glibc]) + "/lib"
+    shutil.copy2(st.host(st.paths[gcclib]) + "/lib/libgcc_s.so.1", glibc_lib + "/libgcc_s.so.1")
+    run("patchelf", "--set-rpath", st.paths[glibc] + "/lib", glibc_lib + "/libc.so.6")
+    st.libs[glibc] = set()  # re-indexed on first use
 
     # 2. Programs.
     bash = deb("trixie", "bash")
