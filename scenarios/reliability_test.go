@@ -297,8 +297,8 @@ func TestInterruptDuringBuild(t *testing.T) {
 		t.Errorf("exit code %d, want 3\nstderr:\n%s", code, c.stderr)
 	}
 	run := readRun(t, out)
-	if st := run.Variants[0].Stages[0]; st.Name != result.StageBuild || st.Note != "interrupted" || !strings.Contains(st.Output, "bootmatrix: interrupted") {
-		t.Errorf("first stage %s %q, want build \"interrupted\" saying so in its output", st.Name, st.Note)
+	if st := run.Variants[0].Stages[0]; st.Name != result.StageBuild || st.Note != "interrupted" || st.Class != diagnose.ClassInterrupted || !strings.Contains(st.Output, diagnose.MarkerInterrupted) {
+		t.Errorf("first stage %s %q class %q, want build \"interrupted\" of class %s saying so in its output", st.Name, st.Note, st.Class, diagnose.ClassInterrupted)
 	}
 	if n := leftovers(t, id); total(n) != 0 {
 		t.Errorf("run %s left %v", id, n)

@@ -28,6 +28,9 @@ const (
 	ClassCrashedAfterStart = "crashed-after-start"
 	ClassOOMKilled         = "oom-killed"
 	ClassTimeout           = "stage-timeout"
+	ClassHashMismatch      = "hash-mismatch"
+	ClassImageUnavailable  = "image-unavailable"
+	ClassInterrupted       = "interrupted"
 	ClassUnclassified      = "unclassified"
 )
 
@@ -62,6 +65,10 @@ const (
 	FixRaiseTimeout        FixKind = "raise-timeout"
 	FixBuilderPythonSlim   FixKind = "builder-python-slim"
 	FixBuilderDockerfile   FixKind = "builder-dockerfile"
+	FixUpdateHashes        FixKind = "update-hashes"
+	FixBuildOfflineKit     FixKind = "build-offline-kit"
+	FixBaseImageName       FixKind = "fix-base-image"
+	FixRunAgain            FixKind = "run-again"
 )
 
 // Class is one catalogue entry.
@@ -123,6 +130,15 @@ var catalogue = []Class{
 	{ClassTimeout, "stage timed out",
 		"The stage did not finish within its time limit and was stopped.",
 		[]FixKind{FixRaiseTimeout}},
+	{ClassHashMismatch, "package hash does not match",
+		"pip downloaded a distribution whose sha256 differs from the --hash pinned for it in the requirements: the pin is stale (the version or the wheel changed) or the file was altered.",
+		[]FixKind{FixUpdateHashes, FixProvideIndex}},
+	{ClassImageUnavailable, "base image unavailable",
+		"The build's base image is neither in the engine nor pullable: offline, the kit has no image of that name (or it was not built); online, the registry refused the name or could not be reached.",
+		[]FixKind{FixBuildOfflineKit, FixBaseImageName}},
+	{ClassInterrupted, "run interrupted",
+		"The run was stopped (SIGINT or SIGTERM) while this stage ran, so the stage's outcome says nothing about the variant.",
+		[]FixKind{FixRunAgain}},
 	{ClassUnclassified, "unclassified failure",
 		"No catalogue entry matched; the evidence is the tail of the output.",
 		nil},
@@ -191,6 +207,10 @@ var fixTitles = map[FixKind]string{
 	FixRaiseTimeout:        "raise the stage's timeout",
 	FixBuilderPythonSlim:   "build on python:3.11-slim (Debian, glibc and libstdc++ in /usr/lib)",
 	FixBuilderDockerfile:   "use a Dockerfile on a Debian-based Python image",
+	FixUpdateHashes:        "regenerate the --hash pins (pip-compile --generate-hashes, or pip hash on the intended file), after checking where the file came from",
+	FixBuildOfflineKit:     "build the offline kit (make images), or run online (--online) where a registry is reachable",
+	FixBaseImageName:       "name a base image that exists (offline: one the kit provides)",
+	FixRunAgain:            "run the matrix again without interrupting it",
 }
 
 // FixTitle is the generic one-line description of a fix kind.

@@ -104,7 +104,11 @@ func (c *classifier) classify() Finding {
 	s := c.s
 	netHit := c.installish() && (s.has(sPipNet) || s.has(sAptNet) || s.has(sNixNet))
 
-	// 1. the kernel or the runner stopped it
+	// 1. the kernel or the runner stopped it; an interrupt says nothing about the
+	// variant, so it wins over whatever the output shows up to that moment
+	if s.has(sMarkInterrupted) {
+		return c.interrupted()
+	}
 	if c.ctx.OOMKilled || s.has(sMarkOOM) {
 		return c.oom(true)
 	}
@@ -115,6 +119,10 @@ func (c *classifier) classify() Finding {
 		return c.timeout()
 	}
 	// 2. causes the output names
+	if c.stage != result.StageImport && c.stage != result.StageLdd && c.stage != result.StageBoot &&
+		(s.has(sMarkImage) || s.has(sImagePull) || s.has(sRegistryNet)) {
+		return c.imageUnavailable()
+	}
 	if s.has(sPEP668) {
 		return c.pep668()
 	}
@@ -132,6 +140,9 @@ func (c *classifier) classify() Finding {
 	}
 	if netHit && (c.exit != 0 || s.has(sNoVersion) || s.has(sAptNoPkg)) {
 		return c.indexUnreachable(false)
+	}
+	if c.installish() && s.has(sHashMismatch) {
+		return c.hashMismatch()
 	}
 	if c.installish() && (s.has(sBuildStrong) || s.has(sBuildWeak) && (s.count[sBuildWeak] > 1 || c.exit != 0)) && !s.has(sNoVersion) {
 		return c.buildFromSource()
@@ -571,6 +582,42 @@ func (c *classifier) crashed() Finding {
 	return f
 }
 
+func (c *classifier) interrupted() Finding {
+	return Finding{Class: ClassInterrupted, Evidence: c.s.evidence(nil, sMarkInterrupted), Fixes: []FixKind{FixRunAgain}}
+}
+
+func (c *classifier) hashMismatch() Finding {
+	f := Finding{Class: ClassHashMismatch, Fixes: []FixKind{FixUpdateHashes, FixProvideIndex}}
+	f.Evidence = c.s.evidence(nil, sHashMismatch, sHashDetail)
+	f.Explanation = "pip refused a distribution whose sha256 is not the one pinned with --hash"
+	for _, h := range c.s.lines(sHashDetail) {
+		// "packaging==24.2 from file:///wheels/… (from -r requirements.txt (line 3)):"
+		if req, _, ok := strings.Cut(h.text, " from "); ok && strings.Contains(h.text, "(from -r ") {
+			f.Explanation += ": " + req
+			break
+		}
+	}
+	f.Explanation += "; the pin is stale or the file is not the one that was hashed."
+	return f
+}
+
+func (c *classifier) imageUnavailable() Finding {
+	s := c.s
+	f := Finding{Class: ClassImageUnavailable, Evidence: s.evidence(nil, sMarkImage, sImagePull, sRegistryNet)}
+	switch {
+	case s.has(sMarkImage):
+		f.Explanation = "the base image is not in the engine, and this run may not pull it (offline, or a name only a local build makes)."
+		f.Fixes = []FixKind{FixBuildOfflineKit, FixBaseImageName}
+	case s.has(sRegistryNet):
+		f.Explanation = "the engine could not reach the registry to pull the base image."
+		f.Fixes = []FixKind{FixBuildOfflineKit, FixBaseImageName}
+	default:
+		f.Explanation = "the registry has no image of that name or tag, or refuses it without a login."
+		f.Fixes = []FixKind{FixBaseImageName, FixBuildOfflineKit}
+	}
+	return f
+}
+
 func (c *classifier) health() Finding {
 	f := Finding{Class: ClassHealthUnexpected, Evidence: c.s.evidence(nil, sMarkHealth), Fixes: []FixKind{FixHealthEndpoint}}
 	f.Explanation = "the app answered, but the health endpoint's status or body is not the expected one (wrong path, app root, or a proxy/default page)."
@@ -925,6 +972,12 @@ func (c *classifier) explainMissing(libs []result.MissingLib, searched bool) (st
 // libFromCannotOpen: "Original error was: libstdc++.so.6: cannot open shared object
 // file: …" → "libstdc++.so.6"; a path names its base.
 func libFromCannotOpen(line string) string {
+	if pre, _, ok := strings.Cut(line, " must be installed for pthread_"); ok {
+		if f := strings.Fields(pre); len(f) > 0 && strings.Contains(f[len(f)-1], ".so") {
+			return f[len(f)-1]
+		}
+		return ""
+	}
 	i := strings.Index(line, ": cannot open shared object file")
 	if i <= 0 {
 		return ""

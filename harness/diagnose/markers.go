@@ -33,6 +33,13 @@ const (
 	// MarkerOOMKilled: the engine reported OOMKilled for the container (same as Context.OOMKilled).
 	//   bootmatrix: oom-killed: memory limit 512MiB
 	MarkerOOMKilled = "bootmatrix: oom-killed"
+	// MarkerImageUnavailable: a base image is not in the engine and may not be pulled
+	// (offline, or a kit/cache name only a local build produces).
+	//   bootmatrix: image unavailable: image python:3.9-slim is not present …
+	MarkerImageUnavailable = "bootmatrix: image unavailable"
+	// MarkerInterrupted: the run was stopped by a signal during the stage.
+	//   bootmatrix: interrupted: the run was stopped during this stage …
+	MarkerInterrupted = "bootmatrix: interrupted"
 )
 
 // FormatNoListener writes a MarkerNoListener line.
@@ -75,4 +82,15 @@ func FormatOOMKilled(limit string) string {
 		return MarkerOOMKilled + ": the engine reported OOMKilled"
 	}
 	return fmt.Sprintf("%s: memory limit %s", MarkerOOMKilled, limit)
+}
+
+// FormatImageUnavailable writes a MarkerImageUnavailable line; reason says which image
+// and what to do.
+func FormatImageUnavailable(reason string) string {
+	return MarkerImageUnavailable + ": " + reason
+}
+
+// FormatInterrupted writes a MarkerInterrupted line.
+func FormatInterrupted() string {
+	return MarkerInterrupted + ": the run was stopped during this stage, so its outcome says nothing about the variant"
 }

@@ -55,6 +55,12 @@ const (
 	sMarkExited
 	sMarkTimeout
 	sMarkOOM
+	sHashMismatch
+	sHashDetail
+	sImagePull
+	sRegistryNet
+	sMarkImage
+	sMarkInterrupted
 	nSignals
 )
 
@@ -71,6 +77,9 @@ var rules = []rule{
 	{s: sPEP668, anyOf: []string{"externally-managed-environment", "This environment is externally managed"}},
 	{s: sPEP668Detail, anyOf: []string{"This command has been disabled as it tries to modify the immutable", "`/nix/store` filesystem", "To install Python packages system-wide, try apt install", "If you wish to install a non-Debian-packaged Python package", "create a virtual environment using python3 -m venv"}},
 	{s: sCannotOpen, anyOf: []string{"cannot open shared object file"}},
+	// glibc's own dlopen of the unwinder failed: "libgcc_s.so.1 must be installed for
+	// pthread_exit to work" (or pthread_cancel), then abort.
+	{s: sCannotOpen, anyOf: []string{" must be installed for pthread_"}},
 	{s: sLddNotFound, anyOf: []string{"=> not found"}},
 	{s: sGlibcVersion, anyOf: []string{"version `GLIBC", "version 'GLIBC", "version `CXXABI", "version 'CXXABI"}, and: "not found"},
 	{s: sNumpyABI, anyOf: []string{
@@ -148,6 +157,21 @@ var rules = []rule{
 	{s: sMarkExited, anyOf: []string{MarkerExited}, prefix: true},
 	{s: sMarkTimeout, anyOf: []string{MarkerTimeout}, prefix: true},
 	{s: sMarkOOM, anyOf: []string{MarkerOOMKilled}, prefix: true},
+	{s: sHashMismatch, anyOf: []string{"DO NOT MATCH THE HASHES", "do not match the hashes"}},
+	// pip's lines under it: the requirement, "Expected sha256 <hex>" and "Got <hex>".
+	{s: sHashDetail, anyOf: []string{"Expected sha256 ", "(from -r "}},
+	{s: sHashDetail, anyOf: []string{"Got "}, prefix: true},
+	{s: sImagePull, anyOf: []string{
+		"pull access denied for",
+		"manifest unknown",
+		"repository does not exist or may require",
+		"failed to resolve source metadata for",
+		"No such image:",
+	}},
+	// The engine's pull of a FROM image could not reach the registry.
+	{s: sRegistryNet, anyOf: []string{"/v2/"}, and: "dial tcp"},
+	{s: sMarkImage, anyOf: []string{MarkerImageUnavailable}, prefix: true},
+	{s: sMarkInterrupted, anyOf: []string{MarkerInterrupted}, prefix: true},
 }
 
 type hit struct {

@@ -176,8 +176,7 @@ func (vr *variantRun) end(ctx, sctx context.Context, sr *stageRun, timeout time.
 	case ctx.Err() != nil:
 		sr.st.Status = result.Fail
 		sr.st.Note = "interrupted"
-		// The classifier has no class for it; the line is the evidence a reader sees.
-		sr.out.WriteString("\nbootmatrix: interrupted: the run was stopped during this stage, so its outcome says nothing about the variant\n")
+		sr.out.WriteString("\n" + diagnose.FormatInterrupted() + "\n")
 	case sctx != nil && errors.Is(sctx.Err(), context.DeadlineExceeded):
 		sr.st.Status = result.Fail
 		sr.st.Class = ClassTimeout
@@ -264,7 +263,12 @@ func (vr *variantRun) finish(ctx, sctx context.Context, sr *stageRun, timeout ti
 func (vr *variantRun) buildOne(ctx context.Context, sr *stageRun, stage string, b recipe.Build, extra map[string]string) (string, bool, error) {
 	spec, err := vr.r.prepare(ctx, stage, b, extra)
 	if err != nil {
-		sr.out.WriteString(err.Error() + "\n")
+		var missing errImageMissing
+		if errors.As(err, &missing) {
+			sr.out.WriteString(diagnose.FormatImageUnavailable(err.Error()) + "\n")
+		} else {
+			sr.out.WriteString(err.Error() + "\n")
+		}
 		sr.st.ExitCode = 1
 		return "", false, err
 	}
