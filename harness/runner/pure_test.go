@@ -64,6 +64,26 @@ func TestChecksForTimeouts(t *testing.T) {
 	}
 }
 
+func TestChecksForLimitsAndSettle(t *testing.T) {
+	t.Parallel()
+	sc := &scenario.Scenario{Limits: scenario.Limits{MemoryBytes: 256 << 20, NanoCPUs: 5e8}, Settle: 3 * time.Second}
+	for _, tc := range []struct {
+		name   string
+		v      scenario.Variant
+		limits scenario.Limits
+		settle time.Duration
+	}{
+		{"a variant made outside the loader takes the scenario's", scenario.Variant{}, sc.Limits, 3 * time.Second},
+		{"a variant's memory, the scenario's CPUs", scenario.Variant{Limits: scenario.Limits{MemoryBytes: 1 << 30}, Settle: 5 * time.Second},
+			scenario.Limits{MemoryBytes: 1 << 30, NanoCPUs: 5e8}, 5 * time.Second},
+	} {
+		c := ChecksFor(sc, tc.v)
+		if c.Limits != tc.limits || c.Settle != tc.settle {
+			t.Errorf("%s: limits %+v settle %s, want %+v %s", tc.name, c.Limits, c.Settle, tc.limits, tc.settle)
+		}
+	}
+}
+
 func TestShellQuote(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]string{

@@ -289,9 +289,20 @@ var DefaultTimeouts = scenario.Timeouts{
 func ChecksFor(sc *scenario.Scenario, v scenario.Variant) Checks {
 	return Checks{
 		Imports: sc.Imports, Port: sc.Port, Health: sc.Health, Config: sc.Config,
-		Env: sc.Env, Secrets: sc.Secrets, Limits: sc.Limits, Expect: v.Expect, Axes: v.Axes,
-		Timeouts: mergeTimeouts(v.Timeouts, sc.Timeouts), Settle: sc.Settle,
+		Env: sc.Env, Secrets: sc.Secrets, Expect: v.Expect, Axes: v.Axes,
+		Timeouts: mergeTimeouts(v.Timeouts, sc.Timeouts),
+		Limits:   scenario.Limits{MemoryBytes: firstNonZero(v.Limits.MemoryBytes, sc.Limits.MemoryBytes), NanoCPUs: firstNonZero(v.Limits.NanoCPUs, sc.Limits.NanoCPUs)},
+		Settle:   firstNonZero(v.Settle, sc.Settle),
 	}
+}
+
+// firstNonZero is the variant's value when it has one (a variant made outside the
+// loader may not), else the scenario's.
+func firstNonZero[T int64 | time.Duration](v, sc T) T {
+	if v != 0 {
+		return v
+	}
+	return sc
 }
 
 func mergeTimeouts(ts ...scenario.Timeouts) scenario.Timeouts {

@@ -187,7 +187,7 @@ func (l *loader) variants(combos []*combo) []Variant {
 	l.infos = make([]vinfo, len(combos))
 	explicit := map[string]*yaml.Node{}
 	for i, c := range combos {
-		v := Variant{Builder: DefaultBuilder, Root: s.Project.Root, Timeouts: s.Timeouts, Axes: map[string]string{}, Line: c.node.Line}
+		v := Variant{Builder: DefaultBuilder, Root: s.Project.Root, Timeouts: s.Timeouts, Limits: s.Limits, Settle: s.Settle, Axes: map[string]string{}, Line: c.node.Line}
 		for _, k := range axisNames {
 			av, ok := c.vals[k]
 			if !ok {
@@ -230,6 +230,15 @@ func (l *loader) variants(combos []*combo) []Variant {
 				v.Expect = e.expect
 			}
 			v.Timeouts = mergeTimeouts(v.Timeouts, e.timeouts)
+			if e.limits.MemoryBytes != 0 {
+				v.Limits.MemoryBytes = e.limits.MemoryBytes
+			}
+			if e.limits.NanoCPUs != 0 {
+				v.Limits.NanoCPUs = e.limits.NanoCPUs
+			}
+			if e.settle != 0 {
+				v.Settle = e.settle
+			}
 		}
 		if v.Builder == BuilderDockerfile && v.Dockerfile == "" {
 			v.Dockerfile = path.Join(v.Root, "Dockerfile")

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -14,7 +15,7 @@ import (
 var axisNames = []string{"builder", "python", "pins", "shell", "root", "nixpacks"}
 
 var (
-	includeFields  = append(append([]string{"name"}, axisNames...), "base", "dockerfile", "buildArgs", "start", "timeouts", "expect")
+	includeFields  = append(append([]string{"name"}, axisNames...), "base", "dockerfile", "buildArgs", "start", "timeouts", "limits", "settle", "expect")
 	nixpacksFields = []string{"label", "nixPkgs", "nixLibs", "aptPkgs", "installCmds", "buildCmds", "startCmd", "runImage"}
 	matrixKeys     = append(append([]string{}, axisNames...), "include", "exclude")
 )
@@ -53,6 +54,8 @@ type entry struct {
 	start      *string
 	buildArgs  map[string]string
 	timeouts   Timeouts
+	limits     Limits
+	settle     time.Duration
 	expect     *Expectation
 }
 
@@ -375,6 +378,12 @@ func (l *loader) entry(n *yaml.Node, field string, include bool) *entry {
 			}
 		case "timeouts":
 			l.timeouts(v, f, &e.timeouts)
+		case "limits":
+			l.limits(v, f, &e.limits)
+		case "settle":
+			if d, ok := p.duration(v, f); ok {
+				e.settle = d
+			}
 		case "expect":
 			e.expect = l.expectation(v, f)
 		}

@@ -281,7 +281,7 @@ func (l *loader) top(doc *yaml.Node) {
 		case "timeouts":
 			l.timeouts(v, key, &s.Timeouts)
 		case "limits":
-			l.limits(v, key)
+			l.limits(v, key, &s.Limits)
 		case "settle":
 			if d, ok := p.duration(v, key); ok {
 				s.Settle = d
@@ -417,7 +417,7 @@ func (l *loader) timeouts(v *yaml.Node, field string, t *Timeouts) {
 	})
 }
 
-func (l *loader) limits(v *yaml.Node, field string) {
+func (l *loader) limits(v *yaml.Node, field string, lim *Limits) {
 	p := l.p
 	p.fields(v, field, "write {memory: 1g, cpus: 1.5}", limitFields, func(key string, k, v *yaml.Node) {
 		f := join(field, key)
@@ -426,7 +426,7 @@ func (l *loader) limits(v *yaml.Node, field string) {
 			dv := p.deref(v)
 			if dv != nil && dv.Kind == yaml.ScalarNode && dv.ShortTag() == "!!int" {
 				if n, ok := p.integer(dv, f, ""); ok && n > 0 {
-					l.s.Limits.MemoryBytes = int64(n)
+					lim.MemoryBytes = int64(n)
 					return
 				}
 			}
@@ -439,7 +439,7 @@ func (l *loader) limits(v *yaml.Node, field string) {
 				p.add(v, f, fmt.Sprintf("%q is not a memory size", str), "write a size such as 512m or 1g")
 				return
 			}
-			l.s.Limits.MemoryBytes = b
+			lim.MemoryBytes = b
 		case "cpus":
 			n, ok := p.number(v, f, "write a number of CPUs such as 1.5")
 			if !ok {
@@ -449,7 +449,7 @@ func (l *loader) limits(v *yaml.Node, field string) {
 				p.add(v, f, fmt.Sprintf("%v CPUs is out of range", n), "write a positive number of CPUs such as 1.5")
 				return
 			}
-			l.s.Limits.NanoCPUs = int64(n * 1e9)
+			lim.NanoCPUs = int64(n * 1e9)
 		}
 	})
 }

@@ -99,7 +99,10 @@ type Variant struct {
 	// Start overrides the scenario's start command.
 	Start    string
 	Timeouts Timeouts
-	Expect   *Expectation
+	// Limits and Settle are the effective values: the variant's over the scenario's.
+	Limits Limits
+	Settle time.Duration
+	Expect *Expectation
 	// Axes are the values that made this variant, for display and selection.
 	Axes map[string]string
 	// Line is where the variant was defined in the scenario file (its include entry, or the matrix).
