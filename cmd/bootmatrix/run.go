@@ -215,7 +215,7 @@ func interruptible(parent context.Context, stderr io.Writer, runID string) (cont
 }
 
 func loadAndSelect(path string, sf selectFlags) (*scenario.Scenario, []scenario.Variant, error) {
-	sc, err := scenario.Load(path)
+	sc, err := scenario.Load(path, scenario.WithClasses(diagnose.ClassIDs()))
 	if err != nil {
 		return nil, nil, usageErr(err)
 	}

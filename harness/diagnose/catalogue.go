@@ -154,6 +154,15 @@ func Catalogue() []Class {
 	return out
 }
 
+// ClassIDs returns every class ID, unclassified last.
+func ClassIDs() []string {
+	ids := make([]string, len(catalogue))
+	for i, c := range catalogue {
+		ids[i] = c.ID
+	}
+	return ids
+}
+
 // Lookup returns the class with that ID.
 func Lookup(id string) (Class, bool) {
 	for _, c := range catalogue {

@@ -433,6 +433,14 @@ func (l *loader) expectation(n *yaml.Node, field string) *Expectation {
 				p.add(v, f, fmt.Sprintf("class %q is not lower-case-with-dashes", s), "write a class such as missing-shared-library")
 				return
 			}
+			if known := l.o.classes; len(known) > 0 && !contains(known, s) {
+				hint := "see docs/failure-classes.md for the list"
+				if sg := suggest(s, known); sg != "" {
+					hint = fmt.Sprintf("did you mean %q? (%s)", sg, hint)
+				}
+				p.add(v, f, fmt.Sprintf("unknown class %q", s), hint)
+				return
+			}
 			x.Class = s
 		case "output":
 			if s == "" {

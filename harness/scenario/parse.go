@@ -64,12 +64,18 @@ type Option func(*options)
 type options struct {
 	checkFiles  bool
 	maxVariants int
+	classes     []string
 }
 
 // WithCheckFiles turns the checks that read the project's files on or off
 // (on by default). Off, nothing outside the scenario's bytes is read, and
 // imports are not detected from requirements.txt.
 func WithCheckFiles(on bool) Option { return func(o *options) { o.checkFiles = on } }
+
+// WithClasses names the failure classes an expectation may use (the classifier's
+// catalogue), so that a misspelt class is refused before anything runs instead of
+// failing every run's expectation. Without it any lower-case-with-dashes name passes.
+func WithClasses(ids []string) Option { return func(o *options) { o.classes = ids } }
 
 // WithMaxVariants changes the largest matrix accepted (DefaultMaxVariants).
 func WithMaxVariants(n int) Option { return func(o *options) { o.maxVariants = n } }

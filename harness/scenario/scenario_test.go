@@ -651,3 +651,17 @@ func TestSeedScenarios(t *testing.T) {
 		})
 	}
 }
+
+func TestKnownClasses(t *testing.T) {
+	t.Parallel()
+	known := []string{"missing-shared-library", "pep668-externally-managed"}
+	src := head + "matrix:\n  include:\n    - {name: a, expect: {fails: import, class: missing-shared-lib}}\n    - {name: b, expect: {fails: import, class: missing-shared-library}}\n"
+	_, err := Parse("testdata/inline.yaml", []byte(src), WithCheckFiles(false), WithClasses(known))
+	checkProblems(t, err, []want{
+		{6, 48, "matrix.include[0].expect.class", `unknown class "missing-shared-lib" — did you mean "missing-shared-library"?`},
+	})
+	// Without the catalogue any well-formed name passes: the loader does not know the classifier.
+	if _, err := Parse("testdata/inline.yaml", []byte(src), WithCheckFiles(false)); err != nil {
+		t.Errorf("without WithClasses: %v", err)
+	}
+}

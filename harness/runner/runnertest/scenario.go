@@ -25,7 +25,7 @@ var KitImages = []string{
 // does. Offline runs need the kit images; online runs need a registry and an index.
 func RunScenario(tb testing.TB, path string, subs recipe.Substitutions, selectNames ...string) *result.Run {
 	tb.Helper()
-	sc, err := scenario.Load(path)
+	sc, err := scenario.Load(path, scenario.WithClasses(diagnose.ClassIDs()))
 	if err != nil {
 		tb.Fatalf("load %s: %v", path, err)
 	}
