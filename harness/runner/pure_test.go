@@ -73,7 +73,7 @@ func TestChecksForLimitsAndSettle(t *testing.T) {
 		limits scenario.Limits
 		settle time.Duration
 	}{
-		{"a variant made outside the loader takes the scenario's", scenario.Variant{}, sc.Limits, 3 * time.Second},
+		{"a variant that sets nothing takes the scenario's", scenario.Variant{}, sc.Limits, 3 * time.Second},
 		{"a variant's memory, the scenario's CPUs", scenario.Variant{Limits: scenario.Limits{MemoryBytes: 1 << 30}, Settle: 5 * time.Second},
 			scenario.Limits{MemoryBytes: 1 << 30, NanoCPUs: 5e8}, 5 * time.Second},
 	} {

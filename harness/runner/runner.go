@@ -296,8 +296,7 @@ func ChecksFor(sc *scenario.Scenario, v scenario.Variant) Checks {
 	}
 }
 
-// firstNonZero is the variant's value when it has one (a variant made outside the
-// loader may not), else the scenario's.
+// firstNonZero is the variant's own value when it sets one, else the scenario's.
 func firstNonZero[T int64 | time.Duration](v, sc T) T {
 	if v != 0 {
 		return v

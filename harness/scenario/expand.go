@@ -187,7 +187,7 @@ func (l *loader) variants(combos []*combo) []Variant {
 	l.infos = make([]vinfo, len(combos))
 	explicit := map[string]*yaml.Node{}
 	for i, c := range combos {
-		v := Variant{Builder: DefaultBuilder, Root: s.Project.Root, Timeouts: s.Timeouts, Limits: s.Limits, Settle: s.Settle, Axes: map[string]string{}, Line: c.node.Line}
+		v := Variant{Builder: DefaultBuilder, Root: s.Project.Root, Timeouts: s.Timeouts, Axes: map[string]string{}, Line: c.node.Line}
 		for _, k := range axisNames {
 			av, ok := c.vals[k]
 			if !ok {

@@ -99,7 +99,8 @@ type Variant struct {
 	// Start overrides the scenario's start command.
 	Start    string
 	Timeouts Timeouts
-	// Limits and Settle are the effective values: the variant's over the scenario's.
+	// Limits and Settle are the variant's own; a zero field takes the scenario's when
+	// the variant runs, so a change to the scenario's after loading still applies.
 	Limits Limits
 	Settle time.Duration
 	Expect *Expectation
