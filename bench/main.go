@@ -191,7 +191,7 @@ func (b *bench) p1() error {
 // the setup steps before the project copy came from the layer cache, of how many.
 func (b *bench) saltedHarness(salt string) (float64, map[string]float64, int, int, error) {
 	dir := filepath.Join(b.tmp, "salt-"+salt)
-	if err := copyTree(seedProject, filepath.Join(dir, "project")); err != nil {
+	if err := os.CopyFS(filepath.Join(dir, "project"), os.DirFS(seedProject)); err != nil {
 		return 0, nil, 0, 0, err
 	}
 	if err := copyFile(seedScenario, filepath.Join(dir, "scenario.yaml")); err != nil {
@@ -303,15 +303,9 @@ func (b *bench) p2p3() error {
 			if err != nil {
 				return err
 			}
-			after, err := cacheImages()
+			n, err := imagesCreatedSince(before)
 			if err != nil {
 				return err
-			}
-			n := 0
-			for id := range after {
-				if !before[id] {
-					n++
-				}
 			}
 			rebuilt += n
 			res, err := readResult(js)
@@ -436,15 +430,9 @@ func (b *bench) p5() error {
 	if err := allMet(res); err != nil {
 		return err
 	}
-	after, err := cacheImages()
+	created, err := imagesCreatedSince(before)
 	if err != nil {
 		return err
-	}
-	created := 0
-	for id := range after {
-		if !before[id] {
-			created++
-		}
 	}
 	mib := float64(kb) / 1024
 	b.rows = append(b.rows, row{
@@ -532,6 +520,21 @@ func cacheImages() (map[string]bool, error) {
 		set[id] = true
 	}
 	return set, nil
+}
+
+// imagesCreatedSince counts the cached images that are not in before.
+func imagesCreatedSince(before map[string]bool) (int, error) {
+	after, err := cacheImages()
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for id := range after {
+		if !before[id] {
+			n++
+		}
+	}
+	return n, nil
 }
 
 func allMet(res *result.Run) error {
@@ -678,22 +681,6 @@ func writeBetweenMarkers(path, body string) error {
 	}
 	logf("wrote %s", path)
 	return nil
-}
-
-func copyTree(src, dst string) error {
-	return filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(src, p)
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		return copyFile(p, filepath.Join(dst, rel))
-	})
 }
 
 func copyFile(src, dst string) error {

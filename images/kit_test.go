@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -413,7 +414,7 @@ func TestWheelhouseNeeded(t *testing.T) {
 				}
 			}
 			for _, want := range tc.bundled {
-				if !contains(stems, want) {
+				if !slices.Contains(stems, want) {
 					t.Errorf("numpy.libs lacks %s (has %v)", want, stems)
 				}
 			}
@@ -561,15 +562,6 @@ func verifyRecord(t *testing.T, zr *zip.Reader) {
 	if listed != len(zr.File) {
 		t.Errorf("RECORD lists %d of %d files", listed, len(zr.File))
 	}
-}
-
-func contains(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 func keys(m map[string]bool) []string {

@@ -3,6 +3,7 @@ package diagnose
 import (
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -816,9 +817,9 @@ func listProvides(list []string, attr string) string {
 			return e
 		}
 	}
-	if contains(gccRuntimeAttrs, attr) {
+	if slices.Contains(gccRuntimeAttrs, attr) {
 		for _, e := range list {
-			if contains(gccRuntimeAttrs, norm(e)) {
+			if slices.Contains(gccRuntimeAttrs, norm(e)) {
 				return e
 			}
 		}
@@ -945,7 +946,7 @@ func (c *classifier) explainMissing(libs []result.MissingLib, searched bool) (st
 	default:
 		if tried := append(append([]string(nil), c.ctx.NixPkgs...), c.ctx.NixLibs...); len(tried) > 0 {
 			e += fmt.Sprintf(". None of nixPkgs %s / nixLibs %s provides it", listOrNone(c.ctx.NixPkgs), listOrNone(c.ctx.NixLibs))
-			if contains(c.ctx.NixPkgs, "gcc") && contains(gccRuntimeAttrs, attr) {
+			if slices.Contains(c.ctx.NixPkgs, "gcc") && slices.Contains(gccRuntimeAttrs, attr) {
 				e += " (gcc is the compiler wrapper; its runtime libraries are another store path, and nixPkgs would only link them into the profile, which the loader never searches)"
 			}
 		}
@@ -1033,7 +1034,7 @@ func after(s, start string) string {
 
 func appendUnique(list []string, vs ...string) []string {
 	for _, v := range vs {
-		if v != "" && !contains(list, v) {
+		if v != "" && !slices.Contains(list, v) {
 			list = append(list, v)
 		}
 	}
@@ -1042,19 +1043,10 @@ func appendUnique(list []string, vs ...string) []string {
 
 func appendEvidence(ev []string, line string) []string {
 	line = evidenceLine(strings.TrimSpace(line))
-	if line == "" || len(ev) >= MaxEvidenceLines || contains(ev, line) {
+	if line == "" || len(ev) >= MaxEvidenceLines || slices.Contains(ev, line) {
 		return ev
 	}
 	return append(ev, line)
-}
-
-func contains(list []string, v string) bool {
-	for _, e := range list {
-		if e == v {
-			return true
-		}
-	}
-	return false
 }
 
 func quote(s string) string { return "\"" + s + "\"" }

@@ -3,6 +3,7 @@ package diagnose
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -212,7 +213,7 @@ func TestClassifyCapturedOutputs(t *testing.T) {
 			}
 			checkFinding(t, f)
 			for _, e := range tc.evidence {
-				if !contains(f.Evidence, e) {
+				if !slices.Contains(f.Evidence, e) {
 					t.Errorf("evidence lacks %q; got:\n  %s", e, strings.Join(f.Evidence, "\n  "))
 				}
 			}
@@ -300,7 +301,7 @@ func TestClassifyStripsANSI(t *testing.T) {
 		t.Fatalf("class %s", f.Class)
 	}
 	want := "ERROR: Could not find a version that satisfies the requirement numpy==1.26.4 (from versions: 1.24.2)"
-	if !contains(f.Evidence, want) {
+	if !slices.Contains(f.Evidence, want) {
 		t.Errorf("evidence %q lacks %q", f.Evidence, want)
 	}
 	checkFinding(t, f)
@@ -450,7 +451,7 @@ func TestAnnotate(t *testing.T) {
 	if imp.Class != ClassMissingLib || ldd.Class != ClassMissingLib {
 		t.Fatalf("classes import=%s ldd=%s", imp.Class, ldd.Class)
 	}
-	if !contains(imp.Evidence, "Original error was: libstdc++.so.6: cannot open shared object file: No such file or directory") {
+	if !slices.Contains(imp.Evidence, "Original error was: libstdc++.so.6: cannot open shared object file: No such file or directory") {
 		t.Errorf("import evidence %q", imp.Evidence)
 	}
 	if !strings.Contains(imp.Explanation, storeLibstdcxx) || !strings.Contains(imp.Explanation, "nixPkgs") {

@@ -6,6 +6,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -140,7 +141,7 @@ func (s *state) missingAttrs() []string {
 		if a == "" {
 			a = diagnose.NixAttrFor(m.Library)
 		}
-		if a != "" && !contains(out, a) {
+		if a != "" && !slices.Contains(out, a) {
 			out = append(out, a)
 		}
 	}
@@ -151,17 +152,17 @@ var gccRuntime = []string{"stdenv.cc.cc.lib", "stdenv.cc.cc", "gcc-unwrapped.lib
 
 // provides reports whether a list entry provides attr (gcc's runtime has several names).
 func provides(entry, attr string) bool {
-	return entry == attr || contains(gccRuntime, entry) && contains(gccRuntime, attr)
+	return entry == attr || slices.Contains(gccRuntime, entry) && slices.Contains(gccRuntime, attr)
 }
 
 // withLibs is a nixLibs list that keeps the provider's libraries ("...") and has attrs.
 func withLibs(cur, attrs []string) []string {
 	out := append([]string{}, cur...)
-	if !contains(out, "...") && !contains(out, "@auto") {
+	if !slices.Contains(out, "...") && !slices.Contains(out, "@auto") {
 		out = append([]string{"..."}, out...)
 	}
 	for _, a := range attrs {
-		if !contains(out, a) {
+		if !slices.Contains(out, a) {
 			out = append(out, a)
 		}
 	}
@@ -179,7 +180,7 @@ func (s *state) addNixLibs() []draft {
 		return nil
 	}
 	summary := fmt.Sprintf("add %s to nixLibs in %s: its lib directory goes on LD_LIBRARY_PATH (\"...\" keeps the provider's own libraries)", strings.Join(attrs, ", "), s.b.configPath())
-	if cur != nil && !contains(cur, "...") {
+	if cur != nil && !slices.Contains(cur, "...") {
 		summary = fmt.Sprintf("nixLibs %s replaces the provider's libraries: add \"...\" (and %s) in %s", tomlList(cur), strings.Join(attrs, ", "), s.b.configPath())
 	}
 	return []draft{{id: "add-nixlibs", kind: diagnose.FixAddNixLibs, summary: summary,
@@ -359,7 +360,7 @@ func (s *state) nixPythonPackages() []draft {
 		if p == "python3" || pythonAttrRE.MatchString(p) {
 			p, hasPy = py, true
 		}
-		if !contains(next, p) {
+		if !slices.Contains(next, p) {
 			next = append(next, p)
 		}
 	}
@@ -377,7 +378,7 @@ func (s *state) nixPythonPackages() []draft {
 		}
 		attrs = append(attrs, py+"Packages."+d)
 		dists = append(dists, d)
-		if !contains(next, py+"Packages."+d) {
+		if !slices.Contains(next, py+"Packages."+d) {
 			next = append(next, py+"Packages."+d)
 		}
 	}
@@ -572,15 +573,6 @@ func (s *state) projectDockerfile() []draft {
 			}}}
 	}
 	return nil
-}
-
-func contains(l []string, s string) bool {
-	for _, x := range l {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func equal(a, b []string) bool {

@@ -382,7 +382,7 @@ func recipeKey(sc *scenario.Scenario, v scenario.Variant, ignore ...string) (str
 			fmt.Fprintf(h, "arg %s=%s\n", k, b.Args[k])
 		}
 		for _, k := range slices.Sorted(maps.Keys(b.Context)) {
-			if contains(ignore, k) {
+			if slices.Contains(ignore, k) {
 				continue
 			}
 			f := b.Context[k]

@@ -1,16 +1,12 @@
-package doctor_test
+package doctor
 
 import (
 	"context"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/bootmatrix/bootmatrix/harness/diagnose"
-	"github.com/bootmatrix/bootmatrix/harness/doctor"
 	"github.com/bootmatrix/bootmatrix/harness/recipe"
 	"github.com/bootmatrix/bootmatrix/harness/result"
 	"github.com/bootmatrix/bootmatrix/harness/runner"
@@ -37,7 +33,7 @@ func TestSearchSeedBreakSystemPackages(t *testing.T) {
 		runner.WithDiagnoser(diagnose.Diagnoser{}))
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
-	rep, err := doctor.Search(ctx, sc, vs[0], r, doctor.WithParallel(2), doctor.WithLogf(t.Logf))
+	rep, err := Search(ctx, sc, vs[0], r, WithParallel(2), WithLogf(t.Logf))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,9 +81,7 @@ func TestSearchSeedBreakSystemPackages(t *testing.T) {
 	}
 
 	// The user's way: fresh copy, git apply, run the same variant again.
-	repo := filepath.Join(t.TempDir(), "project")
-	copyDir(t, sc.Project.Dir, repo)
-	gitApply(t, repo, rep.Baseline, best.Diff)
+	repo := gitApply(t, sc.Project.Dir, rep.Baseline, best.Diff)
 	again := *sc
 	again.Project.Dir = repo
 	v := vs[0]
@@ -109,38 +103,4 @@ func anyPrefix(ps []string, prefix string) bool {
 		}
 	}
 	return false
-}
-
-func copyDir(t *testing.T, src, dst string) {
-	t.Helper()
-	if err := os.MkdirAll(dst, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.Command("cp", "-a", src+"/.", dst+"/").CombinedOutput(); err != nil {
-		t.Fatalf("cp: %v %s", err, out)
-	}
-}
-
-func gitApply(t *testing.T, repo string, diffs ...string) {
-	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git not installed")
-	}
-	run := func(stdin string, args ...string) {
-		t.Helper()
-		cmd := exec.Command("git", args...)
-		cmd.Dir = repo
-		cmd.Stdin = strings.NewReader(stdin)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v\n%s\n%s", args, err, out, stdin)
-		}
-	}
-	run("", "init", "-q")
-	for _, d := range diffs {
-		if d == "" {
-			continue
-		}
-		run(d, "apply", "--check", "-")
-		run(d, "apply", "-")
-	}
 }

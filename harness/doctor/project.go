@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -96,7 +97,7 @@ func nativeImports(rootAbs string) []string {
 			continue
 		}
 		for _, m := range scenario.NativeImports(data) {
-			if !contains(out, m) {
+			if !slices.Contains(out, m) {
 				out = append(out, m)
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/pelletier/go-toml/v2"
 
@@ -77,7 +78,7 @@ func (l *loader) checkFiles() {
 	}
 	var roots []string
 	addRoot := func(r string) {
-		if !contains(roots, r) {
+		if !slices.Contains(roots, r) {
 			roots = append(roots, r)
 		}
 	}
@@ -126,7 +127,7 @@ func (l *loader) checkFiles() {
 				continue
 			}
 			for _, m := range NativeImports(data) {
-				if !contains(s.Imports, m) {
+				if !slices.Contains(s.Imports, m) {
 					s.Imports = append(s.Imports, m)
 				}
 			}

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -89,7 +90,7 @@ func (l *loader) parseMatrix(k, v *yaml.Node) *matrixDef {
 	for _, kv := range ps {
 		name := p.deref(kv.key).Value
 		field := join("matrix", name)
-		if !contains(matrixKeys, name) {
+		if !slices.Contains(matrixKeys, name) {
 			hint := "axes are " + strings.Join(axisNames, ", ") + "; or include/exclude"
 			if s := suggest(name, matrixKeys); s != "" {
 				hint = fmt.Sprintf("did you mean %q?", s)
@@ -168,7 +169,7 @@ func (l *loader) axisValue(axis string, n *yaml.Node, field string, inAxis bool)
 		if !ok {
 			return av, false
 		}
-		if !contains(known, s) {
+		if !slices.Contains(known, s) {
 			hint := "use one of " + strings.Join(known, ", ")
 			if sg := suggest(s, known); sg != "" {
 				hint = fmt.Sprintf("did you mean %q? (%s)", sg, hint)
@@ -344,7 +345,7 @@ func (l *loader) entry(n *yaml.Node, field string, include bool) *entry {
 	}
 	ok := p.fields(n, field, want, known, func(key string, k, v *yaml.Node) {
 		f := join(field, key)
-		if contains(axisNames, key) {
+		if slices.Contains(axisNames, key) {
 			if av, ok := l.axisValue(key, v, f, false); ok {
 				e.axes[key] = av
 			}
@@ -419,7 +420,7 @@ func (l *loader) expectation(n *yaml.Node, field string) *Expectation {
 		}
 		switch key {
 		case "fails":
-			if !contains(Stages, s) {
+			if !slices.Contains(Stages, s) {
 				hint := "use one of " + strings.Join(Stages, ", ")
 				if sg := suggest(s, Stages); sg != "" {
 					hint = fmt.Sprintf("did you mean %q? (%s)", sg, hint)
@@ -433,7 +434,7 @@ func (l *loader) expectation(n *yaml.Node, field string) *Expectation {
 				p.add(v, f, fmt.Sprintf("class %q is not lower-case-with-dashes", s), "write a class such as missing-shared-library")
 				return
 			}
-			if known := l.o.classes; len(known) > 0 && !contains(known, s) {
+			if known := l.o.classes; len(known) > 0 && !slices.Contains(known, s) {
 				hint := "see docs/failure-classes.md for the list"
 				if sg := suggest(s, known); sg != "" {
 					hint = fmt.Sprintf("did you mean %q? (%s)", sg, hint)

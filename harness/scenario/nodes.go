@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -168,7 +169,7 @@ func (p *parser) fields(n *yaml.Node, field, want string, known []string, handle
 	}
 	for _, kv := range ps {
 		name := p.deref(kv.key).Value
-		if !contains(known, name) {
+		if !slices.Contains(known, name) {
 			hint := "known fields: " + strings.Join(known, ", ")
 			if s := suggest(name, known); s != "" {
 				hint = fmt.Sprintf("did you mean %q?", s)
@@ -182,15 +183,6 @@ func (p *parser) fields(n *yaml.Node, field, want string, known []string, handle
 		handle(name, kv.key, kv.val)
 	}
 	return true
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // str reads a string scalar. Numbers and booleans are refused, not converted:

@@ -9,6 +9,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -195,7 +196,7 @@ func yamlProblem(err error, data []byte) Problem {
 	if m := yamlLineRe.FindStringSubmatch(msg); m != nil {
 		pr.Line, _ = strconv.Atoi(m[1])
 		msg = msg[len(m[0]):]
-		if contains(parserProblems, msg) {
+		if slices.Contains(parserProblems, msg) {
 			pr.Line++
 		}
 	} else if m := yamlAnchorRe.FindStringSubmatch(msg); m != nil {
