@@ -745,10 +745,14 @@ func TestSecretsNeverReported(t *testing.T) {
 
 // TestOOMKilled gives an app that allocates 512 MB a 64 MB limit: the boot must fail
 // as oom-killed, which needs the engine's (or the cgroup's) word, not a guess from
-// exit code 137.
+// exit code 137. The limit is the variant's own, under the scenario's 256 MB, so the
+// engine also proves that a variant's limit wins.
 func TestOOMKilled(t *testing.T) {
 	sc, v := loadBadInput(t, "good")
-	sc.Limits.MemoryBytes = 64 << 20
+	if sc.Limits.MemoryBytes != 256<<20 {
+		t.Fatalf("bad-input's scenario memory limit is %d, this test assumes 256 MiB", sc.Limits.MemoryBytes)
+	}
+	v.Limits.MemoryBytes = 64 << 20
 	v.Name, v.Start = "hog", "python app.py hog"
 	v.Expect = &scenario.Expectation{Stage: result.StageBoot, Class: diagnose.ClassOOMKilled}
 	res, err := newRunner(t).RunVariant(context.Background(), sc, v)

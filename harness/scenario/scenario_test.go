@@ -665,3 +665,15 @@ func TestKnownClasses(t *testing.T) {
 		t.Errorf("without WithClasses: %v", err)
 	}
 }
+
+func TestSettleAndVariantLimitsBadValues(t *testing.T) {
+	t.Parallel()
+	src := head + "settle: 2\nmatrix:\n  include:\n    - {name: a, settle: soon, limits: {memory: lots, cpu: 1}}\n"
+	_, err := Parse("testdata/inline.yaml", []byte(src), WithCheckFiles(false))
+	checkProblems(t, err, []want{
+		{4, 9, "settle", "2 has no unit — write 2s"},
+		{7, 25, "matrix.include[0].settle", `"soon" is not a duration`},
+		{7, 48, "matrix.include[0].limits.memory", `"lots" is not a memory size`},
+		{7, 54, "matrix.include[0].limits.cpu", `unknown field — did you mean "cpus"?`},
+	})
+}

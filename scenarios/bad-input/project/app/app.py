@@ -5,6 +5,7 @@ python app.py [MODE]
   loopback    the same, bound to 127.0.0.1 only
   never-bind  run without ever opening a socket
   crash-later serve, then exit with code 3 after 2 seconds
+  fade-out    serve, stop answering after 1 second, exit with code 3 two seconds later
   print-env   print the secret-looking environment, then serve
   flood       print 100 MB to stdout, then serve
   hog         allocate 512 MB, then serve
@@ -50,6 +51,17 @@ def main():
             os._exit(3)
         threading.Thread(target=die, daemon=True).start()
         serve()
+    elif mode == "fade-out":
+        port = int(os.environ["PORT"])
+        srv = http.server.ThreadingHTTPServer(("0.0.0.0", port), Health)
+        print(f"listening on 0.0.0.0:{port}", flush=True)
+        threading.Thread(target=srv.serve_forever, daemon=True).start()
+        time.sleep(1)
+        srv.shutdown()
+        srv.server_close()
+        print("fatal: lost the database connection, shutting down", flush=True)
+        time.sleep(2)
+        os._exit(3)
     elif mode == "print-env":
         for k in ("OPENAI_API_KEY", "DATABASE_URL"):
             print(f"{k}={os.environ.get(k, '')}", flush=True)
