@@ -74,6 +74,8 @@ type Stage struct {
 	Missing []MissingLib `json:"missing,omitempty"`
 	// Modules are the import stage's per-module outcomes.
 	Modules []Module `json:"modules,omitempty"`
+	// Facts are what the runner observed beyond the output; the classifier reads them.
+	Facts Facts `json:"facts,omitzero"`
 }
 
 // MissingLib is a NEEDED entry the loader would not resolve, and where a file of that name exists.

@@ -1,0 +1,55 @@
+package result
+
+// Facts are what the runner observed about a stage beyond its output: the
+// classifier decides from these fields, never from text the runner printed.
+// Marker lines in Output are for people only. Every field is optional, and
+// the JSON names are part of the stable schema.
+type Facts struct {
+	// TimedOut: the runner stopped the stage at its deadline (TimeoutSeconds).
+	TimedOut       bool    `json:"timed_out,omitempty"`
+	TimeoutSeconds float64 `json:"timeout_seconds,omitempty"`
+	// Interrupted: the run was stopped by a signal (or its context) during the stage.
+	Interrupted bool `json:"interrupted,omitempty"`
+	// OOMKilled: the memory limit killed a process of the stage (MemoryLimit bytes).
+	OOMKilled   bool  `json:"oom_killed,omitempty"`
+	MemoryLimit int64 `json:"memory_limit,omitempty"`
+	// Signal names the signal that ended the stage's process ("SIGKILL"), when one did.
+	Signal string `json:"signal,omitempty"`
+	// ImageUnavailable is the image reference the engine did not have and could not pull.
+	ImageUnavailable string `json:"image_unavailable,omitempty"`
+	// Exited: the started app's process ended on its own, AfterSeconds after it started
+	// (the code is the stage's ExitCode).
+	Exited       bool    `json:"exited,omitempty"`
+	AfterSeconds float64 `json:"after_seconds,omitempty"`
+	// NoStartCommand: boot had nothing to run.
+	NoStartCommand bool `json:"no_start_command,omitempty"`
+	// Port is the port the app was expected to listen on.
+	Port int `json:"port,omitempty"`
+	// Listeners are the sockets listening in the container when the health check never
+	// passed (nil when not probed).
+	Listeners []Listener `json:"listeners,omitempty"`
+	// Health is the last completed answer of the health (or config) endpoint that
+	// did not match the expectation.
+	Health *HTTPAnswer `json:"health,omitempty"`
+}
+
+// Listener is one listening TCP socket.
+type Listener struct {
+	Addr string `json:"addr"`
+	Port int    `json:"port"`
+	// Loopback: bound to 127.0.0.0/8 or ::1 only, unreachable from outside the container.
+	Loopback bool `json:"loopback,omitempty"`
+}
+
+// HTTPAnswer is one HTTP probe's completed answer, or the error that kept it from completing.
+type HTTPAnswer struct {
+	Method     string `json:"method"`
+	Path       string `json:"path"`
+	Status     int    `json:"status,omitempty"`
+	WantStatus int    `json:"want_status,omitempty"`
+	// Body is the first bytes of the body.
+	Body     string `json:"body,omitempty"`
+	WantBody string `json:"want_body,omitempty"`
+	// Error is why no answer completed ("connection refused").
+	Error string `json:"error,omitempty"`
+}
