@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the offline kit: Debian roots, python-slim stand-ins, the wheelhouse and the
-# Nix stand-in, each tagged by a hash of its inputs. Run as `bash images/build.sh`
+# Nix stand-ins, each tagged by a hash of its inputs. Run as `bash images/build.sh`
 # from the repository root (make images). See images/README.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,5 +13,9 @@ trap cleanup_partial EXIT
 trap "exit 130" INT TERM
 stage_roots
 stage_slim
+# CPython compiles in the background while the other stages assemble.
+stage_cpython
 stage_wheelhouse
 stage_nix
+wait_cpython
+stage_nixpacks

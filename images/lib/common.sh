@@ -75,7 +75,9 @@ fetch_set() {
     [ $ok = 1 ] && { echo "$list"; return; }
   fi
   log "fetching $set ($mode, $# packages) from Debian $suite"
-  run_in -e MODE="$mode" -e SUITE="$suite" -e DEBIAN_MIRROR="$DEBIAN_MIRROR" -v "$pool:/debs" -v "$PWD/images/lib/fetch-debs.sh:/fetch.sh:ro" \
+  # The only build step that needs the mirror; an engine whose bridge has no route out
+  # (as in air-gapped CI with a local mirror) still reaches it through the host's network.
+  run_in --network host -e MODE="$mode" -e SUITE="$suite" -e DEBIAN_MIRROR="$DEBIAN_MIRROR" -v "$pool:/debs" -v "$PWD/images/lib/fetch-debs.sh:/fetch.sh:ro" \
     "$KIT_REPO/debian:$suite" sh /fetch.sh "$@" >"$list.tmp" || { rm -f "$list.tmp"; exit 1; }
   mv "$list.tmp" "$list"
   echo "$list"

@@ -1,0 +1,320 @@
+"""Builder of the stand-in's binary packages (run by Nix when the kit is made).
+
+Unpacks Debian packages (or the kit's CPython build) into $out in nixpkgs' layout and
+patches every ELF as nixpkgs' fixup does: the interpreter is the store's glibc loader
+and the RUNPATH lists exactly the store directories that provide its NEEDED entries
+($out/lib, then the derivation's deps, then glibc). A NEEDED entry no store path
+provides stops the build, naming both. Needs the kit builder's python3, dpkg-deb and
+patchelf (the derivation is impure on purpose: it only ever runs at kit build time).
+"""
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import zipfile
+
+ENV = os.environ
+OUT = ENV["out"]
+KIND = ENV.get("kind", "lib")
+GLIBC = ENV.get("glibc", "")
+DEPS = ENV.get("deps", "").split()
+MULTIARCH = "usr/lib/x86_64-linux-gnu"
+LIBDIRS = [MULTIARCH, "lib/x86_64-linux-gnu", MULTIARCH + "/openblas-pthread"]
+BINDIRS = ["usr/bin", "bin", "usr/sbin", "sbin"]
+# Debian's loader searches these compiled-in places; nixpkgs' glibc only its own lib.
+# Same-length replacements: the first is a link to this glibc's lib (made by the kit
+# image), the others do not exist.
+LDSO_PATHS = {
+    # The packed system directory list (it appears twice), replaced as a whole so that
+    # no entry is a substring hit of another.
+    b"/lib/x86_64-linux-gnu/\0/usr/lib/x86_64-linux-gnu/\0/lib/\0/usr/lib/\0":
+        b"/nix/var/nix/ld/glibc/\0/nix/var/nix/ld/none-usr-/\0/-no/\0/-nonono/\0",
+    b"/etc/ld.so.cache\0": b"/nix/var/nix/-/c\0",
+    b"/etc/ld.so.preload\0": b"/nix/var/nix/-/pre\0",
+}
+
+
+def die(msg):
+    sys.exit("error: %s: %s" % (ENV.get("name", "?"), msg))
+
+
+def run(*args):
+    p = subprocess.run(args, capture_output=True, text=True)
+    if p.returncode:
+        die("%s failed: %s" % (" ".join(args), p.stderr.strip()))
+    return p.stdout
+
+
+def extract_debs(tmp):
+    roots = []
+    for i, deb in enumerate(ENV.get("debs", "").split()):
+        r = os.path.join(tmp, str(i))
+        os.makedirs(r)
+        run("/usr/bin/dpkg-deb", "-x", deb, r)
+        roots.append(r)
+    return roots
+
+
+def copy(src, dst):
+    os.makedirs(os.path.dirname(dst), exist_ok=True)
+    if os.path.lexists(dst):
+        return
+    if os.path.islink(src):
+        t = os.readlink(src)
+        if t.startswith("/"):
+            # Absolute links into /usr/lib are re-pointed at the copy next to them.
+            base = os.path.basename(t)
+            if not os.path.lexists(os.path.join(os.path.dirname(dst), base)) and not os.path.lexists(os.path.join(os.path.dirname(src), base)):
+                return
+            t = base
+        os.symlink(t, dst)
+    elif os.path.isdir(src):
+        shutil.copytree(src, dst, symlinks=True)
+    else:
+        shutil.copy2(src, dst)
+
+
+def copy_libs(root, dst=None):
+    dst = dst or os.path.join(OUT, "lib")
+    for ld in LIBDIRS:
+        d = os.path.join(root, ld)
+        if not os.path.isdir(d):
+            continue
+        for f in sorted(os.listdir(d)):
+            p = os.path.join(d, f)
+            if ".so" in f and (os.path.islink(p) or os.path.isfile(p)):
+                copy(p, os.path.join(dst, f))
+
+
+def copy_bins(root):
+    for bd in BINDIRS:
+        d = os.path.join(root, bd)
+        if os.path.isdir(d):
+            for f in sorted(os.listdir(d)):
+                if f not in ENV.get("skip", "").split():
+                    copy(os.path.join(d, f), os.path.join(OUT, "bin", f))
+
+
+def is_elf(p):
+    if os.path.islink(p) or not os.path.isfile(p):
+        return False
+    with open(p, "rb") as f:
+        return f.read(4) == b"\x7fELF"
+
+
+def sonames(d):
+    try:
+        return set(os.listdir(d))
+    except FileNotFoundError:
+        return set()
+
+
+def patch_elfs(extra_needed=None):
+    search = [os.path.join(OUT, "lib")] + [os.path.join(d, "lib") for d in DEPS]
+    if GLIBC:
+        search.append(os.path.join(GLIBC, "lib"))
+    index = [(d, sonames(d)) for d in search]
+    ldso = os.path.join(GLIBC or OUT, "lib", "ld-linux-x86-64.so.2")
+    for dirpath, _, files in os.walk(OUT):
+        for f in files:
+            p = os.path.join(dirpath, f)
+            if not is_elf(p):
+                continue
+            os.chmod(p, os.stat(p).st_mode | 0o200)
+            if extra_needed and re.match(extra_needed[0], f):
+                needed = run("/usr/bin/patchelf", "--print-needed", p).split()
+                if extra_needed[1] not in needed:
+                    # First, so the loader's error names it (as a Nix-built numpy links it).
+                    run("/usr/bin/patchelf", "--add-needed", extra_needed[1], p)
+            try:
+                interp = run("/usr/bin/patchelf", "--print-interpreter", p).strip()
+            except SystemExit:
+                interp = ""
+            if interp and KIND != "glibc":
+                run("/usr/bin/patchelf", "--set-interpreter", ldso, p)
+            needed = run("/usr/bin/patchelf", "--print-needed", p).split()
+            rpath, missing = [], []
+            here = os.path.dirname(p)
+            for n in needed:
+                if n.startswith("ld-linux"):
+                    continue
+                if KIND == "glibc":
+                    continue  # glibc's own libraries find each other on the loader's default path
+                for d, names in index:
+                    if n in names:
+                        if d not in rpath:
+                            rpath.append(d)
+                        break
+                else:
+                    if n in sonames(here):
+                        continue
+                    missing.append(n)
+            if missing:
+                die("%s needs %s, which no input provides (add the Debian package to the derivation's deps)" % (p[len(OUT):], ", ".join(missing)))
+            if KIND != "glibc":
+                run("/usr/bin/patchelf", "--set-rpath", ":".join(rpath), p)
+
+
+def patch_ldso():
+    p = os.path.join(OUT, "lib", "ld-linux-x86-64.so.2")
+    p = os.path.realpath(p)
+    data = open(p, "rb").read()
+    for old, new in LDSO_PATHS.items():
+        assert len(old) == len(new), (old, new)
+        if old not in data:
+            die("ld.so has no %r to replace" % old)
+        data = data.replace(old, new)
+    os.chmod(p, 0o755)
+    open(p, "wb").write(data)
+
+
+def shebang(p, python):
+    with open(p, "rb") as f:
+        head = f.readline()
+    if not head.startswith(b"#!") or b"python" not in head:
+        return
+    rest = open(p, "rb").read()[len(head):]
+    open(p, "wb").write(b"#!" + python.encode() + b"\n" + rest)
+
+
+def python_program(p, python, sitepaths):
+    """A script of a Python package, shaped like nixpkgs' wrapPythonPrograms output."""
+    src = open(p).read().split("\n", 1)[1]
+    inject = ("import sys;import site;import functools;sys.argv[0] = %r;"
+              "functools.reduce(lambda k, p: site.addsitedir(p, k), %r, site._init_pathinfo());\n"
+              % (os.path.basename(p), sitepaths))
+    lines = src.split("\n")
+    i = 0
+    while i < len(lines) and (lines[i].startswith("#") or not lines[i].strip()):
+        i += 1
+    open(p, "w").write("#!%s\n" % python + "\n".join(lines[:i] + [inject.rstrip()] + lines[i:]))
+    os.chmod(p, 0o755)
+
+
+def main():
+    tmp = os.path.join(ENV.get("TMPDIR", "/tmp"), "deb")
+    roots = extract_debs(tmp)
+    os.makedirs(OUT)
+    extra = None
+    if KIND == "glibc":
+        copy_libs(roots[0])
+        # nixpkgs' glibc: libgcc_s.so.1 beside libc, which dlopens it for pthread_exit.
+        shutil.copy2(os.path.join(roots[1], MULTIARCH, "libgcc_s.so.1"), os.path.join(OUT, "lib", "libgcc_s.so.1"))
+        ld = os.path.join(roots[0], "usr/lib64/ld-linux-x86-64.so.2")
+        if not os.path.lexists(os.path.join(OUT, "lib", "ld-linux-x86-64.so.2")):
+            copy(os.path.realpath(ld), os.path.join(OUT, "lib", "ld-linux-x86-64.so.2"))
+        patch_ldso()
+    elif KIND == "glibc-bin":
+        bash = DEPS[0]
+        os.makedirs(os.path.join(OUT, "bin"))
+        ldd = open(os.path.join(roots[0], "usr/bin/ldd")).read()
+        ldd = re.sub(r"^#! ?/bin/bash", "#!" + bash + "/bin/bash", ldd, count=1)
+        ldd = re.sub(r"^RTLDLIST=.*$", "RTLDLIST=" + GLIBC + "/lib/ld-linux-x86-64.so.2", ldd, flags=re.M)
+        open(os.path.join(OUT, "bin/ldd"), "w").write(ldd)
+        os.chmod(os.path.join(OUT, "bin/ldd"), 0o755)
+        for b in ("getconf", "iconv", "locale"):
+            for bd in BINDIRS:
+                if os.path.exists(os.path.join(roots[0], bd, b)):
+                    copy(os.path.join(roots[0], bd, b), os.path.join(OUT, "bin", b))
+                    break
+    elif KIND == "lib":
+        for r in roots:
+            copy_libs(r)
+    elif KIND == "bin":
+        for r in roots:
+            copy_bins(r)
+            copy_libs(r)
+        if os.path.exists(os.path.join(OUT, "bin/bash")) and not os.path.lexists(os.path.join(OUT, "bin/sh")):
+            os.symlink("bash", os.path.join(OUT, "bin/sh"))
+    elif KIND == "gcc-driver":
+        copy(os.path.join(roots[0], "usr/bin/x86_64-linux-gnu-gcc-14"), os.path.join(OUT, "bin/gcc"))
+        os.symlink("gcc", os.path.join(OUT, "bin/cc"))
+    elif KIND == "cacert":
+        certs = os.path.join(roots[0], "usr/share/ca-certificates")
+        bundle = []
+        for dirpath, _, files in sorted(os.walk(certs)):
+            bundle += [open(os.path.join(dirpath, f)).read() for f in sorted(files) if f.endswith(".crt")]
+        os.makedirs(os.path.join(OUT, "etc/ssl/certs"))
+        open(os.path.join(OUT, "etc/ssl/certs/ca-bundle.crt"), "w").write("".join(bundle))
+    elif KIND == "dev":
+        r = roots[0]
+        copy(os.path.join(r, "usr/include"), os.path.join(OUT, "include"))
+        copy_bins(r)
+        lib = os.path.join(DEPS[0], "lib")
+        os.makedirs(os.path.join(OUT, "lib/pkgconfig"))
+        for f in os.listdir(os.path.join(r, MULTIARCH)):
+            p = os.path.join(r, MULTIARCH, f)
+            if f.endswith(".so") and os.path.islink(p):
+                os.symlink(os.path.join(lib, os.path.basename(os.readlink(p))), os.path.join(OUT, "lib", f))
+        pc = os.path.join(r, MULTIARCH, "pkgconfig")
+        for f in os.listdir(pc) if os.path.isdir(pc) else []:
+            t = open(os.path.join(pc, f)).read()
+            t = t.replace("libdir=${prefix}/lib/x86_64-linux-gnu", "libdir=" + lib).replace("prefix=/usr", "prefix=" + OUT)
+            open(os.path.join(OUT, "lib/pkgconfig", f), "w").write(t)
+    elif KIND == "python":
+        ver = ENV["pyver"]
+        with tarfile.open(ENV["cpython"]) as t:
+            t.extractall(OUT)
+        stdlib = os.path.join(OUT, "lib/python" + ver)
+        # Text files that name the build prefix (sysconfig data, python-config, the
+        # Makefile) name the store path instead.
+        for dirpath, _, files in os.walk(OUT):
+            for f in files:
+                p = os.path.join(dirpath, f)
+                if os.path.islink(p) or is_elf(p) or f.endswith(".pyc"):
+                    continue
+                b = open(p, "rb").read()
+                if b"/opt/bootmatrix/python" in b:
+                    open(p, "wb").write(b.replace(b"/opt/bootmatrix/python", OUT.encode()))
+        os.symlink("python3", os.path.join(OUT, "bin/python"))
+        shutil.copy(ENV["externallyManaged"], os.path.join(stdlib, "EXTERNALLY-MANAGED"))
+        os.makedirs(os.path.join(stdlib, "site-packages"), exist_ok=True)
+        shutil.copy(ENV["sitecustomize"], os.path.join(stdlib, "site-packages/sitecustomize.py"))
+        for f in os.listdir(os.path.join(OUT, "bin")):
+            if not is_elf(os.path.join(OUT, "bin", f)) and not os.path.islink(os.path.join(OUT, "bin", f)):
+                shebang(os.path.join(OUT, "bin", f), os.path.join(OUT, "bin/python" + ver))
+    elif KIND in ("pypkg", "pip"):
+        ver, python = ENV["pyver"], ENV["python"]
+        site = os.path.join(OUT, "lib/python%s/site-packages" % ver)
+        r = roots[0]
+        if KIND == "pip":
+            whl = [f for f in os.listdir(os.path.join(r, "usr/share/python-wheels")) if f.startswith("pip-")][0]
+            with zipfile.ZipFile(os.path.join(r, "usr/share/python-wheels", whl)) as z:
+                z.extractall(site)
+            os.makedirs(os.path.join(OUT, "bin"))
+            for name in ("pip", "pip3", "pip" + ver):
+                p = os.path.join(OUT, "bin", name)
+                open(p, "w").write("#!%s\n# -*- coding: utf-8 -*-\nimport re\nimport sys\nfrom pip._internal.cli.main import main\n"
+                                   "if __name__ == '__main__':\n    sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])\n    sys.exit(main())\n" % python)
+        else:
+            copy(os.path.join(r, "usr/lib/python3/dist-packages"), site)
+            # Modules built for another interpreter version are not this package's.
+            tag = "cpython-%s-" % ver.replace(".", "")
+            for dirpath, dirs, files in os.walk(site):
+                for f in files:
+                    if ".cpython-" in f and tag not in f:
+                        os.remove(os.path.join(dirpath, f))
+                for d in list(dirs):
+                    p = os.path.join(dirpath, d)
+                    if os.path.islink(p) and not os.path.exists(p):
+                        os.remove(p)
+                        dirs.remove(d)
+            for f in os.listdir(site):
+                if os.path.islink(os.path.join(site, f)) and not os.path.exists(os.path.join(site, f)):
+                    os.remove(os.path.join(site, f))
+            copy_bins(r)
+        paths = [site] + [os.path.join(d, "lib/python%s/site-packages" % ver) for d in ENV.get("propagatedPaths", "").split()]
+        for f in os.listdir(os.path.join(OUT, "bin")) if os.path.isdir(os.path.join(OUT, "bin")) else []:
+            p = os.path.join(OUT, "bin", f)
+            if not os.path.islink(p) and not is_elf(p) and open(p, "rb").read(2) == b"#!":
+                python_program(p, python + "/bin/python" + ver, paths)
+        if ENV.get("addNeeded"):
+            extra = (r"_multiarray_umath\.", ENV["addNeeded"])
+    else:
+        die("unknown kind " + KIND)
+    patch_elfs(extra)
+
+
+main()

@@ -1,0 +1,77 @@
+# Stage: CPython built from Debian's source packages (upstream's tarball, the
+# .orig.tar.xz), cached as a relocatable prefix tarball per version:
+# $KIT_CACHE/cpython/<version>-<hash>/python.tar. The Nixpacks stand-in's nixpkgs turns it
+# into nixpkgs' python; any other stand-in can unpack the same build.
+
+# Which suite's source package gives which version (the suite's only python3.X).
+declare -A CPYTHON_SOURCE=([3.11]="bookworm python3.11" [3.13]="trixie python3.13")
+CPYTHON_BUILD_PKGS=(gcc make libc6-dev pkgconf xz-utils libssl-dev zlib1g-dev libexpat1-dev libffi-dev
+  libbz2-dev liblzma-dev libsqlite3-dev libreadline-dev libncurses-dev uuid-dev libmpdec-dev)
+
+# fetch_source SUITE SOURCE prints the cached path of the source package's upstream
+# tarball, downloading it (and recording its name) the first time.
+fetch_source() {
+  local suite=$1 src=$2 dir="$KIT_CACHE/src"
+  local rec="$dir/sets/$suite-$src"
+  mkdir -p "$dir/sets"
+  if [ ! -s "$rec" ] || [ ! -s "$dir/$(cat "$rec")" ]; then
+    log "fetching the source of $src from Debian $suite"
+    run_in --network host -v "$dir:/out" -v "$PWD/images/lib/fetch-source.py:/fetch-source.py:ro" \
+      "$KIT_BUILDER" python3 /fetch-source.py "$DEBIAN_MIRROR" "$suite" "$src" /out >"$rec.tmp" || { rm -f "$rec.tmp"; exit 1; }
+    mv "$rec.tmp" "$rec"
+  fi
+  echo "$dir/$(cat "$rec")"
+}
+
+build_cpython_image() {
+  local root="$KIT_REPO/debian:trixie"
+  local set; set=$(fetch_set trixie "$(set_name cpython-build "${CPYTHON_BUILD_PKGS[@]}")" closure "${CPYTHON_BUILD_PKGS[@]}")
+  local h; h=$(hash_inputs images/stages/cpython.sh images/lib/assemble.sh "$set" -- "$(docker image inspect -f '{{.Id}}' "$root")")
+  CPYTHON_BUILDER="$KIT_REPO/builder:cpython-$h"
+  if ! image_exists "$CPYTHON_BUILDER"; then
+    log "building $CPYTHON_BUILDER"
+    commit_image "$root" "$CPYTHON_BUILDER" "$set" "rm -rf /var/lib/apt/lists/*" "LABEL org.bootmatrix.kit=cpython-builder"
+  fi
+}
+
+# build_cpython VERSION sets CPYTHON_TAR[VERSION] to the cached build; the build runs
+# in the background when START_ONLY=1 (the caller waits with wait_cpython).
+declare -A CPYTHON_TAR CPYTHON_PID
+build_cpython() {
+  local ver=$1 suite src tarball
+  read -r suite src <<<"${CPYTHON_SOURCE[$ver]}"
+  tarball=$(fetch_source "$suite" "$src")
+  local h; h=$(hash_inputs images/stages/cpython.sh images/cpython/build.sh "$tarball" -- "$CPYTHON_BUILDER")
+  local built="$KIT_CACHE/cpython/$ver-$h"
+  CPYTHON_TAR[$ver]="$built/python.tar"
+  [ -f "$built/.complete" ] && return 0
+  log "building CPython $ver from $(basename "$tarball") ($h)"
+  rm -rf "$built"; mkdir -p "$built"
+  (
+    run_in -e PYVER="$ver" -e SRC="/src/$(basename "$tarball")" -e JOBS=2 -v "$(dirname "$tarball"):/src:ro" -v "$built:/out" \
+      -v "$PWD/images/cpython/build.sh:/build.sh:ro" "$CPYTHON_BUILDER" sh /build.sh >"$built/log" 2>&1 ||
+      { cat "$built/log" >&2; die "building CPython $ver failed (see above)"; }
+    touch "$built/.complete"
+  ) &
+  CPYTHON_PID[$ver]=$!
+}
+
+wait_cpython() {
+  local v
+  for v in "${!CPYTHON_PID[@]}"; do
+    wait "${CPYTHON_PID[$v]}" || die "building CPython $v failed"
+    unset "CPYTHON_PID[$v]"
+  done
+  for v in "${!CPYTHON_TAR[@]}"; do
+    local keep; keep=$(basename "$(dirname "${CPYTHON_TAR[$v]}")")
+    local d
+    for d in "$KIT_CACHE/cpython/$v"-*; do [ "${d##*/}" != "$keep" ] && rm -rf "$d"; done
+  done
+  return 0
+}
+
+stage_cpython() {
+  build_cpython_image
+  build_cpython 3.13
+  build_cpython 3.11
+}
