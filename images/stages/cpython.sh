@@ -27,11 +27,12 @@ build_cpython_image() {
   local root="$KIT_REPO/debian:trixie"
   local set; set=$(fetch_set trixie "$(set_name cpython-build "${CPYTHON_BUILD_PKGS[@]}")" closure "${CPYTHON_BUILD_PKGS[@]}")
   local h; h=$(hash_inputs images/stages/cpython.sh images/lib/assemble.sh "$set" -- "$(docker image inspect -f '{{.Id}}' "$root")")
-  CPYTHON_BUILDER="$KIT_REPO/builder:cpython-$h"
+  CPYTHON_BUILDER="$KIT_REPO/cpython-builder:$h"
   if ! image_exists "$CPYTHON_BUILDER"; then
     log "building $CPYTHON_BUILDER"
     commit_image "$root" "$CPYTHON_BUILDER" "$set" "rm -rf /var/lib/apt/lists/*" "LABEL org.bootmatrix.kit=cpython-builder"
   fi
+  prune_tags "$KIT_REPO/cpython-builder" "$h"
 }
 
 # build_cpython VERSION sets CPYTHON_TAR[VERSION] to the cached build; the build runs
@@ -66,6 +67,15 @@ wait_cpython() {
     local keep; keep=$(basename "$(dirname "${CPYTHON_TAR[$v]}")")
     local d
     for d in "$KIT_CACHE/cpython/$v"-*; do [ "${d##*/}" != "$keep" ] && rm -rf "$d"; done
+  done
+  return 0
+}
+
+# prune_tags REPO KEEP removes every tag of REPO but KEEP (superseded builders).
+prune_tags() {
+  local old
+  for old in $(docker images --format '{{.Tag}}' "$1"); do
+    [ "$old" != "$2" ] && docker rmi "$1:$old" >/dev/null 2>&1 || true
   done
   return 0
 }

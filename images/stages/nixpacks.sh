@@ -46,11 +46,12 @@ stage_nixpacks() {
   local rootid; rootid=$(docker image inspect -f '{{.Id}}' "$root")
 
   local bh; bh=$(hash_inputs "$bset" -- nix-builder "$rootid")
-  local nixbuilder="$KIT_REPO/builder:nix-$bh"
+  local nixbuilder="$KIT_REPO/nix-builder:$bh"
   if ! image_exists "$nixbuilder"; then
     log "building $nixbuilder"
     commit_image "$root" "$nixbuilder" "$bset" "rm -rf /var/lib/apt/lists/*" "LABEL org.bootmatrix.kit=nix-builder"
   fi
+  prune_tags "$KIT_REPO/nix-builder" "$bh"
 
   local h; h=$(hash_inputs images/stages/nixpacks.sh images/nixpacks "$tx" "$bw" "${CPYTHON_TAR[3.11]}" "${CPYTHON_TAR[3.13]}" -- "$nixbuilder")
   local built="$KIT_CACHE/nixpacks/$h"

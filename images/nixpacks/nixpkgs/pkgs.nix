@@ -99,7 +99,7 @@ let
     name = "postgresql-${trixie.libpq-dev.upstream}-dev";
     kind = "dev";
     debs = [ trixie.libpq-dev ];
-    deps = [ postgresqlLib ];
+    deps = [ postgresqlLib bash ];
   };
   postgresql = postgresqlLib // { lib = postgresqlLib; dev = postgresqlDev; out = postgresqlLib; };
 
@@ -166,6 +166,8 @@ let
       pyver = ver;
       python = python.outPath;
       debs = [ (a.suite or trixie).${p} ];
+      # Its programs see these packages too (nixpkgs' wrapPythonPrograms).
+      propagatedPaths = a.propagated or [ ];
     } // removeAttrs a [ "suite" "propagated" ]) // { propagated = a.propagated or [ ]; pythonModule = python; };
     packages = lib.recurseIntoAttrs rec {
       inherit python;

@@ -6,31 +6,37 @@ link() { # link SRC DST
   local src=$1 dst=$2 e
   if [ ! -e "$dst" ] && [ ! -L "$dst" ]; then
     ln -s "$src" "$dst"
-    return
+    return 0
   fi
   if [ -d "$src" ] && [ -d "$dst" ]; then
     if [ -L "$dst" ]; then
       local old; old=$(readlink "$dst")
       rm "$dst"; mkdir "$dst"
-      for e in "$old"/* "$old"/.[!.]*; do [ -e "$e" ] || [ -L "$e" ] && link "$e" "$dst/${e##*/}"; done
+      linkall "$old" "$dst"
     fi
-    for e in "$src"/* "$src"/.[!.]*; do [ -e "$e" ] || [ -L "$e" ] && link "$e" "$dst/${e##*/}"; done
-    return
+    linkall "$src" "$dst"
+    return 0
   fi
   local a b
   a=$(readlink -f "$src"); b=$(readlink -f "$dst")
-  [ "$a" = "$b" ] && return
-  if [ -z "$ignoreCollisions" ]; then
+  if [ "$a" != "$b" ] && [ -z "$ignoreCollisions" ]; then
     echo "error: collision between \`$b' and \`$a'" >&2
     exit 1
   fi
+  return 0
+}
+linkall() { # linkall SRCDIR DSTDIR: link every entry of SRCDIR into DSTDIR
+  local e
+  for e in "$1"/* "$1"/.[!.]*; do
+    if [ -e "$e" ] || [ -L "$e" ]; then link "$e" "$2/${e##*/}"; fi
+  done
 }
 mkdir -p "$out"
 for p in $paths; do
   for t in $pathsToLink; do
     t=${t#/}
     if [ -z "$t" ]; then
-      for e in "$p"/* "$p"/.[!.]*; do [ -e "$e" ] || [ -L "$e" ] && link "$e" "$out/${e##*/}"; done
+      linkall "$p" "$out"
     elif [ -e "$p/$t" ]; then
       mkdir -p "$out/$(dirname "$t")"
       link "$p/$t" "$out/$t"

@@ -101,7 +101,10 @@ def is_elf(p):
     if os.path.islink(p) or not os.path.isfile(p):
         return False
     with open(p, "rb") as f:
-        return f.read(4) == b"\x7fELF"
+        head = f.read(18)
+    # Executables and shared objects only: object files (config/python.o) have no
+    # interpreter or RUNPATH to set.
+    return head[:4] == b"\x7fELF" and head[16] in (2, 3)
 
 
 def sonames(d):
@@ -193,6 +196,28 @@ def python_program(p, python, sitepaths):
     os.chmod(p, 0o755)
 
 
+def pg_config(debian, lib):
+    """nixpkgs' postgresql dev output has pg_config as a script answering from the store
+    (pg_config.sh); Debian's binary answers with /usr paths compiled in. Its answers,
+    re-pointed at the store, make this one."""
+    bash = DEPS[1]
+    out = subprocess.run([debian], capture_output=True, text=True, check=True).stdout
+    vals = []
+    for line in out.splitlines():
+        k, _, v = line.partition(" = ")
+        v = v.replace("/usr/lib/x86_64-linux-gnu", lib).replace("/usr/include", OUT + "/include").replace("/usr/bin", OUT + "/bin")
+        vals.append((k, v))
+    q = lambda s: "'" + s.replace("'", "'\\''") + "'"
+    script = ["#!%s/bin/bash" % bash, "# pg_config: Debian's answers, re-pointed at the store.", "all() {"]
+    script += ["  echo %s" % q("%s = %s" % kv) for kv in vals] + ["}", "[ $# = 0 ] && { all; exit 0; }", "for a; do", "  case $a in"]
+    script += ["    --%s) echo %s ;;" % (k.lower(), q(v)) for k, v in vals]
+    script += ["    *) echo \"pg_config: invalid argument: $a\" >&2; echo \"Try \\\"pg_config --help\\\" for more information.\" >&2; exit 1 ;;", "  esac", "done", ""]
+    p = os.path.join(OUT, "bin/pg_config")
+    os.remove(p)
+    open(p, "w").write("\n".join(script))
+    os.chmod(p, 0o755)
+
+
 def main():
     tmp = os.path.join(ENV.get("TMPDIR", "/tmp"), "deb")
     roots = extract_debs(tmp)
@@ -248,6 +273,9 @@ def main():
             p = os.path.join(r, MULTIARCH, f)
             if f.endswith(".so") and os.path.islink(p):
                 os.symlink(os.path.join(lib, os.path.basename(os.readlink(p))), os.path.join(OUT, "lib", f))
+        pgc = os.path.join(r, "usr/bin/pg_config")
+        if os.path.exists(pgc):
+            pg_config(pgc, lib)
         pc = os.path.join(r, MULTIARCH, "pkgconfig")
         for f in os.listdir(pc) if os.path.isdir(pc) else []:
             t = open(os.path.join(pc, f)).read()
@@ -256,7 +284,7 @@ def main():
     elif KIND == "python":
         ver = ENV["pyver"]
         with tarfile.open(ENV["cpython"]) as t:
-            t.extractall(OUT)
+            t.extractall(OUT, filter="fully_trusted")
         stdlib = os.path.join(OUT, "lib/python" + ver)
         # Text files that name the build prefix (sysconfig data, python-config, the
         # Makefile) name the store path instead.

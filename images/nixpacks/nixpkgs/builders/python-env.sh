@@ -13,8 +13,10 @@ wrap() { # wrap TARGET WRAPPER [export lines...]
   } >"$w"
   chmod +x "$w"
 }
+# One path's bin is a single link: make it a directory of links first.
 if [ -L "$out/bin" ]; then
   old=$(readlink "$out/bin"); rm "$out/bin"; mkdir "$out/bin"
+  linkall "$old" "$out/bin"
 fi
 mkdir -p "$out/bin"
 for path in $paths; do
