@@ -244,7 +244,7 @@ func TestNixpacksChannelsAndTools(t *testing.T) {
 	res := runKit(t, nixpacksImage, `
 echo "== iA"; nix-env -iA nixpkgs.python311 2>&1; echo "rc=$?"
 echo "== build"; nix-build '<nixpkgs>' -A python311 2>&1; echo "rc=$?"
-echo "== qaP"; nix-env -qaP -f `+tarball+` 2>&1 | awk '{print $1}' | sort
+echo "== qaP"; nix-env -qaP -f file://`+tarball+` 2>&1 | awk '{print $1}' | sort
 echo "== shell"; nix-shell -I nixpkgs=file://`+tarball+` -p python311 --run 'python3 --version' 2>/dev/null; echo "rc=$?"
 echo "== archives"; cat /opt/bootmatrix/nixpkgs/ARCHIVES`)
 	s := sections(res.Out)

@@ -34,7 +34,11 @@ echo "$glibc" >/out/glibc
 for rev in $ARCHIVES; do
   attrs=$ATTRS; [ "$rev" = "$LEGACY" ] || attrs="$attrs $ATTRS313"
   args=""; for a in $attrs; do args="$args -A $a"; done
-  nix-build --no-out-link "/tmp/np/nixpkgs-$rev" $args >>/tmp/paths 2>/tmp/b.log || { grep -v '^building\|^these\|^  /nix' /tmp/b.log | tail -40; exit 1; }
+  # A builder here is now and then killed (signal 9) for no reason the build shows; a
+  # second run starts from what the first finished.
+  nix-build -k --no-out-link "/tmp/np/nixpkgs-$rev" $args >>/tmp/paths 2>/tmp/b.log ||
+    nix-build --no-out-link "/tmp/np/nixpkgs-$rev" $args >>/tmp/paths 2>/tmp/b.log ||
+    { grep -v '^building\|^these\|^  /nix' /tmp/b.log | tail -40; exit 1; }
 done
 # A withPackages environment and the runtime builders must build from the cached paths
 # alone (the image has no python3, dpkg-deb or patchelf outside the store).
@@ -43,7 +47,7 @@ nix-build --no-out-link -E "with import /tmp/np/nixpkgs-$main {}; [ stdenv (pyth
 # Build-time checks of what the tests rely on.
 for py in python311 python313; do
   p=$(nix-build --no-out-link "/tmp/np/nixpkgs-$main" -A $py)
-  LD_LIBRARY_PATH= "$p/bin/python3" -c "import ssl, sqlite3, ctypes, decimal, lzma, bz2, zlib, uuid, venv, ensurepip, readline, pyexpat, curses" ||
+  PYTHONDONTWRITEBYTECODE= LD_LIBRARY_PATH= "$p/bin/python3" -c "import ssl, sqlite3, ctypes, decimal, lzma, bz2, zlib, uuid, venv, ensurepip, readline, pyexpat, curses" ||
     { echo "error: images: $py in the Nix store cannot import its standard modules" >&2; exit 1; }
   if LD_LIBRARY_PATH= "$p/bin/python3" -c "import pip" 2>/dev/null; then
     echo "error: images: $py carries pip, nixpkgs' python does not" >&2; exit 1
@@ -51,6 +55,9 @@ for py in python311 python313; do
 done
 e=$(nix-build --no-out-link -E "with import /tmp/np/nixpkgs-$main {}; python311.withPackages (ps: [ ps.numpy ])")
 LD_LIBRARY_PATH= "$e/bin/python3" -c "import numpy" || { echo "error: images: numpy does not import in a python311.withPackages environment" >&2; exit 1; }
+# Nothing above may have changed a store path (python writing bytecode would have).
+sort -u /tmp/paths | xargs nix-store -qR | xargs nix-store --verify-path ||
+  { echo "error: images: a store path changed after it was built" >&2; exit 1; }
 nix-store --generate-binary-cache-key bootmatrix-kit-nixpacks-1 /tmp/cache.sec /out/cache.pub
 sort -u /tmp/paths | xargs nix copy --to "file:///out/cache?compression=zstd&secret-key=/tmp/cache.sec"
 rm -f /tmp/cache.sec

@@ -22,9 +22,9 @@ ln -s "$(cat /kit/glibc)/lib" /nix/var/nix/ld/glibc
 export HOME=/root USER=root
 # The default profile (nixpkgs' nss-cacert, as the installer puts it there with Nix
 # itself), then the channel removed, as the real image does.
-nix-env -p /nix/var/nix/profiles/default -f "/opt/bootmatrix/nixpkgs/$(head -1 /kit/nixpkgs/ARCHIVES).tar.gz" -iA cacert >/dev/null
+nix-env -p /nix/var/nix/profiles/default -f "file:///opt/bootmatrix/nixpkgs/$(head -1 /kit/nixpkgs/ARCHIVES).tar.gz" -iA cacert >/dev/null
 nix-channel --remove nixpkgs
-nix-collect-garbage --delete-old >/dev/null
+nix-collect-garbage --delete-old >/dev/null 2>&1
 rm -rf /root/.cache/nix
 # The Determinate installer's /etc/profile.d/nix.sh sources the default profile's
 # nix-daemon.sh; this is what that script sets.

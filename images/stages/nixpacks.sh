@@ -19,7 +19,7 @@ NIXPACKS_STORE_TRIXIE=(libc6 libc-bin libgcc-s1 libstdc++6 bash coreutils libacl
   libpq5 libpq-dev libgssapi-krb5-2 libkrb5-3 libk5crypto3 libkrb5support0 libkeyutils1 libcom-err2 libldap2
   libsasl2-2 libgl1 libglvnd0 libglx0 libx11-6 libxcb1 libxau6 libxdmcp6 libbsd0 libmd0 libglib2.0-0t64
   libmount1 libblkid1 libcairo2 libpixman-1-0 libfontconfig1 libfreetype6 libpng16-16t64 libxrender1 libxext6
-  libxcb-shm0 libxcb-render0 libbrotli1 libatomic1)
+  libxcb-shm0 libxcb-render0 libbrotli1 libatomic1 libcrypt1 libnsl2 libtirpc3t64)
 NIXPACKS_STORE_BOOKWORM=(python3-numpy)
 # Built (and so cached) for each archive; anything else a variant asks for is built on the spot
 # from these (writeText, runCommand, buildEnv, withPackages) or fails as in nixpkgs.
@@ -31,7 +31,7 @@ NIXPACKS_ATTRS_PY313="python313 python313Packages.numpy python313Packages.pip py
 # build_dockerfile_image TAG DOCKERFILE: docker build without context (SHELL cannot be set by commit).
 build_dockerfile_image() {
   local tag=$1 tmp="$KIT_REPO/partial:$$-$RANDOM"
-  docker build -q -t "$tmp" - <<<"$2" >/dev/null || die "building $tag failed"
+  DOCKER_BUILDKIT=0 docker build -q -t "$tmp" - <<<"$2" >/dev/null || die "building $tag failed"
   docker tag "$tmp" "$tag"
   docker rmi "$tmp" >/dev/null
 }
@@ -53,7 +53,7 @@ stage_nixpacks() {
   fi
   prune_tags "$KIT_REPO/nix-builder" "$bh"
 
-  local h; h=$(hash_inputs images/stages/nixpacks.sh images/nixpacks "$tx" "$bw" "${CPYTHON_TAR[3.11]}" "${CPYTHON_TAR[3.13]}" -- "$nixbuilder")
+  local h; h=$(hash_inputs images/stages/nixpacks.sh images/nixpacks/nixpkgs images/nixpacks/build-store.sh images/nixpacks/mksources.py "$tx" "$bw" "${CPYTHON_TAR[3.11]}" "${CPYTHON_TAR[3.13]}" -- "$nixbuilder")
   local built="$KIT_CACHE/nixpacks/$h"
   if [ ! -f "$built/.complete" ]; then
     log "building the stand-in nixpkgs with Nix ($h)"
@@ -69,7 +69,7 @@ stage_nixpacks() {
     prune_cache "$KIT_CACHE/nixpacks" "$h"
   fi
 
-  local ih; ih=$(hash_inputs images/stages/nixpacks.sh images/nixpacks "$rootset" "$built/cache.pub" "$built/nixpkgs/ARCHIVES" -- "$rootid" "$h")
+  local ih; ih=$(hash_inputs images/stages/nixpacks.sh images/nixpacks/setup-image.sh images/nixpacks/Dockerfile.tail "$rootset" "$built/cache.pub" "$built/nixpkgs/ARCHIVES" -- "$rootid" "$h")
   local tag="$KIT_REPO/nixpacks:ubuntu-$ih"
   if ! image_exists "$tag"; then
     log "building $tag"

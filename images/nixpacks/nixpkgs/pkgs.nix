@@ -30,7 +30,7 @@ let
     "libexpat1" = "expat"; "libffi8" = "libffi"; "libuuid1" = "libuuid"; "libmpdec4" = "mpdecimal";
     "libopenblas0-pthread" = "openblas"; "libgfortran5" = "gfortran-lib"; "libquadmath0" = "gfortran-quadmath-lib";
     "libglib2.0-0t64" = "glib"; "libcairo2" = "cairo"; "libgl1" = "libglvnd"; "libpq5" = "postgresql-lib";
-    "libzstd1" = "zstd"; "libpng16-16t64" = "libpng"; "libfreetype6" = "freetype"; "libfontconfig1" = "fontconfig";
+    "libzstd1" = "zstd"; "libcrypt1" = "libxcrypt"; "libnsl2" = "libnsl"; "libtirpc3t64" = "libtirpc"; "libpng16-16t64" = "libpng"; "libfreetype6" = "freetype"; "libfontconfig1" = "fontconfig";
     "libpixman-1-0" = "pixman"; "libx11-6" = "libX11"; "libxext6" = "libXext"; "libxrender1" = "libXrender";
     "libxcb1" = "libxcb"; "libxau6" = "libXau"; "libxdmcp6" = "libXdmcp"; "libbrotli1" = "brotli";
   };
@@ -140,7 +140,7 @@ let
 
   # nixpkgs' python: the kit's CPython build with absolute RUNPATHs into the store.
   pythonDeps = map (p: debLib.${p}) [ "zlib1g" "libexpat1" "libssl3t64" "libffi8" "libbz2-1.0" "liblzma5"
-    "libsqlite3-0" "libreadline8t64" "libncursesw6" "libtinfo6" "libuuid1" "libmpdec4" ];
+    "libsqlite3-0" "libreadline8t64" "libncursesw6" "libtinfo6" "libuuid1" "libmpdec4" "libcrypt1" "libnsl2" "libtirpc3t64" ];
   mkPython = ver: let
     src = sources.cpython.${ver};
     attr = "python" + replaceStrings [ "." ] [ "" ] ver;
@@ -171,11 +171,11 @@ let
     } // removeAttrs a [ "suite" "propagated" ]) // { propagated = a.propagated or [ ]; pythonModule = python; };
     packages = lib.recurseIntoAttrs rec {
       inherit python;
-      numpy = pyDeb "python3-numpy" ({ deps = [ debLib.libopenblas0-pthread gcclib ]; addNeeded = "libstdc++.so.6"; }
+      numpy = pyDeb "python3-numpy" ({ deps = [ debLib.libopenblas0-pthread gcclib ]; addNeeded = "libstdc++.so.6"; skip = "dh_numpy3"; }
         // (if ver == "3.11" then { suite = bookworm; } else { }));
       packaging = pyDeb "python3-packaging" { };
-      gunicorn = pyDeb "python3-gunicorn" { propagated = [ packaging ]; };
-      pip = pyDeb "python3-pip-whl" { kind = "pip"; };
+      gunicorn = pyDeb "python3-gunicorn" { propagated = [ packaging ]; scripts = "gunicorn=gunicorn.app.wsgiapp:run"; };
+      pip = pyDeb "python3-pip-whl" { kind = "pip"; scripts = "pip=pip._internal.cli.main:main pip3=pip._internal.cli.main:main pip${ver}=pip._internal.cli.main:main"; };
     };
   in { ${attr} = python; "${attr}Packages" = packages; };
 
@@ -190,6 +190,7 @@ let
       python = python.outPath;
       pyexe = python.executable;
       sitePackages = python.sitePackages;
+      shell = "${bash}/bin/bash";
       postBuild = "source ${./builders/python-env.sh}";
     };
   in env // { inherit python; interpreter = "${env}/bin/${python.executable}"; };

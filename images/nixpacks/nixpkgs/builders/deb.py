@@ -218,6 +218,30 @@ def pg_config(debian, lib):
     os.chmod(p, 0o755)
 
 
+def pyc_mtime_one(root):
+    """Nix gives every store file mtime 1, so a timestamp .pyc compiled before is stale
+    and the interpreter would rewrite it inside the store at run time (nixpkgs' pythons
+    carry valid bytecode and never do). Their recorded source mtime becomes 1."""
+    for dirpath, _, files in os.walk(root):
+        for f in files:
+            if f.endswith(".pyc"):
+                p = os.path.join(dirpath, f)
+                with open(p, "r+b") as fh:
+                    head = bytearray(fh.read(16))
+                    if len(head) == 16 and int.from_bytes(head[4:8], "little") == 0:
+                        head[8:12] = (1).to_bytes(4, "little")
+                        fh.seek(0)
+                        fh.write(head)
+
+
+def compile_bytecode(python, paths, check=True):
+    """Bytecode that stays valid whatever the mtime, as nixpkgs compiles its packages.
+    (The stdlib has test data that does not compile on purpose: check=False there.)"""
+    if paths:
+        subprocess.run([python, "-m", "compileall", "-q", "-j0", "--invalidation-mode", "unchecked-hash"] + paths,
+                       check=check, env={"PATH": "/usr/bin:/bin", "LD_LIBRARY_PATH": ""}, stdout=subprocess.DEVNULL)
+
+
 def main():
     tmp = os.path.join(ENV.get("TMPDIR", "/tmp"), "deb")
     roots = extract_debs(tmp)
@@ -288,6 +312,7 @@ def main():
         stdlib = os.path.join(OUT, "lib/python" + ver)
         # Text files that name the build prefix (sysconfig data, python-config, the
         # Makefile) name the store path instead.
+        rewritten = []
         for dirpath, _, files in os.walk(OUT):
             for f in files:
                 p = os.path.join(dirpath, f)
@@ -296,10 +321,13 @@ def main():
                 b = open(p, "rb").read()
                 if b"/opt/bootmatrix/python" in b:
                     open(p, "wb").write(b.replace(b"/opt/bootmatrix/python", OUT.encode()))
+                    if f.endswith(".py"):
+                        rewritten.append(p)
         os.symlink("python3", os.path.join(OUT, "bin/python"))
         shutil.copy(ENV["externallyManaged"], os.path.join(stdlib, "EXTERNALLY-MANAGED"))
         os.makedirs(os.path.join(stdlib, "site-packages"), exist_ok=True)
         shutil.copy(ENV["sitecustomize"], os.path.join(stdlib, "site-packages/sitecustomize.py"))
+        rewritten.append(os.path.join(stdlib, "site-packages/sitecustomize.py"))
         for f in os.listdir(os.path.join(OUT, "bin")):
             if not is_elf(os.path.join(OUT, "bin", f)) and not os.path.islink(os.path.join(OUT, "bin", f)):
                 shebang(os.path.join(OUT, "bin", f), os.path.join(OUT, "bin/python" + ver))
@@ -311,11 +339,6 @@ def main():
             whl = [f for f in os.listdir(os.path.join(r, "usr/share/python-wheels")) if f.startswith("pip-")][0]
             with zipfile.ZipFile(os.path.join(r, "usr/share/python-wheels", whl)) as z:
                 z.extractall(site)
-            os.makedirs(os.path.join(OUT, "bin"))
-            for name in ("pip", "pip3", "pip" + ver):
-                p = os.path.join(OUT, "bin", name)
-                open(p, "w").write("#!%s\n# -*- coding: utf-8 -*-\nimport re\nimport sys\nfrom pip._internal.cli.main import main\n"
-                                   "if __name__ == '__main__':\n    sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])\n    sys.exit(main())\n" % python)
         else:
             copy(os.path.join(r, "usr/lib/python3/dist-packages"), site)
             # Modules built for another interpreter version are not this package's.
@@ -333,6 +356,16 @@ def main():
                 if os.path.islink(os.path.join(site, f)) and not os.path.exists(os.path.join(site, f)):
                     os.remove(os.path.join(site, f))
             copy_bins(r)
+        # Console scripts (name=module:function), as pip would write them from the
+        # package's entry points; Debian ships some of them in other packages.
+        for spec in ENV.get("scripts", "").split():
+            name, _, target = spec.partition("=")
+            mod, _, fn = target.partition(":")
+            os.makedirs(os.path.join(OUT, "bin"), exist_ok=True)
+            p = os.path.join(OUT, "bin", name)
+            open(p, "w").write("#!%s/bin/python%s\n# -*- coding: utf-8 -*-\nimport re\nimport sys\nfrom %s import %s\n"
+                               "if __name__ == '__main__':\n    sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])\n    sys.exit(%s())\n"
+                               % (python, ver, mod, fn, fn))
         paths = [site] + [os.path.join(d, "lib/python%s/site-packages" % ver) for d in ENV.get("propagatedPaths", "").split()]
         for f in os.listdir(os.path.join(OUT, "bin")) if os.path.isdir(os.path.join(OUT, "bin")) else []:
             p = os.path.join(OUT, "bin", f)
@@ -343,6 +376,24 @@ def main():
     else:
         die("unknown kind " + KIND)
     patch_elfs(extra)
+    if KIND == "python":
+        # Valid bytecode for every module: the install's (recorded mtime 1, as every store
+        # file will have) where its source is unchanged, compiled here where it is new
+        # or rewritten (some packages, as re/ in 3.11, the install left without).
+        for p in rewritten:
+            cache = os.path.join(os.path.dirname(p), "__pycache__")
+            stem = os.path.basename(p)[:-3] + "."
+            for f in os.listdir(cache) if os.path.isdir(cache) else []:
+                if f.startswith(stem):
+                    os.remove(os.path.join(cache, f))
+        pyc_mtime_one(OUT)
+        for dirpath, _, files in os.walk(OUT):
+            for f in files:
+                if f.endswith(".py"):
+                    os.utime(os.path.join(dirpath, f), (1, 1))
+        compile_bytecode(os.path.join(OUT, "bin/python" + ENV["pyver"]), [os.path.join(OUT, "lib/python" + ENV["pyver"])], check=False)
+    elif KIND in ("pypkg", "pip"):
+        compile_bytecode(os.path.join(ENV["python"], "bin/python" + ENV["pyver"]), [os.path.join(OUT, "lib")])
 
 
 main()

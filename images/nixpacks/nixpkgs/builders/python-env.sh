@@ -6,7 +6,7 @@
 wrap() { # wrap TARGET WRAPPER [export lines...]
   local target=$1 w=$2; shift 2
   {
-    echo "#! $BASH -e"
+    echo "#! $shell -e"
     for v in "$@"; do echo "export $v"; done
     echo "export PYTHONNOUSERSITE='true'"
     echo "exec -a \"\$0\" \"$target\" \"\$@\""
