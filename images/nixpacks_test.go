@@ -90,7 +90,7 @@ func wantSetupOK(t testing.TB, res runResult) map[string]string {
 func TestNixpacksSetupSubstitutesAndCollects(t *testing.T) {
 	needImages(t, nixpacksImage)
 	res := runNixpacks(t, pythonArchive, []string{"python311"}, nil,
-		`nix-store -q --references $(readlink -f ~/.nix-profile); ls /nix/store | grep -c -- -coreutils- || true`)
+		`nix-store -q --references $(readlink -f ~/.nix-profile); ls /nix/store | grep -c -- '-coreutils-[0-9.]*$' || true`)
 	s := wantSetupOK(t, res)
 	for _, want := range []string{"copying path '", "-python3-3.11.2' from 'file:///opt/bootmatrix/nix-cache'",
 		"building '/nix/store/", "store paths deleted"} {
@@ -101,7 +101,8 @@ func TestNixpacksSetupSubstitutesAndCollects(t *testing.T) {
 	if !strings.Contains(s["run"], "-"+pythonArchive+"-env\n") {
 		t.Errorf("the profile does not reference the Nixpacks environment:\n%s", s["run"])
 	}
-	// coreutils built the environment (runCommand) and is garbage once it is installed.
+	// coreutils built the environment (runCommand) and is garbage once it is installed (its
+	// .drv stays: the profile's manifest keeps derivations, as on real Nix).
 	if !strings.HasSuffix(s["run"], "\n0\nrc=0\n") {
 		t.Errorf("coreutils survived nix-collect-garbage -d:\n%s", s["run"])
 	}
@@ -141,10 +142,15 @@ func TestNixpacksPythonPackages(t *testing.T) {
 	})
 	t.Run("withPackages", func(t *testing.T) {
 		res := runNixpacks(t, pythonArchive, []string{"(python311.withPackages (ps: [ps.numpy ps.gunicorn]))"}, nil, `
-printf 'import numpy\ndef app(e, r):\n    r("200 OK", [])\n    return [("dot=%d" % numpy.dot([1, 2], [3, 4])).encode()]\n' >app.py
+cat >app.py <<EOF
+import numpy
+def app(environ, start_response):
+    start_response("200 OK", [])
+    return [("dot=%d" % numpy.dot([1, 2], [3, 4])).encode()]
+EOF
 python -c "import numpy; print(numpy.__version__)"
 gunicorn --bind 127.0.0.1:8000 app:app >/tmp/g.log 2>&1 &
-for i in $(seq 50); do curl -sf http://127.0.0.1:8000/ && break; sleep 0.2; done; echo; kill %1`)
+for i in $(seq 100); do curl -sf http://127.0.0.1:8000/ && break; sleep 0.2; done; echo; kill %1; cat /tmp/g.log`)
 		s := wantSetupOK(t, res)
 		if !strings.Contains(s["run"], "1.24.2\ndot=11\n") {
 			t.Errorf("want numpy 1.24.2 and gunicorn serving dot=11, got:\n%s", s["run"])
@@ -174,20 +180,24 @@ func TestNixpacksWheelNumpyLibstdcxx(t *testing.T) {
 	})
 }
 
-// At start-up nixpkgs' python maps only itself, libpython, libc, libm and the loader, all
-// from the store; its stdlib extension modules reach their libraries by their own RUNPATH.
+// At start-up nixpkgs' python maps only itself, libpython, libc, libm and the loader as
+// code, all from the store; its stdlib extension modules reach their libraries by their own RUNPATH.
 func TestNixpacksPythonLoads(t *testing.T) {
 	needImages(t, nixpacksImage)
 	for _, py := range []string{"python311", "python313"} {
 		t.Run(py, func(t *testing.T) {
 			ver := "3." + strings.TrimPrefix(py, "python3")
 			res := runNixpacks(t, pythonArchive, []string{py}, nil, `
-echo "== bare"; LD_LIBRARY_PATH= python -c pass -c 'print(open("/proc/self/maps").read())' 2>&1 | awk '$6 ~ /\// {print $6}' | sort -u
+echo "== bare"; LD_LIBRARY_PATH= python -c 'print(open("/proc/self/maps").read())' 2>&1 | awk '$6 ~ /\// {print $6}' | sort -u
 echo "== modules"; LD_LIBRARY_PATH= python -c 'import zlib, pyexpat, ssl, ctypes, sqlite3, lzma, bz2; print(open("/proc/self/maps").read())' | awk '$6 ~ /\.so/ {print $6}' | sort -u`)
 			wantSetupOK(t, res)
 			s := sections(res.Out)
 			var libs []string
 			for _, p := range strings.Fields(s["bare"]) {
+				// Locale data is not code: Debian's glibc reads it from /usr/lib (see README).
+				if !strings.Contains(p, ".so") && !strings.HasSuffix(p, "/python"+ver) {
+					continue
+				}
 				if !strings.HasPrefix(p, "/nix/store/") {
 					t.Errorf("bare python maps %s from outside the store", p)
 				}
@@ -244,8 +254,8 @@ func TestNixpacksChannelsAndTools(t *testing.T) {
 	res := runKit(t, nixpacksImage, `
 echo "== iA"; nix-env -iA nixpkgs.python311 2>&1; echo "rc=$?"
 echo "== build"; nix-build '<nixpkgs>' -A python311 2>&1; echo "rc=$?"
-echo "== qaP"; nix-env -qaP -f file://`+tarball+` 2>&1 | awk '{print $1}' | sort
-echo "== shell"; nix-shell -I nixpkgs=file://`+tarball+` -p python311 --run 'python3 --version' 2>/dev/null; echo "rc=$?"
+echo "== qaP"; nix-env -qaP -f file://`+tarball+` 2>/dev/null | awk '{print $1}' | sort
+echo "== shell"; nix-shell -I nixpkgs=file://`+tarball+` -p python311 --run 'python3 --version' 2>/tmp/shell.log; echo "rc=$?"; grep error /tmp/shell.log
 echo "== archives"; cat /opt/bootmatrix/nixpkgs/ARCHIVES`)
 	s := sections(res.Out)
 	if !strings.Contains(s["iA"], "error: attribute 'nixpkgs' in selection path 'nixpkgs.python311' not found") || !strings.HasSuffix(s["iA"], "rc=1\n") {
@@ -254,7 +264,8 @@ echo "== archives"; cat /opt/bootmatrix/nixpkgs/ARCHIVES`)
 	if !strings.Contains(s["build"], "file 'nixpkgs' was not found in the Nix search path") || !strings.HasSuffix(s["build"], "rc=1\n") {
 		t.Errorf("nix-build '<nixpkgs>' without a channel:\n%s", s["build"])
 	}
-	for _, attr := range []string{"python311", "python313", "python311Packages.numpy", "python313Packages.pip", "postgresql_16", "libGL", "glib", "cairo", "zlib"} {
+	// python313 is python3's derivation: nix-env -qaP names it once, as on real nixpkgs.
+	for _, attr := range []string{"python3", "python311", "python311Packages.numpy", "python313Packages.pip", "postgresql_16", "libGL", "glib", "cairo", "zlib"} {
 		if !slices.Contains(strings.Fields(s["qaP"]), attr) {
 			t.Errorf("nix-env -qaP lacks %s:\n%s", attr, s["qaP"])
 		}
@@ -272,18 +283,18 @@ echo "== archives"; cat /opt/bootmatrix/nixpkgs/ARCHIVES`)
 	}
 }
 
-// libGL, glib and cairo (opencv's and pycairo's libraries) and postgresql_16.dev's libpq
-// load through the nixLibs path alone; pg_config answers from the store.
+// libGL, glib and cairo (opencv's and pycairo's libraries) and postgresql_16's libpq load
+// through the nixLibs path alone; postgresql_16.dev's pg_config answers from the store.
 func TestNixpacksNativeLibraries(t *testing.T) {
 	needImages(t, nixpacksImage)
-	res := runNixpacks(t, pythonArchive, []string{"python311", "postgresql_16.dev"}, []string{"libGL", "glib", "cairo", "postgresql_16.dev"}, `
+	res := runNixpacks(t, pythonArchive, []string{"python311", "postgresql_16.dev"}, []string{"libGL", "glib", "cairo", "postgresql_16"}, `
 python -c '
 import ctypes
 for l in ("libGL.so.1", "libglib-2.0.so.0", "libcairo.so.2", "libpq.so.5"):
     ctypes.CDLL(l); print("loaded", l)'
-pg_config --version`)
+pg_config --version; pg_config --libdir`)
 	s := wantSetupOK(t, res)
-	for _, want := range []string{"loaded libGL.so.1", "loaded libglib-2.0.so.0", "loaded libcairo.so.2", "loaded libpq.so.5", "PostgreSQL "} {
+	for _, want := range []string{"loaded libGL.so.1", "loaded libglib-2.0.so.0", "loaded libcairo.so.2", "loaded libpq.so.5", "PostgreSQL 17", "\n/nix/store/"} {
 		if !strings.Contains(s["run"], want) {
 			t.Errorf("run lacks %q:\n%s", want, s["run"])
 		}
