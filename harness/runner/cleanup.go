@@ -65,6 +65,12 @@ func GC(ctx context.Context, o GCOptions) (int, error) {
 	for _, c := range cs.Items {
 		if old(time.Unix(c.Created, 0)) {
 			_, err := cli.ContainerRemove(ctx, c.ID, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true})
+			if cerrdefs.IsConflict(err) {
+				// Another remover (the run's own teardown, racing a second signal) got there
+				// first: the container is as good as gone once that finishes, so wait for it
+				// rather than report a failure and exit with it still listed.
+				err = waitRemoved(ctx, cli, c.ID)
+			}
 			gone("container", c.ID, err)
 		}
 	}
@@ -113,6 +119,21 @@ func GC(ctx context.Context, o GCOptions) (int, error) {
 		gone("image", im.ID, err)
 	}
 	return n, merr.ErrorOrNil()
+}
+
+// waitRemoved polls until the container is gone or ctx ends.
+func waitRemoved(ctx context.Context, cli *client.Client, id string) error {
+	for {
+		_, err := cli.ContainerInspect(ctx, id, client.ContainerInspectOptions{})
+		if cerrdefs.IsNotFound(err) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("still being removed: %w", ctx.Err())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }
 
 func short(id string) string {
