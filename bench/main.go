@@ -564,7 +564,7 @@ func readResult(path string) (*result.Run, error) {
 func stageSeconds(v result.Variant) map[string]float64 {
 	m := map[string]float64{}
 	for _, s := range v.Stages {
-		m[s.Name] = s.Seconds
+		m[string(s.Name)] = s.Seconds
 	}
 	return m
 }
@@ -582,7 +582,11 @@ func medianStages(ms []map[string]float64) map[string]float64 {
 }
 
 func fmtStages(m map[string]float64) string {
-	order := append(append([]string{}, result.StageNames...), "teardown")
+	var order []string
+	for _, s := range result.StageNames {
+		order = append(order, string(s))
+	}
+	order = append(order, "teardown")
 	var parts []string
 	for _, k := range order {
 		if v, ok := m[k]; ok {

@@ -29,7 +29,7 @@ func seedRun() *result.Run {
 		return result.Stage{Name: result.StageInstall, Status: result.Pass, Seconds: secs,
 			Output: "Looking in links: /opt/bootmatrix/wheelhouse\nProcessing /opt/bootmatrix/wheelhouse/numpy-2.2.4-" + py + "-manylinux_2_17_x86_64.whl\nProcessing /opt/bootmatrix/wheelhouse/gunicorn-23.0.0-py3-none-any.whl\nSuccessfully installed gunicorn-23.0.0 numpy-2.2.4 packaging-24.2\n"}
 	}
-	skip := func(name, after string) result.Stage {
+	skip := func(name result.StageName, after string) result.Stage {
 		return result.Stage{Name: name, Status: result.Skip, Note: "skipped: " + after + " failed"}
 	}
 	importFail := func(secs float64, pyPath, version string) result.Stage {

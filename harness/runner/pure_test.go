@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bootmatrix/bootmatrix/harness/result"
 	"github.com/bootmatrix/bootmatrix/harness/scenario"
 )
 
@@ -52,7 +53,7 @@ func TestChecksForTimeouts(t *testing.T) {
 		Timeouts: scenario.Timeouts{Build: time.Minute, Boot: 30 * time.Second}}
 	v := scenario.Variant{Timeouts: scenario.Timeouts{Boot: 5 * time.Second}, Expect: &scenario.Expectation{Boots: true}}
 	c := ChecksFor(sc, v)
-	for stage, want := range map[string]time.Duration{
+	for stage, want := range map[result.StageName]time.Duration{
 		"build": time.Minute, "install": 10 * time.Minute, "import": 2 * time.Minute, "ldd": 2 * time.Minute, "boot": 5 * time.Second,
 	} {
 		if got := c.timeout(stage); got != want {

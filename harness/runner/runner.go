@@ -45,10 +45,11 @@ type Renderer func(*scenario.Scenario, scenario.Variant, recipe.Substitutions) (
 
 // Event is a stage starting (Status empty) or ending.
 type Event struct {
-	Variant, Stage string
-	Status         result.Status
-	Seconds        float64
-	Time           time.Time
+	Variant string
+	Stage   result.StageName
+	Status  result.Status
+	Seconds float64
+	Time    time.Time
 }
 
 // Option configures a Runner.
@@ -322,7 +323,7 @@ func mergeTimeouts(ts ...scenario.Timeouts) scenario.Timeouts {
 	return out
 }
 
-func (c Checks) timeout(stage string) time.Duration {
+func (c Checks) timeout(stage result.StageName) time.Duration {
 	t := mergeTimeouts(c.Timeouts, DefaultTimeouts)
 	switch stage {
 	case result.StageBuild:

@@ -87,7 +87,7 @@ func appChecks() runner.Checks {
 func statuses(v result.Variant) string {
 	var b []string
 	for _, s := range v.Stages {
-		b = append(b, s.Name+"="+string(s.Status))
+		b = append(b, string(s.Name)+"="+string(s.Status))
 	}
 	return strings.Join(b, " ")
 }
@@ -134,7 +134,7 @@ func TestBootsAndCaches(t *testing.T) {
 	}))
 	warm := r2.RunRecipe(ctx, "healthy-warm", rc, appChecks())
 	wantStatuses(t, warm, "build=pass install=pass import=pass ldd=pass boot=pass")
-	for _, name := range []string{result.StageBuild, result.StageInstall} {
+	for _, name := range []result.StageName{result.StageBuild, result.StageInstall} {
 		if st := warm.StageByName(name); st.Note != "cached" {
 			t.Errorf("warm %s note %q, want cached", name, st.Note)
 		}

@@ -202,7 +202,7 @@ func (l *loader) variants(combos []*combo) []Variant {
 			case "pins":
 				v.Pins = av.pins
 			case "shell":
-				v.Shell = av.str
+				v.Shell = Shell(av.str)
 			case "root":
 				v.Root = av.str
 			case "nixpacks":

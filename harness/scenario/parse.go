@@ -14,6 +14,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/bootmatrix/bootmatrix/harness/result"
 )
 
 // DefaultMaxVariants bounds a matrix's size; every variant builds images.
@@ -37,9 +39,6 @@ var DefaultTimeouts = Timeouts{
 	Boot:    90e9,
 }
 
-// Stages an expectation may name, in run order.
-var Stages = []string{"build", "install", "import", "ldd", "boot"}
-
 var (
 	classRe   = regexp.MustCompile(`^[a-z0-9-]+$`)
 	envNameRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
@@ -52,12 +51,23 @@ var (
 	topFields     = []string{"schemaVersion", "name", "project", "imports", "start", "port", "health", "config", "env", "secrets", "timeouts", "limits", "settle", "matrix"}
 	projectFields = []string{"dir", "root"}
 	checkFields   = []string{"path", "status", "body"}
-	timeoutFields = []string{"build", "install", "import", "ldd", "boot"}
+	// stages are the names an expectation and timeouts may use: result.StageNames, in run order.
+	stages        = strs(result.StageNames)
+	timeoutFields = stages
 	limitFields   = []string{"memory", "cpus"}
 	expectFields  = []string{"fails", "class", "output"}
 	builders      = []string{BuilderNixpacks, BuilderPythonSlim, BuilderDockerfile}
-	shells        = []string{ShellLogin, ShellPlain}
+	shells        = strs([]Shell{ShellLogin, ShellPlain})
 )
+
+// strs lists typed names as the plain strings a file writes and a hint shows.
+func strs[T ~string](xs []T) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = string(x)
+	}
+	return out
+}
 
 // Option changes how a scenario is loaded.
 type Option func(*options)

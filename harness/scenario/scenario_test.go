@@ -635,7 +635,7 @@ func TestSeedScenarios(t *testing.T) {
 					t.Errorf("variant %d: %+v, want %+v", i, v, w)
 					continue
 				}
-				if (w.stage == "") != v.Expect.Boots || v.Expect.Stage != w.stage || v.Expect.Class != w.class {
+				if (w.stage == "") != v.Expect.Boots || string(v.Expect.Stage) != w.stage || v.Expect.Class != w.class {
 					t.Errorf("%s: expect %+v, want %+v", v.Name, *v.Expect, w)
 				}
 				if pin := strings.Join(v.Pins, ","); pin != w.pin {

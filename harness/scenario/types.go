@@ -2,7 +2,11 @@
 // under test and the matrix of build configurations to try on it.
 package scenario
 
-import "time"
+import (
+	"time"
+
+	"github.com/bootmatrix/bootmatrix/harness/result"
+)
 
 // SchemaVersion is the only schema version this build reads.
 const SchemaVersion = 1
@@ -14,10 +18,13 @@ const (
 	BuilderDockerfile = "dockerfile"
 )
 
-// Shell modes: how the platform starts commands in the image.
+// Shell is how the platform starts commands in the image.
+type Shell string
+
+// Shells a variant can use.
 const (
-	ShellLogin = "login" // bash -l -c: login profile scripts run (Nixpacks' entrypoint)
-	ShellPlain = "plain" // sh -c: no profile scripts
+	ShellLogin Shell = "login" // bash -l -c: login profile scripts run (Nixpacks' entrypoint)
+	ShellPlain Shell = "plain" // sh -c: no profile scripts
 )
 
 // Scenario is a validated scenario file with its matrix expanded.
@@ -91,7 +98,7 @@ type Variant struct {
 	// Base overrides the builder's logical base image ("python:3.11-slim", "nixpacks").
 	Base string
 	// Shell is ShellLogin or ShellPlain; empty means the builder's default.
-	Shell    string
+	Shell    Shell
 	Nixpacks NixpacksOverrides
 	// Dockerfile is the Dockerfile's path relative to the project, for the dockerfile builder.
 	Dockerfile string
@@ -127,7 +134,7 @@ type NixpacksOverrides struct {
 type Expectation struct {
 	Boots bool
 	// Stage and Class name the expected failure when Boots is false. Class may be empty.
-	Stage string
+	Stage result.StageName
 	Class string
 	// OutputContains, when set, must appear in the failing stage's output.
 	OutputContains string
