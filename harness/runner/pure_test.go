@@ -50,11 +50,12 @@ func TestBodyMatches(t *testing.T) {
 func TestChecksForTimeouts(t *testing.T) {
 	t.Parallel()
 	sc := &scenario.Scenario{Port: 8000, Imports: []string{"numpy"},
-		Timeouts: scenario.Timeouts{Build: time.Minute, Boot: 30 * time.Second}}
-	v := scenario.Variant{Timeouts: scenario.Timeouts{Boot: 5 * time.Second}, Expect: &scenario.Expectation{Boots: true}}
+		Timeouts: scenario.Timeouts{result.StageBuild: time.Minute, result.StageBoot: 30 * time.Second}}
+	v := scenario.Variant{Timeouts: scenario.Timeouts{result.StageBoot: 5 * time.Second}, Expect: &scenario.Expectation{Boots: true}}
 	c := ChecksFor(sc, v)
+	def := scenario.DefaultTimeouts()
 	for stage, want := range map[result.StageName]time.Duration{
-		"build": time.Minute, "install": 10 * time.Minute, "import": 2 * time.Minute, "ldd": 2 * time.Minute, "boot": 5 * time.Second,
+		"build": time.Minute, "install": def[result.StageInstall], "import": def[result.StageImport], "ldd": def[result.StageLdd], "boot": 5 * time.Second,
 	} {
 		if got := c.timeout(stage); got != want {
 			t.Errorf("%s timeout %s, want %s", stage, got, want)

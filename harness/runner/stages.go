@@ -15,6 +15,7 @@ import (
 	"github.com/bootmatrix/bootmatrix/harness/recipe"
 	"github.com/bootmatrix/bootmatrix/harness/redact"
 	"github.com/bootmatrix/bootmatrix/harness/result"
+	"github.com/bootmatrix/bootmatrix/harness/scenario"
 )
 
 // Defaults for a container when the scenario sets no limits: one core of a shared
@@ -22,7 +23,7 @@ import (
 const (
 	defaultMemory   = 1 << 30
 	defaultNanoCPUs = 1_000_000_000
-	defaultPort     = 8080
+	defaultPort     = scenario.DefaultPort
 	probeDir        = "/tmp/bootmatrix"
 )
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -28,16 +30,24 @@ const (
 	DefaultHealthPath = "/health"
 	DefaultStatus     = 200
 	DefaultRoot       = "."
+	// DefaultSettle is how long a booted app must stay up and healthy after its
+	// first healthy answer when neither the variant nor the scenario says.
+	DefaultSettle = 2 * time.Second
 )
 
-// DefaultTimeouts apply to every stage a scenario does not time itself.
-var DefaultTimeouts = Timeouts{
-	Build:   10 * 60e9,
-	Install: 5 * 60e9,
-	Import:  60e9,
-	Ldd:     60e9,
-	Boot:    90e9,
+// defaultTimeouts apply to every stage neither a variant nor its scenario times.
+// Every stage has one: Timeouts.For relies on it.
+var defaultTimeouts = Timeouts{
+	result.StageBuild:   10 * time.Minute,
+	result.StageInstall: 5 * time.Minute,
+	result.StageImport:  time.Minute,
+	result.StageLdd:     time.Minute,
+	result.StageBoot:    90 * time.Second,
 }
+
+// DefaultTimeouts returns the stage timeouts neither a variant nor its scenario
+// sets, as a new map the caller may change.
+func DefaultTimeouts() Timeouts { return maps.Clone(defaultTimeouts) }
 
 var (
 	classRe   = regexp.MustCompile(`^[a-z0-9-]+$`)
@@ -234,7 +244,7 @@ func (l *loader) top(doc *yaml.Node) {
 	p, s := l.p, l.s
 	s.Port = DefaultPort
 	s.Health = HTTPCheck{Path: DefaultHealthPath, ExpectStatus: DefaultStatus}
-	s.Timeouts = DefaultTimeouts
+	s.Timeouts = DefaultTimeouts()
 	s.Project.Root = DefaultRoot
 	var versionSeen, nameSeen, projectSeen bool
 	ok := p.fields(doc, "", "a scenario is a mapping that starts with schemaVersion: 1", topFields, func(key string, k, v *yaml.Node) {
@@ -419,18 +429,10 @@ func (l *loader) timeouts(v *yaml.Node, field string, t *Timeouts) {
 		if !ok {
 			return
 		}
-		switch key {
-		case "build":
-			t.Build = d
-		case "install":
-			t.Install = d
-		case "import":
-			t.Import = d
-		case "ldd":
-			t.Ldd = d
-		case "boot":
-			t.Boot = d
+		if *t == nil {
+			*t = Timeouts{}
 		}
+		(*t)[result.StageName(key)] = d
 	})
 }
 
