@@ -276,7 +276,7 @@ type Checks struct {
 	// scenario.DefaultTimeouts'.
 	Timeouts scenario.Timeouts
 	Limits   scenario.Limits
-	// Settle is how long a booted app must stay up; zero means the runner's default.
+	// Settle is how long a booted app must stay up; zero means scenario.DefaultSettle.
 	Settle time.Duration
 	Expect *scenario.Expectation
 	Axes   map[string]string

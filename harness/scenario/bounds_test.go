@@ -89,3 +89,10 @@ func variantNamed(tb testing.TB, s *Scenario, name string) Variant {
 	tb.Fatalf("no variant %q in %v", name, variantNames(s))
 	return Variant{}
 }
+
+func TestDefaultTimeoutsYAML(t *testing.T) {
+	t.Parallel()
+	if got, want := defaultTimeoutsYAML(), "{build: 10m, install: 5m, import: 1m, ldd: 1m, boot: 1m30s}"; got != want {
+		t.Errorf("defaultTimeoutsYAML() = %q, want %q", got, want)
+	}
+}

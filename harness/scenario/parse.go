@@ -45,6 +45,23 @@ var defaultTimeouts = Timeouts{
 	result.StageBoot:    90 * time.Second,
 }
 
+// defaultTimeoutsYAML writes the defaults as a timeouts mapping, for hints:
+// {build: 10m, install: 5m, import: 1m, ldd: 1m, boot: 1m30s}.
+func defaultTimeoutsYAML() string {
+	parts := make([]string, len(result.StageNames))
+	for i, st := range result.StageNames {
+		d := defaultTimeouts[st].String()
+		if strings.HasSuffix(d, "m0s") {
+			d = strings.TrimSuffix(d, "0s")
+		}
+		if strings.HasSuffix(d, "h0m") {
+			d = strings.TrimSuffix(d, "0m")
+		}
+		parts[i] = string(st) + ": " + d
+	}
+	return "{" + strings.Join(parts, ", ") + "}"
+}
+
 // DefaultTimeouts returns the stage timeouts neither a variant nor its scenario
 // sets, as a new map the caller may change.
 func DefaultTimeouts() Timeouts { return maps.Clone(defaultTimeouts) }
@@ -424,7 +441,7 @@ func (l *loader) httpCheck(v *yaml.Node, field string, c *HTTPCheck) {
 
 func (l *loader) timeouts(v *yaml.Node, field string, t *Timeouts) {
 	p := l.p
-	p.fields(v, field, "write {build: 10m, install: 5m, import: 1m, ldd: 1m, boot: 90s}", timeoutFields, func(key string, k, v *yaml.Node) {
+	p.fields(v, field, "write "+defaultTimeoutsYAML(), timeoutFields, func(key string, k, v *yaml.Node) {
 		d, ok := p.duration(v, join(field, key))
 		if !ok {
 			return
