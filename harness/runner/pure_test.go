@@ -86,6 +86,21 @@ func TestChecksForLimitsAndSettle(t *testing.T) {
 	}
 }
 
+// TestChecksSettle: boot waits the scenario's default settle period when the checks
+// were built by hand without one; there is no second default in the runner.
+func TestChecksSettle(t *testing.T) {
+	t.Parallel()
+	if got := (Checks{}).settle(); got != scenario.DefaultSettle {
+		t.Errorf("settle of empty checks %s, want scenario.DefaultSettle %s", got, scenario.DefaultSettle)
+	}
+	if got := (Checks{Settle: 5 * time.Second}).settle(); got != 5*time.Second {
+		t.Errorf("settle %s, want the checks' own 5s", got)
+	}
+	if got := ChecksFor(&scenario.Scenario{}, scenario.Variant{}).Settle; got != scenario.DefaultSettle {
+		t.Errorf("ChecksFor settle %s, want scenario.DefaultSettle", got)
+	}
+}
+
 func TestShellQuote(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]string{

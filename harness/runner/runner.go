@@ -5,6 +5,7 @@
 package runner
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -82,9 +83,6 @@ func WithRenderer(f Renderer) Option { return func(r *Runner) { r.render = f } }
 // WithLogf receives the runner's own diagnostics (not the variants' output).
 func WithLogf(f func(format string, args ...any)) Option { return func(r *Runner) { r.logf = f } }
 
-// WithSettle sets how long a booted app must stay up and healthy (default 2s).
-func WithSettle(d time.Duration) Option { return func(r *Runner) { r.settle = d } }
-
 // Runner runs variants. It is safe for concurrent use.
 type Runner struct {
 	parallel int
@@ -95,7 +93,6 @@ type Runner struct {
 	runID    string
 	render   Renderer
 	logf     func(string, ...any)
-	settle   time.Duration
 
 	cli *client.Client
 
@@ -107,7 +104,7 @@ type Runner struct {
 // checks that it answers.
 func New(ctx context.Context, opts ...Option) (*Runner, error) {
 	disableReaper()
-	r := &Runner{settle: scenario.DefaultSettle, builds: map[string]*buildCall{}}
+	r := &Runner{builds: map[string]*buildCall{}}
 	for _, o := range opts {
 		o(r)
 	}
@@ -295,6 +292,9 @@ func ChecksFor(sc *scenario.Scenario, v scenario.Variant) Checks {
 }
 
 func (c Checks) timeout(stage result.StageName) time.Duration { return c.Timeouts.For(stage) }
+
+// settle is the variant's settle period; Checks built by hand may leave it zero.
+func (c Checks) settle() time.Duration { return cmp.Or(c.Settle, scenario.DefaultSettle) }
 
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
