@@ -94,7 +94,7 @@ func runDoctor(ctx context.Context, stdout, stderr io.Writer, args []string, f d
 		sc, v = s, vs[0]
 	}
 
-	runID := newRunID()
+	runID := runner.NewRunID()
 	ctx, stop, _ := interruptible(ctx, stderr, runID)
 	defer stop()
 	r, err := runner.New(ctx,

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -89,12 +87,6 @@ func environ() map[string]string {
 	return env
 }
 
-func newRunID() string {
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	return time.Now().UTC().Format("20060102t150405") + "-" + hex.EncodeToString(b)
-}
-
 func runScenario(ctx context.Context, stdout, stderr io.Writer, path string, f runFlags) error {
 	sc, variants, err := loadAndSelect(path, f.selectFlags)
 	if err != nil {
@@ -104,7 +96,7 @@ func runScenario(ctx context.Context, stdout, stderr io.Writer, path string, f r
 		return usageErr(err)
 	}
 
-	runID := newRunID()
+	runID := runner.NewRunID()
 	ctx, stop, interrupted := interruptible(ctx, stderr, runID)
 	defer stop()
 

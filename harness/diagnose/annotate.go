@@ -136,7 +136,7 @@ func withAxes(ctx Context, axes map[string]string) Context {
 		}
 	}
 	if ctx.Shell == "" {
-		switch sh := axes["shell"]; sh {
+		switch sh := scenario.Shell(axes["shell"]); sh {
 		case scenario.ShellLogin, scenario.ShellPlain:
 			ctx.Shell = sh
 		}

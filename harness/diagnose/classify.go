@@ -17,7 +17,7 @@ type Context struct {
 	Builder string
 	// Shell is scenario.ShellLogin or scenario.ShellPlain: how the start command (and the
 	// probes) were run. Empty means unknown.
-	Shell string
+	Shell scenario.Shell
 	// NixPkgs and NixLibs are the merged nixpacks lists the image was built with.
 	NixPkgs, NixLibs []string
 	// OOMKilled is the engine's State.OOMKilled for the stage's container.
@@ -56,7 +56,7 @@ type Finding struct {
 // runner saw (loopback/wrong port, app exited, no listener, health body). So a gunicorn
 // worker that died on a missing library is missing-shared-library only when its log has
 // the "cannot open shared object file" line; without it, it is worker-boot-failed.
-func Classify(stage string, exitCode int, output string, missing []result.MissingLib, ctx Context) Finding {
+func Classify(stage result.StageName, exitCode int, output string, missing []result.MissingLib, ctx Context) Finding {
 	s := scanOutput(output)
 	c := classifier{stage: stage, exit: exitCode, s: s, ctx: ctx, missing: missing}
 	f := c.classify()
@@ -90,7 +90,7 @@ func Classify(stage string, exitCode int, output string, missing []result.Missin
 }
 
 type classifier struct {
-	stage   string
+	stage   result.StageName
 	exit    int
 	s       *scan
 	ctx     Context
@@ -193,11 +193,11 @@ func (c *classifier) unclassifiedExplanation() string {
 	return e
 }
 
-func stageOr(stage string) string {
+func stageOr(stage result.StageName) string {
 	if stage == "" {
 		return "stage's"
 	}
-	return stage + " stage's"
+	return string(stage) + " stage's"
 }
 
 func (c *classifier) nix() bool {

@@ -38,7 +38,7 @@ func TestClassifyCapturedOutputs(t *testing.T) {
 	tests := []struct {
 		file    string
 		input   string // used instead of file when set
-		stage   string
+		stage   result.StageName
 		exit    int
 		missing []result.MissingLib
 		ctx     Context
@@ -200,7 +200,7 @@ func TestClassifyCapturedOutputs(t *testing.T) {
 			input: "Traceback (most recent call last):\n  File \"<string>\", line 1, in <module>\nModuleNotFoundError: No module named 'numpy'\n", explains: []string{`"numpy"`}},
 	}
 	for _, tc := range tests {
-		name := tc.file + "/" + tc.stage + "/" + tc.class
+		name := tc.file + "/" + string(tc.stage) + "/" + tc.class
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			in := tc.input

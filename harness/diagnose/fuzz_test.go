@@ -13,7 +13,7 @@ import (
 	"github.com/bootmatrix/bootmatrix/harness/scenario"
 )
 
-var fuzzStages = []string{"", result.StageBuild, result.StageInstall, result.StageImport, result.StageLdd, result.StageBoot}
+var fuzzStages = []result.StageName{"", result.StageBuild, result.StageInstall, result.StageImport, result.StageLdd, result.StageBoot}
 
 // FuzzClassify: no input makes Classify panic, answer a class outside the catalogue or
 // return evidence that is unbounded, invalid UTF-8 or carries control bytes.

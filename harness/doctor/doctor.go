@@ -292,7 +292,7 @@ func outcome(v result.Variant) string {
 		return "did not run: " + v.Error
 	}
 	if f := v.FirstFailure(); f != nil {
-		return "fails at " + f.Name + " (" + f.Class + ")"
+		return "fails at " + string(f.Name) + " (" + f.Class + ")"
 	}
 	return "did not boot"
 }

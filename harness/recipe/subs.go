@@ -3,12 +3,14 @@ package recipe
 import (
 	"sort"
 	"strings"
+
+	"github.com/bootmatrix/bootmatrix/harness/result"
 )
 
-// Substitution modes.
+// Substitution modes, kept as names here for the renderers; the type is result.Mode.
 const (
-	ModeOffline = "offline"
-	ModeOnline  = "online"
+	ModeOffline = result.ModeOffline
+	ModeOnline  = result.ModeOnline
 )
 
 // WheelhouseMount is where the wheelhouse image's wheels are copied in every image that runs pip.

@@ -2,6 +2,11 @@
 // Dockerfiles and their build contexts, and how commands run in the result.
 package recipe
 
+import (
+	"github.com/bootmatrix/bootmatrix/harness/result"
+	"github.com/bootmatrix/bootmatrix/harness/scenario"
+)
+
 // Recipe is everything the runner needs to build and exercise one variant.
 type Recipe struct {
 	Builder string
@@ -27,7 +32,7 @@ type Recipe struct {
 	// Notes explain choices the renderer made (provider detected or not, defaults applied).
 	Notes []string
 	// ShellMode is the variant's shell mode after defaults (scenario.ShellLogin or ShellPlain).
-	ShellMode string
+	ShellMode scenario.Shell
 	// NixPkgs and NixLibs are the merged plan's lists (nixpacks builder only): the
 	// diagnosis explains a missing library by what these did and did not provide.
 	NixPkgs []string
@@ -52,7 +57,7 @@ type File struct {
 // Substitutions resolve logical image names and say where pip finds packages.
 // Offline and online runs differ only in this table.
 type Substitutions struct {
-	Mode string // "offline" or "online"
+	Mode result.Mode
 	// Images maps a logical reference ("python:3.13-slim", "nixpacks") to a concrete one.
 	Images map[string]string
 	// Wheelhouse is an image holding wheels under WheelhouseDir, copied into every

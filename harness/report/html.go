@@ -25,7 +25,7 @@ type htmlPage struct {
 	Rec     recommendation
 	Reason  string
 	Rule    string
-	Stages  []string
+	Stages  []result.StageName
 }
 
 type htmlRow struct {
@@ -84,7 +84,7 @@ func WriteHTML(w io.Writer, run *result.Run) error {
 		row := htmlRow{V: v, Axes: axesLine(v.Axes), Expect: expectCell(v, unicodeMarks.pass, unicodeMarks.fail), Short: shortExpectation(v.Expectation)}
 		for _, name := range result.StageNames {
 			s := v.StageByName(name)
-			c := htmlCell{ID: v.Name + "/" + name, Status: string(result.Skip), Label: cell(s, unicodeMarks), S: s}
+			c := htmlCell{ID: v.Name + "/" + string(name), Status: string(result.Skip), Label: cell(s, unicodeMarks), S: s}
 			if s != nil && (s.Status == result.Pass || s.Status == result.Fail) {
 				c.Status = string(s.Status)
 			}
@@ -95,7 +95,7 @@ func WriteHTML(w io.Writer, run *result.Run) error {
 	for _, wy := range whys(run) {
 		h := htmlWhy{why: wy}
 		if wy.failed != nil {
-			h.ID = wy.v.Name + "/" + wy.failed.Name
+			h.ID = wy.v.Name + "/" + string(wy.failed.Name)
 		}
 		p.Why = append(p.Why, h)
 	}

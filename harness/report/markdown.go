@@ -17,13 +17,13 @@ func WriteMarkdown(w io.Writer, run *result.Run) error {
 	fmt.Fprintf(&b, "### bootmatrix: %s\n\n", mdText(run.Scenario))
 	fmt.Fprintf(&b, "%s", countRun(run).headline())
 	if run.Mode != "" {
-		fmt.Fprintf(&b, " (%s)", mdText(run.Mode))
+		fmt.Fprintf(&b, " (%s)", mdText(string(run.Mode)))
 	}
 	fmt.Fprintf(&b, ", %.1fs.\n\n", run.Seconds)
 
 	b.WriteString("| variant |")
 	for _, s := range result.StageNames {
-		b.WriteString(" " + s + " |")
+		b.WriteString(" " + string(s) + " |")
 	}
 	b.WriteString(" expect |\n|:---|")
 	for range result.StageNames {

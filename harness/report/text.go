@@ -46,11 +46,15 @@ func WriteText(w io.Writer, run *result.Run, opts ...TextOption) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "bootmatrix: %s", oneLine(run.Scenario))
 	if run.Mode != "" {
-		fmt.Fprintf(&b, " (%s)", oneLine(run.Mode))
+		fmt.Fprintf(&b, " (%s)", oneLine(string(run.Mode)))
 	}
 	fmt.Fprintf(&b, ": %s, %.1fs\n\n", countRun(run).headline(), run.Seconds)
 
-	header := append(append([]string{"variant"}, result.StageNames...), "expect")
+	header := []string{"variant"}
+	for _, name := range result.StageNames {
+		header = append(header, string(name))
+	}
+	header = append(header, "expect")
 	rows := [][]string{header}
 	for i := range run.Variants {
 		v := &run.Variants[i]

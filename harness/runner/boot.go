@@ -118,10 +118,7 @@ func (vr *variantRun) bootStage(ctx context.Context, image string) bool {
 			return vr.end(ctx, nil, sr, to)
 		}
 	}
-	settle := vr.chk.Settle
-	if settle == 0 {
-		settle = vr.r.settle
-	}
+	settle := vr.chk.settle()
 	select {
 	case res := <-done:
 		return exited(res)

@@ -24,6 +24,7 @@ import (
 	"github.com/moby/moby/client"
 
 	"github.com/bootmatrix/bootmatrix/harness/recipe"
+	"github.com/bootmatrix/bootmatrix/harness/result"
 )
 
 // ctxFile is one build-context entry, resolved: Data, or a host file read when tarred.
@@ -38,7 +39,7 @@ type ctxFile struct {
 
 // buildSpec is a build with its context resolved and its cache key computed.
 type buildSpec struct {
-	stage      string
+	stage      result.StageName
 	dockerfile string // name of the Dockerfile inside the context
 	files      []ctxFile
 	args       map[string]string
@@ -270,7 +271,7 @@ func (r *Runner) offlineNames() []string {
 }
 
 // prepare resolves a build's context and base images and computes its cache tag.
-func (r *Runner) prepare(ctx context.Context, stage string, b recipe.Build, extra map[string]string) (*buildSpec, error) {
+func (r *Runner) prepare(ctx context.Context, stage result.StageName, b recipe.Build, extra map[string]string) (*buildSpec, error) {
 	files, dfName, err := resolveContext(b)
 	if err != nil {
 		return nil, err
@@ -304,7 +305,7 @@ func (r *Runner) prepare(ctx context.Context, stage string, b recipe.Build, extr
 		return nil, err
 	}
 	return &buildSpec{stage: stage, dockerfile: dfName, files: files, args: args, bases: bases,
-		key: key, tag: "bootmatrix-cache/" + stage + ":" + key[:32]}, nil
+		key: key, tag: "bootmatrix-cache/" + string(stage) + ":" + key[:32]}, nil
 }
 
 // buildImage builds spec unless its tag exists. Variants of this runner that need the
@@ -420,7 +421,7 @@ type buildMessage struct {
 var nonZero = regexp.MustCompile(`returned a non-zero code: (\d+)`)
 
 func (r *Runner) dockerBuild(ctx context.Context, spec *buildSpec, dockerfile, tag string, out *Tail) (int, error) {
-	labels := map[string]string{LabelManaged: "true", LabelCache: "true", LabelCacheStage: spec.stage}
+	labels := map[string]string{LabelManaged: "true", LabelCache: "true", LabelCacheStage: string(spec.stage)}
 	if line, ok := labelInstruction(dockerfile, labels); ok {
 		dockerfile += line
 		labels = nil

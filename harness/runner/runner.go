@@ -5,6 +5,7 @@
 package runner
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -45,10 +46,11 @@ type Renderer func(*scenario.Scenario, scenario.Variant, recipe.Substitutions) (
 
 // Event is a stage starting (Status empty) or ending.
 type Event struct {
-	Variant, Stage string
-	Status         result.Status
-	Seconds        float64
-	Time           time.Time
+	Variant string
+	Stage   result.StageName
+	Status  result.Status
+	Seconds float64
+	Time    time.Time
 }
 
 // Option configures a Runner.
@@ -81,9 +83,6 @@ func WithRenderer(f Renderer) Option { return func(r *Runner) { r.render = f } }
 // WithLogf receives the runner's own diagnostics (not the variants' output).
 func WithLogf(f func(format string, args ...any)) Option { return func(r *Runner) { r.logf = f } }
 
-// WithSettle sets how long a booted app must stay up and healthy (default 2s).
-func WithSettle(d time.Duration) Option { return func(r *Runner) { r.settle = d } }
-
 // Runner runs variants. It is safe for concurrent use.
 type Runner struct {
 	parallel int
@@ -94,7 +93,6 @@ type Runner struct {
 	runID    string
 	render   Renderer
 	logf     func(string, ...any)
-	settle   time.Duration
 
 	cli *client.Client
 
@@ -106,7 +104,7 @@ type Runner struct {
 // checks that it answers.
 func New(ctx context.Context, opts ...Option) (*Runner, error) {
 	disableReaper()
-	r := &Runner{settle: 2 * time.Second, builds: map[string]*buildCall{}}
+	r := &Runner{builds: map[string]*buildCall{}}
 	for _, o := range opts {
 		o(r)
 	}
@@ -270,73 +268,33 @@ type Checks struct {
 	// Env is runtime environment for every exec, under the recipe's own Env.
 	Env map[string]string
 	// Secrets are extra env names whose values are redacted.
-	Secrets  []string
+	Secrets []string
+	// Timeouts are the variant's over the scenario's; a stage they leave out takes
+	// scenario.DefaultTimeouts'.
 	Timeouts scenario.Timeouts
 	Limits   scenario.Limits
-	// Settle is how long a booted app must stay up; zero means the runner's default.
+	// Settle is how long a booted app must stay up; zero means scenario.DefaultSettle.
 	Settle time.Duration
 	Expect *scenario.Expectation
 	Axes   map[string]string
 }
 
-// Stage timeouts when neither variant nor scenario sets one.
-var DefaultTimeouts = scenario.Timeouts{
-	Build: 10 * time.Minute, Install: 10 * time.Minute, Import: 2 * time.Minute,
-	Ldd: 2 * time.Minute, Boot: 90 * time.Second,
-}
-
-// ChecksFor derives a variant's checks: the variant's timeouts over the scenario's.
+// ChecksFor derives a variant's checks. The scenario resolves every bound (the
+// variant's over its own over the defaults), so no default lives here.
 func ChecksFor(sc *scenario.Scenario, v scenario.Variant) Checks {
 	return Checks{
-		Imports: sc.Imports, Port: sc.Port, Health: sc.Health, Config: sc.Config,
+		Imports: sc.Imports, Port: sc.PortOrDefault(), Health: sc.Health, Config: sc.Config,
 		Env: sc.Env, Secrets: sc.Secrets, Expect: v.Expect, Axes: v.Axes,
-		Timeouts: mergeTimeouts(v.Timeouts, sc.Timeouts),
-		Limits:   scenario.Limits{MemoryBytes: firstNonZero(v.Limits.MemoryBytes, sc.Limits.MemoryBytes), NanoCPUs: firstNonZero(v.Limits.NanoCPUs, sc.Limits.NanoCPUs)},
-		Settle:   firstNonZero(v.Settle, sc.Settle),
+		Timeouts: sc.TimeoutsFor(v),
+		Limits:   sc.LimitsFor(v),
+		Settle:   sc.SettleFor(v),
 	}
 }
 
-// firstNonZero is the variant's own value when it sets one, else the scenario's.
-func firstNonZero[T int64 | time.Duration](v, sc T) T {
-	if v != 0 {
-		return v
-	}
-	return sc
-}
+func (c Checks) timeout(stage result.StageName) time.Duration { return c.Timeouts.For(stage) }
 
-func mergeTimeouts(ts ...scenario.Timeouts) scenario.Timeouts {
-	var out scenario.Timeouts
-	pick := func(dst *time.Duration, get func(scenario.Timeouts) time.Duration) {
-		for _, t := range ts {
-			if d := get(t); d > 0 {
-				*dst = d
-				return
-			}
-		}
-	}
-	pick(&out.Build, func(t scenario.Timeouts) time.Duration { return t.Build })
-	pick(&out.Install, func(t scenario.Timeouts) time.Duration { return t.Install })
-	pick(&out.Import, func(t scenario.Timeouts) time.Duration { return t.Import })
-	pick(&out.Ldd, func(t scenario.Timeouts) time.Duration { return t.Ldd })
-	pick(&out.Boot, func(t scenario.Timeouts) time.Duration { return t.Boot })
-	return out
-}
-
-func (c Checks) timeout(stage string) time.Duration {
-	t := mergeTimeouts(c.Timeouts, DefaultTimeouts)
-	switch stage {
-	case result.StageBuild:
-		return t.Build
-	case result.StageInstall:
-		return t.Install
-	case result.StageImport:
-		return t.Import
-	case result.StageLdd:
-		return t.Ldd
-	default:
-		return t.Boot
-	}
-}
+// settle is the variant's settle period; Checks built by hand may leave it zero.
+func (c Checks) settle() time.Duration { return cmp.Or(c.Settle, scenario.DefaultSettle) }
 
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")

@@ -79,7 +79,7 @@ func appChecks() runner.Checks {
 		Port:     8080,
 		Health:   scenario.HTTPCheck{Path: "/health", ExpectBody: `{"ok": true}`},
 		Config:   &scenario.HTTPCheck{Path: "/config"},
-		Timeouts: scenario.Timeouts{Boot: 20 * time.Second},
+		Timeouts: scenario.Timeouts{result.StageBoot: 20 * time.Second},
 		Settle:   time.Second,
 	}
 }
@@ -87,7 +87,7 @@ func appChecks() runner.Checks {
 func statuses(v result.Variant) string {
 	var b []string
 	for _, s := range v.Stages {
-		b = append(b, s.Name+"="+string(s.Status))
+		b = append(b, string(s.Name)+"="+string(s.Status))
 	}
 	return strings.Join(b, " ")
 }
@@ -134,7 +134,7 @@ func TestBootsAndCaches(t *testing.T) {
 	}))
 	warm := r2.RunRecipe(ctx, "healthy-warm", rc, appChecks())
 	wantStatuses(t, warm, "build=pass install=pass import=pass ldd=pass boot=pass")
-	for _, name := range []string{result.StageBuild, result.StageInstall} {
+	for _, name := range []result.StageName{result.StageBuild, result.StageInstall} {
 		if st := warm.StageByName(name); st.Note != "cached" {
 			t.Errorf("warm %s note %q, want cached", name, st.Note)
 		}
@@ -206,7 +206,7 @@ func TestBootLoopbackOnly(t *testing.T) {
 	rc := appRecipe("")
 	rc.Start = "APP_MODE=loopback python3 app.py"
 	chk := appChecks()
-	chk.Timeouts.Boot = 6 * time.Second
+	chk.Timeouts = scenario.Timeouts{result.StageBoot: 6 * time.Second}.Over(chk.Timeouts)
 	v := r.RunRecipe(context.Background(), "loopback", rc, chk)
 	wantStatuses(t, v, "build=pass install=skip import=pass ldd=pass boot=fail")
 	out := v.StageByName(result.StageBoot).Output
@@ -268,7 +268,7 @@ func TestBuildFailureAndImportTimeout(t *testing.T) {
 
 	chk := appChecks()
 	chk.Imports = []string{"hang"}
-	chk.Timeouts.Import = 4 * time.Second
+	chk.Timeouts = scenario.Timeouts{result.StageImport: 4 * time.Second}.Over(chk.Timeouts)
 	v = r.RunRecipe(context.Background(), "hang", appRecipe("RUN echo 'import time; time.sleep(600)' > /app/hang.py\n"), chk)
 	wantStatuses(t, v, "build=pass install=skip import=fail ldd=pass boot=skip")
 	st := v.StageByName(result.StageImport)
@@ -300,7 +300,7 @@ func TestRunLeavesNothing(t *testing.T) {
 	}
 	r := setup(t, runner.WithRenderer(render), runner.WithDiagnoser(d), runner.WithParallel(2))
 	sc := &scenario.Scenario{Name: "t", Port: 8080, Imports: []string{"json"},
-		Health: scenario.HTTPCheck{Path: "/health"}, Timeouts: scenario.Timeouts{Boot: 20 * time.Second}}
+		Health: scenario.HTTPCheck{Path: "/health"}, Timeouts: scenario.Timeouts{result.StageBoot: 20 * time.Second}}
 	variants := []scenario.Variant{
 		{Name: "ok", Start: "python3 app.py", Expect: &scenario.Expectation{Boots: true}},
 		{Name: "dies", Start: "APP_MODE=exit python3 app.py", Expect: &scenario.Expectation{Stage: "boot", Class: "test-class", OutputContains: "exited with code 3"}},

@@ -15,6 +15,7 @@ import (
 	"github.com/bootmatrix/bootmatrix/harness/recipe"
 	"github.com/bootmatrix/bootmatrix/harness/redact"
 	"github.com/bootmatrix/bootmatrix/harness/result"
+	"github.com/bootmatrix/bootmatrix/harness/scenario"
 )
 
 // Defaults for a container when the scenario sets no limits: one core of a shared
@@ -22,7 +23,7 @@ import (
 const (
 	defaultMemory   = 1 << 30
 	defaultNanoCPUs = 1_000_000_000
-	defaultPort     = 8080
+	defaultPort     = scenario.DefaultPort
 	probeDir        = "/tmp/bootmatrix"
 )
 
@@ -134,7 +135,7 @@ func (r *Runner) runRecipe(ctx context.Context, name string, rc *recipe.Recipe, 
 	return v, vr.box
 }
 
-func stageIndex(name string) int {
+func stageIndex(name result.StageName) int {
 	for i, s := range result.StageNames {
 		if s == name {
 			return i
@@ -146,23 +147,23 @@ func stageIndex(name string) int {
 // skipNote names the first failed stage, the reason later ones did not run.
 func skipNote(v *result.Variant) string {
 	if f := v.FirstFailure(); f != nil {
-		return "skipped: " + f.Name + " failed"
+		return "skipped: " + string(f.Name) + " failed"
 	}
 	return "skipped"
 }
 
-func (vr *variantRun) emit(stage string, st result.Status, secs float64) {
+func (vr *variantRun) emit(stage result.StageName, st result.Status, secs float64) {
 	if vr.r.progress != nil {
 		vr.r.progress(Event{Variant: vr.name, Stage: stage, Status: st, Seconds: secs, Time: time.Now()})
 	}
 }
 
-func (vr *variantRun) begin(stage string) *stageRun {
+func (vr *variantRun) begin(stage result.StageName) *stageRun {
 	vr.emit(stage, "", 0)
 	return &stageRun{st: result.Stage{Name: stage}, start: time.Now(), out: NewTail(0)}
 }
 
-func (vr *variantRun) skip(stage, note string) {
+func (vr *variantRun) skip(stage result.StageName, note string) {
 	vr.mu.Lock()
 	vr.v.Stages = append(vr.v.Stages, result.Stage{Name: stage, Status: result.Skip, Note: note})
 	vr.mu.Unlock()
@@ -260,7 +261,7 @@ func (vr *variantRun) finish(ctx, sctx context.Context, sr *stageRun, timeout ti
 	return vr.end(ctx, sctx, sr, timeout)
 }
 
-func (vr *variantRun) buildOne(ctx context.Context, sr *stageRun, stage string, b recipe.Build, extra map[string]string) (string, bool, error) {
+func (vr *variantRun) buildOne(ctx context.Context, sr *stageRun, stage result.StageName, b recipe.Build, extra map[string]string) (string, bool, error) {
 	spec, err := vr.r.prepare(ctx, stage, b, extra)
 	if err != nil {
 		var missing errImageMissing

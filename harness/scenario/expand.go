@@ -187,7 +187,7 @@ func (l *loader) variants(combos []*combo) []Variant {
 	l.infos = make([]vinfo, len(combos))
 	explicit := map[string]*yaml.Node{}
 	for i, c := range combos {
-		v := Variant{Builder: DefaultBuilder, Root: s.Project.Root, Timeouts: s.Timeouts, Axes: map[string]string{}, Line: c.node.Line}
+		v := Variant{Builder: DefaultBuilder, Root: s.Project.Root, Axes: map[string]string{}, Line: c.node.Line}
 		for _, k := range axisNames {
 			av, ok := c.vals[k]
 			if !ok {
@@ -202,7 +202,7 @@ func (l *loader) variants(combos []*combo) []Variant {
 			case "pins":
 				v.Pins = av.pins
 			case "shell":
-				v.Shell = av.str
+				v.Shell = Shell(av.str)
 			case "root":
 				v.Root = av.str
 			case "nixpacks":
@@ -229,7 +229,9 @@ func (l *loader) variants(combos []*combo) []Variant {
 			if e.expect != nil {
 				v.Expect = e.expect
 			}
-			v.Timeouts = mergeTimeouts(v.Timeouts, e.timeouts)
+			if len(e.timeouts) > 0 {
+				v.Timeouts = e.timeouts.Over(v.Timeouts)
+			}
 			if e.limits.MemoryBytes != 0 {
 				v.Limits.MemoryBytes = e.limits.MemoryBytes
 			}
@@ -304,25 +306,6 @@ func fieldOf(c *combo, key string) string {
 		}
 	}
 	return c.field
-}
-
-func mergeTimeouts(base, over Timeouts) Timeouts {
-	if over.Build > 0 {
-		base.Build = over.Build
-	}
-	if over.Install > 0 {
-		base.Install = over.Install
-	}
-	if over.Import > 0 {
-		base.Import = over.Import
-	}
-	if over.Ldd > 0 {
-		base.Ldd = over.Ldd
-	}
-	if over.Boot > 0 {
-		base.Boot = over.Boot
-	}
-	return base
 }
 
 // generatedName joins the combination's axis values in a fixed order, so the

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/bootmatrix/bootmatrix/harness/result"
 )
 
 // Axis names, in the order generated variant names join their values.
@@ -420,15 +422,15 @@ func (l *loader) expectation(n *yaml.Node, field string) *Expectation {
 		}
 		switch key {
 		case "fails":
-			if !slices.Contains(Stages, s) {
-				hint := "use one of " + strings.Join(Stages, ", ")
-				if sg := suggest(s, Stages); sg != "" {
+			if !result.StageName(s).Valid() {
+				hint := "use one of " + strings.Join(stages, ", ")
+				if sg := suggest(s, stages); sg != "" {
 					hint = fmt.Sprintf("did you mean %q? (%s)", sg, hint)
 				}
 				p.add(v, f, fmt.Sprintf("unknown stage %q", s), hint)
 				return
 			}
-			x.Stage = s
+			x.Stage = result.StageName(s)
 		case "class":
 			if !classRe.MatchString(s) {
 				p.add(v, f, fmt.Sprintf("class %q is not lower-case-with-dashes", s), "write a class such as missing-shared-library")

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -12,8 +13,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/bootmatrix/bootmatrix/harness/result"
 )
 
 // DefaultMaxVariants bounds a matrix's size; every variant builds images.
@@ -26,19 +30,41 @@ const (
 	DefaultHealthPath = "/health"
 	DefaultStatus     = 200
 	DefaultRoot       = "."
+	// DefaultSettle is how long a booted app must stay up and healthy after its
+	// first healthy answer when neither the variant nor the scenario says.
+	DefaultSettle = 2 * time.Second
 )
 
-// DefaultTimeouts apply to every stage a scenario does not time itself.
-var DefaultTimeouts = Timeouts{
-	Build:   10 * 60e9,
-	Install: 5 * 60e9,
-	Import:  60e9,
-	Ldd:     60e9,
-	Boot:    90e9,
+// defaultTimeouts apply to every stage neither a variant nor its scenario times.
+// Every stage has one: Timeouts.For relies on it.
+var defaultTimeouts = Timeouts{
+	result.StageBuild:   10 * time.Minute,
+	result.StageInstall: 5 * time.Minute,
+	result.StageImport:  time.Minute,
+	result.StageLdd:     time.Minute,
+	result.StageBoot:    90 * time.Second,
 }
 
-// Stages an expectation may name, in run order.
-var Stages = []string{"build", "install", "import", "ldd", "boot"}
+// defaultTimeoutsYAML writes the defaults as a timeouts mapping, for hints:
+// {build: 10m, install: 5m, import: 1m, ldd: 1m, boot: 1m30s}.
+func defaultTimeoutsYAML() string {
+	parts := make([]string, len(result.StageNames))
+	for i, st := range result.StageNames {
+		d := defaultTimeouts[st].String()
+		if strings.HasSuffix(d, "m0s") {
+			d = strings.TrimSuffix(d, "0s")
+		}
+		if strings.HasSuffix(d, "h0m") {
+			d = strings.TrimSuffix(d, "0m")
+		}
+		parts[i] = string(st) + ": " + d
+	}
+	return "{" + strings.Join(parts, ", ") + "}"
+}
+
+// DefaultTimeouts returns the stage timeouts neither a variant nor its scenario
+// sets, as a new map the caller may change.
+func DefaultTimeouts() Timeouts { return maps.Clone(defaultTimeouts) }
 
 var (
 	classRe   = regexp.MustCompile(`^[a-z0-9-]+$`)
@@ -52,12 +78,23 @@ var (
 	topFields     = []string{"schemaVersion", "name", "project", "imports", "start", "port", "health", "config", "env", "secrets", "timeouts", "limits", "settle", "matrix"}
 	projectFields = []string{"dir", "root"}
 	checkFields   = []string{"path", "status", "body"}
-	timeoutFields = []string{"build", "install", "import", "ldd", "boot"}
+	// stages are the names an expectation and timeouts may use: result.StageNames, in run order.
+	stages        = strs(result.StageNames)
+	timeoutFields = stages
 	limitFields   = []string{"memory", "cpus"}
 	expectFields  = []string{"fails", "class", "output"}
 	builders      = []string{BuilderNixpacks, BuilderPythonSlim, BuilderDockerfile}
-	shells        = []string{ShellLogin, ShellPlain}
+	shells        = strs([]Shell{ShellLogin, ShellPlain})
 )
+
+// strs lists typed names as the plain strings a file writes and a hint shows.
+func strs[T ~string](xs []T) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = string(x)
+	}
+	return out
+}
 
 // Option changes how a scenario is loaded.
 type Option func(*options)
@@ -224,7 +261,7 @@ func (l *loader) top(doc *yaml.Node) {
 	p, s := l.p, l.s
 	s.Port = DefaultPort
 	s.Health = HTTPCheck{Path: DefaultHealthPath, ExpectStatus: DefaultStatus}
-	s.Timeouts = DefaultTimeouts
+	s.Timeouts = DefaultTimeouts()
 	s.Project.Root = DefaultRoot
 	var versionSeen, nameSeen, projectSeen bool
 	ok := p.fields(doc, "", "a scenario is a mapping that starts with schemaVersion: 1", topFields, func(key string, k, v *yaml.Node) {
@@ -404,23 +441,15 @@ func (l *loader) httpCheck(v *yaml.Node, field string, c *HTTPCheck) {
 
 func (l *loader) timeouts(v *yaml.Node, field string, t *Timeouts) {
 	p := l.p
-	p.fields(v, field, "write {build: 10m, install: 5m, import: 1m, ldd: 1m, boot: 90s}", timeoutFields, func(key string, k, v *yaml.Node) {
+	p.fields(v, field, "write "+defaultTimeoutsYAML(), timeoutFields, func(key string, k, v *yaml.Node) {
 		d, ok := p.duration(v, join(field, key))
 		if !ok {
 			return
 		}
-		switch key {
-		case "build":
-			t.Build = d
-		case "install":
-			t.Install = d
-		case "import":
-			t.Import = d
-		case "ldd":
-			t.Ldd = d
-		case "boot":
-			t.Boot = d
+		if *t == nil {
+			*t = Timeouts{}
 		}
+		(*t)[result.StageName(key)] = d
 	})
 }
 

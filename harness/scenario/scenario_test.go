@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bootmatrix/bootmatrix/harness/result"
 )
 
 // want is one expected problem: its exact position, its field, and a piece of its message.
@@ -238,9 +240,9 @@ func TestFullScenario(t *testing.T) {
 	if s.Settle != 3*time.Second {
 		t.Errorf("settle %s, want 3s", s.Settle)
 	}
-	wantT := DefaultTimeouts
-	wantT.Build, wantT.Boot = 5*time.Minute, 30*time.Second
-	if s.Timeouts != wantT {
+	wantT := DefaultTimeouts()
+	wantT[result.StageBuild], wantT[result.StageBoot] = 5*time.Minute, 30*time.Second
+	if !reflect.DeepEqual(s.Timeouts, wantT) {
 		t.Errorf("timeouts %+v, want %+v", s.Timeouts, wantT)
 	}
 	// Imports come from the requirements files of the roots in use, native packages only.
@@ -272,14 +274,15 @@ func TestFullScenario(t *testing.T) {
 	nix := byName["nixpacks-py3.13-login-backend-libs"]
 	if nix.Root != "backend" || nix.Base != "nixpacks" || nix.Start != "cd backend && gunicorn app:app" || nix.Line != 16 ||
 		!reflect.DeepEqual(nix.Nixpacks, NixpacksOverrides{NixLibs: []string{"...", "stdenv.cc.cc.lib"}, StartCmd: "gunicorn app:app"}) ||
-		nix.Expect == nil || !nix.Expect.Boots || nix.Timeouts.Install != 2*time.Minute || nix.Timeouts.Boot != 30*time.Second {
+		nix.Expect == nil || !nix.Expect.Boots || !reflect.DeepEqual(nix.Timeouts, Timeouts{result.StageInstall: 2 * time.Minute}) ||
+		s.TimeoutsFor(nix).For(result.StageBoot) != 30*time.Second {
 		t.Errorf("extended variant %+v", nix)
 	}
 	if nix.Pins == nil || len(nix.Pins) != 0 || nix.Axes["pins"] != "none" {
 		t.Errorf("empty pins axis value: %#v, axes %v", nix.Pins, nix.Axes)
 	}
 	slim := byName["python-slim-py3.11-numpy1.24.2-plain"]
-	if slim.Root != "." || slim.Expect != nil || slim.Timeouts.Install != DefaultTimeouts.Install ||
+	if slim.Root != "." || slim.Expect != nil || slim.Timeouts != nil || s.TimeoutsFor(slim).For(result.StageInstall) != DefaultTimeouts()[result.StageInstall] ||
 		slim.Limits != (Limits{}) || slim.Settle != 0 {
 		t.Errorf("untouched variant %+v", slim)
 	}
@@ -455,12 +458,12 @@ func TestDefaults(t *testing.T) {
 	t.Parallel()
 	s := mustParse(t, head+"matrix:\n  include:\n    - {name: a}\n    - {name: d, builder: dockerfile, root: app}\n")
 	if s.Port != 8080 || s.Health != (HTTPCheck{Path: "/health", ExpectStatus: 200}) || s.Config != nil ||
-		s.Project.Root != "." || s.Timeouts != DefaultTimeouts || s.Imports != nil || s.Limits != (Limits{}) {
+		s.Project.Root != "." || !reflect.DeepEqual(s.Timeouts, DefaultTimeouts()) || s.Imports != nil || s.Limits != (Limits{}) {
 		t.Errorf("scenario defaults %+v", s)
 	}
 	a := s.Variants[0]
 	if a.Builder != BuilderNixpacks || a.Shell != "" || a.Root != "." || a.Python != "" || a.Pins != nil ||
-		a.Expect != nil || a.Timeouts != DefaultTimeouts || a.Line != 6 || len(a.Axes) != 0 {
+		a.Expect != nil || a.Timeouts != nil || a.Line != 6 || len(a.Axes) != 0 {
 		t.Errorf("variant defaults %+v", a)
 	}
 	if d := s.Variants[1]; d.Dockerfile != "app/Dockerfile" || d.Line != 7 {
@@ -635,7 +638,7 @@ func TestSeedScenarios(t *testing.T) {
 					t.Errorf("variant %d: %+v, want %+v", i, v, w)
 					continue
 				}
-				if (w.stage == "") != v.Expect.Boots || v.Expect.Stage != w.stage || v.Expect.Class != w.class {
+				if (w.stage == "") != v.Expect.Boots || string(v.Expect.Stage) != w.stage || v.Expect.Class != w.class {
 					t.Errorf("%s: expect %+v, want %+v", v.Name, *v.Expect, w)
 				}
 				if pin := strings.Join(v.Pins, ","); pin != w.pin {

@@ -2,7 +2,12 @@
 // under test and the matrix of build configurations to try on it.
 package scenario
 
-import "time"
+import (
+	"cmp"
+	"time"
+
+	"github.com/bootmatrix/bootmatrix/harness/result"
+)
 
 // SchemaVersion is the only schema version this build reads.
 const SchemaVersion = 1
@@ -14,10 +19,13 @@ const (
 	BuilderDockerfile = "dockerfile"
 )
 
-// Shell modes: how the platform starts commands in the image.
+// Shell is how the platform starts commands in the image.
+type Shell string
+
+// Shells a variant can use.
 const (
-	ShellLogin = "login" // bash -l -c: login profile scripts run (Nixpacks' entrypoint)
-	ShellPlain = "plain" // sh -c: no profile scripts
+	ShellLogin Shell = "login" // bash -l -c: login profile scripts run (Nixpacks' entrypoint)
+	ShellPlain Shell = "plain" // sh -c: no profile scripts
 )
 
 // Scenario is a validated scenario file with its matrix expanded.
@@ -38,11 +46,12 @@ type Scenario struct {
 	// Env is extra runtime environment for every stage that runs in a container.
 	Env map[string]string
 	// Secrets are extra environment names whose values are redacted everywhere.
-	Secrets  []string
+	Secrets []string
+	// Timeouts are the file's over DefaultTimeouts, every stage set once loaded.
 	Timeouts Timeouts
 	Limits   Limits
 	// Settle is how long a booted app must stay up and healthy after its first
-	// healthy answer; zero means the runner's default.
+	// healthy answer; zero means DefaultSettle.
 	Settle time.Duration
 
 	Variants []Variant
@@ -66,9 +75,30 @@ type HTTPCheck struct {
 	ExpectBody string
 }
 
-// Timeouts per stage; zero means the default.
-type Timeouts struct {
-	Build, Install, Import, Ldd, Boot time.Duration
+// Timeouts bound each stage, keyed by stage; a stage without an entry (or with
+// zero) takes the next source's: the variant's, then the scenario's, then
+// DefaultTimeouts. Assign a whole map rather than an entry of a nil one.
+type Timeouts map[result.StageName]time.Duration
+
+// Over returns t's entries over base's, as a new map: neither is changed.
+func (t Timeouts) Over(base Timeouts) Timeouts {
+	out := Timeouts{}
+	for _, m := range []Timeouts{base, t} {
+		for st, d := range m {
+			if d > 0 {
+				out[st] = d
+			}
+		}
+	}
+	return out
+}
+
+// For is the stage's timeout: t's entry, or DefaultTimeouts' when t has none.
+func (t Timeouts) For(st result.StageName) time.Duration {
+	if d := t[st]; d > 0 {
+		return d
+	}
+	return defaultTimeouts[st]
 }
 
 // Limits for every container a variant runs.
@@ -91,19 +121,20 @@ type Variant struct {
 	// Base overrides the builder's logical base image ("python:3.11-slim", "nixpacks").
 	Base string
 	// Shell is ShellLogin or ShellPlain; empty means the builder's default.
-	Shell    string
+	Shell    Shell
 	Nixpacks NixpacksOverrides
 	// Dockerfile is the Dockerfile's path relative to the project, for the dockerfile builder.
 	Dockerfile string
 	BuildArgs  map[string]string
 	// Start overrides the scenario's start command.
-	Start    string
+	Start string
+	// Timeouts, Limits and Settle are the variant's own: a stage or field it does not
+	// set takes the scenario's when the variant runs (Scenario.TimeoutsFor, LimitsFor,
+	// SettleFor), so a change to the scenario's after loading still applies.
 	Timeouts Timeouts
-	// Limits and Settle are the variant's own; a zero field takes the scenario's when
-	// the variant runs, so a change to the scenario's after loading still applies.
-	Limits Limits
-	Settle time.Duration
-	Expect *Expectation
+	Limits   Limits
+	Settle   time.Duration
+	Expect   *Expectation
 	// Axes are the values that made this variant, for display and selection.
 	Axes map[string]string
 	// Line is where the variant was defined in the scenario file (its include entry, or the matrix).
@@ -127,8 +158,26 @@ type NixpacksOverrides struct {
 type Expectation struct {
 	Boots bool
 	// Stage and Class name the expected failure when Boots is false. Class may be empty.
-	Stage string
+	Stage result.StageName
 	Class string
 	// OutputContains, when set, must appear in the failing stage's output.
 	OutputContains string
 }
+
+// TimeoutsFor are the variant's timeouts over the scenario's; a stage neither
+// sets is DefaultTimeouts' (Timeouts.For).
+func (s *Scenario) TimeoutsFor(v Variant) Timeouts { return v.Timeouts.Over(s.Timeouts) }
+
+// LimitsFor are the variant's limits, each field it leaves zero the scenario's.
+func (s *Scenario) LimitsFor(v Variant) Limits {
+	return Limits{MemoryBytes: cmp.Or(v.Limits.MemoryBytes, s.Limits.MemoryBytes), NanoCPUs: cmp.Or(v.Limits.NanoCPUs, s.Limits.NanoCPUs)}
+}
+
+// SettleFor is the variant's settle period, else the scenario's, else DefaultSettle.
+func (s *Scenario) SettleFor(v Variant) time.Duration {
+	return cmp.Or(v.Settle, s.Settle, DefaultSettle)
+}
+
+// PortOrDefault is the port the app must listen on: the scenario's, or DefaultPort
+// for a scenario built in code without one.
+func (s *Scenario) PortOrDefault() int { return cmp.Or(s.Port, DefaultPort) }
