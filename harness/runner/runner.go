@@ -19,6 +19,7 @@ import (
 	"github.com/moby/moby/client"
 	tclog "github.com/testcontainers/testcontainers-go/log"
 
+	"github.com/bootmatrix/bootmatrix/harness/diagnose"
 	"github.com/bootmatrix/bootmatrix/harness/recipe"
 	"github.com/bootmatrix/bootmatrix/harness/result"
 	"github.com/bootmatrix/bootmatrix/harness/scenario"
@@ -34,10 +35,10 @@ const (
 	LabelCacheStage = "org.bootmatrix.cache.stage"
 )
 
-// Diagnoser classifies a finished variant's failures in place.
+// Diagnoser classifies a finished variant's failures in place, from the facts the
+// stages recorded; b says how the variant was built.
 type Diagnoser interface {
-	// The recipe says how the variant was built (nil for a setup failure).
-	Annotate(v *result.Variant, rc *recipe.Recipe)
+	Annotate(v *result.Variant, b diagnose.Context)
 }
 
 // Renderer turns a variant into a recipe; the CLI passes recipe.Render.
