@@ -16,9 +16,8 @@ import (
 	"github.com/bootmatrix/bootmatrix/harness/scenario"
 )
 
-// exitGrace is how long boot waits for the process to exit once a health check that
-// had passed fails, before calling it a failed check rather than a crash.
-const exitGrace = 3 * time.Second
+// defaultExitGrace is Runner.exitGrace unless a test sets it.
+const defaultExitGrace = 3 * time.Second
 
 // answer is one HTTP probe's outcome.
 type answer struct {
@@ -45,9 +44,8 @@ func (vr *variantRun) bootStage(ctx context.Context, image string) bool {
 	sr.st.Facts.Port = vr.chk.Port
 	start := vr.rc.Start
 	if start == "" {
-		ins, err := vr.r.cli.ImageInspect(sctx, image)
-		if err == nil && ins.Config != nil {
-			start = shellJoin(append(append([]string{}, ins.Config.Entrypoint...), ins.Config.Cmd...))
+		if ins, err := vr.r.eng.InspectImage(sctx, image); err == nil {
+			start = shellJoin(ins.Command)
 		}
 	}
 	if start == "" {
@@ -151,7 +149,7 @@ func (vr *variantRun) bootStage(ctx context.Context, image string) bool {
 		case res := <-done:
 			return exited(res)
 		case <-ctx.Done():
-		case <-time.After(exitGrace):
+		case <-time.After(vr.r.exitGrace):
 		}
 		sr.st.Status = result.Fail
 		return vr.end(ctx, nil, sr, to)

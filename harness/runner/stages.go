@@ -92,7 +92,7 @@ func newRedactor(chk Checks, rc *recipe.Recipe) *redact.Redactor {
 func (r *Runner) RunRecipe(ctx context.Context, name string, rc *recipe.Recipe, chk Checks) result.Variant {
 	v, b := r.runRecipe(ctx, name, rc, chk)
 	if b != nil {
-		r.terminate(b.ctr)
+		r.terminate(b.id)
 	}
 	return v
 }
