@@ -83,23 +83,28 @@ func (vr *variantRun) bootStage(ctx context.Context, image string) bool {
 	}
 
 	backoff := 5 * time.Millisecond
+	probed := false
+poll:
 	for {
 		select {
 		case res := <-done:
 			return exited(res)
 		default:
 		}
-		last = get(sctx, hc, base+health.Path)
-		if checkOK(health, last) {
-			break
+		a := get(sctx, hc, base+health.Path)
+		// An answer cut short by the stage's own deadline says nothing about the app:
+		// the one before it (a wrong status, a refused connection) is the evidence.
+		if !probed || a.err == nil || sctx.Err() == nil {
+			last, probed = a, true
 		}
-		if sctx.Err() != nil {
+		if checkOK(health, last) || sctx.Err() != nil {
 			break
 		}
 		select {
 		case res := <-done:
 			return exited(res)
 		case <-sctx.Done():
+			break poll
 		case <-time.After(backoff):
 		}
 		backoff = min(backoff*2, 250*time.Millisecond)
