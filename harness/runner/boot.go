@@ -186,7 +186,7 @@ func (vr *variantRun) explainNoAnswer(sr *stageRun, health scenario.HTTPCheck, l
 	}
 	var onPort, loop, others []string
 	for _, l := range ls {
-		sr.st.Facts.Listeners = append(sr.st.Facts.Listeners, result.Listener{Addr: l.String(), Port: l.Port, Loopback: l.Loopback()})
+		sr.st.Facts.Listeners = append(sr.st.Facts.Listeners, l.Fact())
 		switch {
 		case l.Port == port && l.Loopback():
 			loop = append(loop, l.String())

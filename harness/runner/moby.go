@@ -23,11 +23,7 @@ import (
 )
 
 // mobyEngine is the engine through the moby client: the runner's one connection to
-// Docker. testcontainers-go is not used: its lifecycle is a create, a start and a
-// forced remove here, which the client does in three calls; its wait strategies
-// cannot watch the app's exec beside the health poll, which is how boot tells a crash
-// from a hang; and it always opens a second client of its own, with a reaper that can
-// only be turned off through the process's environment.
+// Docker (the package doc says why not through testcontainers-go).
 type mobyEngine struct {
 	cli *client.Client
 }

@@ -2,9 +2,18 @@
 // stage by stage (build, install, import, ldd, boot), recording each stage's outcome
 // and the facts it observed in the result model.
 //
-// The stages reach the engine only through the engine interface (engine.go); its one
-// implementation, mobyEngine, holds the runner's one client. The package doc of
-// mobyEngine says why testcontainers-go is not used.
+// The stages reach the engine only through the engine interface (engine.go), so the
+// stage logic (import loop, health poll, settle, exit grace, timeouts, interrupts) is
+// tested against a fake engine and an httptest app. Its one implementation,
+// mobyEngine, holds the runner's one client.
+//
+// testcontainers-go is not used. A variant's container is an idle process the stages
+// exec into: its lifecycle is a create, a start and a forced remove, three calls of
+// the client. Its wait strategies cannot watch the app's exec beside the health poll,
+// which is how boot tells a crash from a hang. And it always opens a second client of
+// its own, with a reaper whose image cannot be pulled offline and which can only be
+// turned off through the process's environment; the runner removes what it creates by
+// label instead (Cleanup, GC).
 package runner
 
 import (
