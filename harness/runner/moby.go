@@ -13,8 +13,10 @@ import (
 	"path"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
+	cerrdefs "github.com/containerd/errdefs"
 	"github.com/moby/moby/api/pkg/stdcopy"
 	"github.com/moby/moby/api/types/build"
 	"github.com/moby/moby/api/types/container"
@@ -233,9 +235,24 @@ func (m *mobyEngine) StartContainer(ctx context.Context, spec containerSpec) (st
 	}
 }
 
+// RemoveContainer returns once the container is gone. A removal already under way
+// (the runner's own, when a second signal's clean-up races it) is waited for: the
+// engine refuses a second one, and the container still exists until the first ends.
 func (m *mobyEngine) RemoveContainer(ctx context.Context, id string) error {
 	_, err := m.cli.ContainerRemove(ctx, id, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true})
-	return err
+	if err == nil || !cerrdefs.IsConflict(err) || !strings.Contains(err.Error(), "already in progress") {
+		return err
+	}
+	for {
+		if _, ierr := m.cli.ContainerInspect(ctx, id, client.ContainerInspectOptions{}); cerrdefs.IsNotFound(ierr) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%w; still there when waiting for it ended: %w", err, ctx.Err())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }
 
 func (m *mobyEngine) InspectContainer(ctx context.Context, id string) (containerState, error) {
