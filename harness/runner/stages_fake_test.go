@@ -658,3 +658,43 @@ func TestNewParallel(t *testing.T) {
 		t.Errorf("defaults: run id %q", r.RunID())
 	}
 }
+
+// A run stopped during boot records the interruption, whether the health check had
+// not passed yet or the app was settling; the app's exec is not what ended it.
+func TestFakeInterruptedBoot(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name    string
+		answers bool
+		settle  time.Duration
+	}{
+		{name: "before the app answers", settle: 50 * time.Millisecond},
+		{name: "while settling", answers: true, settle: 10 * time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c := &fakeBox{started: make(chan struct{})}
+			f, _ := fakeSetup(t, c)
+			if !tc.answers {
+				f.hostPort = closedPort(t)
+			}
+			chk := fakeChecks()
+			chk.Settle = tc.settle
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			go func() {
+				<-c.started
+				time.Sleep(100 * time.Millisecond)
+				cancel()
+			}()
+			v := fakeRunner(t, f).RunRecipe(ctx, "v", fakeRecipe(), chk)
+			st := v.StageByName(result.StageBoot)
+			if st.Status != result.Fail || !st.Facts.Interrupted || st.Facts.Exited || st.Facts.TimedOut || st.Seconds > 5 {
+				t.Errorf("boot %s after %.1fs, facts %+v", st.Status, st.Seconds, st.Facts)
+			}
+			if !strings.Contains(st.Output, "bootmatrix: interrupted") {
+				t.Errorf("output %q", st.Output)
+			}
+		})
+	}
+}
