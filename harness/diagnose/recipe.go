@@ -20,5 +20,5 @@ func ContextForRecipe(rc *recipe.Recipe) Context {
 // Diagnoser interface.
 type Diagnoser struct{}
 
-// Annotate classifies every failed stage of v.
-func (Diagnoser) Annotate(v *result.Variant, rc *recipe.Recipe) { Annotate(v, ContextForRecipe(rc)) }
+// Annotate classifies every failed stage of v; ctx says how it was built.
+func (Diagnoser) Annotate(v *result.Variant, ctx Context) { Annotate(v, ctx) }

@@ -5,8 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -15,13 +13,10 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
-	"github.com/moby/moby/api/types/build"
-	"github.com/moby/moby/client"
 
 	"github.com/bootmatrix/bootmatrix/harness/recipe"
 	"github.com/bootmatrix/bootmatrix/harness/result"
@@ -286,7 +281,7 @@ func (r *Runner) prepare(ctx context.Context, stage result.StageName, b recipe.B
 	bases := baseImages(b.Dockerfile, args)
 	ids := make([]string, 0, len(bases))
 	for _, ref := range bases {
-		ins, err := r.cli.ImageInspect(ctx, ref)
+		ins, err := r.eng.InspectImage(ctx, ref)
 		switch {
 		case err == nil:
 			ids = append(ids, ref+"@"+ins.ID)
@@ -341,7 +336,7 @@ func (r *Runner) buildImage(ctx context.Context, spec *buildSpec, dockerfile str
 		close(c.done)
 	}()
 
-	if _, err := r.cli.ImageInspect(ctx, spec.tag); err == nil {
+	if _, err := r.eng.InspectImage(ctx, spec.tag); err == nil {
 		return true, 0, nil
 	} else if !cerrdefs.IsNotFound(err) {
 		return false, 0, fmt.Errorf("inspect %s: %w", spec.tag, err)
@@ -359,15 +354,14 @@ func (r *Runner) buildImage(ctx context.Context, spec *buildSpec, dockerfile str
 	// built on it (whose keys hash that ID) share one key across processes too.
 	var terr error
 	adopted := false
-	if _, err := r.cli.ImageInspect(tctx, spec.tag); err == nil {
+	if _, err := r.eng.InspectImage(tctx, spec.tag); err == nil {
 		adopted = true
 	} else {
-		_, terr = r.cli.ImageTag(tctx, client.ImageTagOptions{Source: tmp, Target: spec.tag})
+		terr = r.eng.TagImage(tctx, tmp, spec.tag)
 	}
-	// Untagging the temporary name deletes our image when the key adopted another;
-	// PruneChildren (the API's default, which the client turns off) takes its
-	// untagged intermediate layers with it.
-	if _, rerr := r.cli.ImageRemove(tctx, tmp, client.ImageRemoveOptions{PruneChildren: true}); rerr != nil && terr == nil {
+	// Untagging the temporary name deletes our image, and its untagged intermediate
+	// layers, when the key adopted another.
+	if rerr := r.eng.RemoveImage(tctx, tmp, false); rerr != nil && terr == nil {
 		r.logf("remove temporary tag %s: %v", tmp, rerr)
 	}
 	if terr != nil {
@@ -406,20 +400,6 @@ func labelInstruction(dockerfile string, labels map[string]string) (string, bool
 	return b.String(), true
 }
 
-// buildMessage is one line of the engine's build output stream.
-type buildMessage struct {
-	Stream      string `json:"stream"`
-	Status      string `json:"status"`
-	Progress    string `json:"progress"`
-	Error       string `json:"error"`
-	ErrorDetail *struct {
-		Code    int    `json:"code"`
-		Message string `json:"message"`
-	} `json:"errorDetail"`
-}
-
-var nonZero = regexp.MustCompile(`returned a non-zero code: (\d+)`)
-
 func (r *Runner) dockerBuild(ctx context.Context, spec *buildSpec, dockerfile, tag string, out *Tail) (int, error) {
 	labels := map[string]string{LabelManaged: "true", LabelCache: "true", LabelCacheStage: string(spec.stage)}
 	if line, ok := labelInstruction(dockerfile, labels); ok {
@@ -431,57 +411,5 @@ func (r *Runner) dockerBuild(ctx context.Context, spec *buildSpec, dockerfile, t
 		pw.CloseWithError(writeContext(pw, spec.dockerfile, dockerfile, spec.files))
 	}()
 	defer func() { _ = pr.Close() }()
-	args := make(map[string]*string, len(spec.args))
-	for k, v := range spec.args {
-		args[k] = &v
-	}
-	resp, err := r.cli.ImageBuild(ctx, pr, client.ImageBuildOptions{
-		Tags:        []string{tag},
-		Dockerfile:  spec.dockerfile,
-		BuildArgs:   args,
-		Remove:      true,
-		ForceRemove: true, // no intermediate container survives a failed step
-		PullParent:  false,
-		Version:     build.BuilderV1,
-		Labels:      labels,
-	})
-	if err != nil {
-		return 0, fmt.Errorf("docker build: %w", err)
-	}
-	defer func() { _ = resp.Body.Close() }()
-	dec := json.NewDecoder(resp.Body)
-	for {
-		var m buildMessage
-		if err := dec.Decode(&m); err != nil {
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if ctx.Err() != nil {
-				return 0, ctx.Err()
-			}
-			return 0, fmt.Errorf("read build output: %w", err)
-		}
-		switch {
-		case m.Stream != "":
-			out.WriteString(m.Stream)
-		case m.Status != "":
-			out.WriteString(m.Status + " " + m.Progress + "\n")
-		}
-		if m.Error != "" || m.ErrorDetail != nil {
-			msg := m.Error
-			if msg == "" {
-				msg = m.ErrorDetail.Message
-			}
-			out.WriteString(msg + "\n")
-			code := 1
-			if g := nonZero.FindStringSubmatch(msg); g != nil {
-				code, _ = strconv.Atoi(g[1])
-			}
-			return code, errors.New(oneLine(msg))
-		}
-	}
-	if ctx.Err() != nil {
-		return 0, ctx.Err()
-	}
-	return 0, nil
+	return r.eng.Build(ctx, buildRequest{Context: pr, Dockerfile: spec.dockerfile, Tag: tag, Args: spec.args, Labels: labels}, out)
 }

@@ -9,7 +9,6 @@ import (
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/hashicorp/go-multierror"
-	"github.com/moby/moby/client"
 )
 
 // Cleanup removes everything labelled with the run id: containers, networks, volumes
@@ -35,105 +34,64 @@ type GCOptions struct {
 // GC removes labelled objects left by crashed or --keep runs and returns how many it
 // removed. Kit images are not labelled managed and are never touched.
 func GC(ctx context.Context, o GCOptions) (int, error) {
-	cli, err := Connect(ctx)
+	e, err := connectEngine(ctx)
 	if err != nil {
 		return 0, err
 	}
-	defer func() { _ = cli.Close() }()
-	f := make(client.Filters).Add("label", LabelManaged+"=true")
+	defer func() { _ = e.Close() }()
+	return gc(ctx, e, o)
+}
+
+func gc(ctx context.Context, e engine, o GCOptions) (int, error) {
+	labels := []string{LabelManaged + "=true"}
 	if o.RunID != "" {
-		f.Add("label", LabelRun+"="+o.RunID)
+		labels = append(labels, LabelRun+"="+o.RunID)
 	}
 	cutoff := time.Now().Add(-o.OlderThan)
 	old := func(t time.Time) bool { return o.OlderThan == 0 || t.Before(cutoff) }
 	var merr *multierror.Error
 	n := 0
-	gone := func(what, id string, err error) {
-		switch {
-		case err == nil:
-			n++
-		case cerrdefs.IsNotFound(err):
-		default:
-			merr = multierror.Append(merr, fmt.Errorf("remove %s %s: %w", what, short(id), err))
-		}
-	}
-
-	cs, err := cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: f})
-	if err != nil {
-		return n, fmt.Errorf("list containers: %w", err)
-	}
-	for _, c := range cs.Items {
-		if old(time.Unix(c.Created, 0)) {
-			_, err := cli.ContainerRemove(ctx, c.ID, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true})
-			if cerrdefs.IsConflict(err) {
-				// Another remover (the run's own teardown, racing a second signal) got there
-				// first: the container is as good as gone once that finishes, so wait for it
-				// rather than report a failure and exit with it still listed.
-				err = waitRemoved(ctx, cli, c.ID)
+	// Containers first: networks, volumes and images in use by one cannot go.
+	for _, kind := range []objectKind{kindContainer, kindNetwork, kindVolume, kindImage} {
+		objs, err := e.List(ctx, kind, labels)
+		if err != nil {
+			if kind == kindContainer {
+				return n, fmt.Errorf("list containers: %w", err)
 			}
-			gone("container", c.ID, err)
-		}
-	}
-	nets, err := cli.NetworkList(ctx, client.NetworkListOptions{Filters: f})
-	if err != nil {
-		merr = multierror.Append(merr, fmt.Errorf("list networks: %w", err))
-	}
-	for _, nw := range nets.Items {
-		if old(nw.Created) {
-			_, err := cli.NetworkRemove(ctx, nw.ID, client.NetworkRemoveOptions{})
-			gone("network", nw.ID, err)
-		}
-	}
-	vols, err := cli.VolumeList(ctx, client.VolumeListOptions{Filters: f})
-	if err != nil {
-		merr = multierror.Append(merr, fmt.Errorf("list volumes: %w", err))
-	}
-	for _, v := range vols.Items {
-		t, perr := time.Parse(time.RFC3339Nano, v.CreatedAt)
-		if perr != nil || old(t) {
-			_, err := cli.VolumeRemove(ctx, v.Name, client.VolumeRemoveOptions{Force: true})
-			gone("volume", v.Name, err)
-		}
-	}
-	imgs, err := cli.ImageList(ctx, client.ImageListOptions{Filters: f})
-	if err != nil {
-		merr = multierror.Append(merr, fmt.Errorf("list images: %w", err))
-	}
-	for _, im := range imgs.Items {
-		created := time.Unix(im.Created, 0)
-		switch {
-		case !old(created):
-			continue
-		case im.Labels[LabelCache] != "true" || o.Cache:
-		case incompleteBuild(im.RepoTags) && time.Since(created) > incompleteGrace:
-			// A run killed between build and tag, or the loser of two processes
-			// building one key at once: nothing will ever use it by its cache tag.
-		default:
+			merr = multierror.Append(merr, fmt.Errorf("list %ss: %w", kind, err))
 			continue
 		}
-		// PruneChildren: the legacy builder's untagged intermediate layers go too.
-		_, err := cli.ImageRemove(ctx, im.ID, client.ImageRemoveOptions{Force: true, PruneChildren: true})
-		if cerrdefs.IsConflict(err) {
-			continue // a running container still uses it; a later gc takes it
+		for _, obj := range objs {
+			if !old(obj.Created) || kind == kindImage && !removableImage(obj, o.Cache) {
+				continue
+			}
+			err := e.Remove(ctx, obj)
+			switch {
+			case err == nil:
+				n++
+			case cerrdefs.IsNotFound(err):
+			case kind == kindImage && cerrdefs.IsConflict(err):
+				// a running container still uses it; a later gc takes it
+			default:
+				merr = multierror.Append(merr, fmt.Errorf("remove %s %s: %w", kind, short(obj.ID), err))
+			}
 		}
-		gone("image", im.ID, err)
 	}
 	return n, merr.ErrorOrNil()
 }
 
-// waitRemoved polls until the container is gone or ctx ends.
-func waitRemoved(ctx context.Context, cli *client.Client, id string) error {
-	for {
-		_, err := cli.ContainerInspect(ctx, id, client.ContainerInspectOptions{})
-		if cerrdefs.IsNotFound(err) {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("still being removed: %w", ctx.Err())
-		case <-time.After(50 * time.Millisecond):
-		}
+// removableImage reports whether gc removes an image it found old enough: per-run
+// images always, cache images only when asked, or when incomplete.
+func removableImage(im object, cache bool) bool {
+	switch {
+	case im.Labels[LabelCache] != "true" || cache:
+		return true
+	case incompleteBuild(im.Tags) && time.Since(im.Created) > incompleteGrace:
+		// A run killed between build and tag, or the loser of two processes
+		// building one key at once: nothing will ever use it by its cache tag.
+		return true
 	}
+	return false
 }
 
 func short(id string) string {

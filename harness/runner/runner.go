@@ -1,7 +1,19 @@
 // Package runner builds a variant's images and exercises them in real containers,
 // stage by stage (build, install, import, ldd, boot), recording each stage's outcome
-// in the result model. It talks to the engine through testcontainers-go (containers)
-// and the moby client it uses (builds, execs, inspection, clean-up).
+// and the facts it observed in the result model.
+//
+// The stages reach the engine only through the engine interface (engine.go), so the
+// stage logic (import loop, health poll, settle, exit grace, timeouts, interrupts) is
+// tested against a fake engine and an httptest app. Its one implementation,
+// mobyEngine, holds the runner's one client.
+//
+// testcontainers-go is not used. A variant's container is an idle process the stages
+// exec into: its lifecycle is a create, a start and a forced remove, three calls of
+// the client. Its wait strategies cannot watch the app's exec beside the health poll,
+// which is how boot tells a crash from a hang. And it always opens a second client of
+// its own, with a reaper whose image cannot be pulled offline and which can only be
+// turned off through the process's environment; the runner removes what it creates by
+// label instead (Cleanup, GC).
 package runner
 
 import (
@@ -10,16 +22,14 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"os"
 	"runtime"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/hashicorp/go-multierror"
-	"github.com/moby/moby/client"
-	tclog "github.com/testcontainers/testcontainers-go/log"
 
+	"github.com/bootmatrix/bootmatrix/harness/diagnose"
 	"github.com/bootmatrix/bootmatrix/harness/recipe"
 	"github.com/bootmatrix/bootmatrix/harness/result"
 	"github.com/bootmatrix/bootmatrix/harness/scenario"
@@ -35,10 +45,10 @@ const (
 	LabelCacheStage = "org.bootmatrix.cache.stage"
 )
 
-// Diagnoser classifies a finished variant's failures in place.
+// Diagnoser classifies a finished variant's failures in place, from the facts the
+// stages recorded; b says how the variant was built.
 type Diagnoser interface {
-	// The recipe says how the variant was built (nil for a setup failure).
-	Annotate(v *result.Variant, rc *recipe.Recipe)
+	Annotate(v *result.Variant, b diagnose.Context)
 }
 
 // Renderer turns a variant into a recipe; the CLI passes recipe.Render.
@@ -83,6 +93,9 @@ func WithRenderer(f Renderer) Option { return func(r *Runner) { r.render = f } }
 // WithLogf receives the runner's own diagnostics (not the variants' output).
 func WithLogf(f func(format string, args ...any)) Option { return func(r *Runner) { r.logf = f } }
 
+// withEngine runs the stages on e instead of connecting to Docker.
+func withEngine(e engine) Option { return func(r *Runner) { r.eng = e } }
+
 // Runner runs variants. It is safe for concurrent use.
 type Runner struct {
 	parallel int
@@ -93,18 +106,20 @@ type Runner struct {
 	runID    string
 	render   Renderer
 	logf     func(string, ...any)
+	// exitGrace is how long boot waits for the process to exit once a health check
+	// that had passed fails, before calling it a failed check rather than a crash.
+	exitGrace time.Duration
 
-	cli *client.Client
+	eng engine
 
 	mu     sync.Mutex
 	builds map[string]*buildCall // in-flight builds by cache tag, so variants sharing a stage build it once
 }
 
 // New connects to the engine named by DOCKER_HOST (or the default socket) and
-// checks that it answers.
+// checks that it answers. It changes no process-wide state.
 func New(ctx context.Context, opts ...Option) (*Runner, error) {
-	disableReaper()
-	r := &Runner{builds: map[string]*buildCall{}}
+	r := &Runner{exitGrace: defaultExitGrace, builds: map[string]*buildCall{}}
 	for _, o := range opts {
 		o(r)
 	}
@@ -114,61 +129,24 @@ func New(ctx context.Context, opts ...Option) (*Runner, error) {
 	if r.logf == nil {
 		r.logf = func(string, ...any) {}
 	}
-	cli, err := Connect(ctx)
-	if err != nil {
-		return nil, err
+	if r.eng == nil {
+		e, err := connectEngine(ctx)
+		if err != nil {
+			return nil, err
+		}
+		r.eng = e
 	}
-	r.cli = cli
 	if r.parallel < 1 {
-		r.parallel = engineCPUs(ctx, cli)
+		r.parallel = r.eng.CPUs(ctx)
+	}
+	if r.parallel < 1 {
+		r.parallel = runtime.NumCPU()
 	}
 	return r, nil
 }
 
-func engineCPUs(ctx context.Context, cli *client.Client) int {
-	ictx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	if info, err := cli.Info(ictx, client.InfoOptions{}); err == nil && info.Info.NCPU > 0 {
-		return info.Info.NCPU
-	}
-	return runtime.NumCPU()
-}
-
-// disableReaper turns Ryuk off before testcontainers reads its configuration (once,
-// on first use): the reaper image cannot be pulled here, and the runner cleans up by
-// labels itself.
-func disableReaper() {
-	if os.Getenv("TESTCONTAINERS_RYUK_DISABLED") == "" {
-		_ = os.Setenv("TESTCONTAINERS_RYUK_DISABLED", "true")
-	}
-	// The library's global banner would land on the CLI's stderr; each container's
-	// own messages go to WithLogf instead.
-	tclog.SetDefault(tclog.NewNoopLogger())
-}
-
-// Connect returns a client for the engine and pings it; the error is one line saying
-// where it looked and how to start an engine.
-func Connect(ctx context.Context) (*client.Client, error) {
-	cli, err := client.New(client.FromEnv)
-	if err != nil {
-		return nil, fmt.Errorf("docker client: %w (check DOCKER_HOST=%q)", err, os.Getenv("DOCKER_HOST"))
-	}
-	pctx, cancel := context.WithTimeout(ctx, 15*time.Second)
-	defer cancel()
-	if _, err := cli.Ping(pctx, client.PingOptions{NegotiateAPIVersion: true}); err != nil {
-		host := os.Getenv("DOCKER_HOST")
-		if host == "" {
-			host = "unset, so " + cli.DaemonHost()
-		}
-		_ = cli.Close()
-		return nil, fmt.Errorf("docker engine not reachable (DOCKER_HOST %s): %s; start it with `sudo systemctl start docker` (or run `dockerd`), or set DOCKER_HOST to a running engine",
-			host, oneLine(err.Error()))
-	}
-	return cli, nil
-}
-
 // Close releases the engine connection.
-func (r *Runner) Close() error { return r.cli.Close() }
+func (r *Runner) Close() error { return r.eng.Close() }
 
 // Keeps reports whether the runner leaves containers running (WithKeep).
 func (r *Runner) Keeps() bool { return r.keep }
@@ -203,7 +181,7 @@ func (r *Runner) Run(ctx context.Context, sc *scenario.Scenario, variants []scen
 			<-sem
 			run.Variants[i], errs[i] = res, err
 			if b != nil {
-				r.terminate(b.ctr)
+				r.terminate(b.id)
 			}
 		}()
 	}
@@ -223,7 +201,7 @@ func (r *Runner) Run(ctx context.Context, sc *scenario.Scenario, variants []scen
 func (r *Runner) RunVariant(ctx context.Context, sc *scenario.Scenario, v scenario.Variant) (result.Variant, error) {
 	res, b, err := r.runVariant(ctx, sc, v)
 	if b != nil {
-		r.terminate(b.ctr)
+		r.terminate(b.id)
 	}
 	return res, err
 }

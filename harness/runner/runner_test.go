@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bootmatrix/bootmatrix/harness/diagnose"
 	"github.com/bootmatrix/bootmatrix/harness/recipe"
 	"github.com/bootmatrix/bootmatrix/harness/result"
 	"github.com/bootmatrix/bootmatrix/harness/runner"
@@ -209,9 +210,13 @@ func TestBootLoopbackOnly(t *testing.T) {
 	chk.Timeouts = scenario.Timeouts{result.StageBoot: 6 * time.Second}.Over(chk.Timeouts)
 	v := r.RunRecipe(context.Background(), "loopback", rc, chk)
 	wantStatuses(t, v, "build=pass install=skip import=pass ldd=pass boot=fail")
-	out := v.StageByName(result.StageBoot).Output
-	if !strings.Contains(out, "bootmatrix: listening on loopback only: 127.0.0.1:8080 (want 0.0.0.0:8080)") {
-		t.Errorf("boot output %q", out)
+	st := v.StageByName(result.StageBoot)
+	if !strings.Contains(st.Output, "bootmatrix: listening on loopback only: 127.0.0.1:8080 (want 0.0.0.0:8080)") {
+		t.Errorf("boot output %q", st.Output)
+	}
+	want := []result.Listener{{Addr: "127.0.0.1:8080", Port: 8080, Loopback: true}}
+	if !slices.Equal(st.Facts.Listeners, want) || st.Facts.Port != 8080 || st.Facts.Health == nil || st.Facts.Health.Error == "" {
+		t.Errorf("facts %+v, want listeners %+v and the health error", st.Facts, want)
 	}
 	if v.Boots {
 		t.Error("Boots = true")
@@ -235,8 +240,8 @@ func TestBootAppExits(t *testing.T) {
 	if strings.Contains(st.Output, "tok-1234567890") {
 		t.Errorf("secret in output: %s", st.Output)
 	}
-	if st.ExitCode != 3 {
-		t.Errorf("exit code %d", st.ExitCode)
+	if st.ExitCode != 3 || !st.Facts.Exited || st.Facts.AfterSeconds <= 0 || st.Facts.Signal != "" {
+		t.Errorf("exit code %d, facts %+v", st.ExitCode, st.Facts)
 	}
 }
 
@@ -250,6 +255,9 @@ func TestMissingKitImage(t *testing.T) {
 	st := v.StageByName(result.StageBuild)
 	if !strings.Contains(st.Output, "image bootmatrix-kit/absent:never is not present: run `make images`") {
 		t.Errorf("build output %q", st.Output)
+	}
+	if st.Facts.ImageUnavailable != "bootmatrix-kit/absent:never" {
+		t.Errorf("facts %+v", st.Facts)
 	}
 	if !strings.HasPrefix(st.Note, `variant "no-kit": stage build:`) {
 		t.Errorf("note %q", st.Note)
@@ -272,8 +280,8 @@ func TestBuildFailureAndImportTimeout(t *testing.T) {
 	v = r.RunRecipe(context.Background(), "hang", appRecipe("RUN echo 'import time; time.sleep(600)' > /app/hang.py\n"), chk)
 	wantStatuses(t, v, "build=pass install=skip import=fail ldd=pass boot=skip")
 	st := v.StageByName(result.StageImport)
-	if st.Class != runner.ClassTimeout || !strings.Contains(st.Output, "bootmatrix: stage timed out: after 4s") {
-		t.Errorf("class %q output %q", st.Class, st.Output)
+	if !st.Facts.TimedOut || st.Facts.TimeoutSeconds != 4 || !strings.Contains(st.Output, "bootmatrix: stage timed out: after 4s") {
+		t.Errorf("facts %+v output %q", st.Facts, st.Output)
 	}
 	if st.Seconds > 20 {
 		t.Errorf("import took %.1fs with a 4s timeout", st.Seconds)
@@ -282,7 +290,7 @@ func TestBuildFailureAndImportTimeout(t *testing.T) {
 
 type countingDiagnoser struct{ n int }
 
-func (d *countingDiagnoser) Annotate(v *result.Variant, _ *recipe.Recipe) {
+func (d *countingDiagnoser) Annotate(v *result.Variant, _ diagnose.Context) {
 	d.n++
 	if f := v.FirstFailure(); f != nil && f.Class == "" {
 		f.Class = "test-class"

@@ -52,6 +52,20 @@ type stageRun struct {
 	out   *Tail
 }
 
+// timedOut records that the runner stopped the stage at its deadline.
+func (sr *stageRun) timedOut(timeout time.Duration) {
+	sr.st.Facts.TimedOut = true
+	sr.st.Facts.TimeoutSeconds = timeout.Seconds()
+	sr.out.WriteString("\n" + diagnose.FormatTimeout(timeout) + "\n")
+}
+
+// oomKilled records that the memory limit killed a process of the stage.
+func (sr *stageRun) oomKilled(limit int64) {
+	sr.st.Facts.OOMKilled = true
+	sr.st.Facts.MemoryLimit = limit
+	sr.out.WriteString(diagnose.FormatOOMKilled(mib(limit)) + "\n")
+}
+
 func newRedactor(chk Checks, rc *recipe.Recipe) *redact.Redactor {
 	env := map[string]string{}
 	add := func(m map[string]string) {
@@ -79,7 +93,7 @@ func newRedactor(chk Checks, rc *recipe.Recipe) *redact.Redactor {
 func (r *Runner) RunRecipe(ctx context.Context, name string, rc *recipe.Recipe, chk Checks) result.Variant {
 	v, b := r.runRecipe(ctx, name, rc, chk)
 	if b != nil {
-		r.terminate(b.ctr)
+		r.terminate(b.id)
 	}
 	return v
 }
@@ -126,7 +140,7 @@ func (r *Runner) runRecipe(ctx context.Context, name string, rc *recipe.Recipe, 
 	sort.SliceStable(v.Stages, func(i, j int) bool { return stageIndex(v.Stages[i].Name) < stageIndex(v.Stages[j].Name) })
 
 	if r.diag != nil {
-		r.diag.Annotate(&v, rc)
+		r.diag.Annotate(&v, diagnose.ContextForRecipe(rc))
 	}
 	v.ExpectationMet, v.ExpectationDetail = Evaluate(&v, chk.Expect)
 	if r.keep {
@@ -171,17 +185,19 @@ func (vr *variantRun) skip(stage result.StageName, note string) {
 }
 
 // end records a stage. A stage stopped at its deadline (sctx expired while ctx did
-// not) fails with ClassTimeout and a marker line; an interrupted one says so.
+// not) fails with Facts.TimedOut; an interrupted one with Facts.Interrupted. The
+// classifier decides the class from those facts; the line written beside each is for
+// the person reading the output.
 func (vr *variantRun) end(ctx, sctx context.Context, sr *stageRun, timeout time.Duration) bool {
 	switch {
 	case ctx.Err() != nil:
 		sr.st.Status = result.Fail
 		sr.st.Note = "interrupted"
+		sr.st.Facts.Interrupted = true
 		sr.out.WriteString("\n" + diagnose.FormatInterrupted() + "\n")
 	case sctx != nil && errors.Is(sctx.Err(), context.DeadlineExceeded):
 		sr.st.Status = result.Fail
-		sr.st.Class = ClassTimeout
-		sr.out.WriteString("\n" + diagnose.FormatTimeout(timeout) + "\n")
+		sr.timedOut(timeout)
 	}
 	sr.st.Seconds = time.Since(sr.start).Seconds()
 	sr.st.Output = vr.red.String(sr.out.String())
@@ -266,6 +282,7 @@ func (vr *variantRun) buildOne(ctx context.Context, sr *stageRun, stage result.S
 	if err != nil {
 		var missing errImageMissing
 		if errors.As(err, &missing) {
+			sr.st.Facts.ImageUnavailable = missing.ref
 			sr.out.WriteString(diagnose.FormatImageUnavailable(err.Error()) + "\n")
 		} else {
 			sr.out.WriteString(err.Error() + "\n")
@@ -370,7 +387,7 @@ func (vr *variantRun) importStage(ctx context.Context, image string) bool {
 	}
 	if failed > 0 {
 		if vr.r.oomKilled(b.id) {
-			sr.out.WriteString(diagnose.FormatOOMKilled(mib(vr.limits().memory)) + "\n")
+			sr.oomKilled(vr.limits().memory)
 		}
 		sr.st.Status = result.Fail
 		sr.st.Note = fmt.Sprintf("%d of %d module(s) failed to import", failed, len(vr.chk.Imports))
