@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -42,7 +41,11 @@ It refuses to overwrite an existing file without --force.`,
 			if err != nil {
 				return usageErr(err)
 			}
-			if err := os.WriteFile(out, []byte(p.scenarioYAML()), 0o644); err != nil {
+			data, err := p.scenarioFile().encode()
+			if err != nil {
+				return envErr(err)
+			}
+			if err := os.WriteFile(out, data, 0o644); err != nil {
 				return envErr(fmt.Errorf("init: %w", err))
 			}
 			// Loading what was just written catches a template that drifted from the schema.
@@ -96,96 +99,91 @@ func (p *starter) summary() string {
 	return strings.Join(parts, ", ")
 }
 
-// yq quotes a string for YAML: a JSON string is a valid double-quoted YAML
-// scalar, and without HTML escaping "&&" stays readable.
-func yq(s string) string {
-	var b strings.Builder
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(s)
-	return strings.TrimSuffix(b.String(), "\n")
-}
-
-func yl(items ...string) string {
-	q := make([]string, len(items))
-	for i, s := range items {
-		q[i] = yq(s)
-	}
-	return "[" + strings.Join(q, ", ") + "]"
-}
-
-func (p *starter) scenarioYAML() string {
-	var b strings.Builder
-	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
-	name := sanitizeName(filepath.Base(absOr(p.Dir)))
+// scenarioFile is the starter scenario for the project: the configuration
+// as it is today, then the usual fixes for a Python app that will not boot on
+// a Nix-based builder, each variant with a comment saying what it tries.
+func (p *starter) scenarioFile() *starterFile {
 	py := p.Python
 	pyPkg := "python" + strings.ReplaceAll(py, ".", "")
 	pyVariantStart := p.StartInAppRoot()
-
-	w("# Written by `bootmatrix init`: the project's configuration as it is today and\n")
-	w("# the usual fixes for a Python app that will not boot on a Nix-based builder.\n")
-	w("# Edit freely; reference: docs/scenario-schema.md. Run: bootmatrix run %s\n", initFile)
-	if p.Config != nil {
-		w("# Read: %s.", filepath.Base(p.Config.File))
-	} else {
-		w("# No nixpacks.toml: the Nixpacks variants use the Python provider's defaults.")
+	f := &starterFile{
+		SchemaVersion: scenario.SchemaVersion,
+		Name:          sanitizeName(filepath.Base(absOr(p.Dir))),
+		Project:       starterProject{Dir: ".", Root: p.projectRoot()},
+		Imports:       quotedList(p.Native),
+		Port:          8080,
+		Health:        starterHealth{Path: "/health", Status: 200},
+		comments:      map[string]string{},
 	}
-	w(" Requirements: %s/requirements.txt.\n", p.AppRoot)
+
+	header := []string{
+		"Written by `bootmatrix init`: the project's configuration as it is today and",
+		"the usual fixes for a Python app that will not boot on a Nix-based builder.",
+		"Edit freely; reference: docs/scenario-schema.md. Run: bootmatrix run " + initFile,
+	}
+	read := "No nixpacks.toml: the Nixpacks variants use the Python provider's defaults."
+	if p.Config != nil {
+		read = fmt.Sprintf("Read: %s.", filepath.Base(p.Config.File))
+	}
+	header = append(header, read+fmt.Sprintf(" Requirements: %s/requirements.txt.", p.AppRoot))
 	if p.PackageJSON {
-		w("# package.json is present: Nixpacks detects provider %q at the repository root;\n", p.Provider)
-		w("# the variants below build the Python app only.\n")
+		header = append(header,
+			fmt.Sprintf("package.json is present: Nixpacks detects provider %q at the repository root;", p.Provider),
+			"the variants below build the Python app only.")
 	}
 	for _, n := range p.Notes {
-		w("# Note: %s.\n", n)
+		header = append(header, fmt.Sprintf("Note: %s.", n))
 	}
-	w("schemaVersion: 1\n")
-	w("name: %s\n", name)
-	w("project:\n  dir: .\n  root: %s\n", p.projectRoot())
+	f.comments["schemaVersion"] = comment(header...)
 	if len(p.Native) == 0 {
-		w("# No native packages detected in requirements.txt: list the modules to import here.\n")
-		w("# imports: [numpy]\n")
+		f.comments["port"] = comment("No native packages detected in requirements.txt: list the modules to import here.",
+			"imports: [numpy]")
 	} else {
-		w("# Each is imported in a fresh interpreter, started the way the platform starts the app.\n")
-		w("imports: %s\n", yl(p.Native...))
+		f.comments["imports"] = comment("Each is imported in a fresh interpreter, started the way the platform starts the app.")
 	}
-	w("port: 8080\n")
-	w("# The endpoint the boot stage polls: change path/body to what your app answers.\n")
-	w("health: {path: /health, status: 200}\n")
-	w("\nmatrix:\n  include:\n")
+	f.comments["health"] = comment("The endpoint the boot stage polls: change path/body to what your app answers.")
+	f.comments["matrix"] = comment("") // a blank line before the variants
 
-	w("    # The configuration as committed (nixpacks.toml, Nixpacks' Python provider).\n")
-	w("    - name: current\n      builder: nixpacks\n      python: %s\n", yq(py))
+	// start is the start command of the variants that keep nixpacks.toml's
+	// when it has one.
+	start := quoted("")
 	if p.Start == "" {
-		w("      start: %s\n", yq(p.cd()+pyVariantStart))
+		start = quoted(p.cd() + pyVariantStart)
 	}
+	add := func(v starterVariant, why ...string) {
+		if len(f.Matrix.Include) > 0 {
+			why = append([]string{""}, why...)
+		}
+		v.comment = comment(why...)
+		f.Matrix.Include = append(f.Matrix.Include, v)
+	}
+
+	add(starterVariant{Name: "current", Builder: "nixpacks", Python: quoted(py), Start: start},
+		"The configuration as committed (nixpacks.toml, Nixpacks' Python provider).")
 
 	install := p.cd() + "pip install --break-system-packages -r requirements.txt"
-	w("\n    # nixLibs puts stdenv.cc.cc.lib (libstdc++.so.6, libgcc_s.so.1) on LD_LIBRARY_PATH\n")
-	w("    # through /etc/profile.d: only a login shell (bash -l) reads it.\n")
 	for _, shell := range []string{"login", "plain"} {
-		w("    - name: nixlibs-%s-shell\n      builder: nixpacks\n      python: %s\n      shell: %s\n", shell, yq(py), shell)
-		w("      nixpacks:\n        nixLibs: [\"...\", stdenv.cc.cc.lib]\n        installCmds: %s\n", yl(install))
-		if p.Start == "" {
-			w("      start: %s\n", yq(p.cd()+pyVariantStart))
-		}
+		why := []string{"The same image started without a login shell: the profile script does not run."}
 		if shell == "login" {
-			w("\n    # The same image started without a login shell: the profile script does not run.\n")
+			why = []string{"nixLibs puts stdenv.cc.cc.lib (libstdc++.so.6, libgcc_s.so.1) on LD_LIBRARY_PATH",
+				"through /etc/profile.d: only a login shell (bash -l) reads it."}
 		}
+		add(starterVariant{Name: "nixlibs-" + shell + "-shell", Builder: "nixpacks", Python: quoted(py), Shell: shell,
+			Nixpacks: &starterNixpacks{NixLibs: nixList{"...", "stdenv.cc.cc.lib"}, InstallCmds: quotedList{install}},
+			Start:    start}, why...)
 	}
 
 	venvStart := p.Start
 	if venvStart == "" {
 		venvStart = p.cd() + pyVariantStart
 	}
-	w("\n    # pip into a virtualenv (what Nixpacks' provider does by default): avoids PEP 668's\n")
-	w("    # externally-managed-environment; wheels with native code still need libstdc++.\n")
-	w("    - name: venv-install\n      builder: nixpacks\n      python: %s\n", yq(py))
-	w("      nixpacks:\n        installCmds: %s\n", yl(p.cd()+"python -m venv --copies /opt/venv && . /opt/venv/bin/activate && pip install -r requirements.txt"))
-	w("      start: %s\n", yq("export PATH=/opt/venv/bin:$PATH && "+venvStart))
+	add(starterVariant{Name: "venv-install", Builder: "nixpacks", Python: quoted(py),
+		Nixpacks: &starterNixpacks{InstallCmds: quotedList{p.cd() + "python -m venv --copies /opt/venv && . /opt/venv/bin/activate && pip install -r requirements.txt"}},
+		Start:    quoted("export PATH=/opt/venv/bin:$PATH && " + venvStart)},
+		"pip into a virtualenv (what Nixpacks' provider does by default): avoids PEP 668's",
+		"externally-managed-environment; wheels with native code still need libstdc++.")
 
-	w("\n    # Nix's own Python packages for the native modules: their RUNPATH points into the\n")
-	w("    # store, so the loader finds libstdc++ without LD_LIBRARY_PATH; pip installs the rest.\n")
-	pkgs := []string{pyPkg}
+	pkgs := quotedList{pyPkg}
 	for _, m := range p.Native {
 		pkgs = append(pkgs, pyPkg+"Packages."+m)
 	}
@@ -197,28 +195,27 @@ func (p *starter) scenarioYAML() string {
 			rest = append(rest, r)
 		}
 	}
-	w("    - name: nix-python-packages\n      builder: nixpacks\n      python: %s\n", yq(py))
-	w("      nixpacks:\n        nixPkgs: %s\n", yl(pkgs...))
+	nixInstall := quotedList{}
 	if len(rest) > 0 {
-		w("        installCmds: %s\n", yl(p.cd()+"pip install --break-system-packages "+strings.Join(rest, " ")))
-	} else {
-		w("        installCmds: []\n")
+		nixInstall = quotedList{p.cd() + "pip install --break-system-packages " + strings.Join(rest, " ")}
 	}
-	if p.Start == "" {
-		w("      start: %s\n", yq(p.cd()+pyVariantStart))
-	}
+	add(starterVariant{Name: "nix-python-packages", Builder: "nixpacks", Python: quoted(py),
+		Nixpacks: &starterNixpacks{NixPkgs: pkgs, InstallCmds: nixInstall},
+		Start:    start},
+		"Nix's own Python packages for the native modules: their RUNPATH points into the",
+		"store, so the loader finds libstdc++ without LD_LIBRARY_PATH; pip installs the rest.")
 
-	w("\n    # A Debian-based python:%s-slim image: libstdc++6 is in /usr/lib.\n", py)
-	w("    - name: python-slim\n      builder: python-slim\n      python: %s\n      root: %s\n      start: %s\n", yq(py), p.AppRoot, yq(pyVariantStart))
+	add(starterVariant{Name: "python-slim", Builder: "python-slim", Python: quoted(py), Root: p.AppRoot, Start: quoted(pyVariantStart)},
+		fmt.Sprintf("A Debian-based python:%s-slim image: libstdc++6 is in /usr/lib.", py))
 
 	if p.Dockerfile != "" {
-		w("\n    # The project's own Dockerfile; its FROM lines decide the base image.\n")
-		w("    - name: dockerfile\n      builder: dockerfile\n      python: %s\n      root: %s\n      dockerfile: %s\n", yq(py), p.AppRoot, p.Dockerfile)
+		add(starterVariant{Name: "dockerfile", Builder: "dockerfile", Python: quoted(py), Root: p.AppRoot, Dockerfile: p.Dockerfile},
+			"The project's own Dockerfile; its FROM lines decide the base image.")
 	} else {
-		w("\n    # No Dockerfile found; to try one, add:\n")
-		w("    # - {name: dockerfile, builder: dockerfile, root: %s, dockerfile: %s/Dockerfile}\n", p.AppRoot, p.AppRoot)
+		f.trailer = comment("No Dockerfile found; to try one, add to matrix.include:",
+			fmt.Sprintf("  - {name: dockerfile, builder: dockerfile, root: %s, dockerfile: %s/Dockerfile}", p.AppRoot, p.AppRoot))
 	}
-	return b.String()
+	return f
 }
 
 func absOr(dir string) string {
