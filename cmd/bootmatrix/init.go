@@ -212,7 +212,7 @@ func (p *starter) scenarioFile() *starterFile {
 		add(starterVariant{Name: "dockerfile", Builder: "dockerfile", Python: quoted(py), Root: p.AppRoot, Dockerfile: p.Dockerfile},
 			"The project's own Dockerfile; its FROM lines decide the base image.")
 	} else {
-		f.trailer = comment("No Dockerfile found; to try one, add to matrix.include:",
+		f.trailer = comment("", "No Dockerfile found; to try one, add:",
 			fmt.Sprintf("  - {name: dockerfile, builder: dockerfile, root: %s, dockerfile: %s/Dockerfile}", p.AppRoot, p.AppRoot))
 	}
 	return f

@@ -137,13 +137,15 @@ func (f *starterFile) encode() ([]byte, error) {
 		key.HeadComment = f.comments[key.Value]
 		if key.Value == "matrix" {
 			matrix := doc.Content[i+1]
-			matrix.FootComment = f.trailer
 			// Node.Encode does not keep comments set by marshalers: the
 			// variants' are attached here, to the entries of include.
 			for j := 0; j+1 < len(matrix.Content); j += 2 {
 				if matrix.Content[j].Value != "include" {
 					continue
 				}
+				// A foot comment of the key is the only one yaml.v3 indents
+				// under matrix rather than at the margin.
+				matrix.Content[j].FootComment = f.trailer
 				for k, item := range matrix.Content[j+1].Content {
 					item.HeadComment = f.Matrix.Include[k].comment
 				}
