@@ -380,28 +380,38 @@ func newState(b *baseline, orig *scenario.Scenario, start result.Variant) (*stat
 	}
 	st.reqs = reqs
 	st.first = start.FirstFailure()
+	st.missing = missingLibs(start)
+	return st, nil
+}
+
+// missingLibs are the libraries the start's stages found missing, each once,
+// in the order found. When the ldd stage listed none but the first failure
+// is a missing library, the loader's error names it: that counts too.
+func missingLibs(start result.Variant) []result.MissingLib {
+	var out []result.MissingLib
 	for _, s := range start.Stages {
 		for _, m := range s.Missing {
-			if findMissing(st.missing, m.Library) < 0 {
-				st.missing = append(st.missing, m)
+			if findMissing(out, m.Library) < 0 {
+				out = append(out, m)
 			}
 		}
 	}
-	// An import or boot error that names a library the ldd stage did not list still counts.
-	if st.first != nil && len(st.missing) == 0 && st.first.Class == diagnose.ClassMissingLib {
-		for _, l := range strings.Split(st.first.Output, "\n") {
-			if i := strings.Index(l, ": cannot open shared object file"); i > 0 {
-				f := strings.Fields(l[:i])
-				if len(f) > 0 {
-					lib := filepath.Base(strings.Trim(f[len(f)-1], "\"'`():"))
-					if findMissing(st.missing, lib) < 0 {
-						st.missing = append(st.missing, result.MissingLib{Library: lib})
-					}
+	first := start.FirstFailure()
+	if first == nil || len(out) > 0 || first.Class != diagnose.ClassMissingLib {
+		return out
+	}
+	for _, l := range strings.Split(first.Output, "\n") {
+		if i := strings.Index(l, ": cannot open shared object file"); i > 0 {
+			f := strings.Fields(l[:i])
+			if len(f) > 0 {
+				lib := filepath.Base(strings.Trim(f[len(f)-1], "\"'`():"))
+				if findMissing(out, lib) < 0 {
+					out = append(out, result.MissingLib{Library: lib})
 				}
 			}
 		}
 	}
-	return st, nil
+	return out
 }
 
 func findMissing(ms []result.MissingLib, lib string) int {

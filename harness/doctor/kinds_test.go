@@ -78,3 +78,42 @@ func TestDraftsSkipsUnknownKind(t *testing.T) {
 		t.Errorf("drafts = %v, want none", ds)
 	}
 }
+
+func TestMissingLibs(t *testing.T) {
+	t.Parallel()
+	libstdcxx := result.MissingLib{Library: "libstdc++.so.6", Provider: "stdenv.cc.cc.lib"}
+	loaderErr := "ImportError: libgomp.so.1: cannot open shared object file: No such file or directory"
+	tests := []struct {
+		name  string
+		start result.Variant
+		want  []string
+	}{
+		{"ldd's list, each library once", result.Variant{Stages: []result.Stage{
+			{Name: result.StageImport, Status: result.Fail, Class: diagnose.ClassMissingLib, Missing: []result.MissingLib{libstdcxx}},
+			{Name: result.StageLdd, Status: result.Fail, Missing: []result.MissingLib{libstdcxx, {Library: "libz.so.1"}}},
+		}}, []string{"libstdc++.so.6", "libz.so.1"}},
+		{"ldd found none: the loader's error names it", result.Variant{Stages: []result.Stage{
+			{Name: result.StageImport, Status: result.Fail, Class: diagnose.ClassMissingLib, Output: "Traceback\n" + loaderErr},
+		}}, []string{"libgomp.so.1"}},
+		{"ldd's list wins over the loader's error", result.Variant{Stages: []result.Stage{
+			{Name: result.StageImport, Status: result.Fail, Class: diagnose.ClassMissingLib, Output: loaderErr},
+			{Name: result.StageLdd, Status: result.Fail, Missing: []result.MissingLib{libstdcxx}},
+		}}, []string{"libstdc++.so.6"}},
+		{"another class: its output is not read for libraries", result.Variant{Stages: []result.Stage{
+			{Name: result.StageBoot, Status: result.Fail, Class: diagnose.ClassTimeout, Output: loaderErr},
+		}}, nil},
+		{"no failure", result.Variant{}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var got []string
+			for _, m := range missingLibs(tt.start) {
+				got = append(got, m.Library)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("missingLibs = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
