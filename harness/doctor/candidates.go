@@ -28,27 +28,50 @@ type draft struct {
 	variant  func(v *scenario.Variant)
 }
 
-// kindOrder is the catalogue's order of fix kinds, smallest change first: the
-// last tie-break when two proven fixes change as many lines.
-var kindOrder = []diagnose.FixKind{
-	diagnose.FixAddNixLibs, diagnose.FixMoveNixPkgToNixLibs, diagnose.FixLoginShell,
-	diagnose.FixUseVenvInstall, diagnose.FixBreakSystemPackages, diagnose.FixNixPythonPackage,
-	diagnose.FixPinRequirement, diagnose.FixUnpinRequirement,
-	diagnose.FixBuilderPythonSlim, diagnose.FixBuilderDockerfile,
+// fixKind is one kind of fix the doctor writes: adding a kind is one entry
+// in fixKinds.
+type fixKind struct {
+	kind diagnose.FixKind
+	// always is for the kinds tried whatever the failure: the changes that
+	// sidestep Nix's library layout altogether. The others answer the classes
+	// whose catalogue entry offers them, and whatever the diagnosis proposed.
+	always bool
+	// drafts writes the kind's candidates (how it edits the copy of the
+	// project, and the platform settings it needs); none when the kind does not
+	// apply to the baseline. The candidate's diff is what the edit changed.
+	drafts func(s *state) []draft
+}
+
+// fixKinds are in the catalogue's order, smallest change first: the last
+// tie-break when two proven fixes change as many lines.
+var fixKinds = []fixKind{
+	{kind: diagnose.FixAddNixLibs, drafts: (*state).addNixLibs},
+	{kind: diagnose.FixMoveNixPkgToNixLibs, drafts: (*state).moveToNixLibs},
+	{kind: diagnose.FixLoginShell, drafts: (*state).loginShell},
+	{kind: diagnose.FixUseVenvInstall, drafts: (*state).venvInstall},
+	{kind: diagnose.FixBreakSystemPackages, drafts: (*state).breakSystemPackages},
+	{kind: diagnose.FixNixPythonPackage, always: true, drafts: (*state).nixPythonPackages},
+	{kind: diagnose.FixPinRequirement, drafts: func(s *state) []draft { return s.pins(diagnose.FixPinRequirement) }},
+	{kind: diagnose.FixUnpinRequirement, drafts: func(s *state) []draft { return s.pins(diagnose.FixUnpinRequirement) }},
+	{kind: diagnose.FixBuilderPythonSlim, always: true, drafts: (*state).pythonSlim},
+	{kind: diagnose.FixBuilderDockerfile, always: true, drafts: (*state).projectDockerfile},
+}
+
+// lookupKind is k's entry in fixKinds and its rank there; false for a kind
+// the doctor cannot write.
+func lookupKind(k diagnose.FixKind) (fixKind, int, bool) {
+	for i, x := range fixKinds {
+		if x.kind == k {
+			return x, i, true
+		}
+	}
+	return fixKind{}, len(fixKinds), false
 }
 
 func kindRank(k diagnose.FixKind) int {
-	for i, x := range kindOrder {
-		if x == k {
-			return i
-		}
-	}
-	return len(kindOrder)
+	_, i, _ := lookupKind(k)
+	return i
 }
-
-// generalKinds are tried whatever the failure: the changes that sidestep
-// Nix's library layout altogether.
-var generalKinds = []diagnose.FixKind{diagnose.FixNixPythonPackage, diagnose.FixBuilderPythonSlim, diagnose.FixBuilderDockerfile}
 
 // state is what the generators know of the baseline and its failure.
 type state struct {
@@ -83,39 +106,22 @@ func kindsFor(start result.Variant) []diagnose.FixKind {
 			}
 		}
 	}
-	for _, k := range generalKinds {
-		add(k)
+	for _, fk := range fixKinds {
+		if fk.always {
+			add(fk.kind)
+		}
 	}
 	return out
 }
 
 // drafts generates the candidates for kinds, in that order; a kind that does
-// not apply to this variant generates nothing.
+// not apply to this variant, or that the doctor cannot write, generates nothing.
 func (s *state) drafts(kinds []diagnose.FixKind) []draft {
 	var out []draft
 	for _, k := range kinds {
-		var ds []draft
-		switch k {
-		case diagnose.FixAddNixLibs:
-			ds = s.addNixLibs()
-		case diagnose.FixMoveNixPkgToNixLibs:
-			ds = s.moveToNixLibs()
-		case diagnose.FixLoginShell:
-			ds = s.loginShell()
-		case diagnose.FixUseVenvInstall:
-			ds = s.venvInstall()
-		case diagnose.FixBreakSystemPackages:
-			ds = s.breakSystemPackages()
-		case diagnose.FixNixPythonPackage:
-			ds = s.nixPythonPackages()
-		case diagnose.FixPinRequirement, diagnose.FixUnpinRequirement:
-			ds = s.pins(k)
-		case diagnose.FixBuilderPythonSlim:
-			ds = s.pythonSlim()
-		case diagnose.FixBuilderDockerfile:
-			ds = s.projectDockerfile()
+		if fk, _, ok := lookupKind(k); ok {
+			out = append(out, fk.drafts(s)...)
 		}
-		out = append(out, ds...)
 	}
 	return out
 }

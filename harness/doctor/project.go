@@ -4,11 +4,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/bootmatrix/bootmatrix/harness/project"
 	"github.com/bootmatrix/bootmatrix/harness/scenario"
 )
 
@@ -81,26 +81,7 @@ func FromProject(p ProjectSpec) (*scenario.Scenario, scenario.Variant, error) {
 	if len(sc.Imports) == 0 {
 		// The loader looks at the app root only; an app one directory down
 		// (backend/requirements.txt under a root nixpacks.toml) counts too.
-		sc.Imports = nativeImports(filepath.Join(dir, filepath.FromSlash(root)))
+		sc.Imports = project.NativeImports(filepath.Join(dir, filepath.FromSlash(root)))
 	}
 	return sc, sc.Variants[0], nil
-}
-
-// nativeImports uses the loader's list of native packages, also one directory
-// below the root.
-func nativeImports(rootAbs string) []string {
-	files, _ := filepath.Glob(filepath.Join(rootAbs, "*", "requirements.txt"))
-	var out []string
-	for _, f := range append([]string{filepath.Join(rootAbs, "requirements.txt")}, files...) {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			continue
-		}
-		for _, m := range scenario.NativeImports(data) {
-			if !slices.Contains(out, m) {
-				out = append(out, m)
-			}
-		}
-	}
-	return out
 }
