@@ -4,9 +4,12 @@
 //
 // It is pure logic: the runner hands it what it captured and what it knows about the
 // variant (Context); diagnose never runs anything. Where the output alone cannot say
-// what happened (nothing listens, the engine killed the container), the runner prints
-// one of the Marker lines (markers.go) into the stage's output.
+// what happened (nothing listens, the engine killed the container), the runner records
+// it as the stage's result.Facts; the marker lines it may also print (markers.go) are
+// for people and are never parsed back.
 package diagnose
+
+import "github.com/bootmatrix/bootmatrix/harness/result"
 
 // Class IDs. They are a stable schema: reports, scenario expectations and shards refer
 // to them, so an ID is never renamed or reused.
@@ -228,4 +231,122 @@ func FixTitle(k FixKind) string {
 		return s
 	}
 	return string(k)
+}
+
+// classRule is one step of the classifier's precedence: the first rule whose when
+// holds decides the class, and its explain writes the finding. A class may appear
+// more than once when it has a strong and a weak form (the engine confirms an OOM
+// kill, or only the exit code suggests one).
+type classRule struct {
+	class string
+	// why is when in words, for docs/failure-classes.md.
+	why     string
+	when    func(*classifier) bool
+	explain func(*classifier) Finding
+}
+
+// classRules is the precedence, most specific cause first: the kernel or the runner
+// stopped the stage, then causes the output names, then symptoms, then what only the
+// runner saw at boot. Classify's doc comment and docs/failure-classes.md list the
+// same order; tests keep them in step.
+var classRules = []classRule{
+	// 1. the kernel or the runner stopped it; an interrupt says nothing about the
+	// variant, so it wins over whatever the output shows up to that moment
+	{ClassInterrupted, "the run was stopped (signal or cancelled context) during the stage",
+		func(c *classifier) bool { return c.facts.Interrupted },
+		(*classifier).interrupted},
+	{ClassOOMKilled, "the engine reports the stage's container OOM-killed",
+		func(c *classifier) bool { return c.facts.OOMKilled },
+		func(c *classifier) Finding { return c.oom(true) }},
+	{ClassIndexUnreachable, "the stage timed out while pip, apt or Nix was failing to reach its index",
+		func(c *classifier) bool { return c.facts.TimedOut && c.netHit() },
+		func(c *classifier) Finding { return c.indexUnreachable(true) }},
+	{ClassTimeout, "the runner stopped the stage at its deadline, or at boot the app listened on the port and never answered",
+		func(c *classifier) bool { return c.facts.TimedOut || c.hung() },
+		(*classifier).timeout},
+	// 2. causes the output names
+	{ClassImageUnavailable, "before the image exists (build, install): the engine has no base image and may not pull it, or the pull failed",
+		func(c *classifier) bool {
+			s := c.s
+			return c.stage != result.StageImport && c.stage != result.StageLdd && c.stage != result.StageBoot &&
+				(c.facts.ImageUnavailable != "" || s.has(sImagePull) || s.has(sRegistryNet))
+		},
+		(*classifier).imageUnavailable},
+	{ClassPEP668, "pip's externally-managed-environment error",
+		func(c *classifier) bool { return c.s.has(sPEP668) },
+		(*classifier).pep668},
+	{ClassNixAttribute, "outside import and ldd: Nix names an attribute or variable it does not have",
+		func(c *classifier) bool {
+			return c.s.has(sNixAttr) && c.stage != result.StageImport && c.stage != result.StageLdd
+		},
+		(*classifier).nixAttr},
+	{ClassMissingLib, "\"cannot open shared object file\" naming a library, or (ldd) libraries the ldd probe found unresolved",
+		func(c *classifier) bool { libs, _ := c.missingLibs(); return len(libs) > 0 },
+		(*classifier).missingLib},
+	{ClassGlibcVersion, "a GLIBC_/GLIBCXX_/CXXABI_ symbol version not found",
+		func(c *classifier) bool { return c.s.has(sGlibcVersion) },
+		(*classifier).glibc},
+	{ClassNumpyABI, "NumPy's 1.x/2.x ABI errors",
+		func(c *classifier) bool { return c.s.has(sNumpyABI) },
+		(*classifier).numpyABI},
+	{ClassIndexUnreachable, "an installing stage failed (or found no versions, or no apt package) while its index was unreachable",
+		func(c *classifier) bool {
+			s := c.s
+			return c.netHit() && (c.exit != 0 || s.has(sNoVersion) || s.has(sAptNoPkg))
+		},
+		func(c *classifier) Finding { return c.indexUnreachable(false) }},
+	{ClassHashMismatch, "an installing stage: pip's hashes do not match",
+		func(c *classifier) bool { return c.installish() && c.s.has(sHashMismatch) },
+		(*classifier).hashMismatch},
+	{ClassBuildFromSource, "an installing stage: a compiler or header error, or a failed wheel build that failed the stage, unless pip found no version at all",
+		func(c *classifier) bool {
+			s := c.s
+			return c.installish() && (s.has(sBuildStrong) || s.has(sBuildWeak) && (s.count[sBuildWeak] > 1 || c.exit != 0)) && !s.has(sNoVersion)
+		},
+		(*classifier).buildFromSource},
+	{ClassNoDistribution, "an installing stage: no version satisfies the requirement, or the wheel is not for this platform",
+		func(c *classifier) bool {
+			s := c.s
+			return c.installish() && (s.has(sNoVersion) || s.has(sNoDist) || s.has(sNotSupportedWheel))
+		},
+		(*classifier).noDistribution},
+	{ClassAptPackageUnknown, "an installing stage: apt cannot locate a package",
+		func(c *classifier) bool { return c.installish() && c.s.has(sAptNoPkg) },
+		(*classifier).aptUnknown},
+	{ClassOOMKilled, "exit code 137 outside boot, or a build step killed with 137, without the engine confirming an OOM kill",
+		func(c *classifier) bool {
+			s := c.s
+			return c.exit == 137 && c.stage != result.StageBoot || s.has(sBuildOOM) || s.has(sKilled) && c.exit == 137
+		},
+		func(c *classifier) Finding { return c.oom(false) }},
+	// 3. symptoms
+	{ClassWorkerBoot, "boot: gunicorn's worker failed to boot or exited",
+		func(c *classifier) bool {
+			return (c.stage == result.StageBoot || c.stage == "") && (c.s.has(sWorker) || c.s.has(sWorkerExit))
+		},
+		(*classifier).workerBoot},
+	{ClassModuleNotFound, "import or boot: \"No module named\"",
+		func(c *classifier) bool {
+			return c.s.has(sModuleNotFound) && (c.stage == result.StageImport || c.stage == result.StageBoot || c.stage == "")
+		},
+		(*classifier).moduleNotFound},
+	{ClassCommandNotFound, "exit code 127, or the shell's \"not found\"",
+		func(c *classifier) bool { return c.exit == 127 || c.s.has(sCmdNotFound) },
+		(*classifier).commandNotFound},
+	// 4. what the runner observed at boot
+	{ClassPortNotBound, "the health check never passed and the app listens only on loopback or on another port",
+		func(c *classifier) bool {
+			on, loop, others := c.listeners()
+			return len(on) == 0 && len(loop)+len(others) > 0
+		},
+		(*classifier).portNotBound},
+	{ClassCrashedAfterStart, "the started app's process exited on its own",
+		func(c *classifier) bool { return c.facts.Exited },
+		(*classifier).crashed},
+	{ClassPortNotBound, "the health check never got an answer and nothing listens on the port",
+		func(c *classifier) bool { return c.noListener() },
+		(*classifier).portNotBound},
+	{ClassHealthUnexpected, "the health (or config) endpoint answered with another status or body",
+		func(c *classifier) bool { return c.facts.Health != nil && c.facts.Health.Error == "" },
+		(*classifier).health},
 }

@@ -48,24 +48,16 @@ const (
 	sCmdNotFound
 	sKilled
 	sBuildOOM
-	sMarkNoListener
-	sMarkLoopback
-	sMarkWrongPort
-	sMarkHealth
-	sMarkExited
-	sMarkTimeout
-	sMarkOOM
 	sHashMismatch
 	sHashDetail
 	sImagePull
 	sRegistryNet
-	sMarkImage
-	sMarkInterrupted
 	nSignals
 )
 
-// rule: a line carries the signal when it contains any of anyOf and, if set, also and.
-type rule struct {
+// signalRule: a line carries the signal when it contains any of anyOf and, if set, also and.
+// The runner's marker lines carry none: what the runner observed arrives as result.Facts.
+type signalRule struct {
 	s     signal
 	anyOf []string
 	and   string
@@ -73,7 +65,7 @@ type rule struct {
 	prefix bool
 }
 
-var rules = []rule{
+var signalRules = []signalRule{
 	{s: sPEP668, anyOf: []string{"externally-managed-environment", "This environment is externally managed"}},
 	{s: sPEP668Detail, anyOf: []string{"This command has been disabled as it tries to modify the immutable", "`/nix/store` filesystem", "To install Python packages system-wide, try apt install", "If you wish to install a non-Debian-packaged Python package", "create a virtual environment using python3 -m venv"}},
 	{s: sCannotOpen, anyOf: []string{"cannot open shared object file"}},
@@ -150,13 +142,6 @@ var rules = []rule{
 	{s: sCmdNotFound, anyOf: []string{": not found"}, and: "sh: "},
 	{s: sKilled, anyOf: []string{"Killed"}, prefix: true},
 	{s: sBuildOOM, anyOf: []string{"returned a non-zero code: 137", "exit code: 137", "exited with code 137"}},
-	{s: sMarkNoListener, anyOf: []string{MarkerNoListener}, prefix: true},
-	{s: sMarkLoopback, anyOf: []string{MarkerLoopbackOnly}, prefix: true},
-	{s: sMarkWrongPort, anyOf: []string{MarkerWrongPort}, prefix: true},
-	{s: sMarkHealth, anyOf: []string{MarkerHealthUnexpected}, prefix: true},
-	{s: sMarkExited, anyOf: []string{MarkerExited}, prefix: true},
-	{s: sMarkTimeout, anyOf: []string{MarkerTimeout}, prefix: true},
-	{s: sMarkOOM, anyOf: []string{MarkerOOMKilled}, prefix: true},
 	{s: sHashMismatch, anyOf: []string{"DO NOT MATCH THE HASHES", "do not match the hashes"}},
 	// pip's lines under it: the requirement, "Expected sha256 <hex>" and "Got <hex>".
 	{s: sHashDetail, anyOf: []string{"Expected sha256 ", "(from -r "}},
@@ -170,8 +155,6 @@ var rules = []rule{
 	}},
 	// The engine's pull of a FROM image could not reach the registry.
 	{s: sRegistryNet, anyOf: []string{"/v2/"}, and: "dial tcp"},
-	{s: sMarkImage, anyOf: []string{MarkerImageUnavailable}, prefix: true},
-	{s: sMarkInterrupted, anyOf: []string{MarkerInterrupted}, prefix: true},
 }
 
 type hit struct {
@@ -266,7 +249,7 @@ func (s *scan) match(line string, h hit) {
 	}
 	var seen [nSignals]bool
 	check := func(ri int) {
-		r := rules[ri]
+		r := signalRules[ri]
 		if seen[r.s] || !r.matches(line) {
 			return
 		}
@@ -278,7 +261,7 @@ func (s *scan) match(line string, h hit) {
 		}
 	}
 	if overflow {
-		for ri := range rules {
+		for ri := range signalRules {
 			check(ri)
 		}
 		return
@@ -301,7 +284,7 @@ var (
 func filterSlot(k uint32) uint32 { return (k * 2654435761) >> 16 }
 
 func init() {
-	for ri, r := range rules {
+	for ri, r := range signalRules {
 		for _, a := range r.anyOf {
 			if len(a) < 4 {
 				panic("diagnose: needle shorter than 4 bytes: " + a)
@@ -313,7 +296,7 @@ func init() {
 	}
 }
 
-func (r rule) matches(line string) bool {
+func (r signalRule) matches(line string) bool {
 	for _, a := range r.anyOf {
 		ok := false
 		if r.prefix {
