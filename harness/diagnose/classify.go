@@ -67,8 +67,7 @@ type Finding struct {
 // open shared object file" line; without it, it is worker-boot-failed.
 // docs/failure-classes.md shows the same table; tests keep the three in step.
 func Classify(st result.Stage, missing []result.MissingLib, ctx Context) Finding {
-	s := scanOutput(stageText(&st))
-	c := classifier{stage: st.Name, exit: st.ExitCode, seconds: st.Seconds, facts: st.Facts, s: s, ctx: ctx, missing: missing}
+	c := newClassifier(st, missing, ctx)
 	f, _ := c.classify()
 	if f.Class == "" {
 		f.Class = ClassUnclassified
@@ -107,6 +106,11 @@ type classifier struct {
 	s       *scan
 	ctx     Context
 	missing []result.MissingLib
+}
+
+func newClassifier(st result.Stage, missing []result.MissingLib, ctx Context) *classifier {
+	return &classifier{stage: st.Name, exit: st.ExitCode, seconds: st.Seconds, facts: st.Facts,
+		s: scanOutput(stageText(&st)), ctx: ctx, missing: missing}
 }
 
 func (c *classifier) installish() bool {
