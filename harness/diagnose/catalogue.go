@@ -7,6 +7,11 @@
 // what happened (nothing listens, the engine killed the container), the runner records
 // it as the stage's result.Facts; the marker lines it may also print (markers.go) are
 // for people and are never parsed back.
+//
+// This file is the one place that says what the classes are: the catalogue, the
+// precedence rules (classRules: which class wins, and which explainer writes its
+// finding) and the signals the rules read. The explainers are in classify.go, the
+// single pass over the output that finds the signals in scan.go.
 package diagnose
 
 import "github.com/bootmatrix/bootmatrix/harness/result"
@@ -349,4 +354,144 @@ var classRules = []classRule{
 	{ClassHealthUnexpected, "the health (or config) endpoint answered with another status or body",
 		func(c *classifier) bool { return c.facts.Health != nil && c.facts.Health.Error == "" },
 		(*classifier).health},
+}
+
+// signal is what one line of output says, whatever the tool's exact wording; the
+// rules above read signals, scan.go finds them.
+type signal int
+
+const (
+	sPEP668 signal = iota
+	sPEP668Detail
+	sCannotOpen
+	sLddNotFound
+	sGlibcVersion
+	sNumpyABI
+	sNumpyBlock
+	sNoVersion
+	sNoDist
+	sNotSupportedWheel
+	sRequiresPython
+	sPipNet
+	sAptNet
+	sAptNoPkg
+	sNixAttr
+	sNixNet
+	sBuildStrong
+	sBuildWeak
+	sWorker
+	sWorkerExit
+	sMasterShutdown
+	sListening
+	sModuleNotFound
+	sCmdNotFound
+	sKilled
+	sBuildOOM
+	sHashMismatch
+	sHashDetail
+	sImagePull
+	sRegistryNet
+	nSignals
+)
+
+// signalRule: a line carries the signal when it contains any of anyOf and, if set, also and.
+// The runner's marker lines carry none: what the runner observed arrives as result.Facts.
+type signalRule struct {
+	s     signal
+	anyOf []string
+	and   string
+	// prefix: anyOf must match at the start of the cleaned line.
+	prefix bool
+}
+
+var signalRules = []signalRule{
+	{s: sPEP668, anyOf: []string{"externally-managed-environment", "This environment is externally managed"}},
+	{s: sPEP668Detail, anyOf: []string{"This command has been disabled as it tries to modify the immutable", "`/nix/store` filesystem", "To install Python packages system-wide, try apt install", "If you wish to install a non-Debian-packaged Python package", "create a virtual environment using python3 -m venv"}},
+	{s: sCannotOpen, anyOf: []string{"cannot open shared object file"}},
+	// glibc's own dlopen of the unwinder failed: "libgcc_s.so.1 must be installed for
+	// pthread_exit to work" (or pthread_cancel), then abort.
+	{s: sCannotOpen, anyOf: []string{" must be installed for pthread_"}},
+	{s: sLddNotFound, anyOf: []string{"=> not found"}},
+	{s: sGlibcVersion, anyOf: []string{"version `GLIBC", "version 'GLIBC", "version `CXXABI", "version 'CXXABI"}, and: "not found"},
+	{s: sNumpyABI, anyOf: []string{
+		"compiled using NumPy 1.x cannot be run in",
+		"_ARRAY_API not found",
+		"numpy.core.multiarray failed to import",
+		"numpy.core._multiarray_umath failed to import",
+		"numpy._core.multiarray failed to import",
+		"numpy.dtype size changed, may indicate binary incompatibility",
+		"module compiled against ABI version",
+		"module compiled against API version",
+	}},
+	{s: sNumpyBlock, anyOf: []string{"* The NumPy version is", "* The Python version is"}},
+	{s: sNoVersion, anyOf: []string{"Could not find a version that satisfies the requirement"}},
+	{s: sNoDist, anyOf: []string{"No matching distribution found for"}},
+	{s: sNotSupportedWheel, anyOf: []string{"is not a supported wheel on this platform"}},
+	{s: sRequiresPython, anyOf: []string{"require a different python version", "requires a different Python", "Requires-Python"}},
+	{s: sPipNet, anyOf: []string{
+		"Max retries exceeded with url",
+		"NewConnectionError",
+		"Failed to establish a new connection",
+		"Temporary failure in name resolution",
+		"Name or service not known",
+		"No address associated with hostname",
+		"Network is unreachable",
+		"No route to host",
+		"ConnectTimeoutError",
+		"connection broken by",
+		"Could not fetch URL",
+		"ProxyError",
+	}},
+	{s: sAptNet, anyOf: []string{"Temporary failure resolving", "Could not resolve '", "Some index files failed to download", "Unable to connect to"}},
+	{s: sAptNet, anyOf: []string{"Failed to fetch http"}},
+	{s: sAptNoPkg, anyOf: []string{"Unable to locate package", "has no installation candidate"}, and: "E: "},
+	{s: sNixAttr, anyOf: []string{"error: attribute '"}, and: "not found"},
+	{s: sNixAttr, anyOf: []string{"error: attribute '"}, and: "missing"},
+	{s: sNixAttr, anyOf: []string{"error: undefined variable '"}},
+	{s: sNixNet, anyOf: []string{"unable to download", "Could not resolve host", "Couldn't resolve host name"}},
+	{s: sBuildStrong, anyOf: []string{
+		"error: command 'gcc' failed",
+		"error: command 'cc' failed",
+		"error: command 'g++' failed",
+		"-gcc' failed",
+		"-g++' failed",
+		"unable to execute 'gcc'",
+		"/gcc' failed",
+		"unable to execute 'cc'",
+		"pg_config executable not found",
+		"C compiler cannot create executables",
+		"Unknown compiler(s):",
+		"Broken toolchain",
+		"gcc: not found",
+		"cc: not found",
+		"Python.h: No such file or directory",
+		"rustc' failed",
+		"can't find Rust compiler",
+		"cargo: not found",
+	}},
+	{s: sBuildStrong, anyOf: []string{"fatal error: "}, and: ": No such file or directory"},
+	{s: sBuildWeak, anyOf: []string{"Failed building wheel for", "Could not build wheels for", "Failed to build installable wheels", "metadata-generation-failed", "error: subprocess-exited-with-error", "ERROR: Failed to build "}},
+	{s: sWorker, anyOf: []string{"Worker failed to boot", "Exception in worker process", "App failed to load", "Error loading ASGI app"}},
+	// the master's shutdown line is evidence only: a normal shutdown prints it too
+	{s: sMasterShutdown, anyOf: []string{"Shutting down: Master"}},
+	{s: sWorkerExit, anyOf: []string{"exited with code"}, and: "Worker"},
+	{s: sListening, anyOf: []string{"Listening at: ", "Uvicorn running on ", "Running on http"}},
+	{s: sModuleNotFound, anyOf: []string{"No module named "}},
+	{s: sCmdNotFound, anyOf: []string{": command not found", "executable file not found in $PATH", "exec format error"}},
+	{s: sCmdNotFound, anyOf: []string{": not found"}, and: "sh: "},
+	{s: sKilled, anyOf: []string{"Killed"}, prefix: true},
+	{s: sBuildOOM, anyOf: []string{"returned a non-zero code: 137", "exit code: 137", "exited with code 137"}},
+	{s: sHashMismatch, anyOf: []string{"DO NOT MATCH THE HASHES", "do not match the hashes"}},
+	// pip's lines under it: the requirement, "Expected sha256 <hex>" and "Got <hex>".
+	{s: sHashDetail, anyOf: []string{"Expected sha256 ", "(from -r "}},
+	{s: sHashDetail, anyOf: []string{"Got "}, prefix: true},
+	{s: sImagePull, anyOf: []string{
+		"pull access denied for",
+		"manifest unknown",
+		"repository does not exist or may require",
+		"failed to resolve source metadata for",
+		"No such image:",
+	}},
+	// The engine's pull of a FROM image could not reach the registry.
+	{s: sRegistryNet, anyOf: []string{"/v2/"}, and: "dial tcp"},
 }
