@@ -348,7 +348,7 @@ var classRules = []classRule{
 	{ClassCrashedAfterStart, "the started app's process exited on its own",
 		func(c *classifier) bool { return c.facts.Exited },
 		(*classifier).crashed},
-	{ClassPortNotBound, "the health check never got an answer and nothing listens on the port",
+	{ClassPortNotBound, "the health check never got an answer and the listener probe found nothing listening",
 		func(c *classifier) bool { return c.noListener() },
 		(*classifier).portNotBound},
 	{ClassHealthUnexpected, "the health (or config) endpoint answered with another status or body",

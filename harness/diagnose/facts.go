@@ -41,12 +41,19 @@ func (c *classifier) hung() bool {
 	return len(on) > 0 && (c.facts.Health == nil || c.unanswered())
 }
 
-// noListener: the health check never got an answer and no socket listens anywhere.
+// noListener: the health check never got an answer, and the listener probe ran and
+// found no socket listening anywhere. Listeners is nil when the probe did not run:
+// after an answer that completed, or when the check had passed before (the config
+// endpoint, the check after settling), which says nothing about listening.
 func (c *classifier) noListener() bool {
-	return c.unanswered() && len(c.facts.Listeners) == 0
+	return c.unanswered() && c.facts.Listeners != nil && len(c.facts.Listeners) == 0
 }
 
+// listenerAddr is "host:port"; Addr may hold the host alone or the host and port.
 func listenerAddr(l result.Listener) string {
+	if _, _, err := net.SplitHostPort(l.Addr); err == nil {
+		return l.Addr
+	}
 	return net.JoinHostPort(strings.Trim(l.Addr, "[]"), strconv.Itoa(l.Port))
 }
 

@@ -33,7 +33,7 @@ var samples = map[string]sample{
 	"timeout-install": {stage: result.StageInstall, output: "Collecting numpy==2.2.4\n", exit: 137, facts: result.Facts{TimedOut: true, TimeoutSeconds: 300}, class: ClassTimeout},
 	"timeout-import":  {stage: result.StageImport, output: "$ python -c 'import torch'\n", exit: 137, facts: result.Facts{TimedOut: true, TimeoutSeconds: 60}, class: ClassTimeout},
 	"hang": {stage: result.StageBoot, file: "gunicorn23-loopback.txt", exit: -1,
-		facts: result.Facts{Port: 8080, Listeners: []result.Listener{{Addr: "0.0.0.0", Port: 8080}}, Health: noAnswer}, class: ClassTimeout},
+		facts: result.Facts{Port: 8080, Listeners: []result.Listener{{Addr: "0.0.0.0:8080", Port: 8080}}, Health: noAnswer}, class: ClassTimeout},
 	"image":            {stage: result.StageBuild, output: "Step 1/4 : FROM python:3.9-slim\n", exit: 1, facts: result.Facts{ImageUnavailable: "python:3.9-slim"}, class: ClassImageUnavailable},
 	"image-pull":       {stage: result.StageBuild, file: "image-pull-registry-unreachable.txt", exit: 1, class: ClassImageUnavailable},
 	"pep668":           {stage: result.StageInstall, file: "seed-pep668.txt", exit: 1, ctx: nixCtx, class: ClassPEP668},
@@ -53,11 +53,11 @@ var samples = map[string]sample{
 	"module":           {stage: result.StageImport, output: "Traceback (most recent call last):\n  File \"<string>\", line 1, in <module>\nModuleNotFoundError: No module named 'numpy'\n", exit: 1, class: ClassModuleNotFound},
 	"command":          {stage: result.StageBoot, output: "sh: 1: gunicorn: not found\n", exit: 127, class: ClassCommandNotFound},
 	"loopback": {stage: result.StageBoot, file: "gunicorn23-loopback.txt", exit: -1,
-		facts: result.Facts{Port: 8080, Listeners: []result.Listener{{Addr: "127.0.0.1", Port: 8080, Loopback: true}}, Health: refused}, class: ClassPortNotBound},
+		facts: result.Facts{Port: 8080, Listeners: []result.Listener{{Addr: "127.0.0.1:8080", Port: 8080, Loopback: true}}, Health: refused}, class: ClassPortNotBound},
 	"wrong-port": {stage: result.StageBoot, file: "gunicorn23-default-bind.txt", exit: -1,
-		facts: result.Facts{Port: 8080, Listeners: []result.Listener{{Addr: "0.0.0.0", Port: 8000}}, Health: refused}, class: ClassPortNotBound},
+		facts: result.Facts{Port: 8080, Listeners: []result.Listener{{Addr: "0.0.0.0:8000", Port: 8000}}, Health: refused}, class: ClassPortNotBound},
 	"crashed":     {stage: result.StageBoot, file: "crash-after-start.txt", exit: 1, facts: result.Facts{Exited: true, AfterSeconds: 1.2, Port: 8080}, class: ClassCrashedAfterStart},
-	"no-listener": {stage: result.StageBoot, output: "[INFO] Booting worker with pid: 12\n", exit: -1, facts: result.Facts{Port: 8080, Health: refused}, class: ClassPortNotBound},
+	"no-listener": {stage: result.StageBoot, output: "[INFO] Booting worker with pid: 12\n", exit: -1, facts: result.Facts{Port: 8080, Listeners: []result.Listener{}, Health: refused}, class: ClassPortNotBound},
 	"health": {stage: result.StageBoot, file: "gunicorn23-loopback.txt", exit: -1,
 		facts: result.Facts{Port: 8080, Health: &result.HTTPAnswer{Method: "GET", Path: "/health", Status: 404, WantStatus: 200, Body: "Not Found"}}, class: ClassHealthUnexpected},
 }
@@ -90,7 +90,9 @@ func both(tb testing.TB, a, b sample, exit int) (result.Stage, []result.MissingL
 	f.Exited = fa.Exited || fb.Exited
 	f.AfterSeconds = max(fa.AfterSeconds, fb.AfterSeconds)
 	f.Port = max(fa.Port, fb.Port)
-	f.Listeners = append(append([]result.Listener(nil), fa.Listeners...), fb.Listeners...)
+	if fa.Listeners != nil || fb.Listeners != nil { // nil: the probe did not run
+		f.Listeners = append(append([]result.Listener{}, fa.Listeners...), fb.Listeners...)
+	}
 	if fb.Health != nil {
 		f.Health = fb.Health
 	}
