@@ -258,23 +258,23 @@ var classRules = []classRule{
 	// 1. the kernel or the runner stopped it; an interrupt says nothing about the
 	// variant, so it wins over whatever the output shows up to that moment
 	{ClassInterrupted, "the run was stopped (signal or cancelled context) during the stage",
-		func(c *classifier) bool { return c.facts.Interrupted },
+		func(c *classifier) bool { return c.observed.Interrupted },
 		(*classifier).interrupted},
 	{ClassOOMKilled, "the engine reports the stage's container OOM-killed",
-		func(c *classifier) bool { return c.facts.OOMKilled },
+		func(c *classifier) bool { return c.observed.OOMKilled },
 		func(c *classifier) Finding { return c.oom(true) }},
 	{ClassIndexUnreachable, "the stage timed out while pip, apt or Nix was failing to reach its index",
-		func(c *classifier) bool { return c.facts.TimedOut && c.netHit() },
+		func(c *classifier) bool { return c.observed.TimedOut && c.netHit() },
 		func(c *classifier) Finding { return c.indexUnreachable(true) }},
 	{ClassTimeout, "the runner stopped the stage at its deadline, or at boot the app listened on the port and never answered",
-		func(c *classifier) bool { return c.facts.TimedOut || c.hung() },
+		func(c *classifier) bool { return c.observed.TimedOut || c.hung() },
 		(*classifier).timeout},
 	// 2. causes the output names
 	{ClassImageUnavailable, "before the image exists (build, install): the engine has no base image and may not pull it, or the pull failed",
 		func(c *classifier) bool {
 			s := c.s
 			return c.stage != result.StageImport && c.stage != result.StageLdd && c.stage != result.StageBoot &&
-				(c.facts.ImageUnavailable != "" || s.has(sImagePull) || s.has(sRegistryNet))
+				(c.observed.ImageUnavailable != "" || s.has(sImagePull) || s.has(sRegistryNet))
 		},
 		(*classifier).imageUnavailable},
 	{ClassPEP668, "pip's externally-managed-environment error",
@@ -346,13 +346,13 @@ var classRules = []classRule{
 		},
 		(*classifier).portNotBound},
 	{ClassCrashedAfterStart, "the started app's process exited on its own",
-		func(c *classifier) bool { return c.facts.Exited },
+		func(c *classifier) bool { return c.observed.Exited },
 		(*classifier).crashed},
 	{ClassPortNotBound, "the health check never got an answer and the listener probe found nothing listening",
 		func(c *classifier) bool { return c.noListener() },
 		(*classifier).portNotBound},
 	{ClassHealthUnexpected, "the health (or config) endpoint answered with another status or body",
-		func(c *classifier) bool { return c.facts.Health != nil && c.facts.Health.Error == "" },
+		func(c *classifier) bool { return c.observed.Health != nil && c.observed.Health.Error == "" },
 		(*classifier).health},
 }
 

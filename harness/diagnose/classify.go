@@ -102,14 +102,15 @@ type classifier struct {
 	stage   string
 	exit    int
 	seconds float64
-	facts   result.Facts
-	s       *scan
-	ctx     Context
-	missing []result.MissingLib
+	// observed is what the runner observed while the stage ran.
+	observed result.Facts
+	s        *scan
+	ctx      Context
+	missing  []result.MissingLib
 }
 
 func newClassifier(st result.Stage, missing []result.MissingLib, ctx Context) *classifier {
-	return &classifier{stage: st.Name, exit: st.ExitCode, seconds: st.Seconds, facts: st.Facts,
+	return &classifier{stage: st.Name, exit: st.ExitCode, seconds: st.Seconds, observed: st.Facts,
 		s: scanOutput(stageText(&st)), ctx: ctx, missing: missing}
 }
 
@@ -489,8 +490,8 @@ func (c *classifier) portNotBound() Finding {
 		f.Suggestions = []result.Fix{{ID: string(FixUsePortEnv), Summary: "bind to $PORT: gunicorn --bind 0.0.0.0:$PORT app:app"}}
 	default:
 		want := ""
-		if c.facts.Port != 0 {
-			want = strconv.Itoa(c.facts.Port)
+		if c.observed.Port != 0 {
+			want = strconv.Itoa(c.observed.Port)
 		}
 		f.Explanation = "the app kept running but nothing accepted connections on "
 		if want != "" {
@@ -561,13 +562,13 @@ func (c *classifier) hashMismatch() Finding {
 func (c *classifier) imageUnavailable() Finding {
 	s := c.s
 	var extra []string
-	if c.facts.ImageUnavailable != "" {
+	if c.observed.ImageUnavailable != "" {
 		extra = []string{c.imageLine()}
 	}
 	f := Finding{Class: ClassImageUnavailable, Evidence: s.evidence(extra, sImagePull, sRegistryNet)}
 	switch {
-	case c.facts.ImageUnavailable != "":
-		f.Explanation = "the base image " + c.facts.ImageUnavailable + " is not in the engine, and this run may not pull it (offline, or a name only a local build makes)."
+	case c.observed.ImageUnavailable != "":
+		f.Explanation = "the base image " + c.observed.ImageUnavailable + " is not in the engine, and this run may not pull it (offline, or a name only a local build makes)."
 		f.Fixes = []FixKind{FixBuildOfflineKit, FixBaseImageName}
 	case s.has(sRegistryNet):
 		f.Explanation = "the engine could not reach the registry to pull the base image."
@@ -609,7 +610,7 @@ func (c *classifier) oom(confirmed bool) Finding {
 func (c *classifier) timeout() Finding {
 	f := Finding{Class: ClassTimeout, Fixes: []FixKind{FixRaiseTimeout}}
 	var extra []string
-	if c.facts.TimedOut {
+	if c.observed.TimedOut {
 		extra = append(extra, c.timeoutLine())
 	}
 	if c.hung() {

@@ -17,11 +17,11 @@ import (
 // listeners splits the sockets the runner found listening: reachable on the
 // expected port, on it but loopback only, and on other ports, each as "host:port".
 func (c *classifier) listeners() (onPort, loop, others []string) {
-	for _, l := range c.facts.Listeners {
+	for _, l := range c.observed.Listeners {
 		switch {
-		case l.Port == c.facts.Port && l.Loopback:
+		case l.Port == c.observed.Port && l.Loopback:
 			loop = append(loop, listenerAddr(l))
-		case l.Port == c.facts.Port:
+		case l.Port == c.observed.Port:
 			onPort = append(onPort, listenerAddr(l))
 		default:
 			others = append(others, listenerAddr(l))
@@ -32,13 +32,13 @@ func (c *classifier) listeners() (onPort, loop, others []string) {
 
 // unanswered: the last health request got no answer at all.
 func (c *classifier) unanswered() bool {
-	return c.facts.Health != nil && c.facts.Health.Error != ""
+	return c.observed.Health != nil && c.observed.Health.Error != ""
 }
 
 // hung: something listens where it should, yet the health check never got an answer.
 func (c *classifier) hung() bool {
 	on, _, _ := c.listeners()
-	return len(on) > 0 && (c.facts.Health == nil || c.unanswered())
+	return len(on) > 0 && (c.observed.Health == nil || c.unanswered())
 }
 
 // noListener: the health check never got an answer, and the listener probe ran and
@@ -46,7 +46,7 @@ func (c *classifier) hung() bool {
 // after an answer that completed, or when the check had passed before (the config
 // endpoint, the check after settling), which says nothing about listening.
 func (c *classifier) noListener() bool {
-	return c.unanswered() && c.facts.Listeners != nil && len(c.facts.Listeners) == 0
+	return c.unanswered() && c.observed.Listeners != nil && len(c.observed.Listeners) == 0
 }
 
 // listenerAddr is "host:port"; Addr may hold the host alone or the host and port.
@@ -59,32 +59,32 @@ func listenerAddr(l result.Listener) string {
 
 func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
 
-// factLines are what the runner observed, as evidence lines.
+// The ...Line helpers quote an observation as one evidence line.
 func (c *classifier) timeoutLine() string {
-	if c.facts.TimeoutSeconds <= 0 {
+	if c.observed.TimeoutSeconds <= 0 {
 		return MarkerTimeout + ": at its deadline"
 	}
-	return FormatTimeout(seconds(c.facts.TimeoutSeconds))
+	return FormatTimeout(seconds(c.observed.TimeoutSeconds))
 }
 
 func (c *classifier) oomLine() string {
 	limit := ""
-	if c.facts.MemoryLimit > 0 {
-		limit = fmt.Sprintf("%dMiB", c.facts.MemoryLimit>>20)
+	if c.observed.MemoryLimit > 0 {
+		limit = fmt.Sprintf("%dMiB", c.observed.MemoryLimit>>20)
 	}
 	return FormatOOMKilled(limit)
 }
 
 func (c *classifier) exitedLine() string {
-	return FormatExited(c.exit, seconds(c.facts.AfterSeconds))
+	return FormatExited(c.exit, seconds(c.observed.AfterSeconds))
 }
 
 func (c *classifier) imageLine() string {
-	return FormatImageUnavailable("image " + c.facts.ImageUnavailable + " is not in the engine and may not be pulled")
+	return FormatImageUnavailable("image " + c.observed.ImageUnavailable + " is not in the engine and may not be pulled")
 }
 
 func (c *classifier) healthLine() string {
-	h := c.facts.Health
+	h := c.observed.Health
 	if h == nil {
 		return ""
 	}
@@ -109,11 +109,11 @@ func (c *classifier) listenerLines() []string {
 	case len(on) > 0:
 		return []string{fmt.Sprintf("listening on %s, but %s", strings.Join(on, ", "), c.healthLine())}
 	case len(loop) > 0:
-		return []string{FormatLoopbackOnly(strings.Join(loop, ", "), c.facts.Port)}
+		return []string{FormatLoopbackOnly(strings.Join(loop, ", "), c.observed.Port)}
 	case len(others) > 0:
-		return []string{FormatWrongPort(strings.Join(others, ", "), c.facts.Port)}
+		return []string{FormatWrongPort(strings.Join(others, ", "), c.observed.Port)}
 	case c.unanswered():
-		return []string{FormatNoListener(c.facts.Port, seconds(c.seconds), c.facts.Health.Error)}
+		return []string{FormatNoListener(c.observed.Port, seconds(c.seconds), c.observed.Health.Error)}
 	}
 	return nil
 }
