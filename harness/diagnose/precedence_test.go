@@ -1,6 +1,8 @@
 package diagnose
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -8,7 +10,9 @@ import (
 )
 
 // sample is one failed stage that, alone, is classified as class: a captured output
-// (testdata) and what the runner observed, as the runner records it in Facts.
+// (testdata) and what the runner observed, as the runner records it in Facts. The
+// builder's knowledge of the image (Context) changes explanations and fixes, never
+// which class wins, so the samples go without it.
 type sample struct {
 	stage   string
 	file    string // testdata file, read when output is empty
@@ -16,7 +20,6 @@ type sample struct {
 	exit    int
 	facts   result.Facts
 	missing []result.MissingLib
-	ctx     Context
 	class   string
 }
 
@@ -36,20 +39,20 @@ var samples = map[string]sample{
 		facts: result.Facts{Port: 8080, Listeners: []result.Listener{{Addr: "0.0.0.0:8080", Port: 8080}}, Health: noAnswer}, class: ClassTimeout},
 	"image":            {stage: result.StageBuild, output: "Step 1/4 : FROM python:3.9-slim\n", exit: 1, facts: result.Facts{ImageUnavailable: "python:3.9-slim"}, class: ClassImageUnavailable},
 	"image-pull":       {stage: result.StageBuild, file: "image-pull-registry-unreachable.txt", exit: 1, class: ClassImageUnavailable},
-	"pep668":           {stage: result.StageInstall, file: "seed-pep668.txt", exit: 1, ctx: nixCtx, class: ClassPEP668},
+	"pep668":           {stage: result.StageInstall, file: "seed-pep668.txt", exit: 1, class: ClassPEP668},
 	"nix-attr":         {stage: result.StageBuild, file: "nix-attribute-unknown-nixenv.txt", exit: 1, class: ClassNixAttribute},
-	"missing-lib":      {stage: result.StageImport, file: "numpy-libstdcxx-import.txt", exit: 1, ctx: slimCtx, class: ClassMissingLib},
-	"missing-lib-boot": {stage: result.StageBoot, file: "gunicorn23-worker-boot-missing-lib.txt", exit: 3, ctx: slimCtx, class: ClassMissingLib},
+	"missing-lib":      {stage: result.StageImport, file: "numpy-libstdcxx-import.txt", exit: 1, class: ClassMissingLib},
+	"missing-lib-boot": {stage: result.StageBoot, file: "gunicorn23-worker-boot-missing-lib.txt", exit: 3, class: ClassMissingLib},
 	"glibc":            {stage: result.StageImport, file: "glibc-version-dlopen.txt", exit: 1, class: ClassGlibcVersion},
 	"numpy-abi":        {stage: result.StageImport, file: "numpy-abi-1x-on-2x.txt", exit: 1, class: ClassNumpyABI},
 	"index":            {stage: result.StageInstall, file: "pip-network-unreachable-pip23.txt", exit: 1, class: ClassIndexUnreachable},
 	"apt-offline":      {stage: result.StageBuild, file: "apt-offline-unable-to-locate.txt", exit: 100, class: ClassIndexUnreachable},
 	"hash":             {stage: result.StageInstall, file: "pip-hash-mismatch-pip23.txt", exit: 1, class: ClassHashMismatch},
-	"build":            {stage: result.StageInstall, file: "build-no-gcc-pip23.txt", exit: 1, ctx: slimCtx, class: ClassBuildFromSource},
+	"build":            {stage: result.StageInstall, file: "build-no-gcc-pip23.txt", exit: 1, class: ClassBuildFromSource},
 	"no-dist":          {stage: result.StageInstall, file: "pip-no-matching-offline-py311.txt", exit: 1, class: ClassNoDistribution},
 	"apt-unknown":      {stage: result.StageBuild, file: "apt-unknown-package.txt", exit: 100, class: ClassAptPackageUnknown},
 	"oom-exit":         {stage: result.StageImport, file: "oom-python.txt", exit: 137, class: ClassOOMKilled},
-	"worker":           {stage: result.StageBoot, file: "gunicorn23-worker-boot-no-module.txt", exit: 3, ctx: slimCtx, class: ClassWorkerBoot},
+	"worker":           {stage: result.StageBoot, file: "gunicorn23-worker-boot-no-module.txt", exit: 3, class: ClassWorkerBoot},
 	"module":           {stage: result.StageImport, output: "Traceback (most recent call last):\n  File \"<string>\", line 1, in <module>\nModuleNotFoundError: No module named 'numpy'\n", exit: 1, class: ClassModuleNotFound},
 	"command":          {stage: result.StageBoot, output: "sh: 1: gunicorn: not found\n", exit: 127, class: ClassCommandNotFound},
 	"loopback": {stage: result.StageBoot, file: "gunicorn23-loopback.txt", exit: -1,
@@ -66,14 +69,18 @@ func (s sample) stageOf(tb testing.TB) result.Stage {
 	tb.Helper()
 	out := s.output
 	if out == "" && s.file != "" {
-		out = readTestdata(tb, s.file)
+		b, err := os.ReadFile(filepath.Join("testdata", s.file))
+		if err != nil {
+			tb.Fatalf("sample: %v", err)
+		}
+		out = string(b)
 	}
 	return result.Stage{Name: s.stage, Status: result.Fail, ExitCode: s.exit, Seconds: 30, Output: out, Facts: s.facts}
 }
 
 // both is what a stage shows when it has the signs of a and of b: both outputs, both
 // sets of facts (b's health answer replaces a's, since a stage has one last answer).
-func both(tb testing.TB, a, b sample, exit int) (result.Stage, []result.MissingLib, Context) {
+func both(tb testing.TB, a, b sample, exit int) (result.Stage, []result.MissingLib) {
 	tb.Helper()
 	sa, sb := a.stageOf(tb), b.stageOf(tb)
 	st := sa
@@ -97,11 +104,7 @@ func both(tb testing.TB, a, b sample, exit int) (result.Stage, []result.MissingL
 		f.Health = fb.Health
 	}
 	st.Facts = f
-	ctx := a.ctx
-	if ctx.Builder == "" {
-		ctx = b.ctx
-	}
-	return st, append(append([]result.MissingLib(nil), a.missing...), b.missing...), ctx
+	return st, append(append([]result.MissingLib(nil), a.missing...), b.missing...)
 }
 
 // Each sample alone is its own class, and between them they reach every rule of the
@@ -110,7 +113,7 @@ func TestSamplesReachEveryRule(t *testing.T) {
 	t.Parallel()
 	reached := make([]bool, len(classRules))
 	for name, s := range samples {
-		c := newClassifier(s.stageOf(t), s.missing, s.ctx)
+		c := newClassifier(s.stageOf(t), s.missing, Context{})
 		f, i := c.classify()
 		if f.Class != s.class {
 			t.Errorf("sample %s: class %s, want %s (%s)", name, f.Class, s.class, f.Explanation)
@@ -200,8 +203,8 @@ func TestPrecedencePairs(t *testing.T) {
 			if exit == 0 {
 				exit = a.exit
 			}
-			st, missing, ctx := both(t, a, b, exit)
-			f := Classify(st, missing, ctx)
+			st, missing := both(t, a, b, exit)
+			f := Classify(st, missing, Context{})
 			if f.Class != tc.want {
 				t.Fatalf("class %s, want %s\nexplanation: %s\nevidence:\n  %s", f.Class, tc.want, f.Explanation, strings.Join(f.Evidence, "\n  "))
 			}
@@ -224,7 +227,7 @@ func TestInterruptedWinsOverEverything(t *testing.T) {
 			t.Parallel()
 			st := s.stageOf(t)
 			st.Facts.Interrupted = true
-			f := Classify(st, s.missing, s.ctx)
+			f := Classify(st, s.missing, Context{})
 			if f.Class != ClassInterrupted {
 				t.Fatalf("class %s, want %s", f.Class, ClassInterrupted)
 			}
