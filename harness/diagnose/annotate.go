@@ -12,10 +12,9 @@ import (
 // v.Fixes as unproven suggestions (a fix already listed by ID is left as it is, so a
 // runner's proven fixes survive and Annotate can run twice).
 //
-// ctx.OOMKilled and ctx.TimedOut are taken to describe the first failed stage only; a
-// runner that knows more per stage writes MarkerOOMKilled / MarkerTimeout into that
-// stage's Output instead. The ldd stage's findings inform every stage: they say where a
-// library named by an import or boot error exists in the image.
+// Each stage is classified from its own Facts (what the runner observed while it ran).
+// The ldd stage's findings inform every stage: they say where a library named by an
+// import or boot error exists in the image.
 func Annotate(v *result.Variant, ctx Context) {
 	if v == nil {
 		return
@@ -33,15 +32,11 @@ func Annotate(v *result.Variant, ctx Context) {
 			fillProviders(st.Missing, ctx)
 			continue
 		}
-		c := ctx
-		if st != first {
-			c.OOMKilled, c.TimedOut = false, false
-		}
 		missing := lddMissing
 		if st.Name == result.StageLdd {
 			missing = st.Missing
 		}
-		f := Classify(st.Name, st.ExitCode, stageText(st), missing, c)
+		f := Classify(*st, missing, ctx)
 		st.Class = f.Class
 		st.Explanation = f.Explanation
 		st.Evidence = f.Evidence

@@ -5,13 +5,16 @@ import (
 	"path"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/bootmatrix/bootmatrix/harness/result"
 	"github.com/bootmatrix/bootmatrix/harness/scenario"
 )
 
-// Context is what the runner knows about the variant; every field is optional.
+// Context is what the runner knows about how the variant was built; every field is
+// optional. What the runner observed while a stage ran is the stage's own
+// result.Facts, not part of the context.
 type Context struct {
 	// Builder is a scenario.Builder* value.
 	Builder string
@@ -20,10 +23,6 @@ type Context struct {
 	Shell scenario.Shell
 	// NixPkgs and NixLibs are the merged nixpacks lists the image was built with.
 	NixPkgs, NixLibs []string
-	// OOMKilled is the engine's State.OOMKilled for the stage's container.
-	OOMKilled bool
-	// TimedOut is true when the runner stopped the stage at its deadline.
-	TimedOut bool
 	// Python is the variant's Python version ("3.11"), used in explanations.
 	Python string
 }
@@ -33,7 +32,8 @@ type Finding struct {
 	Class       string
 	Explanation string
 	// Evidence are the lines that show the cause, quoted from the output (ANSI stripped,
-	// at most MaxEvidenceLines lines of MaxEvidenceRunes runes) or from ldd findings.
+	// at most MaxEvidenceLines lines of MaxEvidenceRunes runes), from ldd findings or
+	// from what the runner observed (written as the runner's marker lines).
 	Evidence []string
 	// Fixes are the fix kinds that apply to this variant, smallest first.
 	Fixes []FixKind
@@ -43,23 +43,32 @@ type Finding struct {
 	Missing []result.MissingLib
 }
 
-// Classify diagnoses one failed stage from its name, exit code, output (tail), the ldd
-// stage's findings and the variant's context. It reads the output once, never panics,
-// and answers ClassUnclassified with the output's last lines rather than guess.
+// Classify diagnoses one failed stage from its name, exit code, output (tail), the
+// import probe's module errors, what the runner observed (st.Facts), the ldd stage's
+// findings and the variant's context. It reads the output once, never panics, and
+// answers ClassUnclassified with the output's last lines rather than guess. Marker
+// lines in the output are for people: Classify decides from st.Facts, never from them.
 //
-// When several classes match, the most specific cause wins, in this order: the kernel
-// or the runner stopped the stage (oom-killed; index-unreachable when a timed-out pip was
-// retrying its index; stage-timeout), then causes named in the output (PEP 668, unknown
-// Nix attribute, missing shared library, symbol versions, NumPy ABI, source build,
-// no matching distribution, unreachable index, unknown apt package), then symptoms
-// (gunicorn worker failed to boot, module or command not found), then what only the
-// runner saw (loopback/wrong port, app exited, no listener, health body). So a gunicorn
-// worker that died on a missing library is missing-shared-library only when its log has
-// the "cannot open shared object file" line; without it, it is worker-boot-failed.
-func Classify(stage result.StageName, exitCode int, output string, missing []result.MissingLib, ctx Context) Finding {
-	s := scanOutput(output)
-	c := classifier{stage: stage, exit: exitCode, s: s, ctx: ctx, missing: missing}
-	f := c.classify()
+// When several classes match, the first rule of the precedence table (classRules, in
+// catalogue.go) that holds decides. In order:
+//
+// interrupted, oom-killed (the engine confirms it), index-unreachable (timed out
+// while retrying the index), stage-timeout, image-unavailable,
+// pep668-externally-managed, nix-attribute-unknown, missing-shared-library,
+// glibc-symbol-version, numpy-abi-mismatch, index-unreachable, hash-mismatch,
+// build-from-source-failed, no-matching-distribution, apt-package-unknown,
+// oom-killed (exit 137 only), worker-boot-failed, module-not-found,
+// command-not-found, port-not-bound (loopback or another port), crashed-after-start,
+// port-not-bound (nothing listens), health-unexpected.
+//
+// That is: the kernel or the runner stopped the stage, then causes the output names,
+// then symptoms, then what only the runner saw at boot. So a gunicorn worker that died
+// on a missing library is missing-shared-library only when its log has the "cannot
+// open shared object file" line; without it, it is worker-boot-failed.
+// docs/failure-classes.md shows the same table; tests keep the three in step.
+func Classify(st result.Stage, missing []result.MissingLib, ctx Context) Finding {
+	c := newClassifier(st, missing, ctx)
+	f, _ := c.classify()
 	if f.Class == "" {
 		f.Class = ClassUnclassified
 	}
@@ -92,97 +101,42 @@ func Classify(stage result.StageName, exitCode int, output string, missing []res
 type classifier struct {
 	stage   result.StageName
 	exit    int
-	s       *scan
-	ctx     Context
-	missing []result.MissingLib
+	seconds float64
+	// observed is what the runner observed while the stage ran.
+	observed result.Facts
+	s        *scan
+	ctx      Context
+	missing  []result.MissingLib
+}
+
+func newClassifier(st result.Stage, missing []result.MissingLib, ctx Context) *classifier {
+	return &classifier{stage: st.Name, exit: st.ExitCode, seconds: st.Seconds, observed: st.Facts,
+		s: scanOutput(stageText(&st)), ctx: ctx, missing: missing}
 }
 
 func (c *classifier) installish() bool {
 	return c.stage == "" || c.stage == result.StageBuild || c.stage == result.StageInstall
 }
 
-func (c *classifier) classify() Finding {
+// netHit: an installing stage's output shows pip, apt or Nix failing to reach its index.
+func (c *classifier) netHit() bool {
 	s := c.s
-	netHit := c.installish() && (s.has(sPipNet) || s.has(sAptNet) || s.has(sNixNet))
+	return c.installish() && (s.has(sPipNet) || s.has(sAptNet) || s.has(sNixNet))
+}
 
-	// 1. the kernel or the runner stopped it; an interrupt says nothing about the
-	// variant, so it wins over whatever the output shows up to that moment
-	if s.has(sMarkInterrupted) {
-		return c.interrupted()
-	}
-	if c.ctx.OOMKilled || s.has(sMarkOOM) {
-		return c.oom(true)
-	}
-	if c.ctx.TimedOut || s.has(sMarkTimeout) {
-		if netHit {
-			return c.indexUnreachable(true)
+// classify answers the finding of the first rule that holds, and that rule's index
+// (-1 when none does).
+func (c *classifier) classify() (Finding, int) {
+	for i, r := range classRules {
+		if r.when(c) {
+			f := r.explain(c)
+			f.Class = r.class
+			return f, i
 		}
-		return c.timeout()
-	}
-	// 2. causes the output names
-	if c.stage != result.StageImport && c.stage != result.StageLdd && c.stage != result.StageBoot &&
-		(s.has(sMarkImage) || s.has(sImagePull) || s.has(sRegistryNet)) {
-		return c.imageUnavailable()
-	}
-	if s.has(sPEP668) {
-		return c.pep668()
-	}
-	if s.has(sNixAttr) && c.stage != result.StageImport && c.stage != result.StageLdd {
-		return c.nixAttr()
-	}
-	if f, ok := c.missingLib(); ok {
-		return f
-	}
-	if s.has(sGlibcVersion) {
-		return c.glibc()
-	}
-	if s.has(sNumpyABI) {
-		return c.numpyABI()
-	}
-	if netHit && (c.exit != 0 || s.has(sNoVersion) || s.has(sAptNoPkg)) {
-		return c.indexUnreachable(false)
-	}
-	if c.installish() && s.has(sHashMismatch) {
-		return c.hashMismatch()
-	}
-	if c.installish() && (s.has(sBuildStrong) || s.has(sBuildWeak) && (s.count[sBuildWeak] > 1 || c.exit != 0)) && !s.has(sNoVersion) {
-		return c.buildFromSource()
-	}
-	if c.installish() && (s.has(sNoVersion) || s.has(sNoDist) || s.has(sNotSupportedWheel)) {
-		return c.noDistribution()
-	}
-	if c.installish() && s.has(sAptNoPkg) {
-		return c.aptUnknown()
-	}
-	if c.exit == 137 && c.stage != result.StageBoot || s.has(sBuildOOM) || s.has(sKilled) && c.exit == 137 {
-		return c.oom(false)
-	}
-	// 3. symptoms
-	if (c.stage == result.StageBoot || c.stage == "") && (s.has(sWorker) || s.has(sWorkerExit)) {
-		return c.workerBoot()
-	}
-	if s.has(sModuleNotFound) && (c.stage == result.StageImport || c.stage == result.StageBoot || c.stage == "") {
-		return c.moduleNotFound()
-	}
-	if c.exit == 127 || s.has(sCmdNotFound) {
-		return c.commandNotFound()
-	}
-	// 4. what the runner observed at boot
-	if s.has(sMarkLoopback) || s.has(sMarkWrongPort) {
-		return c.portNotBound()
-	}
-	if s.has(sMarkExited) {
-		return c.crashed()
-	}
-	if s.has(sMarkNoListener) {
-		return c.portNotBound()
-	}
-	if s.has(sMarkHealth) {
-		return c.health()
 	}
 	return Finding{Class: ClassUnclassified,
 		Explanation: c.unclassifiedExplanation(),
-		Evidence:    s.tailEvidence()}
+		Evidence:    c.s.tailEvidence()}, -1
 }
 
 func (c *classifier) unclassifiedExplanation() string {
@@ -315,7 +269,11 @@ func (c *classifier) numpyABI() Finding {
 
 func (c *classifier) indexUnreachable(timedOut bool) Finding {
 	s := c.s
-	f := Finding{Class: ClassIndexUnreachable, Evidence: s.evidence(nil, sNoVersion, sAptNoPkg, sPipNet, sAptNet, sNixNet, sNoDist, sMarkTimeout)}
+	var extra []string
+	if timedOut {
+		extra = []string{c.timeoutLine()}
+	}
+	f := Finding{Class: ClassIndexUnreachable, Evidence: s.evidence(extra, sNoVersion, sAptNoPkg, sPipNet, sAptNet, sNixNet, sNoDist)}
 	var who []string
 	if s.has(sPipNet) {
 		who = append(who, "pip")
@@ -519,22 +477,21 @@ func (c *classifier) commandNotFound() Finding {
 
 func (c *classifier) portNotBound() Finding {
 	s := c.s
-	f := Finding{Class: ClassPortNotBound, Evidence: s.evidence(nil, sMarkLoopback, sMarkWrongPort, sMarkNoListener, sListening)}
+	f := Finding{Class: ClassPortNotBound, Evidence: s.evidence(c.listenerLines(), sListening)}
+	_, loop, others := c.listeners()
 	switch {
-	case s.has(sMarkLoopback):
+	case len(loop) > 0:
 		f.Explanation = "the app listens on 127.0.0.1 only, so connections from outside the container are refused; bind 0.0.0.0:$PORT."
 		f.Fixes = []FixKind{FixBindAllInterfaces}
 		f.Suggestions = []result.Fix{{ID: string(FixBindAllInterfaces), Summary: "start with gunicorn --bind 0.0.0.0:$PORT app:app (not 127.0.0.1 or localhost)"}}
-	case s.has(sMarkWrongPort):
+	case len(others) > 0:
 		f.Explanation = "the app listens, but not on $PORT (a hard-coded port such as gunicorn's default 8000)."
 		f.Fixes = []FixKind{FixUsePortEnv}
 		f.Suggestions = []result.Fix{{ID: string(FixUsePortEnv), Summary: "bind to $PORT: gunicorn --bind 0.0.0.0:$PORT app:app"}}
 	default:
 		want := ""
-		for _, h := range s.lines(sMarkNoListener) {
-			if p := between(h.text+" ", "port ", " "); p != "" {
-				want = p
-			}
+		if c.observed.Port != 0 {
+			want = strconv.Itoa(c.observed.Port)
 		}
 		f.Explanation = "the app kept running but nothing accepted connections on "
 		if want != "" {
@@ -568,7 +525,7 @@ func (c *classifier) portNotBound() Finding {
 
 func (c *classifier) crashed() Finding {
 	f := Finding{Class: ClassCrashedAfterStart, Fixes: []FixKind{FixStartCommand}}
-	f.Evidence = c.s.evidence(nil, sMarkExited)
+	f.Evidence = c.s.evidence([]string{c.exitedLine()})
 	if e := c.s.exception.text; e != "" {
 		f.Evidence = appendEvidence(f.Evidence, e)
 	}
@@ -584,7 +541,7 @@ func (c *classifier) crashed() Finding {
 }
 
 func (c *classifier) interrupted() Finding {
-	return Finding{Class: ClassInterrupted, Evidence: c.s.evidence(nil, sMarkInterrupted), Fixes: []FixKind{FixRunAgain}}
+	return Finding{Class: ClassInterrupted, Evidence: c.s.evidence([]string{FormatInterrupted()}), Fixes: []FixKind{FixRunAgain}}
 }
 
 func (c *classifier) hashMismatch() Finding {
@@ -604,10 +561,14 @@ func (c *classifier) hashMismatch() Finding {
 
 func (c *classifier) imageUnavailable() Finding {
 	s := c.s
-	f := Finding{Class: ClassImageUnavailable, Evidence: s.evidence(nil, sMarkImage, sImagePull, sRegistryNet)}
+	var extra []string
+	if c.observed.ImageUnavailable != "" {
+		extra = []string{c.imageLine()}
+	}
+	f := Finding{Class: ClassImageUnavailable, Evidence: s.evidence(extra, sImagePull, sRegistryNet)}
 	switch {
-	case s.has(sMarkImage):
-		f.Explanation = "the base image is not in the engine, and this run may not pull it (offline, or a name only a local build makes)."
+	case c.observed.ImageUnavailable != "":
+		f.Explanation = "the base image " + c.observed.ImageUnavailable + " is not in the engine, and this run may not pull it (offline, or a name only a local build makes)."
 		f.Fixes = []FixKind{FixBuildOfflineKit, FixBaseImageName}
 	case s.has(sRegistryNet):
 		f.Explanation = "the engine could not reach the registry to pull the base image."
@@ -620,19 +581,20 @@ func (c *classifier) imageUnavailable() Finding {
 }
 
 func (c *classifier) health() Finding {
-	f := Finding{Class: ClassHealthUnexpected, Evidence: c.s.evidence(nil, sMarkHealth), Fixes: []FixKind{FixHealthEndpoint}}
+	f := Finding{Class: ClassHealthUnexpected, Evidence: c.s.evidence([]string{c.healthLine()}), Fixes: []FixKind{FixHealthEndpoint}}
 	f.Explanation = "the app answered, but the health endpoint's status or body is not the expected one (wrong path, app root, or a proxy/default page)."
 	return f
 }
 
 func (c *classifier) oom(confirmed bool) Finding {
 	f := Finding{Class: ClassOOMKilled, Fixes: []FixKind{FixRaiseMemory}}
-	f.Evidence = c.s.evidence(nil, sMarkOOM, sBuildOOM, sKilled)
+	var extra []string
+	if confirmed {
+		extra = []string{c.oomLine()}
+	}
+	f.Evidence = c.s.evidence(extra, sBuildOOM, sKilled)
 	if confirmed {
 		f.Explanation = "the engine reports the container was OOM-killed: the stage needed more memory than its limit."
-		if c.ctx.OOMKilled && !c.s.has(sMarkOOM) {
-			f.Evidence = appendEvidence(f.Evidence, "engine: State.OOMKilled=true")
-		}
 	} else {
 		f.Explanation = "the process was killed with SIGKILL (exit 137) without a timeout, the signature of the kernel's OOM killer; the engine did not confirm it."
 		if c.exit == 137 {
@@ -647,7 +609,14 @@ func (c *classifier) oom(confirmed bool) Finding {
 
 func (c *classifier) timeout() Finding {
 	f := Finding{Class: ClassTimeout, Fixes: []FixKind{FixRaiseTimeout}}
-	f.Evidence = c.s.evidence(nil, sMarkTimeout)
+	var extra []string
+	if c.observed.TimedOut {
+		extra = append(extra, c.timeoutLine())
+	}
+	if c.hung() {
+		extra = append(extra, c.listenerLines()...)
+	}
+	f.Evidence = c.s.evidence(extra)
 	f.Explanation = fmt.Sprintf("the %s did not finish within its time limit and was stopped; the last lines show what it was doing.", strings.TrimSuffix(stageOr(c.stage), "'s"))
 	for _, t := range c.s.tailEvidence() {
 		f.Evidence = appendEvidence(f.Evidence, t)
@@ -655,15 +624,14 @@ func (c *classifier) timeout() Finding {
 	return f
 }
 
-// missingLib recognises a library the loader could not find: at the ldd stage from its
-// findings (or its "=> not found" lines), elsewhere only from a "cannot open shared
-// object file" line that names the library.
-func (c *classifier) missingLib() (Finding, bool) {
+// missingLibs recognises the libraries the loader could not find: at the ldd stage from
+// its findings (or its "=> not found" lines), elsewhere only from a "cannot open shared
+// object file" line that names the library. searched: the runner looked for the
+// library's files in the image (its ldd findings name the library), so an empty FoundAt
+// means there is none.
+func (c *classifier) missingLibs() (libs []result.MissingLib, searched map[string]bool) {
 	s := c.s
-	var libs []result.MissingLib
-	// searched: the runner looked for the library's files in the image (its ldd findings
-	// name the library), so an empty FoundAt means there is none.
-	searched := map[string]bool{}
+	searched = map[string]bool{}
 	for _, m := range c.missing {
 		searched[m.Library] = true
 	}
@@ -698,9 +666,12 @@ func (c *classifier) missingLib() (Finding, bool) {
 		}
 		libs = ordered
 	}
-	if len(libs) == 0 {
-		return Finding{}, false
-	}
+	return libs, searched
+}
+
+func (c *classifier) missingLib() Finding {
+	s := c.s
+	libs, searched := c.missingLibs()
 	for i := range libs {
 		libs[i] = cloneMissing(libs[i])
 		if libs[i].Provider == "" {
@@ -736,7 +707,7 @@ func (c *classifier) missingLib() (Finding, bool) {
 	if (c.stage == result.StageBoot || c.stage == "") && (s.has(sWorker) || s.has(sWorkerExit)) {
 		f.Explanation = "gunicorn's worker failed to boot because " + f.Explanation
 	}
-	return f, true
+	return f
 }
 
 // listenAddr: "Listening at: http://127.0.0.1:8000 (11)" → "127.0.0.1:8000".

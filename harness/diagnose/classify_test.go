@@ -42,6 +42,9 @@ func TestClassifyCapturedOutputs(t *testing.T) {
 		exit    int
 		missing []result.MissingLib
 		ctx     Context
+		// facts are what the runner observed; seconds is the stage's duration
+		facts   result.Facts
+		seconds float64
 		class   string
 		// evidence lines that must be quoted exactly
 		evidence []string
@@ -139,38 +142,49 @@ func TestClassifyCapturedOutputs(t *testing.T) {
 			evidence: []string{"netifaces.c:1:10: fatal error: Python.h: No such file or directory"}, explains: []string{"Python.h"}},
 		{file: "build-pg-config-missing.txt", stage: result.StageInstall, exit: 1, ctx: nixCtx, class: ClassBuildFromSource,
 			evidence: []string{"Error: pg_config executable not found."}, explains: []string{"pg_config"}, fixes: []FixKind{FixAddNixPkgs}},
-		{file: "oom-python.txt", stage: result.StageImport, exit: 137, ctx: Context{OOMKilled: true}, class: ClassOOMKilled,
-			evidence: []string{"engine: State.OOMKilled=true"}, firstFix: FixRaiseMemory},
+		{file: "oom-python.txt", stage: result.StageImport, exit: 137, facts: result.Facts{OOMKilled: true, MemoryLimit: 64 << 20}, class: ClassOOMKilled,
+			evidence: []string{"bootmatrix: oom-killed: memory limit 64MiB"}, explains: []string{"engine reports"}, firstFix: FixRaiseMemory},
+		{file: "oom-python.txt", stage: result.StageBoot, exit: 137, facts: result.Facts{OOMKilled: true, Exited: true, AfterSeconds: 0.4}, class: ClassOOMKilled,
+			evidence: []string{"bootmatrix: oom-killed: the engine reported OOMKilled"}},
 		{file: "oom-python.txt", stage: result.StageImport, exit: 137, class: ClassOOMKilled, explains: []string{"did not confirm"}},
 		{file: "oom-build-legacy-builder.txt", stage: result.StageBuild, exit: 1, class: ClassOOMKilled,
 			evidence: []string{"Killed", "The command '/bin/sh -c pip install -r requirements.txt' returned a non-zero code: 137"}},
 		{file: "oom-python.txt", stage: result.StageBoot, exit: 137, class: ClassUnclassified},
 		{file: "gunicorn23-loopback.txt", stage: result.StageBoot, exit: -1, class: ClassPortNotBound,
-			input:    readTestdata(t, "gunicorn23-loopback.txt") + FormatLoopbackOnly("127.0.0.1:8080", 8080) + "\n",
+			facts:    result.Facts{Port: 8080, Listeners: []result.Listener{{Addr: "127.0.0.1:8080", Port: 8080, Loopback: true}}, Health: &result.HTTPAnswer{Method: "GET", Path: "/", Error: "connection refused"}},
 			evidence: []string{"bootmatrix: listening on loopback only: 127.0.0.1:8080 (want 0.0.0.0:8080)"}, firstFix: FixBindAllInterfaces},
 		{file: "gunicorn23-default-bind.txt", stage: result.StageBoot, exit: -1, class: ClassPortNotBound,
-			input:    readTestdata(t, "gunicorn23-default-bind.txt") + FormatNoListener(8080, 30e9, "connection refused") + "\n",
+			facts: result.Facts{Port: 8080, Listeners: []result.Listener{}, Health: &result.HTTPAnswer{Method: "GET", Path: "/", Error: "connection refused"}}, seconds: 30,
 			evidence: []string{"bootmatrix: no listener: port 8080 after 30s: connection refused", "[2026-11-28 22:16:22 +0000] [11] [INFO] Listening at: http://127.0.0.1:8000 (11)"},
 			explains: []string{"port 8080", "127.0.0.1:8000, loopback only", "port 8000, not 8080"}, firstFix: FixBindAllInterfaces, fixes: []FixKind{FixUsePortEnv}},
 		{file: "gunicorn23-wrong-port", stage: result.StageBoot, exit: -1, class: ClassPortNotBound,
-			input:    strings.ReplaceAll(readTestdata(t, "gunicorn23-worker-boot-no-module.txt")[:250], "0.0.0.0:8080", "0.0.0.0:5000") + "\n" + FormatNoListener(8080, 30e9, "connection refused") + "\n",
+			input:    strings.ReplaceAll(readTestdata(t, "gunicorn23-worker-boot-no-module.txt")[:250], "0.0.0.0:8080", "0.0.0.0:5000") + "\n",
+			facts:    result.Facts{Port: 8080, Listeners: []result.Listener{}, Health: &result.HTTPAnswer{Path: "/", Error: "connection refused"}},
 			explains: []string{"port 5000, not 8080"}, notExplains: []string{"loopback"}, firstFix: FixUsePortEnv},
 		{file: "gunicorn23-default-bind.txt", stage: result.StageBoot, exit: -1, class: ClassPortNotBound,
-			input:    readTestdata(t, "gunicorn23-default-bind.txt") + FormatWrongPort("127.0.0.1:8000", 8080) + "\n",
-			firstFix: FixUsePortEnv},
+			facts:    result.Facts{Port: 8080, Listeners: []result.Listener{{Addr: "127.0.0.1:8000", Port: 8000, Loopback: true}}, Health: &result.HTTPAnswer{Path: "/", Error: "connection refused"}},
+			evidence: []string{"bootmatrix: listening on another port: 127.0.0.1:8000 (want 8080)"}, firstFix: FixUsePortEnv},
+		{file: "gunicorn23-loopback.txt", stage: result.StageBoot, exit: -1, class: ClassTimeout,
+			facts:    result.Facts{Port: 8080, Listeners: []result.Listener{{Addr: "0.0.0.0:8080", Port: 8080}}, Health: &result.HTTPAnswer{Method: "GET", Path: "/health", Error: "context deadline exceeded"}},
+			evidence: []string{"listening on 0.0.0.0:8080, but GET /health: context deadline exceeded"}, firstFix: FixRaiseTimeout},
 		{file: "gunicorn23-loopback.txt", stage: result.StageBoot, exit: 0, class: ClassUnclassified},
+		// healthy at first, then no answer (after settling, or from the config endpoint):
+		// the listener probe did not run, so nothing says where the app listens
+		{file: "gunicorn23-loopback.txt", stage: result.StageBoot, exit: -1, class: ClassUnclassified,
+			facts: result.Facts{Port: 8080, Health: &result.HTTPAnswer{Method: "GET", Path: "/config", Error: "connection reset by peer"}}},
 		{file: "crash-after-start.txt", stage: result.StageBoot, exit: 1, class: ClassCrashedAfterStart,
-			input:    readTestdata(t, "crash-after-start.txt") + FormatNoListener(8080, 30e9, "connection refused") + "\n" + FormatExited(1, 1.2e9) + "\n",
+			facts:    result.Facts{Exited: true, AfterSeconds: 1.2, Port: 8080, Health: &result.HTTPAnswer{Path: "/", Error: "connection refused"}},
 			evidence: []string{"bootmatrix: app exited: code 1 after 1.2s", "RuntimeError: DATABASE_URL is not set"},
 			explains: []string{"DATABASE_URL"}, firstFix: FixStartCommand},
 		{file: "health", stage: result.StageBoot, exit: -1, class: ClassHealthUnexpected,
-			input:    readTestdata(t, "gunicorn23-loopback.txt") + FormatHealthUnexpected("GET", "/health", 404, 200, "Not Found") + "\n",
+			input:    readTestdata(t, "gunicorn23-loopback.txt"),
+			facts:    result.Facts{Port: 8080, Health: &result.HTTPAnswer{Method: "GET", Path: "/health", Status: 404, WantStatus: 200, Body: "Not Found"}},
 			evidence: []string{`bootmatrix: health unexpected: GET /health: status 404 (want 200), body "Not Found"`}, firstFix: FixHealthEndpoint},
-		{file: "timeout", stage: result.StageInstall, exit: 137, ctx: Context{TimedOut: true}, class: ClassIndexUnreachable,
-			input:    readTestdata(t, "pip-network-unreachable-pip25.txt") + FormatTimeout(300e9) + "\n",
-			explains: []string{"ran out of time while retrying"}, fixes: []FixKind{FixRaiseTimeout}},
+		{file: "pip-network-unreachable-pip25.txt", stage: result.StageInstall, exit: 137, facts: result.Facts{TimedOut: true, TimeoutSeconds: 300}, class: ClassIndexUnreachable,
+			evidence: []string{"bootmatrix: stage timed out: after 5m0s"}, explains: []string{"ran out of time while retrying"}, fixes: []FixKind{FixRaiseTimeout}},
 		{file: "timeout-build", stage: result.StageBuild, exit: 137, class: ClassTimeout,
-			input:    "Building wheel for numpy (pyproject.toml): started\n" + FormatTimeout(600e9) + "\n",
+			input:    "Building wheel for numpy (pyproject.toml): started\n",
+			facts:    result.Facts{TimedOut: true, TimeoutSeconds: 600},
 			evidence: []string{"bootmatrix: stage timed out: after 10m0s", "Building wheel for numpy (pyproject.toml): started"}, firstFix: FixRaiseTimeout},
 		{file: "pthread-exit-libgcc-nix.txt", stage: result.StageInstall, exit: 139, ctx: nixCtx, class: ClassMissingLib,
 			evidence: []string{"libgcc_s.so.1 must be installed for pthread_exit to work"}, explains: []string{"libgcc_s.so.1"}, provider: "stdenv.cc.cc.lib"},
@@ -182,14 +196,16 @@ func TestClassifyCapturedOutputs(t *testing.T) {
 			evidence: []string{`Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io on 10.255.255.53:53: no such host`},
 			explains: []string{"could not reach the registry"}, firstFix: FixBuildOfflineKit},
 		{file: "image-missing-offline", stage: result.StageBuild, exit: 1, class: ClassImageUnavailable,
-			input:    FormatImageUnavailable("image python:3.9-slim is not present and cannot be pulled offline: the offline kit (`make images`) provides python:3.11-slim; use one of those as base, or run with --online") + "\n",
-			evidence: []string{"bootmatrix: image unavailable: image python:3.9-slim is not present and cannot be pulled offline: the offline kit (`make images`) provides python:3.11-slim; use one of those as base, or run with --online"},
-			explains: []string{"not in the engine"}, firstFix: FixBuildOfflineKit, fixes: []FixKind{FixBaseImageName}},
+			input:    "image python:3.9-slim is not present and cannot be pulled offline: the offline kit (`make images`) provides python:3.11-slim; use one of those as base, or run with --online\n",
+			facts:    result.Facts{ImageUnavailable: "python:3.9-slim"},
+			evidence: []string{"bootmatrix: image unavailable: image python:3.9-slim is not in the engine and may not be pulled"},
+			explains: []string{"python:3.9-slim is not in the engine"}, firstFix: FixBuildOfflineKit, fixes: []FixKind{FixBaseImageName}},
 		{file: "pull-denied", stage: result.StageBuild, exit: 1, class: ClassImageUnavailable,
 			input:    "Step 1/4 : FROM acme/python:3.11-slim\npull access denied for acme/python, repository does not exist or may require 'docker login': denied: requested access to the resource is denied\n",
 			explains: []string{"no image of that name"}, firstFix: FixBaseImageName},
 		{file: "interrupted-install", stage: result.StageInstall, exit: 0, class: ClassInterrupted,
-			input:    readTestdata(t, "pip-network-unreachable-pip25.txt") + "\n" + FormatInterrupted() + "\n",
+			input:    readTestdata(t, "pip-network-unreachable-pip25.txt"),
+			facts:    result.Facts{Interrupted: true},
 			evidence: []string{FormatInterrupted()}, firstFix: FixRunAgain},
 		{file: "segfault-unclassified.txt", stage: result.StageBoot, exit: 139, class: ClassUnclassified,
 			evidence: []string{"Segmentation fault (core dumped)", "loading model weights from /app/model.bin"}},
@@ -207,7 +223,7 @@ func TestClassifyCapturedOutputs(t *testing.T) {
 			if in == "" {
 				in = readTestdata(t, tc.file)
 			}
-			f := Classify(tc.stage, tc.exit, in, tc.missing, tc.ctx)
+			f := Classify(result.Stage{Name: tc.stage, Status: result.Fail, ExitCode: tc.exit, Seconds: tc.seconds, Output: in, Facts: tc.facts}, tc.missing, tc.ctx)
 			if f.Class != tc.class {
 				t.Fatalf("class = %q, want %q\nexplanation: %s\nevidence:\n  %s", f.Class, tc.class, f.Explanation, strings.Join(f.Evidence, "\n  "))
 			}
@@ -296,7 +312,7 @@ func TestClassifyStripsANSI(t *testing.T) {
 		}
 		b.WriteString(l)
 	}
-	f := Classify(result.StageInstall, 1, "\x1b]0;pip\x07"+b.String(), nil, Context{})
+	f := Classify(result.Stage{Name: result.StageInstall, ExitCode: 1, Output: "\x1b]0;pip\x07" + b.String()}, nil, Context{})
 	if f.Class != ClassNoDistribution {
 		t.Fatalf("class %s", f.Class)
 	}
@@ -310,11 +326,11 @@ func TestClassifyStripsANSI(t *testing.T) {
 // A cannot-open line that names no library is not enough for missing-shared-library.
 func TestMissingLibNeedsALibraryName(t *testing.T) {
 	t.Parallel()
-	f := Classify(result.StageImport, 1, "ImportError: : cannot open shared object file: No such file or directory\n", nil, Context{})
+	f := Classify(result.Stage{Name: result.StageImport, ExitCode: 1, Output: "ImportError: : cannot open shared object file: No such file or directory\n"}, nil, Context{})
 	if f.Class != ClassUnclassified {
 		t.Errorf("class %s, want unclassified", f.Class)
 	}
-	f = Classify(result.StageLdd, 1, "", []result.MissingLib{{Library: "libz.so.1", NeededBy: []string{"/usr/lib/x.so"}}}, Context{Builder: scenario.BuilderNixpacks, Shell: scenario.ShellPlain})
+	f = Classify(result.Stage{Name: result.StageLdd, ExitCode: 1, Output: ""}, []result.MissingLib{{Library: "libz.so.1", NeededBy: []string{"/usr/lib/x.so"}}}, Context{Builder: scenario.BuilderNixpacks, Shell: scenario.ShellPlain})
 	if f.Class != ClassMissingLib || f.Missing[0].Provider != "zlib" {
 		t.Fatalf("ldd findings alone: %+v", f)
 	}
@@ -331,7 +347,7 @@ func TestUnclassifiedQuotesTheTail(t *testing.T) {
 		b.WriteString(strings.Repeat("x", i))
 		b.WriteString("\n\n")
 	}
-	f := Classify(result.StageBoot, 2, b.String(), nil, Context{})
+	f := Classify(result.Stage{Name: result.StageBoot, ExitCode: 2, Output: b.String()}, nil, Context{})
 	if f.Class != ClassUnclassified || len(f.Evidence) != tailLines {
 		t.Fatalf("%s with %d evidence lines", f.Class, len(f.Evidence))
 	}
@@ -347,7 +363,7 @@ func TestEvidenceIsBounded(t *testing.T) {
 	t.Parallel()
 	long := "Original error was: libstdc++.so.6: cannot open shared object file: No such file or directory " + strings.Repeat("é", 1000)
 	in := strings.Repeat(long+"\n", 50) + strings.Repeat("[ERROR] Worker (pid:4) exited with code 3\n", 50)
-	f := Classify(result.StageBoot, 3, in, nil, nixCtx)
+	f := Classify(result.Stage{Name: result.StageBoot, ExitCode: 3, Output: in}, nil, nixCtx)
 	if f.Class != ClassMissingLib {
 		t.Fatalf("class %s", f.Class)
 	}
@@ -445,7 +461,7 @@ func TestAnnotate(t *testing.T) {
 		},
 		Fixes: []result.Fix{{ID: string(FixMoveNixPkgToNixLibs), Summary: "proven elsewhere", Proven: true}},
 	}
-	ctx := Context{Builder: scenario.BuilderNixpacks, Shell: scenario.ShellLogin, NixPkgs: []string{"python311", "stdenv.cc.cc.lib"}, Python: "3.11", TimedOut: false}
+	ctx := Context{Builder: scenario.BuilderNixpacks, Shell: scenario.ShellLogin, NixPkgs: []string{"python311", "stdenv.cc.cc.lib"}, Python: "3.11"}
 	Annotate(&v, ctx)
 	imp, ldd := v.StageByName(result.StageImport), v.StageByName(result.StageLdd)
 	if imp.Class != ClassMissingLib || ldd.Class != ClassMissingLib {
@@ -479,14 +495,14 @@ func TestAnnotate(t *testing.T) {
 	Annotate(nil, ctx)
 }
 
-// ctx.TimedOut describes the first failure only.
-func TestAnnotateTimedOutAppliesToFirstFailure(t *testing.T) {
+// A stage's facts describe that stage only: the install timed out, the import after it did not.
+func TestAnnotateFactsBelongToTheirStage(t *testing.T) {
 	t.Parallel()
 	v := result.Variant{Stages: []result.Stage{
-		{Name: result.StageInstall, Status: result.Fail, ExitCode: 137, Output: "Collecting numpy\n"},
+		{Name: result.StageInstall, Status: result.Fail, ExitCode: 137, Output: "Collecting numpy\n", Facts: result.Facts{TimedOut: true, TimeoutSeconds: 300}},
 		{Name: result.StageImport, Status: result.Fail, ExitCode: 1, Output: "ModuleNotFoundError: No module named 'numpy'\n"},
 	}}
-	Annotate(&v, Context{TimedOut: true})
+	Annotate(&v, Context{})
 	if v.Stages[0].Class != ClassTimeout || v.Stages[1].Class != ClassModuleNotFound {
 		t.Errorf("classes %s, %s", v.Stages[0].Class, v.Stages[1].Class)
 	}

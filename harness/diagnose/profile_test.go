@@ -22,7 +22,7 @@ func TestMissingLibProviderSkipsProfile(t *testing.T) {
 			"/nix/store/g7c14408vy7r5p2gp2xfriwny99h0d64-gcc-14.2.0-lib/lib/libstdc++.so.6",
 		},
 	}}
-	f := Classify("import", 1, out, missing, Context{Builder: "nixpacks", NixPkgs: []string{"python313", "stdenv.cc.cc.lib"}})
+	f := Classify(result.Stage{Name: "import", ExitCode: 1, Output: out}, missing, Context{Builder: "nixpacks", NixPkgs: []string{"python313", "stdenv.cc.cc.lib"}})
 	if f.Class != "missing-shared-library" {
 		t.Fatalf("class = %q", f.Class)
 	}
