@@ -13,6 +13,7 @@ import (
 	udiff "github.com/aymanbagabas/go-udiff"
 
 	"github.com/bootmatrix/bootmatrix/harness/requirements"
+	"github.com/bootmatrix/bootmatrix/harness/shellquote"
 )
 
 // skipCopy are directories a copy of the project leaves out: VCS data, caches
@@ -138,13 +139,8 @@ func requirementFiles(dir string, cmds []string) []string {
 	return out
 }
 
-// shellQuote quotes s for sh when it needs it.
-func shellQuote(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-+/=:") == "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
+// shellQuote quotes s for sh, as every other command the harness writes.
+func shellQuote(s string) string { return shellquote.Quote(s) }
 
 func writeFile(root, rel, text string) error {
 	p := filepath.Join(root, filepath.FromSlash(rel))
