@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/bootmatrix/bootmatrix/harness/builder/dockerfile"
+	nixpacksbuilder "github.com/bootmatrix/bootmatrix/harness/builder/nixpacks"
 	"github.com/bootmatrix/bootmatrix/harness/diagnose"
 	"github.com/bootmatrix/bootmatrix/harness/nixpacks"
 	"github.com/bootmatrix/bootmatrix/harness/requirements"
@@ -120,7 +122,7 @@ func (s *state) drafts(kinds []diagnose.FixKind) []draft {
 	return out
 }
 
-func (s *state) nix() bool { return s.b.v.Builder == scenario.BuilderNixpacks && s.plan != nil }
+func (s *state) nix() bool { return s.b.v.Builder == nixpacksbuilder.Name && s.plan != nil }
 
 func (s *state) setupList(get func(*nixpacks.PhaseConfig) []string) []string {
 	if ph := phaseOf(s.cfg, "setup"); ph != nil {
@@ -139,7 +141,7 @@ func (s *state) missingAttrs() []string {
 	for _, m := range s.missing {
 		a := m.Provider
 		if a == "" {
-			a = diagnose.NixAttrFor(m.Library)
+			a = nixpacksbuilder.NixAttrFor(m.Library)
 		}
 		if a != "" && !slices.Contains(out, a) {
 			out = append(out, a)
@@ -496,7 +498,7 @@ func (s *state) isImported(dist string) bool {
 // installs the same requirement files and starts the same command; a
 // platform that finds a Dockerfile at the root builds it instead of Nixpacks.
 func (s *state) pythonSlim() []draft {
-	if s.b.v.Builder == scenario.BuilderDockerfile || len(s.reqs) == 0 {
+	if s.b.v.Builder == dockerfile.Name || len(s.reqs) == 0 {
 		return nil
 	}
 	start := s.b.v.Start
@@ -535,7 +537,7 @@ func (s *state) pythonSlim() []draft {
 			return writeFile(dir, df, text)
 		},
 		variant: func(v *scenario.Variant) {
-			v.Builder, v.Dockerfile, v.Shell, v.Base = scenario.BuilderDockerfile, df, "", ""
+			v.Builder, v.Dockerfile, v.Shell, v.Base = dockerfile.Name, df, "", ""
 		}}}
 }
 
@@ -557,7 +559,7 @@ func (s *state) projectDockerfile() []draft {
 	}
 	sort.Strings(found)
 	for _, df := range found {
-		if s.b.v.Builder == scenario.BuilderDockerfile && path.Clean(filepath.ToSlash(s.b.v.Dockerfile)) == df {
+		if s.b.v.Builder == dockerfile.Name && path.Clean(filepath.ToSlash(s.b.v.Dockerfile)) == df {
 			continue
 		}
 		dir := path.Dir(df)
@@ -569,7 +571,7 @@ func (s *state) projectDockerfile() []draft {
 			summary:  fmt.Sprintf("build the project's own %s instead (a platform setting: %s)", df, strings.Join(settings, ", ")),
 			settings: settings,
 			variant: func(v *scenario.Variant) {
-				v.Builder, v.Dockerfile, v.Root, v.Shell, v.Base = scenario.BuilderDockerfile, df, dir, "", ""
+				v.Builder, v.Dockerfile, v.Root, v.Shell, v.Base = dockerfile.Name, df, dir, "", ""
 			}}}
 	}
 	return nil

@@ -19,6 +19,7 @@ import (
 	"github.com/moby/moby/client"
 	tclog "github.com/testcontainers/testcontainers-go/log"
 
+	"github.com/bootmatrix/bootmatrix/harness/diagnose"
 	"github.com/bootmatrix/bootmatrix/harness/recipe"
 	"github.com/bootmatrix/bootmatrix/harness/result"
 	"github.com/bootmatrix/bootmatrix/harness/scenario"
@@ -36,8 +37,8 @@ const (
 
 // Diagnoser classifies a finished variant's failures in place.
 type Diagnoser interface {
-	// The recipe says how the variant was built (nil for a setup failure).
-	Annotate(v *result.Variant, rc *recipe.Recipe)
+	// ctx says how the variant was built (recipe.DiagnoseContext; empty for a setup failure).
+	Annotate(v *result.Variant, ctx diagnose.Context)
 }
 
 // Renderer turns a variant into a recipe; the CLI passes recipe.Render.

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bootmatrix/bootmatrix/harness/diagnose"
 	"github.com/bootmatrix/bootmatrix/harness/recipe"
 	"github.com/bootmatrix/bootmatrix/harness/result"
 	"github.com/bootmatrix/bootmatrix/harness/runner"
@@ -282,7 +283,7 @@ func TestBuildFailureAndImportTimeout(t *testing.T) {
 
 type countingDiagnoser struct{ n int }
 
-func (d *countingDiagnoser) Annotate(v *result.Variant, _ *recipe.Recipe) {
+func (d *countingDiagnoser) Annotate(v *result.Variant, _ diagnose.Context) {
 	d.n++
 	if f := v.FirstFailure(); f != nil && f.Class == "" {
 		f.Class = "test-class"

@@ -2,7 +2,6 @@ package scenario
 
 import (
 	"fmt"
-	"path"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -187,7 +186,7 @@ func (l *loader) variants(combos []*combo) []Variant {
 	l.infos = make([]vinfo, len(combos))
 	explicit := map[string]*yaml.Node{}
 	for i, c := range combos {
-		v := Variant{Builder: DefaultBuilder, Root: s.Project.Root, Timeouts: s.Timeouts, Axes: map[string]string{}, Line: c.node.Line}
+		v := Variant{Builder: l.o.defaultBuilder(), Root: s.Project.Root, Timeouts: s.Timeouts, Axes: map[string]string{}, Line: c.node.Line}
 		for _, k := range axisNames {
 			av, ok := c.vals[k]
 			if !ok {
@@ -240,8 +239,8 @@ func (l *loader) variants(combos []*combo) []Variant {
 				v.Settle = e.settle
 			}
 		}
-		if v.Builder == BuilderDockerfile && v.Dockerfile == "" {
-			v.Dockerfile = path.Join(v.Root, "Dockerfile")
+		if spec := l.o.spec(v.Builder); spec != nil {
+			spec.Complete(&v)
 		}
 		if v.Name != "" {
 			explicit[v.Name] = nameNode
@@ -273,22 +272,24 @@ func (l *loader) variants(combos []*combo) []Variant {
 // ignoring them would make a variant test something other than it says.
 func (l *loader) crossCheck(c *combo, v *Variant) {
 	p := l.p
-	if v.Builder != BuilderNixpacks {
-		if av, ok := c.vals["nixpacks"]; ok {
-			p.add(av.node, fieldOf(c, "nixpacks"), fmt.Sprintf("nixpacks overrides apply to the nixpacks builder, not %s", v.Builder), "exclude this combination, or drop nixpacks from it")
-		}
+	spec := l.o.spec(v.Builder)
+	if spec == nil {
+		return
 	}
-	if v.Builder == BuilderDockerfile {
-		for _, e := range c.entries {
-			if e.base != nil {
-				p.add(e.baseNode, join(e.field, "base"), "base does not apply to the dockerfile builder: the Dockerfile's FROM lines decide", "edit the Dockerfile, or remove base")
-			}
+	refuse := func(n *yaml.Node, field, setting string) {
+		msg, hint := l.o.refusal(spec, v.Builder, setting)
+		p.add(n, field, msg, hint)
+	}
+	reads := func(setting string) bool { return readsSetting(spec, setting) }
+	if av, ok := c.vals["nixpacks"]; ok && !reads(SettingNixpacks) {
+		refuse(av.node, fieldOf(c, "nixpacks"), SettingNixpacks)
+	}
+	for _, e := range c.entries {
+		if e.base != nil && !reads(SettingBase) {
+			refuse(e.baseNode, join(e.field, "base"), SettingBase)
 		}
-	} else {
-		for _, e := range c.entries {
-			if e.dockerfile != nil {
-				p.add(e.dfNode, join(e.field, "dockerfile"), fmt.Sprintf("dockerfile applies to the dockerfile builder, not %s", v.Builder), "set builder: dockerfile, or remove dockerfile")
-			}
+		if e.dockerfile != nil && !reads(SettingDockerfile) {
+			refuse(e.dfNode, join(e.field, "dockerfile"), SettingDockerfile)
 		}
 	}
 }

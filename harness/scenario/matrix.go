@@ -160,11 +160,18 @@ func (l *loader) axisValue(axis string, n *yaml.Node, field string, inAxis bool)
 		return av, false
 	}
 	switch axis {
-	case "builder", "shell":
-		known := builders
-		if axis == "shell" {
-			known = shells
+	case "builder":
+		s, ok := p.str(n, field)
+		if !ok {
+			return av, false
 		}
+		if hint, ok := l.o.knownBuilder(s); !ok {
+			p.add(n, field, fmt.Sprintf("unknown builder %q", s), hint)
+			return av, false
+		}
+		av.str, av.key, av.display, av.part = s, s, s, s
+	case "shell":
+		known := shells
 		s, ok := p.str(n, field)
 		if !ok {
 			return av, false

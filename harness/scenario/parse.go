@@ -21,7 +21,6 @@ const DefaultMaxVariants = 256
 
 // Defaults the loader fills in.
 const (
-	DefaultBuilder    = BuilderNixpacks
 	DefaultPort       = 8080
 	DefaultHealthPath = "/health"
 	DefaultStatus     = 200
@@ -55,7 +54,6 @@ var (
 	timeoutFields = []string{"build", "install", "import", "ldd", "boot"}
 	limitFields   = []string{"memory", "cpus"}
 	expectFields  = []string{"fails", "class", "output"}
-	builders      = []string{BuilderNixpacks, BuilderPythonSlim, BuilderDockerfile}
 	shells        = []string{ShellLogin, ShellPlain}
 )
 
@@ -66,6 +64,7 @@ type options struct {
 	checkFiles  bool
 	maxVariants int
 	classes     []string
+	builders    Builders
 }
 
 // WithCheckFiles turns the checks that read the project's files on or off

@@ -7,13 +7,6 @@ import "time"
 // SchemaVersion is the only schema version this build reads.
 const SchemaVersion = 1
 
-// Builders a variant can use.
-const (
-	BuilderNixpacks   = "nixpacks"
-	BuilderPythonSlim = "python-slim"
-	BuilderDockerfile = "dockerfile"
-)
-
 // Shell modes: how the platform starts commands in the image.
 const (
 	ShellLogin = "login" // bash -l -c: login profile scripts run (Nixpacks' entrypoint)
@@ -80,7 +73,8 @@ type Limits struct {
 // Variant is one configuration of the matrix.
 type Variant struct {
 	// Name is unique in the scenario; generated from the axes when the file gives none.
-	Name    string
+	Name string
+	// Builder names one of the loader's builders (WithBuilders).
 	Builder string
 	// Python is the Python version, "3.11" or "3.13".
 	Python string

@@ -1,4 +1,6 @@
-package recipe
+// Package dockerfile is the builder of a project's own Dockerfile, with its
+// FROM lines pointed at the run's images and pip pointed at its package source.
+package dockerfile
 
 import (
 	"fmt"
@@ -8,12 +10,14 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/bootmatrix/bootmatrix/harness/builder/debian"
+	"github.com/bootmatrix/bootmatrix/harness/recipe"
 	"github.com/bootmatrix/bootmatrix/harness/scenario"
 )
 
 var escapeDirectiveRE = regexp.MustCompile("^#\\s*escape\\s*=\\s*([\\\\`])\\s*$")
 
-// renderDockerfile builds the project's own Dockerfile with its directory as
+// Render builds the project's own Dockerfile with its directory as
 // the build context. Two changes are made to the Dockerfile, and only these:
 //
 //   - every FROM naming an image is rewritten through subs.Images (FROM flags
@@ -28,7 +32,7 @@ var escapeDirectiveRE = regexp.MustCompile("^#\\s*escape\\s*=\\s*([\\\\`])\\s*$"
 // Stages built FROM an earlier Python stage inherit the wheelhouse and ENV; an
 // ARG does not cross stages, so online they get the ARG lines again.
 // Pins rewrite the context's top-level requirements.txt.
-func renderDockerfile(sc *scenario.Scenario, v scenario.Variant, subs Substitutions) (*Recipe, error) {
+func (Builder) Render(sc *scenario.Scenario, v scenario.Variant, subs recipe.Substitutions) (*recipe.Recipe, error) {
 	if v.Dockerfile == "" {
 		return nil, fmt.Errorf("%s line %d: the dockerfile builder needs dockerfile: the Dockerfile's path inside the project", sc.File, v.Line)
 	}
@@ -50,11 +54,11 @@ func renderDockerfile(sc *scenario.Scenario, v scenario.Variant, subs Substituti
 		return nil, err
 	}
 	ctxDir := filepath.Dir(dfPath)
-	ctx, err := walkContext(ctxDir)
+	ctx, err := recipe.WalkContext(ctxDir)
 	if err != nil {
 		return nil, err
 	}
-	pinned, err := pinFiles(ctx, []string{"requirements.txt"}, v.Pins)
+	pinned, err := recipe.PinFiles(ctx, []string{"requirements.txt"}, v.Pins)
 	if err != nil {
 		return nil, err
 	}
@@ -64,26 +68,27 @@ func renderDockerfile(sc *scenario.Scenario, v scenario.Variant, subs Substituti
 		}
 		notes = append(notes, fmt.Sprintf("pins %v written into requirements.txt next to %s", v.Pins, rel))
 	}
-	_, pipArgs := subs.pipLines()
-	args := mergeArgs(nil, pipArgs)
-	args = mergeArgs(args, v.BuildArgs) // the variant's own build args win
-	shell, err := shellFor(v, plainShell)
+	_, pipArgs := subs.PipLines()
+	args := recipe.MergeArgs(nil, pipArgs)
+	args = recipe.MergeArgs(args, v.BuildArgs) // the variant's own build args win
+	shell, err := recipe.ShellFor(v, recipe.PlainShell)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", sc.File, err)
 	}
-	return &Recipe{
-		Setup:   Build{Dockerfile: text, Context: ctx, Args: args},
+	return &recipe.Recipe{
+		Setup:   recipe.Build{Dockerfile: text, Context: ctx, Args: args},
 		Shell:   shell,
-		Start:   startFor(sc, v, ""),
+		Start:   recipe.StartFor(sc, v, ""),
 		Workdir: workdir,
 		Python:  "python",
 		Notes:   notes,
+		Facts:   debian.Facts{OfferSlim: true},
 	}, nil
 }
 
 // rewriteDockerfile applies the FROM rewriting and pip injection; it returns the
 // new text and the final stage's WORKDIR when it is a plain absolute path.
-func rewriteDockerfile(file, text string, buildArgs map[string]string, subs Substitutions, notes *[]string) (string, string, error) {
+func rewriteDockerfile(file, text string, buildArgs map[string]string, subs recipe.Substitutions, notes *[]string) (string, string, error) {
 	lines := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
 	escape := `\`
 	globals := map[string]string{}
@@ -91,7 +96,7 @@ func rewriteDockerfile(file, text string, buildArgs map[string]string, subs Subs
 	seenFrom := false
 	continued := false
 	workdir := ""
-	pip, _ := subs.pipLines()
+	pip, _ := subs.PipLines()
 	var out []string
 	for i, line := range lines {
 		trim := strings.TrimSpace(line)
@@ -138,7 +143,7 @@ func rewriteDockerfile(file, text string, buildArgs map[string]string, subs Subs
 			switch {
 			case isPython && !fromStage:
 				out = append(out, pip...)
-			case isPython && subs.Mode != ModeOffline:
+			case isPython && subs.Mode != recipe.ModeOffline:
 				for _, l := range pip {
 					if strings.HasPrefix(l, "ARG ") {
 						out = append(out, l)
@@ -157,7 +162,7 @@ func rewriteDockerfile(file, text string, buildArgs map[string]string, subs Subs
 
 // rewriteFrom returns the new FROM line, whether the stage is a Python one, and
 // whether it is built on an earlier stage.
-func rewriteFrom(file string, line int, fields []string, globals, buildArgs map[string]string, stages map[string]bool, subs Substitutions, notes *[]string) (string, bool, bool, error) {
+func rewriteFrom(file string, line int, fields []string, globals, buildArgs map[string]string, stages map[string]bool, subs recipe.Substitutions, notes *[]string) (string, bool, bool, error) {
 	var flags []string
 	rest := fields[1:]
 	for len(rest) > 0 && strings.HasPrefix(rest[0], "--") {
@@ -192,7 +197,7 @@ func rewriteFrom(file string, line int, fields []string, globals, buildArgs map[
 	if fromStage {
 		isPython = parentPython
 	} else {
-		newRef = resolveImage(subs, expanded, notes)
+		newRef = recipe.ResolveImage(subs, expanded, notes)
 		if newRef == expanded && expanded != ref {
 			newRef = ref // not substituted: let Docker expand the ARGs itself
 		}
