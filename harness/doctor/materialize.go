@@ -211,7 +211,7 @@ func (b *baseline) planIn(dir string) (*nixpacks.Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	return nixpacks.BuildPlan(rootAbs, cfg, b.v.Python, scenario.NixpacksOverrides{})
+	return nixpacks.BuildPlan(rootAbs, cfg, b.v.Python, nixpacks.Overrides{})
 }
 
 // requirementFiles are the requirement files the variant's install reads,

@@ -67,7 +67,7 @@ func (Builder) RequirementFiles(sc *scenario.Scenario, v scenario.Variant) ([]st
 	if err != nil {
 		return nil, err
 	}
-	plan, err := nixpacks.BuildPlan(rootAbs, cfg, v.Python, v.Nixpacks)
+	plan, err := nixpacks.BuildPlan(rootAbs, cfg, v.Python, Overrides(v.Nixpacks))
 	if err != nil {
 		return nil, err
 	}
@@ -77,6 +77,11 @@ func (Builder) RequirementFiles(sc *scenario.Scenario, v scenario.Variant) ([]st
 	}
 	return recipe.RequirementFiles(sc.Project.Dir, path.Join(root, plan.Dir), cmds), nil
 }
+
+// Overrides are a variant's nixpacks overrides as the Nixpacks model reads
+// them. The two types have the same fields, so a field added to one and not
+// the other stops this conversion from compiling.
+func Overrides(o scenario.NixpacksOverrides) nixpacks.Overrides { return nixpacks.Overrides(o) }
 
 func isFile(p string) bool {
 	fi, err := os.Stat(p)

@@ -48,7 +48,7 @@ func (Builder) Render(sc *scenario.Scenario, v scenario.Variant, subs recipe.Sub
 			}
 		}
 	}
-	plan, err := nixpacks.BuildPlan(rootAbs, cfg, v.Python, v.Nixpacks)
+	plan, err := nixpacks.BuildPlan(rootAbs, cfg, v.Python, Overrides(v.Nixpacks))
 	if err != nil {
 		return nil, err
 	}
