@@ -150,18 +150,16 @@ func (s *state) missingAttrs() []string {
 	return out
 }
 
-var gccRuntime = []string{"stdenv.cc.cc.lib", "stdenv.cc.cc", "gcc-unwrapped.lib", "gcc-unwrapped", "gcc.cc.lib", "gcc.cc"}
-
 // provides reports whether a list entry provides attr (gcc's runtime has several names).
 func provides(entry, attr string) bool {
-	return entry == attr || slices.Contains(gccRuntime, entry) && slices.Contains(gccRuntime, attr)
+	return entry == attr || slices.Contains(nixpacks.GCCRuntimeAttrs, entry) && slices.Contains(nixpacks.GCCRuntimeAttrs, attr)
 }
 
 // withLibs is a nixLibs list that keeps the provider's libraries ("...") and has attrs.
 func withLibs(cur, attrs []string) []string {
 	out := append([]string{}, cur...)
-	if !slices.Contains(out, "...") && !slices.Contains(out, "@auto") {
-		out = append([]string{"..."}, out...)
+	if !nixpacks.HasSplice(out) {
+		out = append([]string{nixpacks.Marker}, out...)
 	}
 	for _, a := range attrs {
 		if !slices.Contains(out, a) {
@@ -182,7 +180,7 @@ func (s *state) addNixLibs() []draft {
 		return nil
 	}
 	summary := fmt.Sprintf("add %s to nixLibs in %s: its lib directory goes on LD_LIBRARY_PATH (\"...\" keeps the provider's own libraries)", strings.Join(attrs, ", "), s.b.configPath())
-	if cur != nil && !slices.Contains(cur, "...") {
+	if cur != nil && !nixpacks.HasSplice(cur) {
 		summary = fmt.Sprintf("nixLibs %s replaces the provider's libraries: add \"...\" (and %s) in %s", tomlList(cur), strings.Join(attrs, ", "), s.b.configPath())
 	}
 	return []draft{{id: "add-nixlibs", kind: diagnose.FixAddNixLibs, summary: summary,
@@ -321,8 +319,8 @@ var pythonAttrRE = regexp.MustCompile(`^python3(\d+)$`)
 
 // pythonAttr is the plan's interpreter attribute (python313), defaulting as Nixpacks does.
 func (s *state) pythonAttr() string {
-	if s.b.v.Python != "" {
-		return "python" + strings.ReplaceAll(s.b.v.Python, ".", "")
+	if a := nixpacks.PythonAttr(s.b.v.Python); a != "" {
+		return a
 	}
 	if s.plan != nil {
 		for _, p := range s.plan.NixPkgs {

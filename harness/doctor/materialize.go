@@ -30,20 +30,7 @@ type baseline struct {
 // result onto the provider's plan gives what merging the file and then the
 // override did: each "..." of the override stands for the file's list (with
 // the file's own "..." markers); no file list leaves the override as it is.
-func splice(override, file []string) []string {
-	if file == nil {
-		return append([]string{}, override...)
-	}
-	out := []string{}
-	for _, x := range override {
-		if x == "..." || x == "@auto" {
-			out = append(out, file...)
-			continue
-		}
-		out = append(out, x)
-	}
-	return out
-}
+func splice(override, file []string) []string { return nixpacks.Splice(override, file) }
 
 func hasOverrides(o scenario.NixpacksOverrides) bool {
 	return o.NixPkgs != nil || o.NixLibs != nil || o.AptPkgs != nil || o.InstallCmds != nil ||
