@@ -88,6 +88,13 @@ func PackageFor(lib string) string { return debPackageByLib[path.Base(lib)] }
 type Facts struct {
 	// OfferSlim adds "build on python:<version>-slim" to a missing library's fixes.
 	OfferSlim bool
+	// InstallHint says how this builder's configuration installs an apt
+	// package; nil means the aptPkgs-or-Dockerfile wording.
+	InstallHint func(pkg string) string
+}
+
+func defaultInstallHint(pkg string) string {
+	return fmt.Sprintf("install %s (aptPkgs = [%q], or apt-get install -y %s in the Dockerfile)", pkg, pkg, pkg)
 }
 
 // NixStore is false: a Debian image's libraries are in /usr/lib.
@@ -129,7 +136,11 @@ func (f Facts) ExplainMissing(mc diagnose.MissingCase) diagnose.Explanation {
 		x.Text = e + mc.AlsoMissing() + "."
 	}
 	if pkg != "" {
-		x.Add(diagnose.FixAddAptPkgs, fmt.Sprintf("install %s (aptPkgs = [%q], or apt-get install -y %s in the Dockerfile)", pkg, pkg, pkg))
+		hint := f.InstallHint
+		if hint == nil {
+			hint = defaultInstallHint
+		}
+		x.Add(diagnose.FixAddAptPkgs, hint(pkg))
 	}
 	if f.OfferSlim {
 		x.Add(diagnose.FixBuilderPythonSlim, diagnose.FixTitle(diagnose.FixBuilderPythonSlim))

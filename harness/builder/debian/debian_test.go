@@ -52,4 +52,11 @@ func TestExplainMissing(t *testing.T) {
 	if !slices.Equal(x.Fixes, []diagnose.FixKind{diagnose.FixLDLibraryPath}) || !strings.Contains(x.Suggestions[0].Summary, "/opt/foo/lib") {
 		t.Errorf("fixes %v %+v", x.Fixes, x.Suggestions)
 	}
+
+	// A builder with its own package list says how to use it.
+	own := Facts{InstallHint: func(pkg string) string { return "add " + pkg + " to deploy.aptPackages" }}
+	x = own.ExplainMissing(diagnose.MissingCase{Libs: []result.MissingLib{absent}})
+	if x.Suggestions[0].Summary != "add libpq5 to deploy.aptPackages" {
+		t.Errorf("own hint: %+v", x.Suggestions)
+	}
 }

@@ -17,6 +17,9 @@ import (
 // one the variant adds).
 type Facts struct {
 	NixPkgs, NixLibs []string
+	// LibsScript is the profile script that exports nixLibs' LD_LIBRARY_PATH
+	// in the image; empty means LibsProfileScript.
+	LibsScript string
 }
 
 // NixStore is always true: Nixpacks installs everything from nixpkgs.
@@ -117,7 +120,10 @@ func (f Facts) ExplainMissing(mc diagnose.MissingCase) diagnose.Explanation {
 	if attrQ == "" {
 		attrQ = "the attribute that provides " + m.Library
 	}
-	script := LibsProfileScript
+	script := f.LibsScript
+	if script == "" {
+		script = LibsProfileScript
+	}
 	switch inLibs, inPkgs := listProvides(f.NixLibs, attr), listProvides(f.NixPkgs, attr); {
 	case inLibs != "" && plain:
 		e += fmt.Sprintf(". %s is in nixLibs, whose LD_LIBRARY_PATH is exported by %s; only a login shell reads it, and this variant starts without one", inLibs, script)

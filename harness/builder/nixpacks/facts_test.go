@@ -49,6 +49,8 @@ func TestFactsExplainMissing(t *testing.T) {
 			[]string{"nixpkgs.stdenv.cc.cc.lib is in nixPkgs", "never searches the profile"}},
 		{"gcc is not its runtime", Facts{NixPkgs: []string{"python311", "gcc"}}, scenario.ShellLogin, diagnose.FixAddNixLibs,
 			[]string{"None of nixPkgs [python311, gcc]", "gcc is the compiler wrapper", "needed by _multiarray_umath.so"}},
+		{"the image's own profile script", Facts{NixLibs: []string{"zlib", "stdenv.cc.cc.lib"}, LibsScript: "/etc/profile.d/libs.sh"}, scenario.ShellPlain, diagnose.FixLoginShell,
+			[]string{"exported by /etc/profile.d/libs.sh"}},
 		{"another gcc runtime attribute provides it", Facts{NixLibs: []string{"gcc-unwrapped.lib"}}, scenario.ShellLogin, diagnose.FixLDLibraryPath,
 			[]string{"gcc-unwrapped.lib is in nixLibs"}},
 	}

@@ -142,7 +142,7 @@ func (Builder) Render(sc *scenario.Scenario, v scenario.Variant, subs recipe.Sub
 		Start:   recipe.StartFor(sc, v, plan.StartCmd),
 		Workdir: recipe.AppDir,
 		Python:  "python",
-		Facts:   Facts{NixPkgs: plan.NixPkgs, NixLibs: plan.NixLibs},
+		Facts:   Facts{NixPkgs: plan.NixPkgs, NixLibs: plan.NixLibs, LibsScript: LibsProfileScript},
 	}
 	if plan.RunImage != "" {
 		final := []string{"ARG BASE", "FROM ${BASE} AS built", "FROM " + recipe.ResolveImage(subs, plan.RunImage, &notes),
