@@ -890,13 +890,6 @@ func quoteList(l []string) string {
 	return strings.Join(q, ", ")
 }
 
-func listOrNone(l []string) string {
-	if len(l) == 0 {
-		return "[]"
-	}
-	return "[" + strings.Join(l, ", ") + "]"
-}
-
 func orWord(s, alt string) string {
 	if s == "" {
 		return alt

@@ -6,13 +6,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strings"
 
 	udiff "github.com/aymanbagabas/go-udiff"
 
-	"github.com/bootmatrix/bootmatrix/harness/requirements"
 	"github.com/bootmatrix/bootmatrix/harness/shellquote"
 )
 
@@ -121,22 +119,6 @@ func fileDiff(p, oldText string, oldOK bool, newText string, newOK bool) (string
 		}
 	}
 	return b.String(), n
-}
-
-// requirementFiles lists the requirement files (slash paths relative to dir)
-// the commands make pip read, plus requirements.txt at dir, keeping those that
-// exist: the same files the recipe rewrites for pins.
-func requirementFiles(dir string, cmds []string) []string {
-	var out []string
-	for _, p := range append([]string{"requirements.txt"}, requirements.Files(cmds)...) {
-		if slices.Contains(out, p) {
-			continue
-		}
-		if info, err := os.Stat(filepath.Join(dir, filepath.FromSlash(p))); err == nil && info.Mode().IsRegular() {
-			out = append(out, p)
-		}
-	}
-	return out
 }
 
 // shellQuote quotes s for sh, as every other command the harness writes.
