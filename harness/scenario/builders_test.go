@@ -3,6 +3,7 @@ package scenario
 import (
 	"path"
 	"slices"
+	"testing"
 )
 
 // fakeBuilders stands in for the builder registry, which imports scenario: the
@@ -49,3 +50,18 @@ func (fakeSpec) CheckProject(string, Variant) []SettingProblem { return nil }
 
 // testBuilders is the option every test load passes.
 var testBuilders = WithBuilders(fakeBuilders{})
+
+// TestWithoutBuilders: a loader given no builders accepts any builder name,
+// leaves the builder unset when none is named and checks nothing builder-specific.
+func TestWithoutBuilders(t *testing.T) {
+	t.Parallel()
+	s, err := Parse("inline.yaml", []byte(head+"matrix:\n  include:\n    - {name: a}\n    - {name: b, builder: railpack, dockerfile: Dockerfile, nixpacks: {nixLibs: [x]}}\n"), WithCheckFiles(false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := s.Variants[0], s.Variants[1]; a.Builder != "" || b.Builder != "railpack" || b.Dockerfile != "Dockerfile" {
+		t.Errorf("variants %+v %+v", a, b)
+	}
+	_, err = Parse("inline.yaml", []byte(head+"matrix:\n  builder: [Rail_pack]\n"), WithCheckFiles(false))
+	checkProblems(t, err, []want{{5, 13, "matrix.builder[0]", `unknown builder "Rail_pack" — write a builder name in lower case with dashes`}})
+}
