@@ -22,7 +22,10 @@ type Builder interface {
 	// Name is what a scenario's builder field says ("nixpacks").
 	Name() string
 	// BuilderSpec is what the scenario loader asks: the settings the builder
-	// reads, its defaults and what it needs of the project on disk.
+	// reads, its defaults and what it needs of the project on disk. A builder
+	// with settings of its own (overrides of its config file) also implements
+	// scenario.SettingOwner and finds their values in Variant.Settings; one
+	// with its own reason to refuse a setting implements scenario.Refuser.
 	scenario.BuilderSpec
 	// Render makes the recipe of one variant, with logical images resolved
 	// through subs. A recipe's builds may carry files the builder generates in

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // Variant settings that only some builders read. The loader refuses one given
@@ -126,10 +128,76 @@ func (o options) refusal(spec BuilderSpec, builder, setting string) (string, str
 		who = "the " + strings.Join(readers, " or ") + " builder"
 	}
 	hint := "exclude this combination, or drop " + setting + " from it"
-	if !slices.Contains(axisNames, setting) && len(readers) > 0 {
+	if !slices.Contains(axisNames, setting) && !slices.Contains(o.ownSettings(), setting) && len(readers) > 0 {
 		hint = fmt.Sprintf("set builder: %s, or remove %s", readers[0], setting)
 	}
 	return fmt.Sprintf("%s to %s, not %s", noun, who, builder), hint
 }
 
 func readsSetting(s BuilderSpec, setting string) bool { return slices.Contains(s.Settings(), setting) }
+
+// SettingOwner is implemented by a builder with settings of its own that the
+// loader does not know (a Railpack builder's railpack.json overrides, say):
+// each is one more axis of the matrix and field of include entries, its value
+// read by the builder and kept in Variant.Settings. The builder must also list
+// it in Settings, or its own variants refuse it.
+type SettingOwner interface {
+	// OwnSettings names the settings; they must not clash with the loader's fields.
+	OwnSettings() []string
+	// ParseSetting reads one value of setting; problems are reported at their
+	// nodes and make the value unusable.
+	ParseSetting(setting string, n *yaml.Node) (SettingValue, []NodeProblem)
+}
+
+// SettingValue is one value of a builder's own setting.
+type SettingValue struct {
+	// Value goes into Variant.Settings.
+	Value any
+	// Key is equal for equal values (include and exclude entries match by it).
+	Key string
+	// Label names the value in generated variant names and displays.
+	Label string
+}
+
+// NodeProblem is a problem with a builder's own setting: at Node (nil for the
+// setting's value as a whole), Field below the setting ("" for itself).
+type NodeProblem struct {
+	Node      *yaml.Node
+	Field     string
+	Msg, Hint string
+}
+
+// ownSettings are the builders' own settings, in registration order.
+func (o options) ownSettings() []string {
+	if o.builders == nil {
+		return nil
+	}
+	var out []string
+	for _, n := range o.builders.Names() {
+		if s, ok := o.builders.Spec(n); ok {
+			if ow, ok := s.(SettingOwner); ok {
+				for _, x := range ow.OwnSettings() {
+					if !slices.Contains(out, x) && !slices.Contains(axisNames, x) && !slices.Contains(entryFields, x) && x != "name" {
+						out = append(out, x)
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// owner is the builder that reads setting, nil when none does.
+func (o options) owner(setting string) SettingOwner {
+	if o.builders == nil {
+		return nil
+	}
+	for _, n := range o.builders.Names() {
+		if s, ok := o.builders.Spec(n); ok {
+			if ow, ok := s.(SettingOwner); ok && slices.Contains(ow.OwnSettings(), setting) {
+				return ow
+			}
+		}
+	}
+	return nil
+}

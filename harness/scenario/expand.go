@@ -89,7 +89,7 @@ func (l *loader) expand() []Variant {
 		if !valid && len(e.node.Content) == 0 {
 			p.add(e.node, e.field, "empty exclude entry", "name the axis values to leave out, such as {builder: python-slim}")
 		}
-		for _, k := range axisNames {
+		for _, k := range l.axes() {
 			if av, ok := e.axes[k]; ok && !m.isAxis(k) {
 				valid = false
 				p.add(av.node, join(e.field, k), fmt.Sprintf("%s is not an axis of this matrix", k), "exclude matches axis values only; axes here: "+l.axisList())
@@ -187,7 +187,7 @@ func (l *loader) variants(combos []*combo) []Variant {
 	explicit := map[string]*yaml.Node{}
 	for i, c := range combos {
 		v := Variant{Builder: l.o.defaultBuilder(), Root: s.Project.Root, Timeouts: s.Timeouts, Axes: map[string]string{}, Line: c.node.Line}
-		for _, k := range axisNames {
+		for _, k := range l.axes() {
 			av, ok := c.vals[k]
 			if !ok {
 				continue
@@ -206,6 +206,11 @@ func (l *loader) variants(combos []*combo) []Variant {
 				v.Root = av.str
 			case "nixpacks":
 				v.Nixpacks = av.nix
+			default:
+				if v.Settings == nil {
+					v.Settings = map[string]any{}
+				}
+				v.Settings[k] = av.own
 			}
 		}
 		var nameNode *yaml.Node
@@ -257,7 +262,7 @@ func (l *loader) variants(combos []*combo) []Variant {
 		if vs[i].Name != "" {
 			continue
 		}
-		base := generatedName(combos[i])
+		base := generatedName(l.axes(), combos[i])
 		name := base
 		for n := 2; taken[name]; n++ {
 			name = fmt.Sprintf("%s-%d", base, n)
@@ -281,8 +286,10 @@ func (l *loader) crossCheck(c *combo, v *Variant) {
 		p.add(n, field, msg, hint)
 	}
 	reads := func(setting string) bool { return readsSetting(spec, setting) }
-	if av, ok := c.vals["nixpacks"]; ok && !reads(SettingNixpacks) {
-		refuse(av.node, fieldOf(c, "nixpacks"), SettingNixpacks)
+	for _, k := range append([]string{SettingNixpacks}, l.o.ownSettings()...) {
+		if av, ok := c.vals[k]; ok && !reads(k) {
+			refuse(av.node, fieldOf(c, k), k)
+		}
 	}
 	for _, e := range c.entries {
 		if e.base != nil && !reads(SettingBase) {
@@ -328,10 +335,10 @@ func mergeTimeouts(base, over Timeouts) Timeouts {
 
 // generatedName joins the combination's axis values in a fixed order, so the
 // same file always gives the same names: nixpacks-py3.13-numpy2.2.4-login.
-func generatedName(c *combo) string {
+func generatedName(axes []string, c *combo) string {
 	var parts []string
 	seen := map[string]bool{}
-	for _, k := range axisNames {
+	for _, k := range axes {
 		av, ok := c.vals[k]
 		if !ok {
 			continue

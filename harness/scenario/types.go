@@ -87,6 +87,8 @@ type Variant struct {
 	// Shell is ShellLogin or ShellPlain; empty means the builder's default.
 	Shell    string
 	Nixpacks NixpacksOverrides
+	// Settings are the values of builders' own settings (SettingOwner), by name.
+	Settings map[string]any
 	// Dockerfile is the Dockerfile's path relative to the project, for the dockerfile builder.
 	Dockerfile string
 	BuildArgs  map[string]string
