@@ -11,7 +11,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bootmatrix/bootmatrix/harness/builder/debian"
 	"github.com/bootmatrix/bootmatrix/harness/builder/nixpacks"
+	"github.com/bootmatrix/bootmatrix/harness/diagnose"
 	"github.com/bootmatrix/bootmatrix/harness/recipe"
 	"github.com/bootmatrix/bootmatrix/harness/scenario"
 )
@@ -282,5 +284,35 @@ func TestRenderPinsNeedARequirementsFile(t *testing.T) {
 	_, err := reg.Render(sc, scenario.Variant{Name: "p", Builder: "nixpacks", Pins: []string{"numpy==1"}}, recipe.Offline())
 	if err == nil || !strings.Contains(err.Error(), "reads no requirements file") {
 		t.Errorf("err = %v, want one saying no requirements file is read", err)
+	}
+}
+
+// TestRenderCarriesFacts: each builder's recipe hands the classifier its own
+// facts, the merged plan's lists for Nixpacks (the project's nixpacks.toml
+// counts as much as the variant's overrides).
+func TestRenderCarriesFacts(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		project, root string
+		v             scenario.Variant
+		want          diagnose.BuilderFacts
+		shell         string
+	}{
+		{"seed", ".", scenario.Variant{Name: "n", Builder: "nixpacks", Python: "3.11", Nixpacks: scenario.NixpacksOverrides{NixLibs: []string{"...", "zlib"}}},
+			nixpacks.Facts{NixPkgs: []string{"python311", "gcc", "stdenv.cc.cc.lib"}, NixLibs: []string{"zlib"}, LibsScript: nixpacks.LibsProfileScript}, scenario.ShellLogin},
+		{"seed", "backend", scenario.Variant{Name: "s", Builder: "python-slim", Python: "3.11"}, debian.Facts{}, scenario.ShellPlain},
+		{"dfproj", ".", scenario.Variant{Name: "d", Builder: "dockerfile", Dockerfile: "Dockerfile", Shell: scenario.ShellLogin}, debian.Facts{OfferSlim: true}, scenario.ShellLogin},
+	}
+	for _, tc := range tests {
+		sc := testScenario(t, tc.project, tc.root)
+		sc.Start = "gunicorn app:app"
+		rc, err := reg.Render(sc, tc.v, recipe.Offline())
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := rc.DiagnoseContext()
+		if ctx.Builder != tc.v.Builder || ctx.Shell != tc.shell || !reflect.DeepEqual(ctx.Facts, tc.want) {
+			t.Errorf("%s: context %+v, want builder %s shell %s facts %+v", tc.v.Name, ctx, tc.v.Builder, tc.shell, tc.want)
+		}
 	}
 }
