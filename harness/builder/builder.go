@@ -5,6 +5,22 @@
 // requirement files its install reads, and hands the diagnosis its facts about
 // the image (through the recipe). Each builder is its own package under
 // harness/builder; harness/builder/builtin registers them.
+//
+// Adding a builder is its package and one line in builtin. What a builder may
+// need and where it goes:
+//
+//   - Generated files (a Nix expression such as .nixpacks/nixpkgs-<rev>.nix,
+//     assets) are Build.Context entries with Data; the runner sends them with
+//     the project's files.
+//   - Any number of stages: each Build's Dockerfile is the builder's own, so a
+//     multi-stage file (a builder stage and a deploy stage) is one Setup build,
+//     and Install/Final are optional.
+//   - Settings of its own (railpack.json overrides): scenario.SettingOwner, the
+//     values in Variant.Settings; the names in Settings so its variants read them.
+//   - Its own diagnosis: a diagnose.BuilderFacts in Recipe.Facts. Nix images use
+//     the nixpacks package's Facts (or their own with other lists or another
+//     profile script); Debian images use debian.Facts, with the builder's own
+//     wording for installing an apt package.
 package builder
 
 import (
