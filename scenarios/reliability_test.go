@@ -21,6 +21,7 @@ import (
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/client"
 
+	"github.com/bootmatrix/bootmatrix/harness/builder/builtin"
 	"github.com/bootmatrix/bootmatrix/harness/diagnose"
 	"github.com/bootmatrix/bootmatrix/harness/recipe"
 	"github.com/bootmatrix/bootmatrix/harness/report"
@@ -550,7 +551,7 @@ func TestBadInput(t *testing.T) {
 // loadBadInput loads the scenario and returns it with the named variant.
 func loadBadInput(tb testing.TB, name string) (*scenario.Scenario, scenario.Variant) {
 	tb.Helper()
-	sc, err := scenario.Load(badInput)
+	sc, err := scenario.Load(badInput, scenario.WithBuilders(builtin.Registry()))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -565,7 +566,7 @@ func newRunner(tb testing.TB, opts ...runner.Option) *runner.Runner {
 	tb.Helper()
 	runnertest.RequireImages(tb, runnertest.KitImages...)
 	return runnertest.Runner(tb, append([]runner.Option{runner.WithSubstitutions(recipe.Offline()),
-		runner.WithRenderer(recipe.Render), runner.WithDiagnoser(diagnose.Diagnoser{})}, opts...)...)
+		runner.WithRenderer(builtin.Registry().Render), runner.WithDiagnoser(diagnose.Diagnoser{})}, opts...)...)
 }
 
 func containersOf(tb testing.TB, runID string) []container.InspectResponse {
@@ -833,7 +834,7 @@ func TestConcurrentCLIRuns(t *testing.T) {
 // that no cache holds yet, so both build the same cache keys at the same moment: each
 // must end with a complete image under the key and boot from it.
 func TestConcurrentRunnersColdCache(t *testing.T) {
-	sc, err := scenario.Load(coldCopy(t))
+	sc, err := scenario.Load(coldCopy(t), scenario.WithBuilders(builtin.Registry()))
 	if err != nil {
 		t.Fatal(err)
 	}

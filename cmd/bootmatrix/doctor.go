@@ -11,9 +11,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/bootmatrix/bootmatrix/harness/builder/builtin"
 	"github.com/bootmatrix/bootmatrix/harness/diagnose"
 	"github.com/bootmatrix/bootmatrix/harness/doctor"
-	"github.com/bootmatrix/bootmatrix/harness/recipe"
 	"github.com/bootmatrix/bootmatrix/harness/runner"
 	"github.com/bootmatrix/bootmatrix/harness/scenario"
 )
@@ -100,7 +100,7 @@ func runDoctor(ctx context.Context, stdout, stderr io.Writer, args []string, f d
 	r, err := runner.New(ctx,
 		runner.WithRunID(runID),
 		runner.WithSubstitutions(substitutions(f.online, false)),
-		runner.WithRenderer(recipe.Render),
+		runner.WithRenderer(builtin.Registry().Render),
 		runner.WithDiagnoser(diagnose.Diagnoser{}),
 		runner.WithProgress(doctorProgress(stderr)),
 	)

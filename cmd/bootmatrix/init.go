@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/bootmatrix/bootmatrix/harness/builder/builtin"
 	"github.com/bootmatrix/bootmatrix/harness/diagnose"
 	"github.com/bootmatrix/bootmatrix/harness/project"
 	"github.com/bootmatrix/bootmatrix/harness/scenario"
@@ -49,7 +50,7 @@ It refuses to overwrite an existing file without --force.`,
 				return envErr(fmt.Errorf("init: %w", err))
 			}
 			// Loading what was just written catches a template that drifted from the schema.
-			if _, err := scenario.Load(out, scenario.WithClasses(diagnose.ClassIDs())); err != nil {
+			if _, err := scenario.Load(out, scenario.WithClasses(diagnose.ClassIDs()), scenario.WithBuilders(builtin.Registry())); err != nil {
 				return envErr(fmt.Errorf("init wrote %s but it does not load (please report this): %w", out, err))
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "wrote %s: %s\nnext: bootmatrix list %s, then bootmatrix run %s\n", out, p.summary(), out, out)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/bootmatrix/bootmatrix/harness/builder/builtin"
 	"github.com/bootmatrix/bootmatrix/harness/diagnose"
 	"github.com/bootmatrix/bootmatrix/harness/recipe"
 	"github.com/bootmatrix/bootmatrix/harness/report"
@@ -103,7 +104,7 @@ func runScenario(ctx context.Context, stdout, stderr io.Writer, path string, f r
 	opts := []runner.Option{
 		runner.WithRunID(runID),
 		runner.WithSubstitutions(substitutions(f.online, f.offline)),
-		runner.WithRenderer(recipe.Render),
+		runner.WithRenderer(builtin.Registry().Render),
 		runner.WithDiagnoser(diagnose.Diagnoser{}),
 		runner.WithKeep(f.keep),
 	}
@@ -207,7 +208,7 @@ func interruptible(parent context.Context, stderr io.Writer, runID string) (cont
 }
 
 func loadAndSelect(path string, sf selectFlags) (*scenario.Scenario, []scenario.Variant, error) {
-	sc, err := scenario.Load(path, scenario.WithClasses(diagnose.ClassIDs()))
+	sc, err := scenario.Load(path, scenario.WithClasses(diagnose.ClassIDs()), scenario.WithBuilders(builtin.Registry()))
 	if err != nil {
 		return nil, nil, usageErr(err)
 	}

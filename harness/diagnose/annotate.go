@@ -102,33 +102,11 @@ func hasFix(fs []result.Fix, id string) bool {
 	return false
 }
 
-// ContextFor is the Context a scenario variant itself states. NixPkgs and NixLibs are the
-// variant's overrides without their "..." entries; a caller that has the lists merged
-// with the project's nixpacks.toml should set those instead, since a library listed only
-// in the project's file counts too.
-func ContextFor(v scenario.Variant) Context {
-	ctx := Context{Builder: v.Builder, Shell: v.Shell, Python: v.Python}
-	for _, p := range v.Nixpacks.NixPkgs {
-		if p != "..." {
-			ctx.NixPkgs = append(ctx.NixPkgs, p)
-		}
-	}
-	for _, p := range v.Nixpacks.NixLibs {
-		if p != "..." {
-			ctx.NixLibs = append(ctx.NixLibs, p)
-		}
-	}
-	return ctx
-}
-
 // withAxes fills what ctx leaves unknown from the variant's matrix axes, which name the
 // builder, shell and Python version whenever the matrix varies them.
 func withAxes(ctx Context, axes map[string]string) Context {
 	if ctx.Builder == "" {
-		switch b := axes["builder"]; b {
-		case scenario.BuilderNixpacks, scenario.BuilderPythonSlim, scenario.BuilderDockerfile:
-			ctx.Builder = b
-		}
+		ctx.Builder = axes["builder"] // a name only: the facts come with the recipe
 	}
 	if ctx.Shell == "" {
 		switch sh := scenario.Shell(axes["shell"]); sh {

@@ -16,13 +16,14 @@ import (
 // optional. What the runner observed while a stage ran is the stage's own
 // result.Facts, not part of the context.
 type Context struct {
-	// Builder is a scenario.Builder* value.
+	// Builder names the builder, for people; Facts are its knowledge of the image.
 	Builder string
+	// Facts are the builder's (BuilderFacts); nil means unknown, and the output decides
+	// whether the image is a Nix one.
+	Facts BuilderFacts
 	// Shell is scenario.ShellLogin or scenario.ShellPlain: how the start command (and the
 	// probes) were run. Empty means unknown.
 	Shell scenario.Shell
-	// NixPkgs and NixLibs are the merged nixpacks lists the image was built with.
-	NixPkgs, NixLibs []string
 	// Python is the variant's Python version ("3.11"), used in explanations.
 	Python string
 }
@@ -154,10 +155,11 @@ func stageOr(stage result.StageName) string {
 	return string(stage) + " stage's"
 }
 
-func (c *classifier) nix() bool {
-	if c.ctx.Builder != "" {
-		return c.ctx.Builder == scenario.BuilderNixpacks
-	}
+func (c *classifier) nix() bool { return c.facts().NixStore() }
+
+// nixFromOutput judges from the findings and the output whether an image of an
+// unknown builder is a Nix one.
+func (c *classifier) nixFromOutput() bool {
 	for _, m := range c.missing {
 		for _, p := range m.FoundAt {
 			if strings.HasPrefix(p, "/nix/store/") {
@@ -165,7 +167,7 @@ func (c *classifier) nix() bool {
 			}
 		}
 	}
-	return len(c.ctx.NixPkgs)+len(c.ctx.NixLibs) > 0 || strings.Contains(strings.Join(c.s.tailEvidence(), "\n"), "/nix/store/")
+	return strings.Contains(strings.Join(c.s.tailEvidence(), "\n"), "/nix/store/")
 }
 
 func (c *classifier) pep668() Finding {
@@ -757,188 +759,13 @@ func findLib(libs []result.MissingLib, name string) int {
 	return -1
 }
 
-// providerOf names the provider of a missing library: from where a copy was found when
-// there is one, else from the soname tables for this kind of image.
-func (c *classifier) providerOf(m result.MissingLib) string {
-	nix := c.nix()
-	for _, p := range m.FoundAt {
-		if strings.HasPrefix(p, "/nix/store/") == nix && !isProfilePath(p) {
-			if pr := ProviderFor(p); pr != "" {
-				return pr
-			}
-		}
-	}
-	if nix {
-		return NixAttrFor(m.Library)
-	}
-	return DebianPackageFor(m.Library)
-}
+// providerOf names the provider of a missing library, in the builder's terms.
+func (c *classifier) providerOf(m result.MissingLib) string { return c.facts().Provider(m) }
 
-// gccRuntimeAttrs are attributes whose store path holds gcc's runtime libraries.
-var gccRuntimeAttrs = []string{"stdenv.cc.cc.lib", "stdenv.cc.cc", "gcc-unwrapped.lib", "gcc-unwrapped", "gcc.cc.lib", "gcc.cc"}
-
-// listProvides reports the entry of list that provides attr, if any.
-func listProvides(list []string, attr string) string {
-	if attr == "" {
-		return ""
-	}
-	norm := func(s string) string { return strings.TrimPrefix(strings.TrimSpace(s), "nixpkgs.") }
-	for _, e := range list {
-		if norm(e) == attr {
-			return e
-		}
-	}
-	if slices.Contains(gccRuntimeAttrs, attr) {
-		for _, e := range list {
-			if slices.Contains(gccRuntimeAttrs, norm(e)) {
-				return e
-			}
-		}
-	}
-	return ""
-}
-
+// explainMissing is the builder's explanation of a missing library.
 func (c *classifier) explainMissing(libs []result.MissingLib, searched bool) (string, []FixKind, []result.Fix) {
-	m := libs[0]
-	more := ""
-	if len(libs) > 1 {
-		var others []string
-		for _, o := range libs[1:] {
-			others = append(others, o.Library)
-		}
-		more = " (also missing: " + strings.Join(others, ", ") + ")"
-	}
-	var fixes []FixKind
-	var sugg []result.Fix
-	add := func(k FixKind, summary string) {
-		for _, f := range fixes {
-			if f == k {
-				return
-			}
-		}
-		fixes = append(fixes, k)
-		sugg = append(sugg, result.Fix{ID: string(k), Summary: summary})
-	}
-	where := ""
-	if len(m.FoundAt) > 0 {
-		// Name the store path first; a profile link to it is worth saying separately,
-		// since it is what nixPkgs made and what the loader ignores.
-		store, profile := m.FoundAt[0], ""
-		for _, p := range m.FoundAt {
-			switch {
-			case isProfilePath(p):
-				if profile == "" {
-					profile = p
-				}
-				if store == p {
-					store = ""
-				}
-			case strings.HasPrefix(p, "/nix/store/") && (store == "" || !strings.HasPrefix(store, "/nix/store/")):
-				store = p
-			case strings.Contains(p, "/.nix-profile/") || strings.Contains(p, "/nix/var/nix/profiles/"):
-				if profile == "" {
-					profile = p
-				}
-			}
-		}
-		if store == "" {
-			store = profile
-		}
-		where = "a copy exists at " + store
-		if m.Provider != "" {
-			where += " (" + m.Provider + ")"
-		}
-		if profile != "" && profile != store {
-			where += ", linked into the profile at " + profile
-		}
-	}
-	needed := ""
-	if len(m.NeededBy) > 0 {
-		needed = " needed by " + path.Base(m.NeededBy[0])
-	}
-
-	if !c.nix() {
-		pkg := m.Provider
-		var e string
-		if where != "" {
-			e = fmt.Sprintf("the loader cannot find %s%s: %s, a directory it does not search (not in ld.so.cache or the default paths)%s.", m.Library, needed, where, more)
-			dir := path.Dir(m.FoundAt[0])
-			add(FixLDLibraryPath, fmt.Sprintf("add %s to LD_LIBRARY_PATH (or an /etc/ld.so.conf.d entry + ldconfig)", dir))
-		} else {
-			e = fmt.Sprintf("the loader cannot find %s%s", m.Library, needed)
-			if searched {
-				e += ": no file of that name is in the image"
-			}
-			if pkg != "" {
-				e += "; Debian's " + pkg + " ships it"
-			}
-			e += more + "."
-		}
-		if pkg != "" {
-			add(FixAddAptPkgs, fmt.Sprintf("install %s (aptPkgs = [%q], or apt-get install -y %s in the Dockerfile)", pkg, pkg, pkg))
-		}
-		if c.ctx.Builder != scenario.BuilderPythonSlim {
-			add(FixBuilderPythonSlim, FixTitle(FixBuilderPythonSlim))
-		}
-		return e, fixes, sugg
-	}
-
-	attr := m.Provider
-	plain := c.ctx.Shell == scenario.ShellPlain
-	e := fmt.Sprintf("the loader cannot find %s%s", m.Library, needed)
-	if where != "" {
-		e += ": " + where + ", but on Nix the loader searches only RUNPATHs and LD_LIBRARY_PATH (no /usr/lib, no ld.so.cache)"
-	} else {
-		if searched {
-			e += ": no file of that name is in the image"
-		}
-		if attr != "" {
-			e += "; nixpkgs' " + attr + " provides it"
-		}
-	}
-	attrQ := attr
-	if attrQ == "" {
-		attrQ = "the attribute that provides " + m.Library
-	}
-	switch inLibs, inPkgs := listProvides(c.ctx.NixLibs, attr), listProvides(c.ctx.NixPkgs, attr); {
-	case inLibs != "" && plain:
-		e += fmt.Sprintf(". %s is in nixLibs, whose LD_LIBRARY_PATH is exported by /etc/profile.d/nixpacks-libs.sh; only a login shell reads it, and this variant starts without one", inLibs)
-		add(FixLoginShell, "start with a login shell (bash -l -c '<start command>') so /etc/profile.d/nixpacks-libs.sh exports LD_LIBRARY_PATH")
-		add(FixLDLibraryPath, fmt.Sprintf("set LD_LIBRARY_PATH to %s's lib directory in the start command itself", inLibs))
-	case inLibs != "":
-		e += fmt.Sprintf(". %s is in nixLibs and the shell is a login shell, yet LD_LIBRARY_PATH did not reach the process: the start command resets the environment or runs through another shell", inLibs)
-		add(FixLDLibraryPath, fmt.Sprintf("set LD_LIBRARY_PATH to %s's lib directory in the start command itself", inLibs))
-	case inPkgs != "":
-		e += fmt.Sprintf(". %s is in nixPkgs, which only links it into the profile (~/.nix-profile/lib); the loader never searches the profile", inPkgs)
-		add(FixMoveNixPkgToNixLibs, fmt.Sprintf("move %q from nixPkgs to nixLibs so its lib directory goes on LD_LIBRARY_PATH", inPkgs))
-		if plain {
-			add(FixLoginShell, "and start with a login shell (bash -l -c), which is what reads the nixLibs export")
-		}
-	default:
-		if tried := append(append([]string(nil), c.ctx.NixPkgs...), c.ctx.NixLibs...); len(tried) > 0 {
-			e += fmt.Sprintf(". None of nixPkgs %s / nixLibs %s provides it", listOrNone(c.ctx.NixPkgs), listOrNone(c.ctx.NixLibs))
-			if slices.Contains(c.ctx.NixPkgs, "gcc") && slices.Contains(gccRuntimeAttrs, attr) {
-				e += " (gcc is the compiler wrapper; its runtime libraries are another store path, and nixPkgs would only link them into the profile, which the loader never searches)"
-			}
-		}
-		add(FixAddNixLibs, fmt.Sprintf("add %q to nixLibs: it provides %s and nixLibs puts its lib directory on LD_LIBRARY_PATH", attrQ, m.Library))
-		if plain {
-			add(FixLoginShell, "and start with a login shell (bash -l -c), which is what reads the nixLibs export")
-		}
-	}
-	e += more + "."
-	if c.ctx.Python != "" {
-		add(FixNixPythonPackage, fmt.Sprintf("take the native module from Nix (python%sPackages.<name> in nixPkgs): its RUNPATH points into the store", strings.ReplaceAll(c.ctx.Python, ".", "")))
-	} else {
-		add(FixNixPythonPackage, "take the native module from Nix (pythonXYPackages.<name> in nixPkgs): its RUNPATH points into the store")
-	}
-	slim := "python:<version>-slim"
-	if c.ctx.Python != "" {
-		slim = "python:" + c.ctx.Python + "-slim"
-	}
-	add(FixBuilderPythonSlim, "build on "+slim+" instead, where libstdc++6 and friends are in /usr/lib")
-	add(FixBuilderDockerfile, "use a Dockerfile on a Debian-based Python image")
-	return e, fixes, sugg
+	x := c.facts().ExplainMissing(MissingCase{Libs: libs, Searched: searched, Shell: c.ctx.Shell, Python: c.ctx.Python})
+	return x.Text, x.Fixes, x.Suggestions
 }
 
 // libFromCannotOpen: "Original error was: libstdc++.so.6: cannot open shared object
@@ -1034,22 +861,9 @@ func quoteList(l []string) string {
 	return strings.Join(q, ", ")
 }
 
-func listOrNone(l []string) string {
-	if len(l) == 0 {
-		return "[]"
-	}
-	return "[" + strings.Join(l, ", ") + "]"
-}
-
 func orWord(s, alt string) string {
 	if s == "" {
 		return alt
 	}
 	return s
-}
-
-// isProfilePath reports whether p is inside a Nix profile (a user environment is
-// a store path too, but only a tree of links to the packages nixPkgs installed).
-func isProfilePath(p string) bool {
-	return strings.Contains(p, "-user-environment/") || strings.Contains(p, "/.nix-profile/") || strings.Contains(p, "/nix/var/nix/profiles/")
 }

@@ -1,4 +1,4 @@
-package diagnose
+package diagnose_test
 
 import (
 	"os"
@@ -7,6 +7,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bootmatrix/bootmatrix/harness/builder/debian"
+	"github.com/bootmatrix/bootmatrix/harness/builder/dockerfile"
+	nixpacksbuilder "github.com/bootmatrix/bootmatrix/harness/builder/nixpacks"
+	"github.com/bootmatrix/bootmatrix/harness/builder/pythonslim"
+	. "github.com/bootmatrix/bootmatrix/harness/diagnose"
 	"github.com/bootmatrix/bootmatrix/harness/result"
 	"github.com/bootmatrix/bootmatrix/harness/scenario"
 )
@@ -21,9 +26,8 @@ func readTestdata(tb testing.TB, name string) string {
 }
 
 var (
-	nixCtx = Context{Builder: scenario.BuilderNixpacks, Shell: scenario.ShellLogin, Python: "3.11",
-		NixPkgs: []string{"python311", "gcc"}}
-	slimCtx = Context{Builder: scenario.BuilderPythonSlim, Shell: scenario.ShellPlain, Python: "3.13"}
+	nixCtx  = Context{Builder: nixpacksbuilder.Name, Shell: scenario.ShellLogin, Python: "3.11", Facts: nixpacksbuilder.Facts{NixPkgs: []string{"python311", "gcc"}}}
+	slimCtx = Context{Builder: pythonslim.Name, Shell: scenario.ShellPlain, Python: "3.13", Facts: debian.Facts{}}
 )
 
 const storeLibstdcxx = "/nix/store/g7c14408vy7r5p2gp2xfriwny99h0d64-gcc-14.2.0-lib/lib/libstdc++.so.6"
@@ -64,7 +68,7 @@ func TestClassifyCapturedOutputs(t *testing.T) {
 			explains: []string{"/nix/store"}, firstFix: FixUseVenvInstall},
 		{file: "pep668-nix-pip25.txt", stage: result.StageBuild, exit: 1, ctx: Context{}, class: ClassPEP668,
 			explains: []string{"Nix"}, firstFix: FixUseVenvInstall},
-		{file: "pep668-debian-pip23.txt", stage: result.StageInstall, exit: 1, ctx: Context{Builder: scenario.BuilderDockerfile}, class: ClassPEP668,
+		{file: "pep668-debian-pip23.txt", stage: result.StageInstall, exit: 1, ctx: Context{Builder: dockerfile.Name, Facts: debian.Facts{OfferSlim: true}}, class: ClassPEP668,
 			evidence: []string{"╰─> To install Python packages system-wide, try apt install"},
 			explains: []string{"Debian"}, firstFix: FixUseVenvInstall, fixes: []FixKind{FixBuilderPythonSlim}},
 		{file: "pep668-debian-pip23.txt", stage: result.StageInstall, exit: 1, ctx: nixCtx, class: ClassPEP668,
@@ -74,29 +78,29 @@ func TestClassifyCapturedOutputs(t *testing.T) {
 			explains: []string{"gunicorn's worker failed to boot because", "libstdc++.so.6", storeLibstdcxx, "stdenv.cc.cc.lib", "gcc is the compiler wrapper"},
 			firstFix: FixAddNixLibs, fixes: []FixKind{FixNixPythonPackage, FixBuilderPythonSlim}, provider: "stdenv.cc.cc.lib"},
 		{file: "seed-libstdcxx-numpy240.txt", stage: result.StageImport, exit: 1, missing: nixMissing,
-			ctx:   Context{Builder: scenario.BuilderNixpacks, Shell: scenario.ShellLogin, NixPkgs: []string{"python311", "stdenv.cc.cc.lib"}},
+			ctx:   Context{Builder: nixpacksbuilder.Name, Shell: scenario.ShellLogin, Facts: nixpacksbuilder.Facts{NixPkgs: []string{"python311", "stdenv.cc.cc.lib"}}},
 			class: ClassMissingLib, evidence: []string{"Original error was: libstdc++.so.6: cannot open shared object file: No such file or directory", `* The NumPy version is: "2.4.0"`},
 			explains: []string{"stdenv.cc.cc.lib is in nixPkgs", "never searches the profile"}, firstFix: FixMoveNixPkgToNixLibs},
 		{file: "seed-libstdcxx-numpy240.txt", stage: result.StageImport, exit: 1,
 			missing: []result.MissingLib{{Library: "libstdc++.so.6", FoundAt: []string{"/root/.nix-profile/lib/libstdc++.so.6", storeLibstdcxx}}},
-			ctx:     Context{Builder: scenario.BuilderNixpacks, Shell: scenario.ShellLogin, NixPkgs: []string{"stdenv.cc.cc.lib"}},
+			ctx:     Context{Builder: nixpacksbuilder.Name, Shell: scenario.ShellLogin, Facts: nixpacksbuilder.Facts{NixPkgs: []string{"stdenv.cc.cc.lib"}}},
 			class:   ClassMissingLib, provider: "stdenv.cc.cc.lib",
 			explains: []string{"a copy exists at " + storeLibstdcxx + " (stdenv.cc.cc.lib), linked into the profile at /root/.nix-profile/lib/libstdc++.so.6"}},
 		{file: "seed-libstdcxx-numpy240.txt", stage: result.StageImport, exit: 1, missing: nixMissing,
-			ctx:   Context{Builder: scenario.BuilderNixpacks, Shell: scenario.ShellPlain, NixLibs: []string{"stdenv.cc.cc.lib"}},
+			ctx:   Context{Builder: nixpacksbuilder.Name, Shell: scenario.ShellPlain, Facts: nixpacksbuilder.Facts{NixLibs: []string{"stdenv.cc.cc.lib"}}},
 			class: ClassMissingLib, explains: []string{"in nixLibs", "only a login shell reads it"}, firstFix: FixLoginShell, fixes: []FixKind{FixLDLibraryPath}},
 		{file: "seed-libstdcxx-numpy240.txt", stage: result.StageImport, exit: 1, missing: []result.MissingLib{{Library: "libstdc++.so.6"}},
-			ctx:      Context{Builder: scenario.BuilderNixpacks, NixPkgs: []string{"python311", "glibc", "zlib"}},
+			ctx:      Context{Builder: nixpacksbuilder.Name, Facts: nixpacksbuilder.Facts{NixPkgs: []string{"python311", "glibc", "zlib"}}},
 			class:    ClassMissingLib,
 			explains: []string{"no file of that name is in the image", "stdenv.cc.cc.lib provides it", "None of nixPkgs [python311, glibc, zlib]"},
 			firstFix: FixAddNixLibs, provider: "stdenv.cc.cc.lib"},
-		{file: "seed-libstdcxx-numpy240.txt", stage: result.StageImport, exit: 1, ctx: Context{Builder: scenario.BuilderNixpacks},
+		{file: "seed-libstdcxx-numpy240.txt", stage: result.StageImport, exit: 1, ctx: Context{Builder: nixpacksbuilder.Name, Facts: nixpacksbuilder.Facts{}},
 			class: ClassMissingLib, explains: []string{"stdenv.cc.cc.lib provides it"}, notExplains: []string{"no file of that name"}, firstFix: FixAddNixLibs},
 		{file: "numpy-libstdcxx-import.txt", stage: result.StageImport, exit: 1, ctx: slimCtx, class: ClassMissingLib,
 			evidence: []string{"ImportError: libstdc++.so.6: cannot open shared object file: No such file or directory",
 				"Original error was: libstdc++.so.6: cannot open shared object file: No such file or directory", `* The NumPy version is: "2.2.4"`},
 			explains: []string{"libstdc++6"}, firstFix: FixAddAptPkgs, provider: "libstdc++6"},
-		{file: "numpy1-libstdcxx-import-py311.txt", stage: result.StageImport, exit: 1, ctx: Context{Builder: scenario.BuilderDockerfile}, class: ClassMissingLib,
+		{file: "numpy1-libstdcxx-import-py311.txt", stage: result.StageImport, exit: 1, ctx: Context{Builder: dockerfile.Name, Facts: debian.Facts{OfferSlim: true}}, class: ClassMissingLib,
 			evidence: []string{`* The NumPy version is: "1.24.2"`}, firstFix: FixAddAptPkgs, provider: "libstdc++6"},
 		{file: "gunicorn23-worker-boot-missing-lib.txt", stage: result.StageBoot, exit: 3, ctx: slimCtx, class: ClassMissingLib,
 			evidence: []string{"[2026-11-28 22:14:22 +0000] [11] [ERROR] Worker (pid:12) exited with code 3", "[2026-11-28 22:14:22 +0000] [11] [ERROR] Reason: Worker failed to boot."},
@@ -106,7 +110,7 @@ func TestClassifyCapturedOutputs(t *testing.T) {
 			explains: []string{"exit code 3", "No module named 'numpy'"}, firstFix: FixAddRequirement},
 		{file: "ldd-libstdcxx-not-found.txt", stage: result.StageLdd, exit: 1, ctx: slimCtx, class: ClassMissingLib,
 			evidence: []string{"libstdc++.so.6 => not found"}, explains: []string{"libstdc++6"}, firstFix: FixAddAptPkgs, provider: "libstdc++6"},
-		{file: "ldd-libstdcxx-not-found.txt", stage: result.StageLdd, exit: 1, missing: nixMissing, ctx: Context{Builder: scenario.BuilderNixpacks}, class: ClassMissingLib,
+		{file: "ldd-libstdcxx-not-found.txt", stage: result.StageLdd, exit: 1, missing: nixMissing, ctx: Context{Builder: nixpacksbuilder.Name, Facts: nixpacksbuilder.Facts{}}, class: ClassMissingLib,
 			evidence: []string{"libstdc++.so.6 => not found", "ldd: libstdc++.so.6 needed by _multiarray_umath.cpython-311-x86_64-linux-gnu.so; found in the image at " + storeLibstdcxx},
 			explains: []string{"only RUNPATHs and LD_LIBRARY_PATH"}, firstFix: FixAddNixLibs, provider: "stdenv.cc.cc.lib"},
 		{file: "pip-no-matching-offline-py311.txt", stage: result.StageInstall, exit: 1, ctx: Context{Python: "3.11"}, class: ClassNoDistribution,
@@ -209,7 +213,7 @@ func TestClassifyCapturedOutputs(t *testing.T) {
 			evidence: []string{FormatInterrupted()}, firstFix: FixRunAgain},
 		{file: "segfault-unclassified.txt", stage: result.StageBoot, exit: 139, class: ClassUnclassified,
 			evidence: []string{"Segmentation fault (core dumped)", "loading model weights from /app/model.bin"}},
-		{file: "command-not-found", stage: result.StageBoot, exit: 127, ctx: Context{Builder: scenario.BuilderNixpacks, Shell: scenario.ShellPlain}, class: ClassCommandNotFound,
+		{file: "command-not-found", stage: result.StageBoot, exit: 127, ctx: Context{Builder: nixpacksbuilder.Name, Shell: scenario.ShellPlain, Facts: nixpacksbuilder.Facts{}}, class: ClassCommandNotFound,
 			input:    "sh: 1: gunicorn: not found\n",
 			evidence: []string{"sh: 1: gunicorn: not found"}, firstFix: FixLoginShell},
 		{file: "module-not-found-import", stage: result.StageImport, exit: 1, class: ClassModuleNotFound,
@@ -227,7 +231,7 @@ func TestClassifyCapturedOutputs(t *testing.T) {
 			if f.Class != tc.class {
 				t.Fatalf("class = %q, want %q\nexplanation: %s\nevidence:\n  %s", f.Class, tc.class, f.Explanation, strings.Join(f.Evidence, "\n  "))
 			}
-			checkFinding(t, f)
+			CheckFinding(t, f)
 			for _, e := range tc.evidence {
 				if !slices.Contains(f.Evidence, e) {
 					t.Errorf("evidence lacks %q; got:\n  %s", e, strings.Join(f.Evidence, "\n  "))
@@ -255,39 +259,6 @@ func TestClassifyCapturedOutputs(t *testing.T) {
 				t.Errorf("missing = %+v, want provider %q", f.Missing, tc.provider)
 			}
 		})
-	}
-}
-
-// checkFinding holds for every finding, whatever the input.
-func checkFinding(tb testing.TB, f Finding) {
-	tb.Helper()
-	if _, ok := Lookup(f.Class); !ok {
-		tb.Errorf("class %q is not in the catalogue", f.Class)
-	}
-	if f.Explanation == "" {
-		tb.Error("empty explanation")
-	}
-	if len(f.Evidence) > MaxEvidenceLines {
-		tb.Errorf("%d evidence lines, want at most %d", len(f.Evidence), MaxEvidenceLines)
-	}
-	for _, e := range f.Evidence {
-		if len([]rune(e)) > MaxEvidenceRunes {
-			tb.Errorf("evidence line of %d runes: %.80q", len([]rune(e)), e)
-		}
-		if strings.ContainsAny(e, "\x1b\r\n\x00") {
-			tb.Errorf("evidence line with control bytes: %.80q", e)
-		}
-	}
-	if len(f.Suggestions) != len(f.Fixes) {
-		tb.Errorf("%d suggestions for %d fixes", len(f.Suggestions), len(f.Fixes))
-	}
-	for i := range f.Suggestions {
-		if i < len(f.Fixes) && f.Suggestions[i].ID != string(f.Fixes[i]) {
-			tb.Errorf("suggestion %d is %s, fix is %s", i, f.Suggestions[i].ID, f.Fixes[i])
-		}
-		if f.Suggestions[i].Proven {
-			tb.Errorf("suggestion %s claims to be proven", f.Suggestions[i].ID)
-		}
 	}
 }
 
@@ -320,7 +291,7 @@ func TestClassifyStripsANSI(t *testing.T) {
 	if !slices.Contains(f.Evidence, want) {
 		t.Errorf("evidence %q lacks %q", f.Evidence, want)
 	}
-	checkFinding(t, f)
+	CheckFinding(t, f)
 }
 
 // A cannot-open line that names no library is not enough for missing-shared-library.
@@ -330,7 +301,7 @@ func TestMissingLibNeedsALibraryName(t *testing.T) {
 	if f.Class != ClassUnclassified {
 		t.Errorf("class %s, want unclassified", f.Class)
 	}
-	f = Classify(result.Stage{Name: result.StageLdd, ExitCode: 1, Output: ""}, []result.MissingLib{{Library: "libz.so.1", NeededBy: []string{"/usr/lib/x.so"}}}, Context{Builder: scenario.BuilderNixpacks, Shell: scenario.ShellPlain})
+	f = Classify(result.Stage{Name: result.StageLdd, ExitCode: 1, Output: ""}, []result.MissingLib{{Library: "libz.so.1", NeededBy: []string{"/usr/lib/x.so"}}}, Context{Builder: nixpacksbuilder.Name, Shell: scenario.ShellPlain, Facts: nixpacksbuilder.Facts{}})
 	if f.Class != ClassMissingLib || f.Missing[0].Provider != "zlib" {
 		t.Fatalf("ldd findings alone: %+v", f)
 	}
@@ -348,7 +319,7 @@ func TestUnclassifiedQuotesTheTail(t *testing.T) {
 		b.WriteString("\n\n")
 	}
 	f := Classify(result.Stage{Name: result.StageBoot, ExitCode: 2, Output: b.String()}, nil, Context{})
-	if f.Class != ClassUnclassified || len(f.Evidence) != tailLines {
+	if f.Class != ClassUnclassified || len(f.Evidence) != TailLines {
 		t.Fatalf("%s with %d evidence lines", f.Class, len(f.Evidence))
 	}
 	if last := f.Evidence[len(f.Evidence)-1]; last != "line "+strings.Repeat("x", 99) {
@@ -367,7 +338,7 @@ func TestEvidenceIsBounded(t *testing.T) {
 	if f.Class != ClassMissingLib {
 		t.Fatalf("class %s", f.Class)
 	}
-	checkFinding(t, f)
+	CheckFinding(t, f)
 	if !strings.HasSuffix(f.Evidence[0], "…") {
 		t.Errorf("long line not marked as cut: %q", f.Evidence[0])
 	}
@@ -411,6 +382,15 @@ func TestCatalogue(t *testing.T) {
 	}
 }
 
+// providerFor names a found copy's provider the way each kind of image does:
+// the nixpkgs attribute of a store path, the Debian package of any other.
+func providerFor(p string) string {
+	if strings.Contains(p, "/nix/store/") {
+		return nixpacksbuilder.ProviderFor(p)
+	}
+	return debian.PackageFor(p)
+}
+
 func TestProviderFor(t *testing.T) {
 	t.Parallel()
 	tests := map[string]string{
@@ -438,8 +418,8 @@ func TestProviderFor(t *testing.T) {
 		"":             "",
 	}
 	for in, want := range tests {
-		if got := ProviderFor(in); got != want {
-			t.Errorf("ProviderFor(%q) = %q, want %q", in, got, want)
+		if got := providerFor(in); got != want {
+			t.Errorf("providerFor(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
@@ -461,7 +441,7 @@ func TestAnnotate(t *testing.T) {
 		},
 		Fixes: []result.Fix{{ID: string(FixMoveNixPkgToNixLibs), Summary: "proven elsewhere", Proven: true}},
 	}
-	ctx := Context{Builder: scenario.BuilderNixpacks, Shell: scenario.ShellLogin, NixPkgs: []string{"python311", "stdenv.cc.cc.lib"}, Python: "3.11"}
+	ctx := Context{Builder: nixpacksbuilder.Name, Shell: scenario.ShellLogin, Python: "3.11", Facts: nixpacksbuilder.Facts{NixPkgs: []string{"python311", "stdenv.cc.cc.lib"}}}
 	Annotate(&v, ctx)
 	imp, ldd := v.StageByName(result.StageImport), v.StageByName(result.StageLdd)
 	if imp.Class != ClassMissingLib || ldd.Class != ClassMissingLib {
@@ -511,19 +491,13 @@ func TestAnnotateFactsBelongToTheirStage(t *testing.T) {
 	}
 }
 
-func TestContextForAndAxes(t *testing.T) {
+func TestAxesFillTheContext(t *testing.T) {
 	t.Parallel()
-	ctx := ContextFor(scenario.Variant{Builder: scenario.BuilderNixpacks, Shell: scenario.ShellPlain, Python: "3.11",
-		Nixpacks: scenario.NixpacksOverrides{NixPkgs: []string{"...", "gcc"}, NixLibs: []string{"zlib", "..."}}})
-	if ctx.Builder != scenario.BuilderNixpacks || ctx.Shell != scenario.ShellPlain || ctx.Python != "3.11" ||
-		strings.Join(ctx.NixPkgs, ",") != "gcc" || strings.Join(ctx.NixLibs, ",") != "zlib" {
-		t.Errorf("ContextFor: %+v", ctx)
-	}
-	// Annotate without a context still knows the builder and shell from the axes.
+	// The shell comes from the axes when the context does not say it.
 	v := result.Variant{Axes: map[string]string{"builder": "nixpacks", "shell": "plain"}, Stages: []result.Stage{
 		{Name: result.StageBoot, Status: result.Fail, ExitCode: 127, Output: "[bootmatrix: 10 earlier bytes omitted]\nsh: 1: gunicorn: not found\n"},
 	}}
-	Annotate(&v, Context{})
+	Annotate(&v, Context{Facts: nixpacksbuilder.Facts{}})
 	if st := v.Stages[0]; st.Class != ClassCommandNotFound || !strings.Contains(st.Explanation, "plain shell") {
 		t.Errorf("%s: %s", st.Class, st.Explanation)
 	}

@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/bootmatrix/bootmatrix/harness/builder/dockerfile"
+	nixpacksbuilder "github.com/bootmatrix/bootmatrix/harness/builder/nixpacks"
 	"github.com/bootmatrix/bootmatrix/harness/diagnose"
 	"github.com/bootmatrix/bootmatrix/harness/nixpacks"
 	"github.com/bootmatrix/bootmatrix/harness/requirements"
@@ -126,7 +128,7 @@ func (s *state) drafts(kinds []diagnose.FixKind) []draft {
 	return out
 }
 
-func (s *state) nix() bool { return s.b.v.Builder == scenario.BuilderNixpacks && s.plan != nil }
+func (s *state) nix() bool { return s.b.v.Builder == nixpacksbuilder.Name && s.plan != nil }
 
 func (s *state) setupList(get func(*nixpacks.PhaseConfig) []string) []string {
 	if ph := phaseOf(s.cfg, "setup"); ph != nil {
@@ -145,7 +147,7 @@ func (s *state) missingAttrs() []string {
 	for _, m := range s.missing {
 		a := m.Provider
 		if a == "" {
-			a = diagnose.NixAttrFor(m.Library)
+			a = nixpacksbuilder.NixAttrFor(m.Library)
 		}
 		if a != "" && !slices.Contains(out, a) {
 			out = append(out, a)
@@ -154,18 +156,16 @@ func (s *state) missingAttrs() []string {
 	return out
 }
 
-var gccRuntime = []string{"stdenv.cc.cc.lib", "stdenv.cc.cc", "gcc-unwrapped.lib", "gcc-unwrapped", "gcc.cc.lib", "gcc.cc"}
-
 // provides reports whether a list entry provides attr (gcc's runtime has several names).
 func provides(entry, attr string) bool {
-	return entry == attr || slices.Contains(gccRuntime, entry) && slices.Contains(gccRuntime, attr)
+	return entry == attr || slices.Contains(nixpacks.GCCRuntimeAttrs, entry) && slices.Contains(nixpacks.GCCRuntimeAttrs, attr)
 }
 
 // withLibs is a nixLibs list that keeps the provider's libraries ("...") and has attrs.
 func withLibs(cur, attrs []string) []string {
 	out := append([]string{}, cur...)
-	if !slices.Contains(out, "...") && !slices.Contains(out, "@auto") {
-		out = append([]string{"..."}, out...)
+	if !nixpacks.HasSplice(out) {
+		out = append([]string{nixpacks.Marker}, out...)
 	}
 	for _, a := range attrs {
 		if !slices.Contains(out, a) {
@@ -186,7 +186,7 @@ func (s *state) addNixLibs() []draft {
 		return nil
 	}
 	summary := fmt.Sprintf("add %s to nixLibs in %s: its lib directory goes on LD_LIBRARY_PATH (\"...\" keeps the provider's own libraries)", strings.Join(attrs, ", "), s.b.configPath())
-	if cur != nil && !slices.Contains(cur, "...") {
+	if cur != nil && !nixpacks.HasSplice(cur) {
 		summary = fmt.Sprintf("nixLibs %s replaces the provider's libraries: add \"...\" (and %s) in %s", tomlList(cur), strings.Join(attrs, ", "), s.b.configPath())
 	}
 	return []draft{{id: "add-nixlibs", kind: diagnose.FixAddNixLibs, summary: summary,
@@ -325,8 +325,8 @@ var pythonAttrRE = regexp.MustCompile(`^python3(\d+)$`)
 
 // pythonAttr is the plan's interpreter attribute (python313), defaulting as Nixpacks does.
 func (s *state) pythonAttr() string {
-	if s.b.v.Python != "" {
-		return "python" + strings.ReplaceAll(s.b.v.Python, ".", "")
+	if a := nixpacks.PythonAttr(s.b.v.Python); a != "" {
+		return a
 	}
 	if s.plan != nil {
 		for _, p := range s.plan.NixPkgs {
@@ -502,7 +502,7 @@ func (s *state) isImported(dist string) bool {
 // installs the same requirement files and starts the same command; a
 // platform that finds a Dockerfile at the root builds it instead of Nixpacks.
 func (s *state) pythonSlim() []draft {
-	if s.b.v.Builder == scenario.BuilderDockerfile || len(s.reqs) == 0 {
+	if s.b.v.Builder == dockerfile.Name || len(s.reqs) == 0 {
 		return nil
 	}
 	start := s.b.v.Start
@@ -541,7 +541,7 @@ func (s *state) pythonSlim() []draft {
 			return writeFile(dir, df, text)
 		},
 		variant: func(v *scenario.Variant) {
-			v.Builder, v.Dockerfile, v.Shell, v.Base = scenario.BuilderDockerfile, df, "", ""
+			v.Builder, v.Dockerfile, v.Shell, v.Base = dockerfile.Name, df, "", ""
 		}}}
 }
 
@@ -563,7 +563,7 @@ func (s *state) projectDockerfile() []draft {
 	}
 	sort.Strings(found)
 	for _, df := range found {
-		if s.b.v.Builder == scenario.BuilderDockerfile && path.Clean(filepath.ToSlash(s.b.v.Dockerfile)) == df {
+		if s.b.v.Builder == dockerfile.Name && path.Clean(filepath.ToSlash(s.b.v.Dockerfile)) == df {
 			continue
 		}
 		dir := path.Dir(df)
@@ -575,7 +575,7 @@ func (s *state) projectDockerfile() []draft {
 			summary:  fmt.Sprintf("build the project's own %s instead (a platform setting: %s)", df, strings.Join(settings, ", ")),
 			settings: settings,
 			variant: func(v *scenario.Variant) {
-				v.Builder, v.Dockerfile, v.Root, v.Shell, v.Base = scenario.BuilderDockerfile, df, dir, "", ""
+				v.Builder, v.Dockerfile, v.Root, v.Shell, v.Base = dockerfile.Name, df, dir, "", ""
 			}}}
 	}
 	return nil

@@ -23,6 +23,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/bootmatrix/bootmatrix/harness/builder/builtin"
+	nixpacksbuilder "github.com/bootmatrix/bootmatrix/harness/builder/nixpacks"
 	"github.com/bootmatrix/bootmatrix/harness/diagnose"
 	"github.com/bootmatrix/bootmatrix/harness/nixpacks"
 	"github.com/bootmatrix/bootmatrix/harness/recipe"
@@ -363,7 +365,7 @@ func changedFiles(diff string) []string {
 
 func newState(b *baseline, orig *scenario.Scenario, start result.Variant) (*state, error) {
 	st := &state{b: b, imports: orig.Imports}
-	if b.v.Builder == scenario.BuilderNixpacks {
+	if b.v.Builder == nixpacksbuilder.Name {
 		p, err := b.planIn(b.dir)
 		if err != nil {
 			return nil, fmt.Errorf("variant %q: %w", b.v.Name, err)
@@ -429,7 +431,7 @@ func findMissing(ms []result.MissingLib, lib string) int {
 // ignore names context files whose content does not count (the variant's own
 // config file, which the copy has rewritten).
 func recipeKey(sc *scenario.Scenario, v scenario.Variant, ignore ...string) (string, error) {
-	rc, err := recipe.Render(sc, v, recipe.Offline())
+	rc, err := builtin.Registry().Render(sc, v, recipe.Offline())
 	if err != nil {
 		return "", err
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bootmatrix/bootmatrix/harness/builder/builtin"
 	"github.com/bootmatrix/bootmatrix/harness/diagnose"
 	"github.com/bootmatrix/bootmatrix/harness/recipe"
 	"github.com/bootmatrix/bootmatrix/harness/result"
@@ -21,7 +22,7 @@ import (
 // the project and run the starting variant on it again.
 func TestSearchSeedBreakSystemPackages(t *testing.T) {
 	runnertest.RequireImages(t, runnertest.KitImages...)
-	sc, err := scenario.Load("../../scenarios/seed/scenario.yaml")
+	sc, err := scenario.Load("../../scenarios/seed/scenario.yaml", scenario.WithBuilders(builtin.Registry()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +30,7 @@ func TestSearchSeedBreakSystemPackages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := runnertest.Runner(t, runner.WithSubstitutions(recipe.Offline()), runner.WithRenderer(recipe.Render),
+	r := runnertest.Runner(t, runner.WithSubstitutions(recipe.Offline()), runner.WithRenderer(builtin.Registry().Render),
 		runner.WithDiagnoser(diagnose.Diagnoser{}))
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()

@@ -6,13 +6,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strings"
 
 	udiff "github.com/aymanbagabas/go-udiff"
 
-	"github.com/bootmatrix/bootmatrix/harness/requirements"
+	"github.com/bootmatrix/bootmatrix/harness/shellquote"
 )
 
 // skipCopy are directories a copy of the project leaves out: VCS data, caches
@@ -122,29 +121,8 @@ func fileDiff(p, oldText string, oldOK bool, newText string, newOK bool) (string
 	return b.String(), n
 }
 
-// requirementFiles lists the requirement files (slash paths relative to dir)
-// the commands make pip read, plus requirements.txt at dir, keeping those that
-// exist: the same files the recipe rewrites for pins.
-func requirementFiles(dir string, cmds []string) []string {
-	var out []string
-	for _, p := range append([]string{"requirements.txt"}, requirements.Files(cmds)...) {
-		if slices.Contains(out, p) {
-			continue
-		}
-		if info, err := os.Stat(filepath.Join(dir, filepath.FromSlash(p))); err == nil && info.Mode().IsRegular() {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-// shellQuote quotes s for sh when it needs it.
-func shellQuote(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-+/=:") == "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
+// shellQuote quotes s for sh, as every other command the harness writes.
+func shellQuote(s string) string { return shellquote.Quote(s) }
 
 func writeFile(root, rel, text string) error {
 	p := filepath.Join(root, filepath.FromSlash(rel))

@@ -6,6 +6,8 @@ import (
 	"path"
 	"path/filepath"
 
+	"github.com/bootmatrix/bootmatrix/harness/builder/builtin"
+	nixpacksbuilder "github.com/bootmatrix/bootmatrix/harness/builder/nixpacks"
 	"github.com/bootmatrix/bootmatrix/harness/nixpacks"
 	"github.com/bootmatrix/bootmatrix/harness/requirements"
 	"github.com/bootmatrix/bootmatrix/harness/scenario"
@@ -28,20 +30,7 @@ type baseline struct {
 // result onto the provider's plan gives what merging the file and then the
 // override did: each "..." of the override stands for the file's list (with
 // the file's own "..." markers); no file list leaves the override as it is.
-func splice(override, file []string) []string {
-	if file == nil {
-		return append([]string{}, override...)
-	}
-	out := []string{}
-	for _, x := range override {
-		if x == "..." || x == "@auto" {
-			out = append(out, file...)
-			continue
-		}
-		out = append(out, x)
-	}
-	return out
-}
+func splice(override, file []string) []string { return nixpacks.Splice(override, file) }
 
 func hasOverrides(o scenario.NixpacksOverrides) bool {
 	return o.NixPkgs != nil || o.NixLibs != nil || o.AptPkgs != nil || o.InstallCmds != nil ||
@@ -82,7 +71,7 @@ func materialize(sc *scenario.Scenario, v scenario.Variant, dir string) (*baseli
 	nv.Expect = nil
 	b := &baseline{sc: &nsc, v: nv, dir: dir, root: root}
 
-	if v.Builder == scenario.BuilderNixpacks {
+	if v.Builder == nixpacksbuilder.Name {
 		start := v.Start
 		if start == "" {
 			start = sc.Start
@@ -209,32 +198,15 @@ func (b *baseline) planIn(dir string) (*nixpacks.Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	return nixpacks.BuildPlan(rootAbs, cfg, b.v.Python, scenario.NixpacksOverrides{})
+	return nixpacks.BuildPlan(rootAbs, cfg, b.v.Python, nixpacks.Overrides{})
 }
 
 // requirementFiles are the requirement files the variant's install reads,
 // relative to the project.
 func (b *baseline) requirementFiles() ([]string, error) {
-	var base string
-	var cmds []string
-	switch b.v.Builder {
-	case scenario.BuilderNixpacks:
-		p, err := b.planIn(b.dir)
-		if err != nil {
-			return nil, fmt.Errorf("variant %q: %w", b.v.Name, err)
-		}
-		base = path.Join(b.root, p.Dir)
-		for _, s := range p.Steps {
-			cmds = append(cmds, s.Cmds...)
-		}
-	case scenario.BuilderDockerfile:
-		base = path.Dir(path.Clean(filepath.ToSlash(b.v.Dockerfile)))
-	default:
-		base = b.root
+	files, err := builtin.Registry().RequirementFiles(b.sc, b.v)
+	if err != nil {
+		return nil, fmt.Errorf("variant %q: %w", b.v.Name, err)
 	}
-	var out []string
-	for _, f := range requirementFiles(filepath.Join(b.dir, filepath.FromSlash(base)), cmds) {
-		out = append(out, path.Join(base, f))
-	}
-	return out, nil
+	return files, nil
 }

@@ -9,6 +9,8 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/bootmatrix/bootmatrix/harness/project"
+	"github.com/bootmatrix/bootmatrix/harness/builder/builtin"
+	nixpacksbuilder "github.com/bootmatrix/bootmatrix/harness/builder/nixpacks"
 	"github.com/bootmatrix/bootmatrix/harness/scenario"
 )
 
@@ -45,7 +47,7 @@ func FromProject(p ProjectSpec) (*scenario.Scenario, scenario.Variant, error) {
 	if root == "" {
 		root = "."
 	}
-	inc := map[string]any{"name": "project", "builder": scenario.BuilderNixpacks}
+	inc := map[string]any{"name": "project", "builder": nixpacksbuilder.Name}
 	if p.Python != "" {
 		inc["python"] = p.Python
 	}
@@ -74,7 +76,7 @@ func FromProject(p ProjectSpec) (*scenario.Scenario, scenario.Variant, error) {
 		return nil, scenario.Variant{}, err
 	}
 	// The name only labels problems; nothing is written there.
-	sc, err := scenario.Parse(filepath.Join(dir, "(doctor --project)"), data)
+	sc, err := scenario.Parse(filepath.Join(dir, "(doctor --project)"), data, scenario.WithBuilders(builtin.Registry()))
 	if err != nil {
 		return nil, scenario.Variant{}, fmt.Errorf("--project %s: %s", p.Dir, strings.ReplaceAll(err.Error(), "(doctor --project)", "flags"))
 	}

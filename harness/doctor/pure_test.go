@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bootmatrix/bootmatrix/harness/builder/builtin"
 	"github.com/bootmatrix/bootmatrix/harness/diagnose"
 	"github.com/bootmatrix/bootmatrix/harness/nixpacks"
 	"github.com/bootmatrix/bootmatrix/harness/result"
@@ -85,7 +86,7 @@ func TestSplice(t *testing.T) {
 // and checks the copy renders to the same images as the variant itself.
 func TestMaterializeReproducesEveryVariant(t *testing.T) {
 	t.Parallel()
-	sc, err := scenario.Load("../../scenarios/seed/scenario.yaml")
+	sc, err := scenario.Load("../../scenarios/seed/scenario.yaml", scenario.WithBuilders(builtin.Registry()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,7 +186,7 @@ func TestDiffNewFileAndEdit(t *testing.T) {
 // Nixpacks reads, renders, and differs from the starting point.
 func TestDraftsForSeedFailures(t *testing.T) {
 	t.Parallel()
-	sc, err := scenario.Load("../../scenarios/seed/scenario.yaml")
+	sc, err := scenario.Load("../../scenarios/seed/scenario.yaml", scenario.WithBuilders(builtin.Registry()))
 	if err != nil {
 		t.Fatal(err)
 	}

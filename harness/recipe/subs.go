@@ -72,9 +72,9 @@ func Online(env map[string]string) Substitutions {
 	return s
 }
 
-// image resolves a logical reference; ok is false when the table has no entry
+// Image resolves a logical reference; ok is false when the table has no entry
 // (the reference is then used as written).
-func (s Substitutions) image(ref string) (string, bool) {
+func (s Substitutions) Image(ref string) (string, bool) {
 	if c, ok := s.Images[ref]; ok {
 		return c, true
 	}
@@ -84,12 +84,12 @@ func (s Substitutions) image(ref string) (string, bool) {
 	return ref, false
 }
 
-// pipLines are the Dockerfile lines that make pip use the substitution's
+// PipLines are the Dockerfile lines that make pip use the substitution's
 // package source, for an image that runs pip, and the build args they need.
 // Offline: the wheelhouse is copied in and the (non-secret) pip settings become
 // ENV. Online: each setting is declared as an ARG and passed as a build arg, so
 // it is seen by RUN but neither written in the Dockerfile nor kept in the image.
-func (s Substitutions) pipLines() (lines []string, args map[string]string) {
+func (s Substitutions) PipLines() (lines []string, args map[string]string) {
 	if s.Wheelhouse != "" {
 		dir := s.WheelhouseDir
 		if dir == "" {
@@ -106,7 +106,7 @@ func (s Substitutions) pipLines() (lines []string, args map[string]string) {
 		return lines, nil
 	}
 	if s.Mode == ModeOffline {
-		return append(lines, envLine(s.PipEnv)), nil
+		return append(lines, EnvLine(s.PipEnv)), nil
 	}
 	args = map[string]string{}
 	for _, k := range keys {
@@ -116,8 +116,8 @@ func (s Substitutions) pipLines() (lines []string, args map[string]string) {
 	return lines, args
 }
 
-// envLine renders one ENV instruction with values taken literally.
-func envLine(vars map[string]string) string {
+// EnvLine renders one ENV instruction with values taken literally.
+func EnvLine(vars map[string]string) string {
 	keys := make([]string, 0, len(vars))
 	for k := range vars {
 		keys = append(keys, k)

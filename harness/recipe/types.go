@@ -1,8 +1,10 @@
 // Package recipe turns a variant into the images a platform builder would make:
 // Dockerfiles and their build contexts, and how commands run in the result.
+// The builders (harness/builder/...) make recipes; the runner builds and runs them.
 package recipe
 
 import (
+	"github.com/bootmatrix/bootmatrix/harness/diagnose"
 	"github.com/bootmatrix/bootmatrix/harness/result"
 	"github.com/bootmatrix/bootmatrix/harness/scenario"
 )
@@ -33,16 +35,24 @@ type Recipe struct {
 	Notes []string
 	// ShellMode is the variant's shell mode after defaults (scenario.ShellLogin or ShellPlain).
 	ShellMode scenario.Shell
-	// NixPkgs and NixLibs are the merged plan's lists (nixpacks builder only): the
-	// diagnosis explains a missing library by what these did and did not provide.
-	NixPkgs []string
-	NixLibs []string
+	// Facts are what the builder knows of the image that the diagnosis needs
+	// (how its libraries are found, what provides them, what would fix them).
+	Facts diagnose.BuilderFacts
+}
+
+// DiagnoseContext is what the classifier is told of how the variant was built.
+func (r *Recipe) DiagnoseContext() diagnose.Context {
+	if r == nil {
+		return diagnose.Context{}
+	}
+	return diagnose.Context{Builder: r.Builder, Shell: r.ShellMode, Facts: r.Facts}
 }
 
 // Build is one docker build.
 type Build struct {
 	Dockerfile string
-	// Context maps a path inside the build context to its content.
+	// Context maps a path inside the build context to its content; a builder adds
+	// files it generates (a Nix expression, assets) as Data.
 	Context map[string]File
 	Args    map[string]string
 }

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
+
+	"github.com/bootmatrix/bootmatrix/harness/shellquote"
 )
 
 // box is a variant's running container.
@@ -97,21 +99,10 @@ func oomKillCount(s string) int {
 	return 0
 }
 
-// shellQuote quotes s for a POSIX shell.
-func shellQuote(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./:=@%+,") == "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
+// shellQuote and shellJoin quote for a POSIX shell, as every other command the harness writes.
+func shellQuote(s string) string { return shellquote.Quote(s) }
 
-func shellJoin(args []string) string {
-	q := make([]string, len(args))
-	for i, a := range args {
-		q[i] = shellQuote(a)
-	}
-	return strings.Join(q, " ")
-}
+func shellJoin(args []string) string { return shellquote.Join(args) }
 
 func envList(env map[string]string) []string {
 	out := make([]string, 0, len(env))

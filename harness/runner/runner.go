@@ -48,7 +48,8 @@ const (
 // Diagnoser classifies a finished variant's failures in place, from the facts the
 // stages recorded; b says how the variant was built.
 type Diagnoser interface {
-	Annotate(v *result.Variant, b diagnose.Context)
+	// ctx says how the variant was built (recipe.DiagnoseContext; empty for a setup failure).
+	Annotate(v *result.Variant, ctx diagnose.Context)
 }
 
 // Renderer turns a variant into a recipe; the CLI passes recipe.Render.

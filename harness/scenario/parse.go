@@ -25,7 +25,6 @@ const DefaultMaxVariants = 256
 
 // Defaults the loader fills in.
 const (
-	DefaultBuilder    = BuilderNixpacks
 	DefaultPort       = 8080
 	DefaultHealthPath = "/health"
 	DefaultStatus     = 200
@@ -83,7 +82,6 @@ var (
 	timeoutFields = stages
 	limitFields   = []string{"memory", "cpus"}
 	expectFields  = []string{"fails", "class", "output"}
-	builders      = []string{BuilderNixpacks, BuilderPythonSlim, BuilderDockerfile}
 	shells        = strs([]Shell{ShellLogin, ShellPlain})
 )
 
@@ -103,6 +101,7 @@ type options struct {
 	checkFiles  bool
 	maxVariants int
 	classes     []string
+	builders    Builders
 }
 
 // WithCheckFiles turns the checks that read the project's files on or off

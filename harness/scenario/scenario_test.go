@@ -47,7 +47,7 @@ func checkProblems(t testing.TB, err error, wants []want) {
 
 func parseString(t testing.TB, src string, opts ...Option) (*Scenario, error) {
 	t.Helper()
-	opts = append([]Option{WithCheckFiles(false)}, opts...)
+	opts = append([]Option{WithCheckFiles(false), testBuilders}, opts...)
 	return Parse("inline.yaml", []byte(src), opts...)
 }
 
@@ -64,7 +64,7 @@ const head = "schemaVersion: 1\nname: t\nproject: {dir: .}\n" // three lines; ca
 
 func TestManyProblemsReportedAtOnce(t *testing.T) {
 	t.Parallel()
-	_, err := Load("testdata/many-problems.yaml")
+	_, err := Load("testdata/many-problems.yaml", testBuilders)
 	checkProblems(t, err, []want{
 		{1, 1, "name", "missing"},
 		{1, 16, "schemaVersion", "schema version 2 is not supported"},
@@ -180,13 +180,11 @@ func TestValidation(t *testing.T) {
 
 func TestFileChecks(t *testing.T) {
 	t.Parallel()
-	_, err := Load("testdata/files-bad.yaml")
+	// What each builder needs of the project is checked by the builders
+	// themselves (harness/builder/builtin tests this file with them).
+	_, err := Load("testdata/files-bad.yaml", testBuilders)
 	checkProblems(t, err, []want{
 		{5, 9, "project.root", `app root "missing-root" is not a directory in the project`},
-		{10, 13, "matrix.include[0].root", `no requirements.txt in app root "empty" (builder python-slim`},
-		{16, 13, "matrix.include[2].root", `no requirements.txt in app root "empty" and no install commands`},
-		{17, 7, "matrix.include[3]", "Dockerfile backend/Dockerfile does not exist"},
-		{22, 19, "matrix.include[4].dockerfile", "Dockerfile backend/Dockerfile.prod does not exist"},
 		{24, 13, "matrix.include[5].root", `app root "notadir.txt" is not a directory`},
 	})
 
@@ -201,7 +199,7 @@ func TestFileChecks(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			src := "schemaVersion: 1\nname: t\nproject: {dir: " + tc.project + "}\nmatrix: {include: [{name: a}]}\n"
-			_, err := Parse("testdata/inline.yaml", []byte(src))
+			_, err := Parse("testdata/inline.yaml", []byte(src), testBuilders)
 			checkProblems(t, err, tc.want)
 		})
 	}
@@ -214,7 +212,7 @@ func TestFileChecks(t *testing.T) {
 
 func TestFullScenario(t *testing.T) {
 	t.Parallel()
-	s, err := Load("testdata/full.yaml")
+	s, err := Load("testdata/full.yaml", testBuilders)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -291,7 +289,7 @@ func TestFullScenario(t *testing.T) {
 		t.Errorf("docker: limits %+v settle %s, want 1GiB and 5s", d.Limits, d.Settle)
 	}
 	d := byName["docker"]
-	if d.Builder != BuilderDockerfile || d.Dockerfile != "Dockerfile" || d.Base != "" || d.Line != 29 ||
+	if d.Builder != "dockerfile" || d.Dockerfile != "Dockerfile" || d.Base != "" || d.Line != 29 ||
 		!reflect.DeepEqual(d.BuildArgs, map[string]string{"PYTHON": "3.13"}) ||
 		*d.Expect != (Expectation{Stage: "boot", Class: "worker-boot-failed", OutputContains: "exited with code 3"}) ||
 		!reflect.DeepEqual(d.Axes, map[string]string{"builder": "dockerfile"}) {
@@ -462,7 +460,7 @@ func TestDefaults(t *testing.T) {
 		t.Errorf("scenario defaults %+v", s)
 	}
 	a := s.Variants[0]
-	if a.Builder != BuilderNixpacks || a.Shell != "" || a.Root != "." || a.Python != "" || a.Pins != nil ||
+	if a.Builder != "nixpacks" || a.Shell != "" || a.Root != "." || a.Python != "" || a.Pins != nil ||
 		a.Expect != nil || a.Timeouts != nil || a.Line != 6 || len(a.Axes) != 0 {
 		t.Errorf("variant defaults %+v", a)
 	}
@@ -536,7 +534,7 @@ func TestImportsDetectedFromAppRoot(t *testing.T) {
 		t.Fatal(err)
 	}
 	src := "schemaVersion: 1\nname: t\nproject: {dir: project, root: backend}\nmatrix: {include: [{name: a}]}\n"
-	s, err := Parse(filepath.Join(dir, "scenario.yaml"), []byte(src))
+	s, err := Parse(filepath.Join(dir, "scenario.yaml"), []byte(src), testBuilders)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -622,7 +620,7 @@ func TestSeedScenarios(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(filepath.Base(filepath.Dir(tc.file)), func(t *testing.T) {
 			t.Parallel()
-			s, err := Load(tc.file)
+			s, err := Load(tc.file, testBuilders)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -645,7 +643,7 @@ func TestSeedScenarios(t *testing.T) {
 					t.Errorf("%s: pins %q, want %q", v.Name, pin, w.pin)
 				}
 			}
-			if v := s.Variants[7]; v.Builder != BuilderDockerfile || v.Dockerfile != "backend/Dockerfile" || v.Root != "backend" {
+			if v := s.Variants[7]; v.Builder != "dockerfile" || v.Dockerfile != "backend/Dockerfile" || v.Root != "backend" {
 				t.Errorf("dockerfile variant %+v", v)
 			}
 			if v := s.Variants[5]; v.Shell != ShellPlain || !reflect.DeepEqual(v.Nixpacks.NixLibs, []string{"...", "stdenv.cc.cc.lib"}) {
@@ -659,12 +657,12 @@ func TestKnownClasses(t *testing.T) {
 	t.Parallel()
 	known := []string{"missing-shared-library", "pep668-externally-managed"}
 	src := head + "matrix:\n  include:\n    - {name: a, expect: {fails: import, class: missing-shared-lib}}\n    - {name: b, expect: {fails: import, class: missing-shared-library}}\n"
-	_, err := Parse("testdata/inline.yaml", []byte(src), WithCheckFiles(false), WithClasses(known))
+	_, err := Parse("testdata/inline.yaml", []byte(src), testBuilders, WithCheckFiles(false), WithClasses(known))
 	checkProblems(t, err, []want{
 		{6, 48, "matrix.include[0].expect.class", `unknown class "missing-shared-lib" — did you mean "missing-shared-library"?`},
 	})
 	// Without the catalogue any well-formed name passes: the loader does not know the classifier.
-	if _, err := Parse("testdata/inline.yaml", []byte(src), WithCheckFiles(false)); err != nil {
+	if _, err := Parse("testdata/inline.yaml", []byte(src), testBuilders, WithCheckFiles(false)); err != nil {
 		t.Errorf("without WithClasses: %v", err)
 	}
 }
@@ -672,7 +670,7 @@ func TestKnownClasses(t *testing.T) {
 func TestSettleAndVariantLimitsBadValues(t *testing.T) {
 	t.Parallel()
 	src := head + "settle: 2\nmatrix:\n  include:\n    - {name: a, settle: soon, limits: {memory: lots, cpu: 1}}\n"
-	_, err := Parse("testdata/inline.yaml", []byte(src), WithCheckFiles(false))
+	_, err := Parse("testdata/inline.yaml", []byte(src), testBuilders, WithCheckFiles(false))
 	checkProblems(t, err, []want{
 		{4, 9, "settle", "2 has no unit — write 2s"},
 		{7, 25, "matrix.include[0].settle", `"soon" is not a duration`},

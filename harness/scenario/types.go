@@ -12,13 +12,6 @@ import (
 // SchemaVersion is the only schema version this build reads.
 const SchemaVersion = 1
 
-// Builders a variant can use.
-const (
-	BuilderNixpacks   = "nixpacks"
-	BuilderPythonSlim = "python-slim"
-	BuilderDockerfile = "dockerfile"
-)
-
 // Shell is how the platform starts commands in the image.
 type Shell string
 
@@ -110,7 +103,8 @@ type Limits struct {
 // Variant is one configuration of the matrix.
 type Variant struct {
 	// Name is unique in the scenario; generated from the axes when the file gives none.
-	Name    string
+	Name string
+	// Builder names one of the loader's builders (WithBuilders).
 	Builder string
 	// Python is the Python version, "3.11" or "3.13".
 	Python string
@@ -123,6 +117,8 @@ type Variant struct {
 	// Shell is ShellLogin or ShellPlain; empty means the builder's default.
 	Shell    Shell
 	Nixpacks NixpacksOverrides
+	// Settings are the values of builders' own settings (SettingOwner), by name.
+	Settings map[string]any
 	// Dockerfile is the Dockerfile's path relative to the project, for the dockerfile builder.
 	Dockerfile string
 	BuildArgs  map[string]string

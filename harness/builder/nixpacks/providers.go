@@ -1,8 +1,10 @@
-package diagnose
+package nixpacks
 
 import (
 	"path"
 	"strings"
+
+	"github.com/bootmatrix/bootmatrix/harness/nixpacks"
 )
 
 // nixAttrByLib: which nixpkgs attribute provides a library soname. The loader finds
@@ -88,84 +90,12 @@ var nixAttrByLib = map[string]string{
 	"libspatialindex_c.so.6": "libspatialindex",
 }
 
-// debPackageByLib: which Debian (bookworm) package ships a library soname. On trixie
-// several were renamed for the 64-bit time_t transition (libssl3t64, libpng16-16t64,
-// libglib2.0-0t64); apt selects those when asked for the old name.
-var debPackageByLib = map[string]string{
-	"libstdc++.so.6":       "libstdc++6",
-	"libgcc_s.so.1":        "libgcc-s1",
-	"libgomp.so.1":         "libgomp1",
-	"libatomic.so.1":       "libatomic1",
-	"libquadmath.so.0":     "libquadmath0",
-	"libgfortran.so.5":     "libgfortran5",
-	"libz.so.1":            "zlib1g",
-	"libopenblas.so.0":     "libopenblas0",
-	"libblas.so.3":         "libblas3",
-	"libcblas.so.3":        "libblas3",
-	"liblapack.so.3":       "liblapack3",
-	"libc.so.6":            "libc6",
-	"libm.so.6":            "libc6",
-	"libpthread.so.0":      "libc6",
-	"libdl.so.2":           "libc6",
-	"librt.so.1":           "libc6",
-	"libutil.so.1":         "libc6",
-	"libresolv.so.2":       "libc6",
-	"ld-linux-x86-64.so.2": "libc6",
-	"libffi.so.8":          "libffi8",
-	"libssl.so.3":          "libssl3",
-	"libcrypto.so.3":       "libssl3",
-	"libpq.so.5":           "libpq5",
-	"libsqlite3.so.0":      "libsqlite3-0",
-	"libbz2.so.1.0":        "libbz2-1.0",
-	"liblzma.so.5":         "liblzma5",
-	"libexpat.so.1":        "libexpat1",
-	"libuuid.so.1":         "libuuid1",
-	"libGL.so.1":           "libgl1",
-	"libglib-2.0.so.0":     "libglib2.0-0",
-	"libgthread-2.0.so.0":  "libglib2.0-0",
-	"libxml2.so.2":         "libxml2",
-	"libxslt.so.1":         "libxslt1.1",
-	"libjpeg.so.62":        "libjpeg62-turbo",
-	"libpng16.so.16":       "libpng16-16",
-	"libgeos_c.so.1":       "libgeos-c1v5",
-	"libmagic.so.1":        "libmagic1",
-	"libcurl.so.4":         "libcurl4",
-	"libX11.so.6":          "libx11-6",
-	"libxcb.so.1":          "libxcb1",
-	"libgssapi_krb5.so.2":  "libgssapi-krb5-2",
-	"libncursesw.so.6":     "libncursesw6",
-	"libreadline.so.8":     "libreadline8",
-	"libcrypt.so.1":        "libcrypt1",
-	"libmariadb.so.3":      "libmariadb3",
-	"libzstd.so.1":         "libzstd1",
-	"liblz4.so.1":          "liblz4-1",
-	"libsnappy.so.1":       "libsnappy1v5",
-	"libfreetype.so.6":     "libfreetype6",
-	"libfontconfig.so.1":   "libfontconfig1",
-	"libcairo.so.2":        "libcairo2",
-	"libsodium.so.23":      "libsodium23",
-	"libyaml-0.so.2":       "libyaml-0-2",
-	"libtiff.so.6":         "libtiff6",
-	"libwebp.so.7":         "libwebp7",
-	"libopenjp2.so.7":      "libopenjp2-7",
-	"libgmp.so.10":         "libgmp10",
-	"libasound.so.2":       "libasound2",
-	"libsndfile.so.1":      "libsndfile1",
-	"libusb-1.0.so.0":      "libusb-1.0-0",
-	"libudev.so.1":         "libudev1",
-	"libsystemd.so.0":      "libsystemd0",
-}
-
 // NixAttrFor names the nixpkgs attribute that provides a library soname, or "".
 func NixAttrFor(lib string) string { return nixAttrByLib[path.Base(lib)] }
 
-// DebianPackageFor names the Debian package that ships a library soname, or "".
-func DebianPackageFor(lib string) string { return debPackageByLib[path.Base(lib)] }
-
-// ProviderFor names what provides the file at p in its image: for a Nix store path the
-// nixpkgs attribute ("/nix/store/<hash>-gcc-14.2.0-lib/lib/libstdc++.so.6" →
-// "stdenv.cc.cc.lib"), otherwise the Debian package that ships that soname
-// ("/usr/lib/x86_64-linux-gnu/libstdc++.so.6" → "libstdc++6"). "" when unknown.
+// ProviderFor names the nixpkgs attribute of the store path p
+// ("/nix/store/<hash>-gcc-14.2.0-lib/lib/libstdc++.so.6" → "stdenv.cc.cc.lib");
+// "" when p is no store path or the attribute is unknown.
 //
 // A store path's attribute is derived from the store name when the soname is not in the
 // table: pname, plus ".<output>" for a non-default output (openssl-3.0.15-dev → openssl.dev).
@@ -182,13 +112,13 @@ func ProviderFor(p string) string {
 		case pname == "gfortran" && output == "lib":
 			return "gfortran.cc.lib"
 		case pname == "python3":
-			if attr := pythonAttr(version); attr != "" {
+			if attr := nixpacks.PythonAttr(version); attr != "" {
 				return attr
 			}
 		case strings.HasPrefix(pname, "python3.") && strings.Contains(pname, "-"):
 			// python3.11-numpy-1.26.4 → python311Packages.numpy
 			i := strings.IndexByte(pname, '-')
-			if attr := pythonAttr(pname[len("python"):i]); attr != "" {
+			if attr := nixpacks.PythonAttr(pname[len("python"):i]); attr != "" {
 				return attr + "Packages." + pname[i+1:]
 			}
 		}
@@ -203,7 +133,7 @@ func ProviderFor(p string) string {
 		}
 		return pname
 	}
-	return DebianPackageFor(p)
+	return ""
 }
 
 func isGCCRuntime(base string) bool {
@@ -223,19 +153,6 @@ func attrMatchesPname(attr, pname string) bool {
 		a = a[:i]
 	}
 	return strings.EqualFold(a, pname) || strings.HasPrefix(strings.ToLower(pname), strings.ToLower(a))
-}
-
-func pythonAttr(version string) string {
-	parts := strings.SplitN(version, ".", 3)
-	if len(parts) < 2 || parts[0] != "3" || parts[1] == "" {
-		return ""
-	}
-	for _, r := range parts[1] {
-		if r < '0' || r > '9' {
-			return ""
-		}
-	}
-	return "python3" + parts[1]
 }
 
 // nixStoreName splits "/nix/store/<hash>-<name>/<rest>" into name and rest.

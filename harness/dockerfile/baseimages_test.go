@@ -1,4 +1,4 @@
-package runner
+package dockerfile
 
 import (
 	"slices"
@@ -24,7 +24,7 @@ func TestBaseImages(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			if got := baseImages(tc.df, tc.args); !slices.Equal(got, tc.want) {
+			if got := Parse(tc.df).BaseImages(tc.args); !slices.Equal(got, tc.want) {
 				t.Errorf("got %q, want %q", got, tc.want)
 			}
 		})

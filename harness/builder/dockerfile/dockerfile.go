@@ -1,19 +1,21 @@
-package recipe
+// Package dockerfile is the builder of a project's own Dockerfile, with its
+// FROM lines pointed at the run's images and pip pointed at its package source.
+package dockerfile
 
 import (
 	"fmt"
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"strings"
 
+	"github.com/bootmatrix/bootmatrix/harness/builder/debian"
+	parse "github.com/bootmatrix/bootmatrix/harness/dockerfile"
+	"github.com/bootmatrix/bootmatrix/harness/recipe"
 	"github.com/bootmatrix/bootmatrix/harness/scenario"
 )
 
-var escapeDirectiveRE = regexp.MustCompile("^#\\s*escape\\s*=\\s*([\\\\`])\\s*$")
-
-// renderDockerfile builds the project's own Dockerfile with its directory as
+// Render builds the project's own Dockerfile with its directory as
 // the build context. Two changes are made to the Dockerfile, and only these:
 //
 //   - every FROM naming an image is rewritten through subs.Images (FROM flags
@@ -28,7 +30,7 @@ var escapeDirectiveRE = regexp.MustCompile("^#\\s*escape\\s*=\\s*([\\\\`])\\s*$"
 // Stages built FROM an earlier Python stage inherit the wheelhouse and ENV; an
 // ARG does not cross stages, so online they get the ARG lines again.
 // Pins rewrite the context's top-level requirements.txt.
-func renderDockerfile(sc *scenario.Scenario, v scenario.Variant, subs Substitutions) (*Recipe, error) {
+func (Builder) Render(sc *scenario.Scenario, v scenario.Variant, subs recipe.Substitutions) (*recipe.Recipe, error) {
 	if v.Dockerfile == "" {
 		return nil, fmt.Errorf("%s line %d: the dockerfile builder needs dockerfile: the Dockerfile's path inside the project", sc.File, v.Line)
 	}
@@ -50,11 +52,11 @@ func renderDockerfile(sc *scenario.Scenario, v scenario.Variant, subs Substituti
 		return nil, err
 	}
 	ctxDir := filepath.Dir(dfPath)
-	ctx, err := walkContext(ctxDir)
+	ctx, err := recipe.WalkContext(ctxDir)
 	if err != nil {
 		return nil, err
 	}
-	pinned, err := pinFiles(ctx, []string{"requirements.txt"}, v.Pins)
+	pinned, err := recipe.PinFiles(ctx, []string{"requirements.txt"}, v.Pins)
 	if err != nil {
 		return nil, err
 	}
@@ -64,149 +66,108 @@ func renderDockerfile(sc *scenario.Scenario, v scenario.Variant, subs Substituti
 		}
 		notes = append(notes, fmt.Sprintf("pins %v written into requirements.txt next to %s", v.Pins, rel))
 	}
-	_, pipArgs := subs.pipLines()
-	args := mergeArgs(nil, pipArgs)
-	args = mergeArgs(args, v.BuildArgs) // the variant's own build args win
-	shell, err := shellFor(v, plainShell)
+	_, pipArgs := subs.PipLines()
+	args := recipe.MergeArgs(nil, pipArgs)
+	args = recipe.MergeArgs(args, v.BuildArgs) // the variant's own build args win
+	shell, err := recipe.ShellFor(v, recipe.PlainShell)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", sc.File, err)
 	}
-	return &Recipe{
-		Setup:   Build{Dockerfile: text, Context: ctx, Args: args},
+	return &recipe.Recipe{
+		Setup:   recipe.Build{Dockerfile: text, Context: ctx, Args: args},
 		Shell:   shell,
-		Start:   startFor(sc, v, ""),
+		Start:   recipe.StartFor(sc, v, ""),
 		Workdir: workdir,
 		Python:  "python",
 		Notes:   notes,
+		Facts:   debian.Facts{OfferSlim: true},
 	}, nil
 }
 
 // rewriteDockerfile applies the FROM rewriting and pip injection; it returns the
 // new text and the final stage's WORKDIR when it is a plain absolute path.
-func rewriteDockerfile(file, text string, buildArgs map[string]string, subs Substitutions, notes *[]string) (string, string, error) {
-	lines := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
-	escape := `\`
-	globals := map[string]string{}
+func rewriteDockerfile(file, text string, buildArgs map[string]string, subs recipe.Substitutions, notes *[]string) (string, string, error) {
+	df := parse.Parse(text)
+	globals := df.Globals(buildArgs)
 	stages := map[string]bool{} // stage name -> is a Python stage
+	pip, _ := subs.PipLines()
+	// after[i] replaces line i (a FROM) with these lines.
+	after := map[int][]string{}
 	seenFrom := false
-	continued := false
 	workdir := ""
-	pip, _ := subs.pipLines()
-	var out []string
-	for i, line := range lines {
-		trim := strings.TrimSpace(line)
-		if !seenFrom && i == 0 {
-			if m := escapeDirectiveRE.FindStringSubmatch(trim); m != nil {
-				escape = m[1]
-			}
-		}
-		isCont := continued
-		if trim != "" && !strings.HasPrefix(trim, "#") {
-			continued = strings.HasSuffix(trim, escape)
-		}
-		if isCont || trim == "" || strings.HasPrefix(trim, "#") {
-			out = append(out, line)
-			continue
-		}
-		fields := strings.Fields(trim)
-		instr := strings.ToUpper(fields[0])
-		switch instr {
-		case "ARG":
-			if !seenFrom {
-				for _, a := range fields[1:] {
-					k, val, _ := strings.Cut(a, "=")
-					globals[k] = strings.Trim(val, `"'`)
-				}
-			}
+	for _, in := range df.Instructions {
+		switch in.Cmd {
 		case "WORKDIR":
-			if len(fields) == 2 && strings.HasPrefix(fields[1], "/") && !strings.Contains(fields[1], "$") {
-				workdir = path.Clean(fields[1])
+			if len(in.Args) == 1 && strings.HasPrefix(in.Args[0], "/") && !strings.Contains(in.Args[0], "$") {
+				workdir = path.Clean(in.Args[0])
 			} else {
 				workdir = ""
 			}
 		case "FROM":
-			if continued {
-				return "", "", fmt.Errorf("%s:%d: FROM continued over several lines is not supported here; write it on one line", file, i+1)
+			if in.End != in.Start {
+				return "", "", fmt.Errorf("%s:%d: FROM continued over several lines is not supported here; write it on one line", file, in.Start+1)
 			}
 			seenFrom = true
 			workdir = ""
-			newLine, isPython, fromStage, err := rewriteFrom(file, i+1, fields, globals, buildArgs, stages, subs, notes)
-			if err != nil {
-				return "", "", err
+			fr, ok := parse.ParseFrom(in, globals)
+			if !ok {
+				if len(in.Args) == 0 || strings.HasPrefix(in.Args[len(in.Args)-1], "--") {
+					return "", "", fmt.Errorf("%s:%d: FROM names no image", file, in.Start+1)
+				}
+				return "", "", fmt.Errorf("%s:%d: FROM %s: expected \"FROM image [AS name]\"", file, in.Start+1, strings.Join(in.Args, " "))
 			}
-			out = append(out, newLine)
+			newLine, isPython, fromStage := rewriteFrom(fr, stages, subs, notes)
+			lines := []string{newLine}
 			switch {
 			case isPython && !fromStage:
-				out = append(out, pip...)
-			case isPython && subs.Mode != ModeOffline:
+				lines = append(lines, pip...)
+			case isPython && subs.Mode != recipe.ModeOffline:
 				for _, l := range pip {
 					if strings.HasPrefix(l, "ARG ") {
-						out = append(out, l)
+						lines = append(lines, l)
 					}
 				}
 			}
-			continue
+			after[in.Start] = lines
 		}
-		out = append(out, line)
 	}
 	if !seenFrom {
 		return "", "", fmt.Errorf("%s: no FROM line (is this a Dockerfile?)", file)
+	}
+	var out []string
+	for i, line := range df.Lines {
+		if repl, ok := after[i]; ok {
+			out = append(out, repl...)
+			continue
+		}
+		out = append(out, line)
 	}
 	return strings.Join(out, "\n"), workdir, nil
 }
 
 // rewriteFrom returns the new FROM line, whether the stage is a Python one, and
 // whether it is built on an earlier stage.
-func rewriteFrom(file string, line int, fields []string, globals, buildArgs map[string]string, stages map[string]bool, subs Substitutions, notes *[]string) (string, bool, bool, error) {
-	var flags []string
-	rest := fields[1:]
-	for len(rest) > 0 && strings.HasPrefix(rest[0], "--") {
-		flags = append(flags, rest[0])
-		rest = rest[1:]
-	}
-	if len(rest) == 0 {
-		return "", false, false, fmt.Errorf("%s:%d: FROM names no image", file, line)
-	}
-	ref := rest[0]
-	var stage string
-	if len(rest) >= 3 && strings.EqualFold(rest[1], "AS") {
-		stage = rest[2]
-	} else if len(rest) != 1 {
-		return "", false, false, fmt.Errorf("%s:%d: FROM %s: expected \"FROM image [AS name]\"", file, line, strings.Join(rest, " "))
-	}
-	expanded := os.Expand(ref, func(name string) string {
-		key, def, hasDef := strings.Cut(name, ":-")
-		if v, ok := buildArgs[key]; ok && v != "" {
-			return v
-		}
-		if v, ok := globals[key]; ok && v != "" {
-			return v
-		}
-		if hasDef {
-			return def
-		}
-		return ""
-	})
-	newRef, isPython := ref, false
-	parentPython, fromStage := stages[strings.ToLower(expanded)]
+func rewriteFrom(fr parse.From, stages map[string]bool, subs recipe.Substitutions, notes *[]string) (string, bool, bool) {
+	newRef, isPython := fr.Image, false
+	parentPython, fromStage := stages[strings.ToLower(fr.Expanded)]
 	if fromStage {
 		isPython = parentPython
 	} else {
-		newRef = resolveImage(subs, expanded, notes)
-		if newRef == expanded && expanded != ref {
-			newRef = ref // not substituted: let Docker expand the ARGs itself
+		newRef = recipe.ResolveImage(subs, fr.Expanded, notes)
+		if newRef == fr.Expanded && fr.Expanded != fr.Image {
+			newRef = fr.Image // not substituted: let Docker expand the ARGs itself
 		}
-		isPython = imageRepo(expanded) == "python"
+		isPython = imageRepo(fr.Expanded) == "python"
 	}
-	if stage != "" {
-		stages[strings.ToLower(stage)] = isPython
+	if fr.Stage != "" {
+		stages[strings.ToLower(fr.Stage)] = isPython
 	}
-	parts := append([]string{"FROM"}, flags...)
+	parts := append([]string{"FROM"}, fr.Flags...)
 	parts = append(parts, newRef)
-	if stage != "" {
-		parts = append(parts, "AS", stage)
+	if fr.Stage != "" {
+		parts = append(parts, "AS", fr.Stage)
 	}
-	return strings.Join(parts, " "), isPython, fromStage, nil
+	return strings.Join(parts, " "), isPython, fromStage
 }
 
 // imageRepo is the repository of an image reference without registry

@@ -1,15 +1,20 @@
-package recipe
+// Package pythonslim is the plain Python image builder: the app root copied to
+// /app and its requirements.txt installed with the image's pip, on
+// python:<version>-slim (Debian).
+package pythonslim
 
 import (
 	"fmt"
 
+	"github.com/bootmatrix/bootmatrix/harness/builder/debian"
+	"github.com/bootmatrix/bootmatrix/harness/recipe"
 	"github.com/bootmatrix/bootmatrix/harness/scenario"
 )
 
-// renderSlim is the plain Python image: the app root copied to /app and its
+// Render is the plain Python image: the app root copied to /app and its
 // requirements.txt installed with the image's pip (no venv, no Nix).
-func renderSlim(sc *scenario.Scenario, v scenario.Variant, subs Substitutions) (*Recipe, error) {
-	root, rootAbs, err := appRoot(sc, v)
+func (Builder) Render(sc *scenario.Scenario, v scenario.Variant, subs recipe.Substitutions) (*recipe.Recipe, error) {
+	root, rootAbs, err := recipe.AppRoot(sc, v)
 	if err != nil {
 		return nil, err
 	}
@@ -20,7 +25,7 @@ func renderSlim(sc *scenario.Scenario, v scenario.Variant, subs Substitutions) (
 		}
 		logical = "python:" + v.Python + "-slim"
 	}
-	ctx, err := walkContext(rootAbs)
+	ctx, err := recipe.WalkContext(rootAbs)
 	if err != nil {
 		return nil, err
 	}
@@ -28,39 +33,40 @@ func renderSlim(sc *scenario.Scenario, v scenario.Variant, subs Substitutions) (
 		return nil, fmt.Errorf("%s: the python-slim builder installs %s/requirements.txt, which does not exist (set root to the directory that has it)", sc.File, root)
 	}
 	var notes []string
-	pinned, err := pinFiles(ctx, []string{"requirements.txt"}, v.Pins)
+	pinned, err := recipe.PinFiles(ctx, []string{"requirements.txt"}, v.Pins)
 	if err != nil {
 		return nil, err
 	}
 	if len(pinned) > 0 {
 		notes = append(notes, fmt.Sprintf("pins %v written into %s/requirements.txt", v.Pins, root))
 	}
-	start := startFor(sc, v, "")
+	start := recipe.StartFor(sc, v, "")
 	if start == "" {
 		return nil, fmt.Errorf("%s: the python-slim builder has no start command of its own: set start in the scenario or the variant", sc.File)
 	}
-	setup := []string{"FROM " + resolveImage(subs, logical, &notes)}
-	pip, pipArgs := subs.pipLines()
-	install := installDockerfile()
-	if subs.Mode == ModeOffline {
+	setup := []string{"FROM " + recipe.ResolveImage(subs, logical, &notes)}
+	pip, pipArgs := subs.PipLines()
+	install := recipe.InstallDockerfile()
+	if subs.Mode == recipe.ModeOffline {
 		setup = append(setup, pip...)
 	} else {
 		install = append(install, pip...)
 	}
-	setup = append(setup, "WORKDIR "+AppDir, "COPY . "+AppDir)
+	setup = append(setup, "WORKDIR "+recipe.AppDir, "COPY . "+recipe.AppDir)
 	install = append(install, "RUN pip install -r requirements.txt")
 
-	shell, err := shellFor(v, plainShell)
+	shell, err := recipe.ShellFor(v, recipe.PlainShell)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", sc.File, err)
 	}
-	return &Recipe{
-		Setup:   Build{Dockerfile: join(setup), Context: ctx},
-		Install: &Build{Dockerfile: join(install), Context: map[string]File{}, Args: pipArgs},
+	return &recipe.Recipe{
+		Setup:   recipe.Build{Dockerfile: recipe.Join(setup), Context: ctx},
+		Install: &recipe.Build{Dockerfile: recipe.Join(install), Context: map[string]recipe.File{}, Args: pipArgs},
 		Shell:   shell,
 		Start:   start,
-		Workdir: AppDir,
+		Workdir: recipe.AppDir,
 		Python:  "python",
 		Notes:   notes,
+		Facts:   debian.Facts{},
 	}, nil
 }

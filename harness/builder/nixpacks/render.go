@@ -1,4 +1,4 @@
-package recipe
+package nixpacks
 
 import (
 	"fmt"
@@ -8,8 +8,10 @@ import (
 	"strings"
 
 	"github.com/bootmatrix/bootmatrix/harness/nixpacks"
+	"github.com/bootmatrix/bootmatrix/harness/recipe"
 	"github.com/bootmatrix/bootmatrix/harness/requirements"
 	"github.com/bootmatrix/bootmatrix/harness/scenario"
+	"github.com/bootmatrix/bootmatrix/harness/shellquote"
 )
 
 // LibsProfileScript is where nixLibs' LD_LIBRARY_PATH is written: only login
@@ -23,14 +25,14 @@ const LibsProfileScript = "/etc/profile.d/nixpacks-libs.sh"
 // PATH, hence no /bin/.
 const nixpacksShell = `SHELL ["bash", "-ol", "pipefail", "-c"]`
 
-// renderNixpacks builds what Nixpacks builds from the variant's app root:
+// Render builds what Nixpacks builds from the variant's app root:
 // Setup installs the plan's Nix packages, writes the libraries' profile
 // script, installs apt packages, sets variables and PATH, and copies the app;
 // Install runs every phase's commands, one RUN each, in the plan's order
 // (install, then build, as Nixpacks does); Final, for a runImage, copies /app
 // into the run image, which has no /nix.
-func renderNixpacks(sc *scenario.Scenario, v scenario.Variant, subs Substitutions) (*Recipe, error) {
-	root, rootAbs, err := appRoot(sc, v)
+func (Builder) Render(sc *scenario.Scenario, v scenario.Variant, subs recipe.Substitutions) (*recipe.Recipe, error) {
+	root, rootAbs, err := recipe.AppRoot(sc, v)
 	if err != nil {
 		return nil, err
 	}
@@ -46,7 +48,7 @@ func renderNixpacks(sc *scenario.Scenario, v scenario.Variant, subs Substitution
 			}
 		}
 	}
-	plan, err := nixpacks.BuildPlan(rootAbs, cfg, v.Python, v.Nixpacks)
+	plan, err := nixpacks.BuildPlan(rootAbs, cfg, v.Python, Overrides(v.Nixpacks))
 	if err != nil {
 		return nil, err
 	}
@@ -56,7 +58,7 @@ func renderNixpacks(sc *scenario.Scenario, v scenario.Variant, subs Substitution
 		buildDir = filepath.Join(rootAbs, filepath.FromSlash(plan.Dir))
 	}
 
-	ctx, err := walkContext(buildDir)
+	ctx, err := recipe.WalkContext(buildDir)
 	if err != nil {
 		return nil, err
 	}
@@ -68,7 +70,7 @@ func renderNixpacks(sc *scenario.Scenario, v scenario.Variant, subs Substitution
 	if _, ok := ctx["requirements.txt"]; ok {
 		reqs = append([]string{"requirements.txt"}, reqs...)
 	}
-	pinned, err := pinFiles(ctx, nixpacks.Dedupe(reqs), v.Pins)
+	pinned, err := recipe.PinFiles(ctx, nixpacks.Dedupe(reqs), v.Pins)
 	if err != nil {
 		return nil, err
 	}
@@ -84,11 +86,11 @@ func renderNixpacks(sc *scenario.Scenario, v scenario.Variant, subs Substitution
 		logicalBase = plan.BuildImage
 	}
 	if logicalBase == "" {
-		logicalBase = LogicalNixpacks
+		logicalBase = recipe.LogicalNixpacks
 	}
-	setup := []string{"FROM " + resolveImage(subs, logicalBase, &notes), nixpacksShell}
-	pip, pipArgs := subs.pipLines()
-	if subs.Mode == ModeOffline {
+	setup := []string{"FROM " + recipe.ResolveImage(subs, logicalBase, &notes), nixpacksShell}
+	pip, pipArgs := subs.PipLines()
+	if subs.Mode == recipe.ModeOffline {
 		setup = append(setup, pip...)
 	}
 	if len(plan.NixPkgs) > 0 {
@@ -106,16 +108,16 @@ func renderNixpacks(sc *scenario.Scenario, v scenario.Variant, subs Substitution
 		notes = append(notes, "aptPkgs: Nixpacks' Ubuntu base image has apt-get; the offline Nix stand-in has not, so this build fails here")
 	}
 	if len(plan.Variables) > 0 {
-		setup = append(setup, envLine(plan.Variables))
+		setup = append(setup, recipe.EnvLine(plan.Variables))
 	}
 	if len(plan.Paths) > 0 {
 		setup = append(setup, `ENV PATH="`+strings.Join(plan.Paths, ":")+`:$PATH"`)
 	}
-	setup = append(setup, "WORKDIR "+AppDir, "COPY . "+AppDir)
+	setup = append(setup, "WORKDIR "+recipe.AppDir, "COPY . "+recipe.AppDir)
 
-	install := installDockerfile()
+	install := recipe.InstallDockerfile()
 	var installArgs map[string]string
-	if subs.Mode != ModeOffline {
+	if subs.Mode != recipe.ModeOffline {
 		install = append(install, pip...)
 		installArgs = pipArgs
 	}
@@ -129,24 +131,23 @@ func renderNixpacks(sc *scenario.Scenario, v scenario.Variant, subs Substitution
 		}
 	}
 
-	shell, err := shellFor(v, loginShell)
+	shell, err := recipe.ShellFor(v, recipe.LoginShell)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", sc.File, err)
 	}
-	r := &Recipe{
-		Setup:   Build{Dockerfile: join(setup), Context: ctx},
-		Install: &Build{Dockerfile: join(install), Context: map[string]File{}, Args: installArgs},
+	r := &recipe.Recipe{
+		Setup:   recipe.Build{Dockerfile: recipe.Join(setup), Context: ctx},
+		Install: &recipe.Build{Dockerfile: recipe.Join(install), Context: map[string]recipe.File{}, Args: installArgs},
 		Shell:   shell,
-		Start:   startFor(sc, v, plan.StartCmd),
-		Workdir: AppDir,
+		Start:   recipe.StartFor(sc, v, plan.StartCmd),
+		Workdir: recipe.AppDir,
 		Python:  "python",
-		NixPkgs: plan.NixPkgs,
-		NixLibs: plan.NixLibs,
+		Facts:   Facts{NixPkgs: plan.NixPkgs, NixLibs: plan.NixLibs, LibsScript: LibsProfileScript},
 	}
 	if plan.RunImage != "" {
-		final := []string{"ARG BASE", "FROM ${BASE} AS built", "FROM " + resolveImage(subs, plan.RunImage, &notes),
-			"COPY --from=built " + AppDir + " " + AppDir, "WORKDIR " + AppDir}
-		r.Final = &Build{Dockerfile: join(final), Context: map[string]File{}}
+		final := []string{"ARG BASE", "FROM ${BASE} AS built", "FROM " + recipe.ResolveImage(subs, plan.RunImage, &notes),
+			"COPY --from=built " + recipe.AppDir + " " + recipe.AppDir, "WORKDIR " + recipe.AppDir}
+		r.Final = &recipe.Build{Dockerfile: recipe.Join(final), Context: map[string]recipe.File{}}
 		notes = append(notes, fmt.Sprintf("runImage %s: the app runs there without /nix, as Nixpacks' start image would", plan.RunImage))
 	}
 	if r.Start == "" {
@@ -163,16 +164,9 @@ func renderNixpacks(sc *scenario.Scenario, v scenario.Variant, subs Substitution
 func libsRun(libs []string) string {
 	quoted := make([]string, len(libs))
 	for i, l := range libs {
-		quoted[i] = shellQuote(l)
+		quoted[i] = shellquote.Quote(l)
 	}
 	return "RUN set -e; d=''; for a in " + strings.Join(quoted, " ") +
 		`; do p="$(nix-build '<nixpkgs>' -A "$a" --no-out-link)"; d="${d:+$d:}$p/lib"; done;` +
 		" mkdir -p " + path.Dir(LibsProfileScript) + `; printf 'export LD_LIBRARY_PATH="%s${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"\n' "$d" > ` + LibsProfileScript
-}
-
-func shellQuote(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-+/") == "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

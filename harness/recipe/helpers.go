@@ -6,6 +6,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -16,54 +17,19 @@ import (
 // AppDir is where every builder puts the app in the image.
 const AppDir = "/app"
 
+// The shells a platform starts commands with (scenario.ShellLogin, ShellPlain).
 var (
-	loginShell = []string{"bash", "-l", "-c"}
-	plainShell = []string{"sh", "-c"}
+	LoginShell = []string{"bash", "-l", "-c"}
+	PlainShell = []string{"sh", "-c"}
 )
 
 // skipInContext are directories never sent to a build: VCS data, caches and
 // local environments that a platform's checkout would not have either.
 var skipInContext = map[string]bool{".git": true, "__pycache__": true, ".venv": true, "node_modules": true}
 
-// Render turns one variant of a scenario into the builds a platform builder
-// would run, with logical images resolved through subs. Errors name the
-// variant and the file at fault.
-func Render(sc *scenario.Scenario, v scenario.Variant, subs Substitutions) (*Recipe, error) {
-	if sc == nil {
-		return nil, fmt.Errorf("variant %q: no scenario", v.Name)
-	}
-	if err := requirements.CheckPins(v.Pins); err != nil {
-		return nil, fmt.Errorf("variant %q (%s): %w", v.Name, sc.File, err)
-	}
-	var (
-		r   *Recipe
-		err error
-	)
-	switch v.Builder {
-	case scenario.BuilderNixpacks:
-		r, err = renderNixpacks(sc, v, subs)
-	case scenario.BuilderPythonSlim:
-		r, err = renderSlim(sc, v, subs)
-	case scenario.BuilderDockerfile:
-		r, err = renderDockerfile(sc, v, subs)
-	default:
-		return nil, fmt.Errorf("variant %q (%s line %d): unknown builder %q (use %s, %s or %s)", v.Name, sc.File, v.Line, v.Builder,
-			scenario.BuilderNixpacks, scenario.BuilderPythonSlim, scenario.BuilderDockerfile)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("variant %q: %w", v.Name, err)
-	}
-	r.Builder = v.Builder
-	r.ShellMode = scenario.ShellPlain
-	if len(r.Shell) > 1 && r.Shell[1] == "-l" {
-		r.ShellMode = scenario.ShellLogin
-	}
-	return r, nil
-}
-
-// appRoot returns the variant's root relative to the project ("." or "backend")
+// AppRoot returns the variant's root relative to the project ("." or "backend")
 // and its absolute path.
-func appRoot(sc *scenario.Scenario, v scenario.Variant) (string, string, error) {
+func AppRoot(sc *scenario.Scenario, v scenario.Variant) (string, string, error) {
 	root := v.Root
 	if root == "" {
 		root = sc.Project.Root
@@ -83,8 +49,8 @@ func appRoot(sc *scenario.Scenario, v scenario.Variant) (string, string, error) 
 	return clean, abs, nil
 }
 
-// walkContext lists the files under dir as build context entries.
-func walkContext(dir string) (map[string]File, error) {
+// WalkContext lists the files under dir as build context entries.
+func WalkContext(dir string) (map[string]File, error) {
 	ctx := map[string]File{}
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -116,9 +82,9 @@ func walkContext(dir string) (map[string]File, error) {
 	return ctx, nil
 }
 
-// pinFiles applies pins to the named requirement files of ctx (paths relative
+// PinFiles applies pins to the named requirement files of ctx (paths relative
 // to the context); files missing from ctx are skipped. It returns the files rewritten.
-func pinFiles(ctx map[string]File, files []string, pins []string) ([]string, error) {
+func PinFiles(ctx map[string]File, files []string, pins []string) ([]string, error) {
 	if len(pins) == 0 {
 		return nil, nil
 	}
@@ -147,19 +113,21 @@ func pinFiles(ctx map[string]File, files []string, pins []string) ([]string, err
 	return done, nil
 }
 
-func shellFor(v scenario.Variant, def []string) ([]string, error) {
+// ShellFor is the variant's shell, def when it sets none.
+func ShellFor(v scenario.Variant, def []string) ([]string, error) {
 	switch v.Shell {
 	case "":
 		return append([]string(nil), def...), nil
 	case scenario.ShellLogin:
-		return append([]string(nil), loginShell...), nil
+		return append([]string(nil), LoginShell...), nil
 	case scenario.ShellPlain:
-		return append([]string(nil), plainShell...), nil
+		return append([]string(nil), PlainShell...), nil
 	}
 	return nil, fmt.Errorf("shell %q is not %q or %q", v.Shell, scenario.ShellLogin, scenario.ShellPlain)
 }
 
-func startFor(sc *scenario.Scenario, v scenario.Variant, builderDefault string) string {
+// StartFor is the start command: the variant's, the scenario's, or the builder's own.
+func StartFor(sc *scenario.Scenario, v scenario.Variant, builderDefault string) string {
 	switch {
 	case v.Start != "":
 		return v.Start
@@ -169,21 +137,23 @@ func startFor(sc *scenario.Scenario, v scenario.Variant, builderDefault string) 
 	return builderDefault
 }
 
-// resolveImage maps a logical image and notes when offline has no substitute.
-func resolveImage(subs Substitutions, ref string, notes *[]string) string {
-	c, ok := subs.image(ref)
+// ResolveImage maps a logical image and notes when offline has no substitute.
+func ResolveImage(subs Substitutions, ref string, notes *[]string) string {
+	c, ok := subs.Image(ref)
 	if !ok && subs.Mode == ModeOffline {
 		*notes = append(*notes, fmt.Sprintf("image %s has no offline substitute: the build will try to pull it, and there is no registry", ref))
 	}
 	return c
 }
 
-// installDockerfile starts a Dockerfile built on the previous stage's image.
-func installDockerfile() []string { return []string{"ARG BASE", "FROM ${BASE}"} }
+// InstallDockerfile starts a Dockerfile built on the previous stage's image.
+func InstallDockerfile() []string { return []string{"ARG BASE", "FROM ${BASE}"} }
 
-func join(lines []string) string { return strings.Join(lines, "\n") + "\n" }
+// Join makes Dockerfile text of lines.
+func Join(lines []string) string { return strings.Join(lines, "\n") + "\n" }
 
-func mergeArgs(dst map[string]string, src map[string]string) map[string]string {
+// MergeArgs copies src over dst, making dst when needed.
+func MergeArgs(dst map[string]string, src map[string]string) map[string]string {
 	if len(src) == 0 {
 		return dst
 	}
@@ -194,4 +164,21 @@ func mergeArgs(dst map[string]string, src map[string]string) map[string]string {
 		dst[k] = v
 	}
 	return dst
+}
+
+// RequirementFiles are the requirement files under base (relative to the
+// project dir) that an install reading cmds uses, relative to the project:
+// requirements.txt and every file a "pip install -r" names, when present.
+func RequirementFiles(dir, base string, cmds []string) []string {
+	var out []string
+	for _, p := range append([]string{"requirements.txt"}, requirements.Files(cmds)...) {
+		rel := path.Join(base, p)
+		if slices.Contains(out, rel) {
+			continue
+		}
+		if info, err := os.Stat(filepath.Join(dir, filepath.FromSlash(rel))); err == nil && info.Mode().IsRegular() {
+			out = append(out, rel)
+		}
+	}
+	return out
 }
