@@ -43,6 +43,7 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	runnertest.DisableReaper()
 	code := m.Run()
 	if binDir != "" {
 		_ = os.RemoveAll(binDir)

@@ -2,6 +2,7 @@ package doctor
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +15,11 @@ import (
 	"github.com/bootmatrix/bootmatrix/harness/runner/runnertest"
 	"github.com/bootmatrix/bootmatrix/harness/scenario"
 )
+
+func TestMain(m *testing.M) {
+	runnertest.DisableReaper()
+	os.Exit(m.Run())
+}
 
 // TestSearchSeedBreakSystemPackages runs the doctor on the seed's
 // break-system-packages attempt (backend in a subdirectory, custom install

@@ -34,7 +34,7 @@ type GCOptions struct {
 // GC removes labelled objects left by crashed or --keep runs and returns how many it
 // removed. Kit images are not labelled managed and are never touched.
 func GC(ctx context.Context, o GCOptions) (int, error) {
-	e, err := connectEngine(ctx)
+	e, err := connectEngine(ctx, nil)
 	if err != nil {
 		return 0, err
 	}

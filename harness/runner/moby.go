@@ -8,12 +8,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/netip"
 	"os"
 	"path"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
@@ -22,41 +24,98 @@ import (
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/api/types/network"
 	"github.com/moby/moby/client"
+	"github.com/testcontainers/testcontainers-go"
+	"github.com/testcontainers/testcontainers-go/wait"
 )
 
-// mobyEngine is the engine through the moby client: the runner's one connection to
-// Docker (the package doc says why not through testcontainers-go).
+// mobyEngine is the engine through testcontainers-go's Docker client: the runner's
+// one connection to Docker. The variants' containers are created, started, waited
+// for and terminated by testcontainers-go's provider over that client; builds,
+// execs, copies, inspection and gc call the client directly (the package doc says why).
 type mobyEngine struct {
-	cli *client.Client
+	cli *testcontainers.DockerClient
+	tc  *testcontainers.DockerProvider
+
+	mu   sync.Mutex
+	ctrs map[string]testcontainers.Container // started here and not yet terminated, by ID
 }
 
 // Connect returns a client for the engine and pings it; the error is one line saying
 // where it looked and how to start an engine.
 func Connect(ctx context.Context) (*client.Client, error) {
-	cli, err := client.New(client.FromEnv)
+	cli, err := dial(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("docker client: %w (check DOCKER_HOST=%q)", err, os.Getenv("DOCKER_HOST"))
+		return nil, err
 	}
+	return cli.Client, nil
+}
+
+// dial makes testcontainers-go's client. It finds the engine the way testcontainers-go
+// does (its properties, the Docker context, the default socket), except that
+// DOCKER_HOST, when set, is the engine: testcontainers-go would skip one that does
+// not answer and quietly use the local socket instead.
+func dial(ctx context.Context) (*testcontainers.DockerClient, error) {
 	pctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
+	unreachable := func(host string, err error) error {
+		return fmt.Errorf("docker engine not reachable (DOCKER_HOST %s): %s; start it with `sudo systemctl start docker` (or run `dockerd`), or set DOCKER_HOST to a running engine",
+			host, oneLine(err.Error()))
+	}
+	host := os.Getenv("DOCKER_HOST")
+	cli, err := testcontainers.NewDockerClientWithOpts(pctx, client.FromEnv)
+	if err != nil {
+		if host == "" {
+			host = "unset"
+		}
+		return nil, unreachable(host, err)
+	}
 	if _, err := cli.Ping(pctx, client.PingOptions{NegotiateAPIVersion: true}); err != nil {
-		host := os.Getenv("DOCKER_HOST")
 		if host == "" {
 			host = "unset, so " + cli.DaemonHost()
 		}
 		_ = cli.Close()
-		return nil, fmt.Errorf("docker engine not reachable (DOCKER_HOST %s): %s; start it with `sudo systemctl start docker` (or run `dockerd`), or set DOCKER_HOST to a running engine",
-			host, oneLine(err.Error()))
+		return nil, unreachable(host, err)
 	}
 	return cli, nil
 }
 
-func connectEngine(ctx context.Context) (*mobyEngine, error) {
-	cli, err := Connect(ctx)
+// connectEngine connects; testcontainers-go's messages about the containers it
+// manages go to logf.
+func connectEngine(ctx context.Context, logf func(string, ...any)) (*mobyEngine, error) {
+	cli, err := dial(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return &mobyEngine{cli: cli}, nil
+	// The provider makes a client of its own, which SetClient replaces before it is
+	// used: dial's Info answer is cached for the process, so that one never reached
+	// the engine.
+	p, err := testcontainers.NewDockerProvider(testcontainers.WithLogger(tcLogger{logf}))
+	if err != nil {
+		_ = cli.Close()
+		return nil, fmt.Errorf("testcontainers provider: %w", err)
+	}
+	p.SetClient(cli)
+	return &mobyEngine{cli: cli, tc: p, ctrs: map[string]testcontainers.Container{}}, nil
+}
+
+// reaperOff refuses testcontainers-go's reaper, Ryuk: with it on, the first container
+// would wait for testcontainers/ryuk to be pulled, which an offline engine cannot do,
+// and the runner removes what it creates by label itself. Turning it off is the
+// program's choice (the CLI's main makes it), so New only says how.
+func reaperOff() error {
+	if testcontainers.ReadConfig().Config.RyukDisabled {
+		return nil
+	}
+	return errors.New("testcontainers-go's reaper is on, and starting a container would pull testcontainers/ryuk: set TESTCONTAINERS_RYUK_DISABLED=true in the environment (or ryuk.disabled=true in ~/.testcontainers.properties) before the process first uses testcontainers-go; the runner removes what it creates by label itself")
+}
+
+// tcLogger hands testcontainers-go's lines to the runner's WithLogf.
+type tcLogger struct{ logf func(string, ...any) }
+
+func (l tcLogger) Printf(format string, v ...any) {
+	if l.logf != nil {
+		l.logf("%s", strings.TrimRight(fmt.Sprintf(format, v...), "\n"))
+	}
 }
 
 func (m *mobyEngine) Close() error { return m.cli.Close() }
@@ -172,74 +231,83 @@ func (m *mobyEngine) RemoveImage(ctx context.Context, ref string, force bool) er
 }
 
 // StartContainer starts an idle container. tini as PID 1 makes stopping it
-// immediate. Its port is published on 127.0.0.1 only; it is never privileged, never
-// gets the engine's socket and never shares the host's network.
+// immediate. Its port is published on 127.0.0.1 only; it is never privileged, has no
+// binds or mounts (so never the engine's socket) and never shares the host's network.
 func (m *mobyEngine) StartContainer(ctx context.Context, spec containerSpec) (string, int, error) {
 	p := network.MustParsePort(fmt.Sprintf("%d/tcp", spec.Port))
-	init := true
-	cr, err := m.cli.ContainerCreate(ctx, client.ContainerCreateOptions{
-		Config: &container.Config{
-			Image:        spec.Image,
-			Entrypoint:   spec.Cmd,
-			Env:          envList(spec.Env),
-			Labels:       spec.Labels,
-			ExposedPorts: network.PortSet{p: struct{}{}},
-		},
-		HostConfig: &container.HostConfig{
-			Init:         &init,
-			Privileged:   false,
-			NetworkMode:  "bridge",
-			PortBindings: network.PortMap{p: {{HostIP: netip.MustParseAddr("127.0.0.1"), HostPort: ""}}},
-			Resources: container.Resources{
+	req := testcontainers.ContainerRequest{
+		Image:        spec.Image,
+		Entrypoint:   spec.Cmd,
+		Env:          spec.Env,
+		Labels:       maps.Clone(spec.Labels), // testcontainers-go adds its own to the map
+		ExposedPorts: []string{p.String()},
+		// Replaces testcontainers-go's defaults whole: every field the container's
+		// isolation depends on is set here.
+		HostConfigModifier: func(hc *container.HostConfig) {
+			init := true
+			hc.Init = &init
+			hc.Privileged = false
+			hc.NetworkMode = "bridge"
+			hc.Binds = nil
+			hc.Mounts = nil
+			hc.PortBindings = network.PortMap{p: {{HostIP: netip.MustParseAddr("127.0.0.1"), HostPort: ""}}}
+			hc.Resources = container.Resources{
 				Memory:     spec.Memory,
 				MemorySwap: spec.Memory, // no swap beyond the limit: OOM shows as OOM
 				NanoCPUs:   spec.NanoCPUs,
-			},
-			AutoRemove: false,
+			}
+			hc.AutoRemove = false
 		},
-	})
-	if err != nil {
-		return "", 0, fmt.Errorf("start container from %s: %w", spec.Image, err)
+		// The engine publishes the port as part of the start and may report it a
+		// moment later; the strategy polls for it and gives up at once, with the exit
+		// code, if the container stopped running (an image without sleep, say).
+		WaitingFor: wait.ForMappedPort(p.String()).WithPollInterval(50 * time.Millisecond).WithStartupTimeout(30 * time.Second),
+	}
+	// GenericContainer with Started would do these two calls on a provider, and a
+	// client, of its own.
+	ctr, err := m.tc.CreateContainer(ctx, req)
+	if err == nil {
+		err = ctr.Start(ctx)
 	}
 	fail := func(err error) (string, int, error) {
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
-		defer cancel()
-		_ = m.RemoveContainer(rctx, cr.ID)
+		if ctr != nil && ctr.GetContainerID() != "" {
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+			defer cancel()
+			_ = ctr.Terminate(rctx, testcontainers.StopTimeout(0))
+		}
 		return "", 0, err
 	}
-	if _, err := m.cli.ContainerStart(ctx, cr.ID, client.ContainerStartOptions{}); err != nil {
+	if err != nil {
 		return fail(fmt.Errorf("start container from %s: %w", spec.Image, err))
 	}
-	// The engine publishes the port as part of the start; a moment's retry covers an
-	// engine that reports it a little later.
-	for i := 0; ; i++ {
-		ins, err := m.cli.ContainerInspect(ctx, cr.ID, client.ContainerInspectOptions{})
-		if err != nil {
-			return fail(fmt.Errorf("inspect container: %w", err))
-		}
-		if ns := ins.Container.NetworkSettings; ns != nil {
-			for _, b := range ns.Ports[p] {
-				if n, err := strconv.Atoi(b.HostPort); err == nil && n > 0 {
-					return cr.ID, n, nil
-				}
-			}
-		}
-		if i == 50 {
-			return fail(fmt.Errorf("mapped port %s: the engine published none", p))
-		}
-		select {
-		case <-ctx.Done():
-			return fail(ctx.Err())
-		case <-time.After(100 * time.Millisecond):
-		}
+	mp, err := ctr.MappedPort(ctx, p.String())
+	if err != nil {
+		return fail(fmt.Errorf("mapped port %s: %w", p, err))
 	}
+	id := ctr.GetContainerID()
+	m.mu.Lock()
+	m.ctrs[id] = ctr
+	m.mu.Unlock()
+	return id, int(mp.Num()), nil
 }
 
-// RemoveContainer returns once the container is gone. A removal already under way
-// (the runner's own, when a second signal's clean-up races it) is waited for: the
-// engine refuses a second one, and the container still exists until the first ends.
+// RemoveContainer returns once the container is gone. A container this engine
+// started is terminated through testcontainers-go, with no stop timeout (its
+// processes are discarded with it); any other, such as one gc found, is force-removed.
+// A removal already under way (the runner's own, when a second signal's clean-up
+// races it) is waited for: the engine refuses a second one, and the container still
+// exists until the first ends.
 func (m *mobyEngine) RemoveContainer(ctx context.Context, id string) error {
-	_, err := m.cli.ContainerRemove(ctx, id, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true})
+	m.mu.Lock()
+	ctr := m.ctrs[id]
+	delete(m.ctrs, id)
+	m.mu.Unlock()
+	var err error
+	if ctr != nil {
+		err = ctr.Terminate(ctx, testcontainers.StopTimeout(0))
+	} else {
+		_, err = m.cli.ContainerRemove(ctx, id, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true})
+	}
 	if err == nil || !cerrdefs.IsConflict(err) || !strings.Contains(err.Error(), "already in progress") {
 		return err
 	}

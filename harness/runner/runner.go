@@ -7,13 +7,24 @@
 // tested against a fake engine and an httptest app. Its one implementation,
 // mobyEngine, holds the runner's one client.
 //
-// testcontainers-go is not used. A variant's container is an idle process the stages
-// exec into: its lifecycle is a create, a start and a forced remove, three calls of
-// the client. Its wait strategies cannot watch the app's exec beside the health poll,
-// which is how boot tells a crash from a hang. And it always opens a second client of
-// its own, with a reaper whose image cannot be pulled offline and which can only be
-// turned off through the process's environment; the runner removes what it creates by
-// label instead (Cleanup, GC).
+// The engine's one client is testcontainers-go's (NewDockerClientWithOpts), with
+// DOCKER_HOST, when set, naming the engine. testcontainers-go owns what it is good
+// at, a variant container's lifecycle: create, start, a wait strategy for the
+// published 127.0.0.1 port that fails at once if the container stops running, and
+// terminate with no stop timeout. It runs on a provider given that same client; its
+// GenericContainer would open a provider and a client of its own for every container.
+// The rest goes through that client directly: image builds (testcontainers-go's
+// build retries a failure and reports no failing step's exit code), the stages'
+// execs (they stream output while the health poll runs beside them, which is how
+// boot tells a crash from a hang; its Exec and wait strategies wait for an end),
+// copies, inspection, and gc by label, which it has no call for.
+//
+// Its reaper, Ryuk, must be off (its image cannot be pulled offline, and the runner
+// removes what it creates by label: Cleanup, GC). That is process-wide configuration,
+// so New does not set it: the program does, before its first use (the CLI's main;
+// runnertest.DisableReaper in a test's TestMain), and New refuses to start while it
+// is on. testcontainers-go's messages about the runner's containers go to WithLogf;
+// its global logger is the program's to set.
 package runner
 
 import (
@@ -118,7 +129,8 @@ type Runner struct {
 }
 
 // New connects to the engine named by DOCKER_HOST (or the default socket) and
-// checks that it answers. It changes no process-wide state.
+// checks that it answers. It changes no process-wide state, and so refuses to start
+// while testcontainers-go's reaper is on (see the package doc).
 func New(ctx context.Context, opts ...Option) (*Runner, error) {
 	r := &Runner{exitGrace: defaultExitGrace, builds: map[string]*buildCall{}}
 	for _, o := range opts {
@@ -131,7 +143,10 @@ func New(ctx context.Context, opts ...Option) (*Runner, error) {
 		r.logf = func(string, ...any) {}
 	}
 	if r.eng == nil {
-		e, err := connectEngine(ctx)
+		if err := reaperOff(); err != nil {
+			return nil, err
+		}
+		e, err := connectEngine(ctx, r.logf)
 		if err != nil {
 			return nil, err
 		}

@@ -2,6 +2,9 @@ package runner_test
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"os/exec"
 	"slices"
 	"strings"
 	"sync"
@@ -15,6 +18,44 @@ import (
 	"github.com/bootmatrix/bootmatrix/harness/runner/runnertest"
 	"github.com/bootmatrix/bootmatrix/harness/scenario"
 )
+
+func TestMain(m *testing.M) {
+	runnertest.DisableReaper()
+	os.Exit(m.Run())
+}
+
+// TestNewRefusesTheReaper runs New in a child test process whose environment turns
+// testcontainers-go's reaper on: New must say how to turn it off, before it reaches
+// the engine, rather than start a container that waits for a pull of testcontainers/ryuk.
+func TestNewRefusesTheReaper(t *testing.T) {
+	if os.Getenv("BOOTMATRIX_TEST_REAPER_CHILD") == "1" {
+		r, err := runner.New(context.Background())
+		if err == nil {
+			_ = r.Close()
+			t.Fatal("New accepted testcontainers-go's reaper")
+		}
+		fmt.Println("ERROR:", err)
+		return
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestNewRefusesTheReaper$", "-test.v")
+	// exec keeps the last of duplicate variables: this overrides TestMain's default.
+	cmd.Env = append(os.Environ(), "BOOTMATRIX_TEST_REAPER_CHILD=1", "TESTCONTAINERS_RYUK_DISABLED=false", "DOCKER_HOST=unix:///nonexistent.sock")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("child test failed: %v\n%s", err, out)
+	}
+	line := ""
+	for l := range strings.Lines(string(out)) {
+		if rest, ok := strings.CutPrefix(l, "ERROR: "); ok {
+			line = strings.TrimSpace(rest)
+		}
+	}
+	for _, want := range []string{"reaper is on", "testcontainers/ryuk", "TESTCONTAINERS_RYUK_DISABLED=true"} {
+		if !strings.Contains(line, want) {
+			t.Errorf("New's error %q does not say %q\n%s", line, want, out)
+		}
+	}
+}
 
 const kitBookworm = "bootmatrix-kit/debian:bookworm"
 
