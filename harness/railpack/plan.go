@@ -14,6 +14,11 @@
 // Dockerfile step to the plan step and says where they differ.
 package railpack
 
+import (
+	"bytes"
+	"encoding/json"
+)
+
 // MiseVersion is the mise release the builder and runtime image tags name.
 const MiseVersion = "2026.8.6"
 
@@ -131,4 +136,17 @@ func fileCmd(path, name, custom string) Command {
 
 func stepLayer(step string, include, exclude []string) Layer {
 	return Layer{Step: step, Include: include, Exclude: exclude}
+}
+
+// JSON is the result as indented JSON, with "&&" and "<" left as they are
+// rather than escaped for HTML.
+func (r *Result) JSON() ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(r); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
 }
