@@ -349,17 +349,14 @@ func (g *generator) plan(ctx context.Context, resolver Resolver, railpackVersion
 		Base: deployBase,
 		Inputs: []Layer{
 			stepLayer(StepMise, slices.Clone(MiseOutputs), nil),
+			// With no install outputs this layer has no include: Railpack's
+			// Normalize keeps it, and it copies nothing.
 			stepLayer(StepBuild, outputs, nil),
 			stepLayer(StepBuild, []string{"."}, []string{strings.TrimPrefix(VenvPath, "/app/")}),
 		},
 		StartCmd:  startCmd,
 		Variables: deployVars,
 		Paths:     g.cfg.Deploy.Paths,
-	}
-	if len(outputs) == 0 {
-		// A filter with no include copies nothing; Railpack's Normalize keeps
-		// the layer, but it adds nothing to the image.
-		p.Deploy.Inputs = slices.Delete(p.Deploy.Inputs, 1, 2)
 	}
 	if len(p.Caches) == 0 {
 		p.Caches = nil
