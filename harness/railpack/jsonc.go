@@ -184,14 +184,13 @@ func (p *jsonParser) str() (string, error) {
 		if p.off >= len(p.src) {
 			return "", &syntaxError{start, "a string is never closed"}
 		}
-		c := p.src[p.off]
-		switch {
-		case c == '"':
+		switch c := p.src[p.off]; c {
+		case '"':
 			p.advance(1)
 			return b.String(), nil
-		case c == '\n':
+		case '\n':
 			return "", p.errf("a string runs past the end of the line; close it with \"")
-		case c == '\\':
+		case '\\':
 			if p.off+1 >= len(p.src) {
 				return "", p.errf("a string is never closed")
 			}

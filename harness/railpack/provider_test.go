@@ -28,10 +28,6 @@ func step(t testing.TB, p *BuildPlan, name string) Step {
 	return Step{}
 }
 
-func hasStep(p *BuildPlan, name string) bool {
-	return slices.ContainsFunc(p.Steps, func(s Step) bool { return s.Name == name })
-}
-
 func TestPythonVersionPrecedence(t *testing.T) {
 	// InstallMisePackages: default < Pipfile < runtime.txt < mise files <
 	// RAILPACK_PYTHON_VERSION, and "packages" in the config above them all.
