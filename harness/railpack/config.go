@@ -32,6 +32,10 @@ type Config struct {
 	// RAILPACK_PACKAGES); they override every version the provider finds.
 	Packages map[string]string
 	Deploy   DeployConfig
+	// InstallCmd and BuildCmd are RAILPACK_INSTALL_CMD and RAILPACK_BUILD_CMD:
+	// each replaces its step's commands with a copy of the source and the
+	// command under sh -c.
+	InstallCmd, BuildCmd string
 	// Secrets are the names every step may read (all scenario variables, as
 	// Railpack passes every service variable to the build as a secret).
 	Secrets []string
@@ -145,11 +149,15 @@ func ConfigFromEnv(env map[string]string) (*Config, []Problem) {
 	}
 	c.BuildAptPackages = list("BUILD_APT_PACKAGES")
 	c.Deploy.AptPackages = list("DEPLOY_APT_PACKAGES")
+	c.InstallCmd = get("INSTALL_CMD")
+	c.BuildCmd = get("BUILD_CMD")
 	var problems []Problem
-	for _, name := range []string{"RAILPACK_INSTALL_CMD", "RAILPACK_BUILD_CMD"} {
-		if strings.TrimSpace(env[name]) != "" {
-			problems = append(problems, Problem{File: "environment", Key: name,
-				Msg: "custom install and build commands are not modelled for Railpack variants", Hint: "unset it, or build this variant from a Dockerfile"})
+	for _, name := range []string{"INSTALL_CMD", "BUILD_CMD"} {
+		// ShellCommandString wraps the command in single quotes as it is,
+		// so a quote inside it breaks the command in Railpack too.
+		if strings.Contains(get(name), "'") {
+			problems = append(problems, Problem{File: "environment", Key: "RAILPACK_" + name,
+				Msg: "contains a single quote: Railpack runs it as sh -c '<command>' without escaping, so the command is cut at the quote", Hint: "use double quotes inside the command"})
 		}
 	}
 	for name := range env {

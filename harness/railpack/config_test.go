@@ -170,13 +170,13 @@ func TestParseConfigAccepts(t *testing.T) {
 
 func TestLoadConfigReportsFileAndEnvironmentTogether(t *testing.T) {
 	dir := writeProject(t, map[string]string{"ops/railpack.json": `{"deploy": {"aptPackages": "libpq5"}}`})
-	env := map[string]string{"RAILPACK_CONFIG_FILE": "ops/railpack.json", "RAILPACK_BUILD_CMD": "make assets"}
+	env := map[string]string{"RAILPACK_CONFIG_FILE": "ops/railpack.json", "RAILPACK_BUILD_CMD": "echo 'built'"}
 	_, err := LoadConfig(dir, env)
 	var ce *ConfigError
 	if !errors.As(err, &ce) {
 		t.Fatalf("want a *ConfigError, got %v", err)
 	}
-	want := "environment: RAILPACK_BUILD_CMD: custom install and build commands are not modelled for Railpack variants; unset it, or build this variant from a Dockerfile\n" +
+	want := "environment: RAILPACK_BUILD_CMD: contains a single quote: Railpack runs it as sh -c '<command>' without escaping, so the command is cut at the quote; use double quotes inside the command\n" +
 		`ops/railpack.json:1:28: deploy.aptPackages: must be a list of strings, not a string; write it as a list: ["...", "libpq5"]`
 	if err.Error() != want {
 		t.Errorf("error:\n%s\nwant:\n%s", err, want)

@@ -16,6 +16,9 @@ type Images struct {
 	Runtime string
 }
 
+// OnlineImages are the images Railpack itself uses, for online runs.
+var OnlineImages = Images{Builder: BuilderImage, Runtime: RuntimeImage}
+
 // defaultPath is BuildKit's system.DefaultPathEnvUnix, which Railpack appends
 // to every PATH it sets.
 const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"

@@ -267,6 +267,15 @@ func (g *generator) plan(ctx context.Context, resolver Resolver, railpackVersion
 		g.res.Metadata["dockerIgnore"] = "true"
 	}
 	build.Inputs = []Layer{{Step: StepInstall}, {Local: true, Include: []string{"."}}}
+	// A step config without "..." replaces the provider's commands
+	// (applyConfig, plan.Spread); the variables make exactly such a config
+	// (GenerateConfigFromEnvironment).
+	if c := g.cfg.InstallCmd; c != "" {
+		install.Commands = []Command{copyCmd("."), execNamed("sh -c '"+c+"'", c)}
+	}
+	if c := g.cfg.BuildCmd; c != "" {
+		build.Commands = []Command{copyCmd("."), execNamed("sh -c '"+c+"'", c)}
+	}
 
 	startCmd := g.startCommand()
 	if web := g.procfileCommand(); web != "" {

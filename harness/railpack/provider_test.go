@@ -248,7 +248,7 @@ func TestDockerfileNeedsBothImages(t *testing.T) {
 	if _, err := Dockerfile(res.Plan, Images{Builder: "b"}); err == nil {
 		t.Error("a missing runtime image must be an error")
 	}
-	df, err := Dockerfile(res.Plan, Images{Builder: BuilderImage, Runtime: RuntimeImage})
+	df, err := Dockerfile(res.Plan, OnlineImages)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -259,5 +259,25 @@ func TestDockerfileNeedsBothImages(t *testing.T) {
 	}
 	if strings.Contains(df, "bash -l") || strings.Contains(df, "--login") {
 		t.Error("Railpack starts without a login shell")
+	}
+}
+
+func TestInstallAndBuildCommandVariablesReplaceTheProvidersCommands(t *testing.T) {
+	res := generate(t, map[string]string{"pyproject.toml": "[project]\n", "uv.lock": "", "main.py": ""},
+		WithEnv(map[string]string{"RAILPACK_BUILD_CMD": "python -m compileall .", "RAILPACK_INSTALL_CMD": "uv sync --frozen"}))
+	want := []Command{copyCmd("."), execNamed("sh -c 'python -m compileall .'", "python -m compileall .")}
+	if got := step(t, res.Plan, StepBuild).Commands; !reflect.DeepEqual(got, want) {
+		t.Errorf("build commands = %+v, want %+v (uv's own sync is replaced, as a step config without \"...\" replaces it)", got, want)
+	}
+	want = []Command{copyCmd("."), execNamed("sh -c 'uv sync --frozen'", "uv sync --frozen")}
+	if got := step(t, res.Plan, StepInstall).Commands; !reflect.DeepEqual(got, want) {
+		t.Errorf("install commands = %+v, want %+v", got, want)
+	}
+	df, err := Dockerfile(res.Plan, testImages)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(df, "COPY . .\nRUN [\"sh\",\"-c\",\"python -m compileall .\"]\n") {
+		t.Errorf("Dockerfile does not run the build command:\n%s", df)
 	}
 }
