@@ -115,7 +115,8 @@ func LoadConfig(dir string, env map[string]string) (*Config, error) {
 		return nil, fmt.Errorf("reading %s: %w", name, err)
 	default:
 		var ps []Problem
-		fileCfg, ps = ParseConfig(name, data)
+		// Problems name the file by the path a reader can open.
+		fileCfg, ps = ParseConfig(filepath.Join(dir, filepath.FromSlash(name)), data)
 		problems = append(problems, ps...)
 	}
 	if len(problems) > 0 {

@@ -2,6 +2,7 @@ package railpack
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"regexp"
@@ -253,9 +254,10 @@ func (g *generator) resolve(ctx context.Context, r Resolver) (map[string]*Resolv
 		if r != nil {
 			var err error
 			if v, err = r.Resolve(ctx, t.name, f); err != nil {
-				if ve, ok := err.(*VersionError); ok {
-					ve.Source = t.source
-					ve.Requested = t.version
+				var ve *VersionError
+				if errors.As(err, &ve) {
+					ve.Source, ve.Requested = t.source, t.version
+					return nil, fmt.Errorf("railpack plan: %w", ve)
 				}
 				return nil, fmt.Errorf("resolving %s %s from %s: %w", t.name, t.version, t.source, err)
 			}
