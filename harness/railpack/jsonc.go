@@ -37,11 +37,13 @@ type member struct {
 }
 
 type node struct {
-	Kind    nodeKind
-	Pos     pos
-	Str     string // string value, or the literal of a number or boolean
-	Items   []*node
-	Members []member
+	Kind nodeKind
+	Pos  pos
+	// Off and End are the value's byte span in the source, End exclusive.
+	Off, End int
+	Str      string // string value, or the literal of a number or boolean
+	Items    []*node
+	Members  []member
 }
 
 type syntaxError struct {
@@ -136,6 +138,15 @@ func (p *jsonParser) skip() error {
 }
 
 func (p *jsonParser) value() (*node, error) {
+	off := p.off
+	n, err := p.value1()
+	if n != nil {
+		n.Off, n.End = off, p.off
+	}
+	return n, err
+}
+
+func (p *jsonParser) value1() (*node, error) {
 	if p.off >= len(p.src) {
 		return nil, p.errf("unexpected end of file, expected a value")
 	}
