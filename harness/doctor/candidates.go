@@ -66,7 +66,6 @@ func kindRank(k diagnose.FixKind) int {
 // state is what the generators know of the baseline and its failure; the
 // builders get its FixBase.
 type state struct {
-	b *baseline
 	builder.FixBase
 	builders []builder.Builder
 }

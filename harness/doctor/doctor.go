@@ -367,7 +367,7 @@ func newState(b *baseline, orig *scenario.Scenario, start result.Variant) (*stat
 	if err != nil {
 		return nil, err
 	}
-	st := &state{b: b, builders: builtin.Registry().Builders(), FixBase: builder.FixBase{
+	st := &state{builders: builtin.Registry().Builders(), FixBase: builder.FixBase{
 		Scenario: b.sc, Variant: b.v, Dir: b.dir, Root: b.root,
 		Requirements: reqs, Imports: orig.Imports,
 		First: start.FirstFailure(), Missing: missingLibs(start),
