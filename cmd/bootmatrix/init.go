@@ -97,7 +97,7 @@ func (p *starter) scenarioFile(reg *builder.Registry) *starterFile {
 		Project:       starterProject{Dir: ".", Root: p.ScenarioRoot()},
 		Imports:       quotedList(p.Native),
 		Port:          scenario.DefaultPort,
-		Health:        starterHealth{Path: "/health", Status: 200},
+		Health:        starterHealth{Path: scenario.DefaultHealthPath, Status: scenario.DefaultStatus},
 		comments:      map[string]string{},
 	}
 

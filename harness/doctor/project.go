@@ -56,7 +56,7 @@ func FromProject(p ProjectSpec) (*scenario.Scenario, scenario.Variant, error) {
 	}
 	health := p.Health
 	if health == "" {
-		health = "/health"
+		health = scenario.DefaultHealthPath
 	}
 	doc := map[string]any{
 		"schemaVersion": scenario.SchemaVersion,
