@@ -264,6 +264,10 @@ func (l *loader) top(doc *yaml.Node) {
 	s.Timeouts = DefaultTimeouts()
 	s.Project.Root = DefaultRoot
 	var versionSeen, nameSeen, projectSeen bool
+	// Where env names and secrets were written, so that a secret also set in env is
+	// reported at its own entry.
+	envKeys := map[string]*yaml.Node{}
+	var secretNodes []*yaml.Node
 	ok := p.fields(doc, "", "a scenario is a mapping that starts with schemaVersion: 1", topFields, func(key string, k, v *yaml.Node) {
 		switch key {
 		case "schemaVersion":
@@ -309,6 +313,7 @@ func (l *loader) top(doc *yaml.Node) {
 			s.Config = &c
 		case "env":
 			s.Env, _ = p.strMap(v, key, "write NAME: value pairs", func(k *yaml.Node, name string) {
+				envKeys[name] = k
 				if !envNameRe.MatchString(name) {
 					p.add(k, join(key, name), "not a valid environment variable name", "use letters, digits and '_', not starting with a digit")
 				}
@@ -316,6 +321,7 @@ func (l *loader) top(doc *yaml.Node) {
 		case "secrets":
 			if list, ok := p.strList(v, key, "write a list of environment variable names: [OPENAI_API_KEY]"); ok {
 				for i, n := range list {
+					secretNodes = append(secretNodes, p.deref(v).Content[i])
 					if !envNameRe.MatchString(n) {
 						p.add(p.deref(v).Content[i], index(key, i), fmt.Sprintf("%q is not a valid environment variable name", n), "use letters, digits and '_', not starting with a digit")
 					}
@@ -347,10 +353,12 @@ func (l *loader) top(doc *yaml.Node) {
 	if !projectSeen {
 		p.add(at, "project", "missing", "add project: {dir: ./project} pointing at the code under test")
 	}
-	for _, sec := range s.Secrets {
-		if _, ok := s.Env[sec]; ok {
-			p.add(at, "secrets", fmt.Sprintf("%s is both a secret and set in env", sec), "secrets come from the environment bootmatrix runs in; remove it from env")
+	for i, sec := range s.Secrets {
+		k, ok := envKeys[sec]
+		if !ok || i >= len(secretNodes) {
+			continue
 		}
+		p.add(secretNodes[i], index("secrets", i), fmt.Sprintf("%s is both a secret and set in env (line %d)", sec, k.Line), "secrets come from the environment bootmatrix runs in; remove it from env")
 	}
 }
 
