@@ -156,6 +156,7 @@ type loader struct {
 	o options
 
 	root      *yaml.Node
+	doc       *yaml.Node // the document node around root, with the file's head comments
 	projNode  *yaml.Node // the project key, for problems about the project as a whole
 	dirNode   *yaml.Node
 	rootNode  *yaml.Node // project.root's value, where variant roots default from
@@ -200,6 +201,7 @@ func (l *loader) document(data []byte) (*yaml.Node, bool) {
 		l.p.problems = append(l.p.problems, yamlProblem(err, data))
 	}
 	n := &doc
+	l.doc = n
 	if n.Kind == yaml.DocumentNode {
 		if len(n.Content) == 0 {
 			l.p.problems = append(l.p.problems, Problem{Line: 1, Column: 1, Msg: "the file is empty", Hint: "start with schemaVersion: 1"})
