@@ -84,6 +84,7 @@ Exit codes:
 		newDoctorCmd(),
 		newInitCmd(),
 		newMatrixCmd(),
+		newPinCmd(),
 	)
 	return root
 }
