@@ -107,7 +107,7 @@ var catalogue = []Class{
 		[]FixKind{FixPinRequirement, FixUnpinRequirement}},
 	{ClassNoDistribution, "no distribution for this Python/platform",
 		"pip found no version of a requirement that matches the pin, the Python version and the platform tags among the distributions on offer.",
-		[]FixKind{FixPinRequirement, FixUnpinRequirement, FixPythonVersion, FixProvideIndex}},
+		[]FixKind{FixPinRequirement, FixUnpinRequirement, FixPythonVersion, FixProvideIndex, FixRunOnline}},
 	{ClassBuildFromSource, "building a package from source failed",
 		"pip fell back to building from source and the build failed: no compiler, missing headers or a missing build tool.",
 		[]FixKind{FixPinRequirement, FixAddAptPkgs, FixAddNixPkgs, FixPythonVersion}},

@@ -25,6 +25,12 @@ type Context struct {
 	NixPkgs, NixLibs []string
 	// Python is the variant's Python version ("3.11"), used in explanations.
 	Python string
+	// Mode is the run's: offline, pip reads only the kit's wheelhouse.
+	Mode result.Mode
+	// Indexes are the package indexes the variant's requirement files name
+	// (--index-url, --extra-index-url), credentials removed: offline, pip does
+	// not use them, and nothing in its output says so.
+	Indexes []string
 }
 
 // Finding is the diagnosis of one failed stage.
@@ -397,6 +403,15 @@ func (c *classifier) noDistribution() Finding {
 		f.Explanation += " Some versions were skipped for requiring a different Python."
 	}
 	f.Fixes = []FixKind{FixPinRequirement, FixUnpinRequirement, FixPythonVersion}
+	if c.ignoredIndexes() {
+		f.Explanation += " " + ignoredIndexText(c.ctx.Indexes)
+		if versions == "none" {
+			// The requirement may well exist on the index pip was told not to read.
+			f.Fixes = []FixKind{FixRunOnline, FixPinRequirement, FixUnpinRequirement, FixPythonVersion}
+		} else {
+			f.Fixes = append(f.Fixes, FixRunOnline)
+		}
+	}
 	if versions != "" && versions != "none" {
 		last := versions
 		if i := strings.LastIndex(versions, ","); i >= 0 {
@@ -413,6 +428,16 @@ func (c *classifier) noDistribution() Finding {
 		}
 	}
 	return f
+}
+
+// ignoredIndexes: offline, and the requirements name an index pip did not read.
+func (c *classifier) ignoredIndexes() bool {
+	return c.ctx.Mode == result.ModeOffline && len(c.ctx.Indexes) > 0
+}
+
+// ignoredIndexText says so, for an explanation or a stage's note.
+func ignoredIndexText(indexes []string) string {
+	return fmt.Sprintf("Offline, pip reads only the kit's wheelhouse: the index the requirements name (%s) was not used; run --online to install from it.", strings.Join(indexes, ", "))
 }
 
 func (c *classifier) aptUnknown() Finding {

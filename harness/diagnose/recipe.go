@@ -1,6 +1,15 @@
 package diagnose
 
 import (
+	"bufio"
+	"bytes"
+	"io"
+	"net/url"
+	"os"
+	"path"
+	"sort"
+	"strings"
+
 	"github.com/bootmatrix/bootmatrix/harness/recipe"
 	"github.com/bootmatrix/bootmatrix/harness/result"
 )
@@ -8,12 +17,92 @@ import (
 // ContextForRecipe is what the classifier needs to know of how a variant was
 // built: the merged Nix lists, not the scenario's overrides alone, since a
 // library the project's nixpacks.toml lists is as much in play as one the
-// variant adds.
+// variant adds; and the indexes its requirement files name.
 func ContextForRecipe(rc *recipe.Recipe) Context {
 	if rc == nil {
 		return Context{}
 	}
-	return Context{Builder: rc.Builder, Shell: rc.ShellMode, NixPkgs: rc.NixPkgs, NixLibs: rc.NixLibs}
+	ctx := Context{Builder: rc.Builder, Shell: rc.ShellMode, NixPkgs: rc.NixPkgs, NixLibs: rc.NixLibs}
+	ctx.Indexes = requirementIndexes(rc.Setup.Context)
+	if rc.Install != nil {
+		ctx.Indexes = appendUnique(ctx.Indexes, requirementIndexes(rc.Install.Context)...)
+	}
+	return ctx
+}
+
+// maxRequirementsBytes bounds what is read of one requirements file.
+const maxRequirementsBytes = 1 << 20
+
+// requirementIndexes are the --index-url and --extra-index-url values of the
+// context's requirement files (*.txt), without credentials: a URL's user and
+// password must never reach a report. Files that cannot be read are skipped;
+// the build reads them and reports that itself.
+func requirementIndexes(files map[string]recipe.File) []string {
+	names := make([]string, 0, len(files))
+	for name := range files {
+		if strings.HasSuffix(path.Base(name), ".txt") {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	var out []string
+	for _, name := range names {
+		f := files[name]
+		data := f.Data
+		if f.Source != "" {
+			b, err := readBounded(f.Source)
+			if err != nil {
+				continue
+			}
+			data = b
+		}
+		sc := bufio.NewScanner(bytes.NewReader(data))
+		sc.Buffer(make([]byte, 0, 64<<10), maxRequirementsBytes)
+		for sc.Scan() {
+			if u := indexOption(sc.Text()); u != "" {
+				out = appendUnique(out, u)
+			}
+		}
+	}
+	return out
+}
+
+func readBounded(p string) ([]byte, error) {
+	fh, err := os.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	return io.ReadAll(io.LimitReader(fh, maxRequirementsBytes))
+}
+
+// indexOption is the URL of a requirements line "-i URL", "--index-url URL",
+// "--index-url=URL" or the same with --extra-index-url, credentials removed.
+func indexOption(line string) string {
+	s := strings.TrimSpace(line)
+	if i := strings.Index(s, " #"); i >= 0 {
+		s = strings.TrimSpace(s[:i])
+	}
+	var rest string
+	for _, opt := range []string{"--index-url", "--extra-index-url", "-i"} {
+		if v, ok := strings.CutPrefix(s, opt); ok && (v == "" || v[0] == ' ' || v[0] == '=' || v[0] == '\t') {
+			rest = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(v), "="))
+			break
+		}
+	}
+	if rest == "" {
+		return ""
+	}
+	if f := strings.Fields(rest); len(f) > 0 {
+		rest = f[0]
+	}
+	u, err := url.Parse(rest)
+	if err != nil {
+		return "" // pip refuses it too, and says so
+	}
+	u.User = nil
+	u.RawQuery, u.Fragment = "", ""
+	return u.String()
 }
 
 // Diagnoser annotates a runner's finished variants; it satisfies the runner's
