@@ -536,8 +536,15 @@ func TestBadInput(t *testing.T) {
 		"image-not-in-kit":       diagnose.FixBaseImageName,
 		"start-unbalanced-quote": diagnose.FixShellSyntax,
 		"needs-setting":          diagnose.FixSetEnv,
+		"private-index-offline":  diagnose.FixRunOnline,
 	}
 	for _, v := range run.Variants {
+		if v.Name == "private-index-offline" {
+			st := v.StageByName(result.StageInstall)
+			if st == nil || !strings.Contains(st.Note, "https://pypi.example.internal/simple") || !strings.Contains(st.Note, "was not used") {
+				t.Errorf("private-index-offline: the install stage does not say the requirements' index was not used: %+v", st)
+			}
+		}
 		if want, ok := firstFix[v.Name]; ok && (len(v.Fixes) == 0 || v.Fixes[0].ID != string(want)) {
 			t.Errorf("%s: fixes %+v, want %s first", v.Name, v.Fixes, want)
 		}
