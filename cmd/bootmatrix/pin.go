@@ -153,7 +153,9 @@ func writePins(path string, pins map[string]scenario.Expectation) error {
 	if err != nil {
 		return envErr(fmt.Errorf("pin %s: %w", path, err))
 	}
-	defer os.Remove(tmp.Name()) // after the rename there is nothing left to remove
+	// After the rename there is nothing left to remove; before it, a failure is
+	// already being reported.
+	defer func() { _ = os.Remove(tmp.Name()) }()
 	if _, err := tmp.Write(out); err != nil {
 		_ = tmp.Close() // the write already failed; that error is the one to report
 		return envErr(fmt.Errorf("pin %s: %w", path, err))
@@ -177,11 +179,11 @@ func runForPin(ctx context.Context, stdout, stderr io.Writer, path string, f run
 	if err != nil {
 		return nil, envErr(err)
 	}
-	defer os.RemoveAll(dir)
+	defer func() { _ = os.RemoveAll(dir) }() // a temporary directory; nothing to report
 	f.outputs.json = filepath.Join(dir, "run.json")
 	err = runScenario(ctx, stdout, stderr, path, f)
 	var ee *exitError
-	if err != nil && !(errors.As(err, &ee) && ee.code == exitMismatch) {
+	if mismatch := errors.As(err, &ee) && ee.code == exitMismatch; err != nil && !mismatch {
 		return nil, err
 	}
 	res, err := readRun(f.outputs.json)

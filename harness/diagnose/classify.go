@@ -592,7 +592,7 @@ func missingSetting(exc string) string {
 	}
 	_, msg, _ := strings.Cut(exc, ": ")
 	for _, w := range strings.FieldsFunc(msg, func(r rune) bool {
-		return !(r == '_' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z')
+		return !isWordRune(r)
 	}) {
 		if envLikeName(w) {
 			return w
@@ -601,13 +601,17 @@ func missingSetting(exc string) string {
 	return ""
 }
 
+func isWordRune(r rune) bool {
+	return r == '_' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z'
+}
+
 // envLikeName: DATABASE_URL, not Error or a lower-case key.
 func envLikeName(w string) bool {
 	if len(w) < 2 || !strings.ContainsAny(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") {
 		return false
 	}
 	for _, r := range w {
-		if !(r == '_' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+		if r != '_' && (r < 'A' || r > 'Z') && (r < '0' || r > '9') {
 			return false
 		}
 	}

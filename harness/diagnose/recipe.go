@@ -72,7 +72,7 @@ func readBounded(p string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer fh.Close()
+	defer func() { _ = fh.Close() }() // read only: a close error changes nothing read
 	return io.ReadAll(io.LimitReader(fh, maxRequirementsBytes))
 }
 
