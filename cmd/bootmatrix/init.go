@@ -55,7 +55,7 @@ It refuses to overwrite an existing file without --force.`,
 			if _, err := scenario.Load(out, scenario.WithClasses(diagnose.ClassIDs()), scenario.WithBuilders(reg)); err != nil {
 				return envErr(fmt.Errorf("init wrote %s but it does not load (please report this): %w", out, err))
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "wrote %s: %s\nnext: bootmatrix list %s, then bootmatrix run %s\n", out, p.summary(), out, out)
+			fmt.Fprintf(cmd.OutOrStdout(), "wrote %s: %s\nnext: bootmatrix list %s, then bootmatrix run %s, then bootmatrix pin %s to keep the outcomes as expectations\n", out, p.summary(), out, out, out)
 			return nil
 		},
 	}
@@ -127,7 +127,11 @@ func (p *starter) scenarioFile(reg *builder.Registry) *starterFile {
 		f.comments["imports"] = comment("Each is imported in a fresh interpreter, started the way the platform starts the app.")
 	}
 	f.comments["health"] = comment("The endpoint the boot stage polls: change path/body to what your app answers.")
-	f.comments["matrix"] = comment("") // a blank line before the variants
+	// A blank line before the variants, then why none has an expect yet.
+	f.comments["matrix"] = "\n" + comment(
+		"No variant has an expect yet, so a run cannot fail on any of them (the report",
+		"shows \"– none\"). After a first run, `bootmatrix pin "+initFile+"` writes each",
+		"variant's outcome as its expect; from then on a run that does otherwise exits 1.")
 
 	var hints []string
 	for _, b := range reg.Builders() {

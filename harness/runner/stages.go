@@ -140,7 +140,9 @@ func (r *Runner) runRecipe(ctx context.Context, name string, rc *recipe.Recipe, 
 	sort.SliceStable(v.Stages, func(i, j int) bool { return stageIndex(v.Stages[i].Name) < stageIndex(v.Stages[j].Name) })
 
 	if r.diag != nil {
-		r.diag.Annotate(&v, rc.DiagnoseContext())
+		dctx := rc.DiagnoseContext()
+		dctx.Mode = r.subs.Mode
+		r.diag.Annotate(&v, dctx)
 	}
 	v.ExpectationMet, v.ExpectationDetail = Evaluate(&v, chk.Expect)
 	if r.keep {

@@ -155,6 +155,7 @@ type loader struct {
 	o options
 
 	root      *yaml.Node
+	doc       *yaml.Node // the document node around root, with the file's head comments
 	projNode  *yaml.Node // the project key, for problems about the project as a whole
 	dirNode   *yaml.Node
 	rootNode  *yaml.Node // project.root's value, where variant roots default from
@@ -199,6 +200,7 @@ func (l *loader) document(data []byte) (*yaml.Node, bool) {
 		l.p.problems = append(l.p.problems, yamlProblem(err, data))
 	}
 	n := &doc
+	l.doc = n
 	if n.Kind == yaml.DocumentNode {
 		if len(n.Content) == 0 {
 			l.p.problems = append(l.p.problems, Problem{Line: 1, Column: 1, Msg: "the file is empty", Hint: "start with schemaVersion: 1"})
@@ -263,6 +265,10 @@ func (l *loader) top(doc *yaml.Node) {
 	s.Timeouts = DefaultTimeouts()
 	s.Project.Root = DefaultRoot
 	var versionSeen, nameSeen, projectSeen bool
+	// Where env names and secrets were written, so that a secret also set in env is
+	// reported at its own entry.
+	envKeys := map[string]*yaml.Node{}
+	var secretNodes []*yaml.Node
 	ok := p.fields(doc, "", "a scenario is a mapping that starts with schemaVersion: 1", topFields, func(key string, k, v *yaml.Node) {
 		switch key {
 		case "schemaVersion":
@@ -308,6 +314,7 @@ func (l *loader) top(doc *yaml.Node) {
 			s.Config = &c
 		case "env":
 			s.Env, _ = p.strMap(v, key, "write NAME: value pairs", func(k *yaml.Node, name string) {
+				envKeys[name] = k
 				if !envNameRe.MatchString(name) {
 					p.add(k, join(key, name), "not a valid environment variable name", "use letters, digits and '_', not starting with a digit")
 				}
@@ -315,6 +322,7 @@ func (l *loader) top(doc *yaml.Node) {
 		case "secrets":
 			if list, ok := p.strList(v, key, "write a list of environment variable names: [OPENAI_API_KEY]"); ok {
 				for i, n := range list {
+					secretNodes = append(secretNodes, p.deref(v).Content[i])
 					if !envNameRe.MatchString(n) {
 						p.add(p.deref(v).Content[i], index(key, i), fmt.Sprintf("%q is not a valid environment variable name", n), "use letters, digits and '_', not starting with a digit")
 					}
@@ -346,10 +354,12 @@ func (l *loader) top(doc *yaml.Node) {
 	if !projectSeen {
 		p.add(at, "project", "missing", "add project: {dir: ./project} pointing at the code under test")
 	}
-	for _, sec := range s.Secrets {
-		if _, ok := s.Env[sec]; ok {
-			p.add(at, "secrets", fmt.Sprintf("%s is both a secret and set in env", sec), "secrets come from the environment bootmatrix runs in; remove it from env")
+	for i, sec := range s.Secrets {
+		k, ok := envKeys[sec]
+		if !ok || i >= len(secretNodes) {
+			continue
 		}
+		p.add(secretNodes[i], index("secrets", i), fmt.Sprintf("%s is both a secret and set in env (line %d)", sec, k.Line), "secrets come from the environment bootmatrix runs in; remove it from env")
 	}
 }
 
