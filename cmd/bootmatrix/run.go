@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -158,7 +159,17 @@ func allMet(res *result.Run) bool {
 }
 
 func printKept(w io.Writer, res *result.Run, runID string) {
-	fmt.Fprintf(w, "bootmatrix: --keep: containers of run %s are kept; inspect one with\n", runID)
+	var kept []string
+	for _, v := range res.Variants {
+		if v.FirstFailure() != nil {
+			kept = append(kept, v.Name)
+		}
+	}
+	if len(kept) == 0 {
+		fmt.Fprintln(w, "bootmatrix: --keep: every variant passed, so no container is kept")
+		return
+	}
+	fmt.Fprintf(w, "bootmatrix: --keep: the containers of run %s's failed variants (%s) are kept; inspect one with\n", runID, strings.Join(kept, ", "))
 	fmt.Fprintf(w, "  docker ps --filter label=org.bootmatrix.run=%s\n", runID)
 	fmt.Fprintf(w, "  docker exec -it <container> bash -l\n")
 	fmt.Fprintf(w, "and remove them with: bootmatrix gc --run %s\n", runID)

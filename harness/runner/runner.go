@@ -81,7 +81,7 @@ func WithDiagnoser(d Diagnoser) Option { return func(r *Runner) { r.diag = d } }
 // several goroutines at once when variants run in parallel.
 func WithProgress(f func(Event)) Option { return func(r *Runner) { r.progress = f } }
 
-// WithKeep leaves the variants' containers running for inspection.
+// WithKeep leaves failed variants' containers running for inspection.
 func WithKeep(keep bool) Option { return func(r *Runner) { r.keep = keep } }
 
 // WithRunID sets the run id every created object is labelled with.

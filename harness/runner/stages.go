@@ -99,7 +99,7 @@ func (r *Runner) RunRecipe(ctx context.Context, name string, rc *recipe.Recipe, 
 }
 
 // runRecipe is RunRecipe leaving the variant's container to the caller (nil when
-// there is none, or when it is kept).
+// there is none, or when it failed and is kept).
 func (r *Runner) runRecipe(ctx context.Context, name string, rc *recipe.Recipe, chk Checks) (result.Variant, *box) {
 	v := result.Variant{Name: name, Axes: chk.Axes, Expectation: DescribeExpectation(chk.Expect)}
 	if chk.Port == 0 {
@@ -143,7 +143,8 @@ func (r *Runner) runRecipe(ctx context.Context, name string, rc *recipe.Recipe, 
 		r.diag.Annotate(&v, diagnose.ContextForRecipe(rc))
 	}
 	v.ExpectationMet, v.ExpectationDetail = Evaluate(&v, chk.Expect)
-	if r.keep {
+	// A passing variant's container has nothing to show: only failed ones are kept.
+	if r.keep && v.FirstFailure() != nil {
 		return v, nil
 	}
 	return v, vr.box

@@ -616,18 +616,29 @@ func TestFakeFailedBuildShared(t *testing.T) {
 	}
 }
 
+// --keep keeps what there is to inspect, a failed variant's container; a passing
+// variant's goes as it would without the flag.
 func TestFakeKeep(t *testing.T) {
 	t.Parallel()
-	f, _ := fakeSetup(t, &fakeBox{})
+	f, a := fakeSetup(t, &fakeBox{})
 	r := fakeRunner(t, f, WithKeep(true))
 	if !r.Keeps() || r.RunID() != "test-run" {
 		t.Fatalf("Keeps %v RunID %q", r.Keeps(), r.RunID())
 	}
-	if v := r.RunRecipe(context.Background(), "v", fakeRecipe(), fakeChecks()); !v.Boots {
+	if v := r.RunRecipe(context.Background(), "passes", fakeRecipe(), fakeChecks()); !v.Boots {
 		t.Fatalf("%s", stageStatuses(v))
 	}
-	if len(f.removed) != 0 {
-		t.Errorf("a kept container was removed: %v", f.removed)
+	if !slices.Equal(f.removed, []string{"ctr1"}) {
+		t.Errorf("removed %v, want the passing variant's ctr1", f.removed)
+	}
+	a.setHealth(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusTeapot) })
+	chk := fakeChecks()
+	setTimeout(&chk, result.StageBoot, 300*time.Millisecond)
+	if v := r.RunRecipe(context.Background(), "fails", fakeRecipe(), chk); v.Boots {
+		t.Fatalf("%s", stageStatuses(v))
+	}
+	if !slices.Equal(f.removed, []string{"ctr1"}) {
+		t.Errorf("removed %v: the failed variant's ctr2 was not kept", f.removed)
 	}
 	if err := r.Close(); err != nil || !f.closed {
 		t.Errorf("Close: %v, closed %v", err, f.closed)
