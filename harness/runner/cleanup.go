@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -29,6 +30,9 @@ type GCOptions struct {
 	RunID string
 	// Cache also removes the content-addressed image cache (bootmatrix-cache/…).
 	Cache bool
+
+	// incompleteAfter overrides incompleteGrace, for tests on a shared engine.
+	incompleteAfter time.Duration
 }
 
 // GC removes labelled objects left by crashed or --keep runs and returns how many it
@@ -62,7 +66,7 @@ func gc(ctx context.Context, e engine, o GCOptions) (int, error) {
 			continue
 		}
 		for _, obj := range objs {
-			if !old(obj.Created) || kind == kindImage && !removableImage(obj, o.Cache) {
+			if !old(obj.Created) || kind == kindImage && !removableImage(obj, o.Cache, cmp.Or(o.incompleteAfter, incompleteGrace)) {
 				continue
 			}
 			err := e.Remove(ctx, obj)
@@ -82,11 +86,11 @@ func gc(ctx context.Context, e engine, o GCOptions) (int, error) {
 
 // removableImage reports whether gc removes an image it found old enough: per-run
 // images always, cache images only when asked, or when incomplete.
-func removableImage(im object, cache bool) bool {
+func removableImage(im object, cache bool, grace time.Duration) bool {
 	switch {
 	case im.Labels[LabelCache] != "true" || cache:
 		return true
-	case incompleteBuild(im.Tags) && time.Since(im.Created) > incompleteGrace:
+	case incompleteBuild(im.Tags) && time.Since(im.Created) > grace:
 		// A run killed between build and tag, or the loser of two processes
 		// building one key at once: nothing will ever use it by its cache tag.
 		return true
@@ -105,11 +109,15 @@ func short(id string) string {
 // that takes milliseconds, so a minute-old one is left over.
 const incompleteGrace = time.Minute
 
+// untagged is how older engine APIs list an image without a tag.
+const untagged = "<none>:<none>"
+
 // incompleteBuild reports whether a cache image has no tag but temporary ones (or
-// none at all, when a concurrent build of the same key took its tag).
+// none at all, when a concurrent build of the same key took its tag). Engine API
+// 1.41 lists an untagged image as ["<none>:<none>"], later ones as no tag.
 func incompleteBuild(tags []string) bool {
 	for _, t := range tags {
-		if !strings.Contains(t, tmpTagInfix) {
+		if t != untagged && !strings.Contains(t, tmpTagInfix) {
 			return false
 		}
 	}

@@ -332,8 +332,10 @@ func TestRunLeavesNothing(t *testing.T) {
 	}
 
 	kept := setup(t, runner.WithKeep(true))
-	if v := kept.RunRecipe(context.Background(), "kept", appRecipe(""), appChecks()); !v.Boots {
-		t.Fatalf("kept variant did not boot: %s", statuses(v))
+	dying := appRecipe("")
+	dying.Start = "APP_MODE=exit python3 app.py"
+	if v := kept.RunRecipe(context.Background(), "kept", dying, appChecks()); v.Boots {
+		t.Fatalf("the variant meant to fail booted: %s", statuses(v))
 	}
 	if n := runnertest.CountLabelled(t, kept.RunID()); n != 1 {
 		t.Errorf("%d container(s) kept, want 1", n)
