@@ -121,6 +121,8 @@ func runScenario(ctx context.Context, stdout, stderr io.Writer, path string, f r
 	if err != nil {
 		return envErr(err)
 	}
+	// Releases the run's lease: until then gc leaves the run's objects alone.
+	defer func() { _ = r.Close() }()
 	fmt.Fprintf(stderr, "bootmatrix: run %s: %d variant(s) of %s\n", runID, len(variants), sc.File)
 	stopProgress := prog.start()
 	res, runErr := r.Run(ctx, sc, variants)

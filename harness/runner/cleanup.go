@@ -18,7 +18,8 @@ func Cleanup(ctx context.Context, runID string) error {
 	if runID == "" {
 		return errors.New("cleanup: empty run id (it would match every run)")
 	}
-	_, err := GC(ctx, GCOptions{RunID: runID})
+	// The run's own clean-up: its lease is live, and that is the run asking.
+	_, err := GC(ctx, GCOptions{RunID: runID, Force: true})
 	return err
 }
 
@@ -31,12 +32,32 @@ type GCOptions struct {
 	// Cache also removes the content-addressed image cache (bootmatrix-cache/…).
 	Cache bool
 
+	// Force removes the objects of live runs too (a run's lease says it is live).
+	Force bool
+	// LeaseDir is where runs keep their leases; "" is DefaultLeaseDir.
+	LeaseDir string
+	// OnRemove is told of every object removed, OnLive of every live run whose
+	// objects stay; either may be nil.
+	OnRemove func(Removed)
+	OnLive   func(Lease)
+
 	// incompleteAfter overrides incompleteGrace, for tests on a shared engine.
 	incompleteAfter time.Duration
 }
 
+// Removed is one object gc removed.
+type Removed struct {
+	Kind    string
+	ID      string
+	Run     string // "" for a cache image
+	Variant string
+	Tags    []string
+}
+
 // GC removes labelled objects left by crashed or --keep runs and returns how many it
-// removed. Kit images are not labelled managed and are never touched.
+// removed. The objects of a run that still holds its lease stay unless o.Force: a
+// live run whose container goes reports false failures. Kit images are not labelled
+// managed and are never touched.
 func GC(ctx context.Context, o GCOptions) (int, error) {
 	e, err := connectEngine(ctx)
 	if err != nil {
@@ -53,6 +74,22 @@ func gc(ctx context.Context, e engine, o GCOptions) (int, error) {
 	}
 	cutoff := time.Now().Add(-o.OlderThan)
 	old := func(t time.Time) bool { return o.OlderThan == 0 || t.Before(cutoff) }
+	dir := cmp.Or(o.LeaseDir, DefaultLeaseDir())
+	live := map[string]bool{}
+	isLive := func(run string) bool {
+		if o.Force || run == "" {
+			return false
+		}
+		if l, ok := live[run]; ok {
+			return l
+		}
+		l, ok := liveLease(dir, run)
+		live[run] = ok
+		if ok && o.OnLive != nil {
+			o.OnLive(l)
+		}
+		return ok
+	}
 	var merr *multierror.Error
 	n := 0
 	// Containers first: networks, volumes and images in use by one cannot go.
@@ -66,13 +103,17 @@ func gc(ctx context.Context, e engine, o GCOptions) (int, error) {
 			continue
 		}
 		for _, obj := range objs {
-			if !old(obj.Created) || kind == kindImage && !removableImage(obj, o.Cache, cmp.Or(o.incompleteAfter, incompleteGrace)) {
+			if !old(obj.Created) || kind == kindImage && !removableImage(obj, o.Cache, cmp.Or(o.incompleteAfter, incompleteGrace)) ||
+				isLive(obj.Labels[LabelRun]) {
 				continue
 			}
 			err := e.Remove(ctx, obj)
 			switch {
 			case err == nil:
 				n++
+				if o.OnRemove != nil {
+					o.OnRemove(Removed{Kind: string(kind), ID: obj.ID, Run: obj.Labels[LabelRun], Variant: obj.Labels[LabelVariant], Tags: obj.Tags})
+				}
 			case cerrdefs.IsNotFound(err):
 			case kind == kindImage && cerrdefs.IsConflict(err):
 				// a running container still uses it; a later gc takes it

@@ -37,6 +37,8 @@ type fakeEngine struct {
 	imageCommand []string
 	startErr     error
 	state        containerState
+	// vanished: the container was removed from outside (InspectContainer: not found).
+	vanished bool
 	cpus         int
 
 	builds     []string // Dockerfiles built, in order
@@ -165,6 +167,11 @@ func (f *fakeEngine) CopyFile(_ context.Context, _ string, data []byte, dst stri
 }
 
 func (f *fakeEngine) InspectContainer(context.Context, string) (containerState, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.vanished {
+		return containerState{}, cerrdefs.ErrNotFound.WithMessage("no such container")
+	}
 	return f.state, nil
 }
 

@@ -22,6 +22,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -93,6 +94,10 @@ func WithRenderer(f Renderer) Option { return func(r *Runner) { r.render = f } }
 // WithLogf receives the runner's own diagnostics (not the variants' output).
 func WithLogf(f func(format string, args ...any)) Option { return func(r *Runner) { r.logf = f } }
 
+// WithLeaseDir keeps the run's lease (lease.go) in dir instead of DefaultLeaseDir.
+// A runner on the real engine always holds one, so that gc leaves its objects alone.
+func WithLeaseDir(dir string) Option { return func(r *Runner) { r.leaseDir = dir } }
+
 // withEngine runs the stages on e instead of connecting to Docker.
 func withEngine(e engine) Option { return func(r *Runner) { r.eng = e } }
 
@@ -111,6 +116,9 @@ type Runner struct {
 	exitGrace time.Duration
 
 	eng engine
+
+	leaseDir string
+	lease    *heldLease
 
 	mu     sync.Mutex
 	builds map[string]*buildCall // in-flight builds by cache tag, so variants sharing a stage build it once
@@ -135,6 +143,16 @@ func New(ctx context.Context, opts ...Option) (*Runner, error) {
 			return nil, err
 		}
 		r.eng = e
+		if r.leaseDir == "" {
+			r.leaseDir = DefaultLeaseDir()
+		}
+		host, _ := os.Hostname()
+		l, err := takeLease(r.leaseDir, Lease{Run: r.runID, PID: os.Getpid(), Host: host, Engine: e.cli.DaemonHost(), Started: time.Now().UTC()})
+		if err != nil {
+			// The run goes on; only a concurrent gc could now take it for a dead one.
+			r.logf("%v; a concurrent `bootmatrix gc` may remove this run's containers", err)
+		}
+		r.lease = l
 	}
 	if r.parallel < 1 {
 		r.parallel = r.eng.CPUs(ctx)
@@ -145,8 +163,15 @@ func New(ctx context.Context, opts ...Option) (*Runner, error) {
 	return r, nil
 }
 
-// Close releases the engine connection.
-func (r *Runner) Close() error { return r.eng.Close() }
+// Close releases the engine connection and the run's lease.
+func (r *Runner) Close() error {
+	err := r.eng.Close()
+	if lerr := r.lease.release(); err == nil {
+		err = lerr
+	}
+	r.lease = nil
+	return err
+}
 
 // Keeps reports whether the runner leaves containers running (WithKeep).
 func (r *Runner) Keeps() bool { return r.keep }

@@ -404,3 +404,59 @@ RUN nix-env -iA nixpkgs.python313 && python3 -m venv --copies /opt/venv \
 		seen[n] = true
 	}
 }
+
+// gc while a run is live leaves its container alone, and the variant boots; a
+// forced gc removes it, and the variant is interrupted, not failed.
+func TestGCAgainstLiveRun(t *testing.T) {
+	dir := t.TempDir()
+	r := setup(t, runner.WithLeaseDir(dir), runner.WithDiagnoser(diagnose.Diagnoser{}))
+	chk := appChecks()
+	chk.Settle = 8 * time.Second
+	for _, force := range []bool{false, true} {
+		done := make(chan result.Variant, 1)
+		go func() {
+			done <- r.RunRecipe(context.Background(), "live", appRecipe(""), chk)
+		}()
+		// The app answers within a second of boot's start; gc then runs while it settles.
+		waitForContainer(t, r.RunID())
+		time.Sleep(3 * time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		var lives []runner.Lease
+		var removed []runner.Removed
+		n, err := runner.GC(ctx, runner.GCOptions{RunID: r.RunID(), LeaseDir: dir, Force: force,
+			OnLive: func(l runner.Lease) { lives = append(lives, l) }, OnRemove: func(x runner.Removed) { removed = append(removed, x) }})
+		cancel()
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := <-done
+		st := v.StageByName(result.StageBoot)
+		if !force {
+			if n != 0 || len(lives) != 1 || lives[0].Run != r.RunID() {
+				t.Errorf("gc of a live run removed %d object(s), live runs %+v", n, lives)
+			}
+			if !v.Boots {
+				t.Errorf("the live run's variant did not boot after gc: %s %s\n%s", statuses(v), st.Class, st.Output)
+			}
+			continue
+		}
+		if n != 1 || len(removed) != 1 || removed[0].Kind != "container" || removed[0].Variant != "live" {
+			t.Errorf("forced gc removed %d: %+v", n, removed)
+		}
+		if v.Boots || !st.Facts.Interrupted || st.Class != diagnose.ClassInterrupted {
+			t.Errorf("boot %s class %s facts %+v\n%s", st.Status, st.Class, st.Facts, st.Output)
+		}
+	}
+}
+
+// waitForContainer waits for the run's container to exist.
+func waitForContainer(t *testing.T, run string) {
+	t.Helper()
+	for i := 0; i < 600; i++ {
+		if runnertest.CountLabelled(t, run) > 0 {
+			return
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Fatal("no container of the run appeared")
+}
