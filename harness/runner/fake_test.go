@@ -39,7 +39,7 @@ type fakeEngine struct {
 	state        containerState
 	// vanished: the container was removed from outside (InspectContainer: not found).
 	vanished bool
-	cpus         int
+	cpus     int
 
 	builds     []string // Dockerfiles built, in order
 	started    []containerSpec
