@@ -347,5 +347,6 @@ func fakeRunner(t testing.TB, f *fakeEngine, opts ...Option) *Runner {
 		t.Fatal(err)
 	}
 	r.exitGrace = 300 * time.Millisecond
+	r.failFast = 200 * time.Millisecond
 	return r
 }

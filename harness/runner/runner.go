@@ -94,6 +94,17 @@ func WithRenderer(f Renderer) Option { return func(r *Runner) { r.render = f } }
 // WithLogf receives the runner's own diagnostics (not the variants' output).
 func WithLogf(f func(format string, args ...any)) Option { return func(r *Runner) { r.logf = f } }
 
+// WithFailFast turns off (false) boot's early end once its probes know the outcome
+// (boot.go, failFast), so that boot waits for its timeout as it used to: for
+// measuring what failing fast saves.
+func WithFailFast(on bool) Option {
+	return func(r *Runner) {
+		if !on {
+			r.failFast = 0
+		}
+	}
+}
+
 // WithLeaseDir keeps the run's lease (lease.go) in dir instead of DefaultLeaseDir.
 // A runner on the real engine always holds one, so that gc leaves its objects alone.
 func WithLeaseDir(dir string) Option { return func(r *Runner) { r.leaseDir = dir } }
@@ -114,6 +125,9 @@ type Runner struct {
 	// exitGrace is how long boot waits for the process to exit once a health check
 	// that had passed fails, before calling it a failed check rather than a crash.
 	exitGrace time.Duration
+	// failFast is how long a wrong answer or a final set of listeners must hold
+	// before boot stops early; zero waits for the boot timeout.
+	failFast time.Duration
 
 	eng engine
 
@@ -127,7 +141,7 @@ type Runner struct {
 // New connects to the engine named by DOCKER_HOST (or the default socket) and
 // checks that it answers. It changes no process-wide state.
 func New(ctx context.Context, opts ...Option) (*Runner, error) {
-	r := &Runner{exitGrace: defaultExitGrace, builds: map[string]*buildCall{}}
+	r := &Runner{exitGrace: defaultExitGrace, failFast: defaultFailFast, builds: map[string]*buildCall{}}
 	for _, o := range opts {
 		o(r)
 	}

@@ -34,13 +34,18 @@ MODE = os.environ.get("APP_MODE", "ok")
 
 class H(BaseHTTPRequestHandler):
     def do_GET(self):
-        if self.path == "/health":
+        status = 200
+        if self.path == "/health" and MODE == "body":
+            body = b'OK'
+        elif self.path == "/health" and MODE == "status":
+            body, status = b'{"ok": true}', 201
+        elif self.path == "/health":
             body = b'{ "ok" : true }'
         elif self.path == "/config":
             body = json.dumps({"apiBase": "http://api.test"}).encode()
         else:
             self.send_response(404); self.end_headers(); return
-        self.send_response(200)
+        self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.end_headers()
         self.wfile.write(body)
@@ -459,4 +464,35 @@ func waitForContainer(t *testing.T, run string) {
 		time.Sleep(200 * time.Millisecond)
 	}
 	t.Fatal("no container of the run appeared")
+}
+
+// A wrong health answer is health-unexpected with the status and body as evidence,
+// not a timeout; it, and an app bound to loopback only, end boot once the answer is
+// plain, not at the boot timeout (20s here).
+func TestBootWrongAnswerFailsFast(t *testing.T) {
+	r := setup(t, runner.WithDiagnoser(diagnose.Diagnoser{}))
+	for _, tc := range []struct {
+		mode, class string
+		status      int
+		body        string
+	}{
+		{"body", diagnose.ClassHealthUnexpected, 200, "OK"},
+		{"status", diagnose.ClassHealthUnexpected, 201, `{"ok": true}`},
+		{"loopback", diagnose.ClassPortNotBound, 0, ""},
+	} {
+		t.Run(tc.mode, func(t *testing.T) {
+			rc := appRecipe("")
+			rc.Start = "APP_MODE=" + tc.mode + " python3 app.py"
+			v := r.RunRecipe(context.Background(), tc.mode, rc, appChecks())
+			wantStatuses(t, v, "build=pass install=skip import=pass ldd=pass boot=fail")
+			st := v.StageByName(result.StageBoot)
+			h := st.Facts.Health
+			if st.Class != tc.class || st.Facts.TimedOut || h == nil || h.Status != tc.status || h.Body != tc.body {
+				t.Errorf("class %s, facts %+v, health %+v\n%s", st.Class, st.Facts, h, st.Output)
+			}
+			if st.Seconds > 10 {
+				t.Errorf("boot took %.1fs of its 20s timeout to fail", st.Seconds)
+			}
+		})
+	}
 }
