@@ -25,7 +25,7 @@ whose run started more than --older-than ago (default: all), or only those of --
 With --cache it also removes the content-addressed image cache.
 
 A run that is still going holds a lease (a locked file under the user's cache
-directory, or BOOTMATRIX_LEASE_DIR): gc leaves its objects alone and says so.
+directory, or BOOTMATRIX_STATE_DIR): gc leaves its objects alone and says so.
 --force removes them too, and names everything it removes.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

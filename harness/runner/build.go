@@ -430,14 +430,14 @@ func (r *Runner) dockerBuild(ctx context.Context, spec *buildSpec, dockerfile, t
 	return r.eng.Build(ctx, buildRequest{Context: pr, Dockerfile: spec.dockerfile, Tag: tag, Args: spec.args, Labels: labels}, out)
 }
 
-// lockKey takes the host-wide lock of a cache key, a flocked file beside the run
-// leases; waited says another process held it first. Without a lease directory
+// lockKey takes the host-wide lock of a cache key, a flocked file in the state
+// directory; waited says another process held it first. Without a state directory
 // (a runner on a fake engine) there is nothing to share and no lock.
 func (r *Runner) lockKey(ctx context.Context, key string) (unlock func(), waited bool, err error) {
-	if r.leaseDir == "" {
+	if r.stateDir == "" {
 		return func() {}, false, nil
 	}
-	dir := filepath.Join(r.leaseDir, "build-locks")
+	dir := filepath.Join(r.stateDir, "build-locks")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, false, fmt.Errorf("build lock: %w", err)
 	}

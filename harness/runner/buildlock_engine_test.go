@@ -67,7 +67,7 @@ func TestTwoProcessesBuildOneKey(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			cmd := exec.Command(os.Args[0], "-test.run=^TestBuildKeyHelper$")
-			cmd.Env = append(os.Environ(), buildHelperEnv+"="+nonce, "BOOTMATRIX_LEASE_DIR="+dir)
+			cmd.Env = append(os.Environ(), buildHelperEnv+"="+nonce, "BOOTMATRIX_STATE_DIR="+dir)
 			out, err := cmd.Output()
 			if err != nil {
 				t.Errorf("helper %d: %v\n%s", i, err, out)

@@ -34,8 +34,8 @@ type GCOptions struct {
 
 	// Force removes the objects of live runs too (a run's lease says it is live).
 	Force bool
-	// LeaseDir is where runs keep their leases; "" is DefaultLeaseDir.
-	LeaseDir string
+	// StateDir is where runs keep their leases; "" is DefaultStateDir.
+	StateDir string
 	// OnRemove is told of every object removed, OnLive of every live run whose
 	// objects stay; either may be nil.
 	OnRemove func(Removed)
@@ -74,7 +74,7 @@ func gc(ctx context.Context, e engine, o GCOptions) (int, error) {
 	}
 	cutoff := time.Now().Add(-o.OlderThan)
 	old := func(t time.Time) bool { return o.OlderThan == 0 || t.Before(cutoff) }
-	dir := cmp.Or(o.LeaseDir, DefaultLeaseDir())
+	dir := cmp.Or(o.StateDir, DefaultStateDir())
 	live := map[string]bool{}
 	isLive := func(run string) bool {
 		if o.Force || run == "" {

@@ -31,18 +31,21 @@ func (l Lease) String() string {
 	return fmt.Sprintf("run %s (pid %d on %s, engine %s, started %s)", l.Run, l.PID, l.Host, l.Engine, l.Started.Format(time.RFC3339))
 }
 
-// DefaultLeaseDir is where runs keep their leases unless BOOTMATRIX_LEASE_DIR says
-// otherwise: the user's cache directory, which a run and a later gc of the same user
-// share.
-func DefaultLeaseDir() string {
-	if d := os.Getenv("BOOTMATRIX_LEASE_DIR"); d != "" {
+// DefaultStateDir is where runs keep what they share on this host (their leases
+// under runs/, the build locks under build-locks/, the cache's record of last use)
+// unless BOOTMATRIX_STATE_DIR says otherwise: the user's cache directory, which a
+// run and a later gc of the same user share.
+func DefaultStateDir() string {
+	if d := os.Getenv("BOOTMATRIX_STATE_DIR"); d != "" {
 		return d
 	}
 	if d, err := os.UserCacheDir(); err == nil {
-		return filepath.Join(d, "bootmatrix", "runs")
+		return filepath.Join(d, "bootmatrix")
 	}
-	return filepath.Join(os.TempDir(), "bootmatrix-runs")
+	return filepath.Join(os.TempDir(), "bootmatrix-state")
 }
+
+func leaseDir(state string) string { return filepath.Join(state, "runs") }
 
 // heldLease is a lease this process holds.
 type heldLease struct {
@@ -50,17 +53,17 @@ type heldLease struct {
 	path string
 }
 
-func leasePath(dir, run string) string {
+func leasePath(state, run string) string {
 	// Run ids are generated (NewRunID) or given by tests; keep them to one name.
-	return filepath.Join(dir, strings.NewReplacer("/", "_", "\\", "_").Replace(run)+".lease")
+	return filepath.Join(leaseDir(state), strings.NewReplacer("/", "_", "\\", "_").Replace(run)+".lease")
 }
 
 // takeLease writes and locks the run's lease file.
-func takeLease(dir string, l Lease) (*heldLease, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+func takeLease(state string, l Lease) (*heldLease, error) {
+	if err := os.MkdirAll(leaseDir(state), 0o700); err != nil {
 		return nil, fmt.Errorf("run lease: %w", err)
 	}
-	p := leasePath(dir, l.Run)
+	p := leasePath(state, l.Run)
 	f, err := os.OpenFile(p, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("run lease: %w", err)
@@ -97,8 +100,8 @@ func (h *heldLease) release() error {
 
 // liveLease reports whether run's lease is held by a live process, and what it says.
 // A lease file whose lock can be taken belongs to a dead run and is removed.
-func liveLease(dir, run string) (Lease, bool) {
-	p := leasePath(dir, run)
+func liveLease(state, run string) (Lease, bool) {
+	p := leasePath(state, run)
 	f, err := os.OpenFile(p, os.O_RDWR, 0)
 	if err != nil {
 		return Lease{}, false

@@ -37,7 +37,7 @@ func TestGCLeases(t *testing.T) {
 		{Kind: kindImage, ID: "i-live", Labels: lab("live")},
 	}
 	var lives []Lease
-	n, err := gc(context.Background(), f, GCOptions{LeaseDir: dir, OnLive: func(l Lease) { lives = append(lives, l) }})
+	n, err := gc(context.Background(), f, GCOptions{StateDir: dir, OnLive: func(l Lease) { lives = append(lives, l) }})
 	if err != nil || n != 2 || !slices.Equal(f.gone, []string{"c-dead", "c-unleased"}) {
 		t.Errorf("gc removed %d %v (err %v), want c-dead and c-unleased", n, f.gone, err)
 	}
@@ -50,7 +50,7 @@ func TestGCLeases(t *testing.T) {
 
 	f.gone = nil
 	var removed []string
-	n, err = gc(context.Background(), f, GCOptions{LeaseDir: dir, Force: true, OnRemove: func(r Removed) {
+	n, err = gc(context.Background(), f, GCOptions{StateDir: dir, Force: true, OnRemove: func(r Removed) {
 		removed = append(removed, r.Kind+" "+r.ID+" "+r.Run+" "+r.Variant)
 	}})
 	want := []string{"container c-live live v-live", "container c-dead dead v-dead", "container c-unleased unleased v-unleased", "image i-live live v-live"}

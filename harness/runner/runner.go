@@ -105,9 +105,10 @@ func WithFailFast(on bool) Option {
 	}
 }
 
-// WithLeaseDir keeps the run's lease (lease.go) in dir instead of DefaultLeaseDir.
-// A runner on the real engine always holds one, so that gc leaves its objects alone.
-func WithLeaseDir(dir string) Option { return func(r *Runner) { r.leaseDir = dir } }
+// WithStateDir keeps what runs on this host share (the run's lease, build locks,
+// the cache's record of last use) in dir instead of DefaultStateDir. A runner on
+// the real engine always holds a lease, so that gc leaves its objects alone.
+func WithStateDir(dir string) Option { return func(r *Runner) { r.stateDir = dir } }
 
 // withEngine runs the stages on e instead of connecting to Docker.
 func withEngine(e engine) Option { return func(r *Runner) { r.eng = e } }
@@ -131,7 +132,7 @@ type Runner struct {
 
 	eng engine
 
-	leaseDir string
+	stateDir string
 	lease    *heldLease
 
 	mu     sync.Mutex
@@ -157,11 +158,11 @@ func New(ctx context.Context, opts ...Option) (*Runner, error) {
 			return nil, err
 		}
 		r.eng = e
-		if r.leaseDir == "" {
-			r.leaseDir = DefaultLeaseDir()
+		if r.stateDir == "" {
+			r.stateDir = DefaultStateDir()
 		}
 		host, _ := os.Hostname()
-		l, err := takeLease(r.leaseDir, Lease{Run: r.runID, PID: os.Getpid(), Host: host, Engine: e.cli.DaemonHost(), Started: time.Now().UTC()})
+		l, err := takeLease(r.stateDir, Lease{Run: r.runID, PID: os.Getpid(), Host: host, Engine: e.cli.DaemonHost(), Started: time.Now().UTC()})
 		if err != nil {
 			// The run goes on; only a concurrent gc could now take it for a dead one.
 			r.logf("%v; a concurrent `bootmatrix gc` may remove this run's containers", err)

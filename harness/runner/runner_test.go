@@ -414,7 +414,7 @@ RUN nix-env -iA nixpkgs.python313 && python3 -m venv --copies /opt/venv \
 // forced gc removes it, and the variant is interrupted, not failed.
 func TestGCAgainstLiveRun(t *testing.T) {
 	dir := t.TempDir()
-	r := setup(t, runner.WithLeaseDir(dir), runner.WithDiagnoser(diagnose.Diagnoser{}))
+	r := setup(t, runner.WithStateDir(dir), runner.WithDiagnoser(diagnose.Diagnoser{}))
 	chk := appChecks()
 	chk.Settle = 8 * time.Second
 	for _, force := range []bool{false, true} {
@@ -428,7 +428,7 @@ func TestGCAgainstLiveRun(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		var lives []runner.Lease
 		var removed []runner.Removed
-		n, err := runner.GC(ctx, runner.GCOptions{RunID: r.RunID(), LeaseDir: dir, Force: force,
+		n, err := runner.GC(ctx, runner.GCOptions{RunID: r.RunID(), StateDir: dir, Force: force,
 			OnLive: func(l runner.Lease) { lives = append(lives, l) }, OnRemove: func(x runner.Removed) { removed = append(removed, x) }})
 		cancel()
 		if err != nil {
