@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	units "github.com/docker/go-units"
 	"github.com/spf13/cobra"
 
 	"github.com/bootmatrix/bootmatrix/harness/diagnose"
@@ -31,6 +32,7 @@ type runFlags struct {
 	offline  bool
 	keep     bool
 	ascii    bool
+	cacheMax string
 }
 
 func newRunCmd() *cobra.Command {
@@ -57,6 +59,7 @@ BOOTMATRIX_ONLINE=1) uses the real images and PyPI, or PIP_INDEX_URL when set.`,
 	cmd.Flags().BoolVar(&f.offline, "offline", false, "use the offline kit (the default)")
 	cmd.Flags().BoolVar(&f.keep, "keep", false, "keep failed variants' containers for inspection")
 	cmd.Flags().BoolVar(&f.ascii, "ascii", false, "draw the matrix with ASCII only")
+	cmd.Flags().StringVar(&f.cacheMax, "cache-max", "", "cap the image cache at `SIZE` (e.g. 10GB, 0 for no cap), evicting the least recently used images after the run (default: BOOTMATRIX_CACHE_MAX, else 10GB)")
 	cmd.MarkFlagsMutuallyExclusive("online", "offline")
 	return cmd
 }
@@ -101,7 +104,12 @@ func runScenario(ctx context.Context, stdout, stderr io.Writer, path string, f r
 	ctx, stop, interrupted := interruptible(ctx, stderr, runID)
 	defer stop()
 
+	cacheMax, err := cacheCap(f.cacheMax)
+	if err != nil {
+		return usageErr(err)
+	}
 	opts := []runner.Option{
+		runner.WithCacheMax(cacheMax),
 		runner.WithRunID(runID),
 		runner.WithSubstitutions(substitutions(f.online, f.offline)),
 		runner.WithRenderer(recipe.Render),
@@ -130,6 +138,7 @@ func runScenario(ctx context.Context, stdout, stderr io.Writer, path string, f r
 	if !f.keep {
 		cleanupRun(stderr, runID)
 	}
+	evictCache(stderr, r)
 	if res == nil {
 		return envErr(fmt.Errorf("run %s produced no result: %w", runID, runErr))
 	}
@@ -329,5 +338,37 @@ func cleanupRun(stderr io.Writer, runID string) {
 	defer cancel()
 	if err := runner.Cleanup(ctx, runID); err != nil {
 		fmt.Fprintf(stderr, "bootmatrix: cleanup: %v; run 'bootmatrix gc --run %s'\n", err, runID)
+	}
+}
+
+// cacheCap reads --cache-max, else BOOTMATRIX_CACHE_MAX, in decimal units (10GB).
+func cacheCap(flag string) (int64, error) {
+	v, from := flag, "--cache-max"
+	if v == "" {
+		v, from = os.Getenv("BOOTMATRIX_CACHE_MAX"), "BOOTMATRIX_CACHE_MAX"
+	}
+	if v == "" {
+		return runner.DefaultCacheMax, nil
+	}
+	n, err := units.FromHumanSize(v)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("%s %q: want a size such as 10GB or 500MB, or 0 for no cap", from, v)
+	}
+	return n, nil
+}
+
+// evictCache brings the image cache under its cap once the run no longer needs it
+// and says what it removed.
+func evictCache(stderr io.Writer, r *runner.Runner) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	ev, err := r.EvictCache(ctx)
+	if err != nil {
+		fmt.Fprintf(stderr, "bootmatrix: image cache: %v\n", err)
+		return
+	}
+	if len(ev.Removed) > 0 {
+		fmt.Fprintf(stderr, "bootmatrix: image cache above its cap: evicted %d least recently used image(s), %.1f GB → %.1f GB\n",
+			len(ev.Removed), float64(ev.Before)/1e9, float64(ev.After)/1e9)
 	}
 }

@@ -332,6 +332,8 @@ func (r *Runner) buildImage(ctx context.Context, spec *buildSpec, dockerfile str
 		c.cached, c.code, c.err = cached, code, err
 		if err != nil {
 			c.output = out.String()
+		} else {
+			r.touchCache(spec.tag)
 		}
 		r.mu.Lock()
 		delete(r.builds, spec.tag)
@@ -385,6 +387,8 @@ func (r *Runner) buildImage(ctx context.Context, spec *buildSpec, dockerfile str
 	}
 	if adopted {
 		out.WriteString("bootmatrix: another run built " + spec.tag + " at the same time; using its image\n")
+	} else {
+		r.reportLargeLayers(tctx, spec.tag, out)
 	}
 	return false, 0, nil
 }

@@ -29,7 +29,8 @@ type GCOptions struct {
 	OlderThan time.Duration
 	// RunID limits GC to one run's objects.
 	RunID string
-	// Cache also removes the content-addressed image cache (bootmatrix-cache/…).
+	// Cache also removes the content-addressed image cache (bootmatrix-cache/…);
+	// with OlderThan, those not used (rather than created) more recently.
 	Cache bool
 
 	// Force removes the objects of live runs too (a run's lease says it is live).
@@ -75,6 +76,12 @@ func gc(ctx context.Context, e engine, o GCOptions) (int, error) {
 	cutoff := time.Now().Add(-o.OlderThan)
 	old := func(t time.Time) bool { return o.OlderThan == 0 || t.Before(cutoff) }
 	dir := cmp.Or(o.StateDir, DefaultStateDir())
+	// A cache image's age is the time since its last use: one built long ago and
+	// used by every run is not old.
+	var idx map[string]time.Time
+	if o.Cache && o.OlderThan > 0 {
+		idx = readCacheIndex(dir)
+	}
 	live := map[string]bool{}
 	isLive := func(run string) bool {
 		if o.Force || run == "" {
@@ -103,7 +110,11 @@ func gc(ctx context.Context, e engine, o GCOptions) (int, error) {
 			continue
 		}
 		for _, obj := range objs {
-			if !old(obj.Created) || kind == kindImage && !removableImage(obj, o.Cache, cmp.Or(o.incompleteAfter, incompleteGrace)) ||
+			created := obj.Created
+			if kind == kindImage && obj.Labels[LabelCache] == "true" && idx != nil {
+				created = lastUse(obj, idx)
+			}
+			if !old(created) || kind == kindImage && !removableImage(obj, o.Cache, cmp.Or(o.incompleteAfter, incompleteGrace)) ||
 				isLive(obj.Labels[LabelRun]) {
 				continue
 			}

@@ -48,6 +48,7 @@ type fakeEngine struct {
 	objects    []object
 	removeErrs map[string]error
 	gone       []string // IDs of objects Remove removed
+	layers     map[string][]layer
 	closed     bool
 }
 
@@ -200,6 +201,22 @@ next:
 		out = append(out, o)
 	}
 	return out, nil
+}
+
+func (f *fakeEngine) UniqueSizes(context.Context) (map[string]int64, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	sizes := map[string]int64{}
+	for _, o := range f.objects {
+		sizes[o.ID] = o.Size
+	}
+	return sizes, nil
+}
+
+func (f *fakeEngine) History(_ context.Context, ref string) ([]layer, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.layers[ref], nil
 }
 
 func (f *fakeEngine) Remove(_ context.Context, o object) error {

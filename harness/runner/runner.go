@@ -105,6 +105,10 @@ func WithFailFast(on bool) Option {
 	}
 }
 
+// WithCacheMax caps the image cache at max bytes (what its images hold alone);
+// above it, EvictCache removes the least recently used. Zero or less: no cap.
+func WithCacheMax(max int64) Option { return func(r *Runner) { r.cacheMax = max } }
+
 // WithStateDir keeps what runs on this host share (the run's lease, build locks,
 // the cache's record of last use) in dir instead of DefaultStateDir. A runner on
 // the real engine always holds a lease, so that gc leaves its objects alone.
@@ -134,15 +138,20 @@ type Runner struct {
 
 	stateDir string
 	lease    *heldLease
+	cacheMax int64
+	// largeLayer is the layer size a build reports (tests lower it).
+	largeLayer int64
 
 	mu     sync.Mutex
 	builds map[string]*buildCall // in-flight builds by cache tag, so variants sharing a stage build it once
+	used   map[string]bool       // cache tags this runner used, which eviction keeps
 }
 
 // New connects to the engine named by DOCKER_HOST (or the default socket) and
 // checks that it answers. It changes no process-wide state.
 func New(ctx context.Context, opts ...Option) (*Runner, error) {
-	r := &Runner{exitGrace: defaultExitGrace, failFast: defaultFailFast, builds: map[string]*buildCall{}}
+	r := &Runner{exitGrace: defaultExitGrace, failFast: defaultFailFast, builds: map[string]*buildCall{},
+		used: map[string]bool{}, cacheMax: DefaultCacheMax, largeLayer: largeLayer}
 	for _, o := range opts {
 		o(r)
 	}
