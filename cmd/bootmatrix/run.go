@@ -33,6 +33,7 @@ type runFlags struct {
 	keep     bool
 	ascii    bool
 	cacheMax string
+	failFast bool
 }
 
 func newRunCmd() *cobra.Command {
@@ -59,6 +60,7 @@ BOOTMATRIX_ONLINE=1) uses the real images and PyPI, or PIP_INDEX_URL when set.`,
 	cmd.Flags().BoolVar(&f.offline, "offline", false, "use the offline kit (the default)")
 	cmd.Flags().BoolVar(&f.keep, "keep", false, "keep failed variants' containers for inspection")
 	cmd.Flags().BoolVar(&f.ascii, "ascii", false, "draw the matrix with ASCII only")
+	cmd.Flags().BoolVar(&f.failFast, "fail-fast", true, "end boot once its probes know the outcome (the same wrong answer, loopback-only listeners); false waits for the boot timeout")
 	cmd.Flags().StringVar(&f.cacheMax, "cache-max", "", "cap the image cache at `SIZE` (e.g. 10GB, 0 for no cap), evicting the least recently used images after the run (default: BOOTMATRIX_CACHE_MAX, else 10GB)")
 	cmd.MarkFlagsMutuallyExclusive("online", "offline")
 	return cmd
@@ -110,6 +112,7 @@ func runScenario(ctx context.Context, stdout, stderr io.Writer, path string, f r
 	}
 	opts := []runner.Option{
 		runner.WithCacheMax(cacheMax),
+		runner.WithFailFast(f.failFast),
 		runner.WithRunID(runID),
 		runner.WithSubstitutions(substitutions(f.online, f.offline)),
 		runner.WithRenderer(recipe.Render),
