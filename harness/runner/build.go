@@ -364,6 +364,9 @@ func (r *Runner) buildImage(ctx context.Context, spec *buildSpec, dockerfile str
 	if err != nil {
 		return false, code, err
 	}
+	if r.afterBuild != nil {
+		r.afterBuild()
+	}
 	// A fresh context: an image built but left under its temporary tag is a leak.
 	tctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 	defer cancel()

@@ -42,8 +42,10 @@ type GCOptions struct {
 	OnRemove func(Removed)
 	OnLive   func(Lease)
 
-	// incompleteAfter overrides incompleteGrace, for tests on a shared engine.
+	// incompleteAfter overrides incompleteGrace, and labels narrow what gc
+	// lists, for tests on a shared engine.
 	incompleteAfter time.Duration
+	labels          []string
 }
 
 // Removed is one object gc removed.
@@ -73,6 +75,7 @@ func gc(ctx context.Context, e engine, o GCOptions) (int, error) {
 	if o.RunID != "" {
 		labels = append(labels, LabelRun+"="+o.RunID)
 	}
+	labels = append(labels, o.labels...)
 	cutoff := time.Now().Add(-o.OlderThan)
 	old := func(t time.Time) bool { return o.OlderThan == 0 || t.Before(cutoff) }
 	dir := cmp.Or(o.StateDir, DefaultStateDir())

@@ -141,6 +141,9 @@ type Runner struct {
 	cacheMax int64
 	// largeLayer is the layer size a build reports (tests lower it).
 	largeLayer int64
+	// afterBuild runs between a build and its tagging: a test kills the process
+	// there, the moment that leaves an image under its temporary tag.
+	afterBuild func()
 
 	mu     sync.Mutex
 	builds map[string]*buildCall // in-flight builds by cache tag, so variants sharing a stage build it once
