@@ -73,7 +73,8 @@ func takeLease(state string, l Lease) (*heldLease, error) {
 		return nil, fmt.Errorf("run lease %s: another process holds it: %w", p, err)
 	}
 	b, _ := json.Marshal(l)
-	if err := f.Truncate(0); err == nil {
+	err = f.Truncate(0)
+	if err == nil {
 		_, err = f.WriteAt(append(b, '\n'), 0)
 	}
 	if err != nil {
