@@ -82,7 +82,9 @@ func TestFakeContainerRemovedUnderRun(t *testing.T) {
 		f.mu.Unlock()
 		a.exit <- 137
 	}()
-	v := fakeRunner(t, f, WithDiagnoser(diagnose.Diagnoser{})).RunRecipe(context.Background(), "v", fakeRecipe(), fakeChecks())
+	chk := fakeChecks()
+	chk.Settle = 5 * time.Second // the container goes while the app settles, never after
+	v := fakeRunner(t, f, WithDiagnoser(diagnose.Diagnoser{})).RunRecipe(context.Background(), "v", fakeRecipe(), chk)
 	st := v.StageByName(result.StageBoot)
 	if st.Status != result.Fail || !st.Facts.Interrupted || st.Facts.OOMKilled || st.Class != diagnose.ClassInterrupted {
 		t.Errorf("boot %s class %s facts %+v\n%s", st.Status, st.Class, st.Facts, st.Output)
