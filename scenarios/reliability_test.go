@@ -266,6 +266,10 @@ func TestInterruptRemovesEverything(t *testing.T) {
 			if len(tc.signals) > 1 && !strings.Contains(c.stderr.String(), "second signal") {
 				t.Errorf("the second signal was not acted on:\n%s", c.stderr)
 			}
+			// Everything went, so a clean-up error is false and sends the user to gc for nothing.
+			if strings.Contains(c.stderr.String(), "bootmatrix: cleanup:") {
+				t.Errorf("a clean-up error although nothing was left:\n%s", c.stderr)
+			}
 			if n := leftovers(t, id); total(n) != 0 {
 				t.Errorf("run %s left %v after %s\nstderr:\n%s", id, n, tc.name, c.stderr)
 			}

@@ -8,10 +8,12 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
 
+	units "github.com/docker/go-units"
 	"github.com/spf13/cobra"
 
 	"github.com/bootmatrix/bootmatrix/harness/builder/builtin"
@@ -31,6 +33,8 @@ type runFlags struct {
 	offline  bool
 	keep     bool
 	ascii    bool
+	cacheMax string
+	failFast bool
 }
 
 func newRunCmd() *cobra.Command {
@@ -57,6 +61,8 @@ BOOTMATRIX_ONLINE=1) uses the real images and PyPI, or PIP_INDEX_URL when set.`,
 	cmd.Flags().BoolVar(&f.offline, "offline", false, "use the offline kit (the default)")
 	cmd.Flags().BoolVar(&f.keep, "keep", false, "keep failed variants' containers for inspection")
 	cmd.Flags().BoolVar(&f.ascii, "ascii", false, "draw the matrix with ASCII only")
+	cmd.Flags().BoolVar(&f.failFast, "fail-fast", true, "end boot once its probes know the outcome (the same wrong answer, loopback-only listeners); false waits for the boot timeout")
+	cmd.Flags().StringVar(&f.cacheMax, "cache-max", "", "cap the image cache at `SIZE` (e.g. 10GB, 0 for no cap), evicting the least recently used images after the run (default: BOOTMATRIX_CACHE_MAX, else 10GB)")
 	cmd.MarkFlagsMutuallyExclusive("online", "offline")
 	return cmd
 }
@@ -101,7 +107,13 @@ func runScenario(ctx context.Context, stdout, stderr io.Writer, path string, f r
 	ctx, stop, interrupted := interruptible(ctx, stderr, runID)
 	defer stop()
 
+	cacheMax, err := cacheCap(f.cacheMax)
+	if err != nil {
+		return usageErr(err)
+	}
 	opts := []runner.Option{
+		runner.WithCacheMax(cacheMax),
+		runner.WithFailFast(f.failFast),
 		runner.WithRunID(runID),
 		runner.WithSubstitutions(substitutions(f.online, f.offline)),
 		runner.WithRenderer(builtin.Registry().Render),
@@ -121,6 +133,8 @@ func runScenario(ctx context.Context, stdout, stderr io.Writer, path string, f r
 	if err != nil {
 		return envErr(err)
 	}
+	// Releases the run's lease: until then gc leaves the run's objects alone.
+	defer func() { _ = r.Close() }()
 	fmt.Fprintf(stderr, "bootmatrix: run %s: %d variant(s) of %s\n", runID, len(variants), sc.File)
 	stopProgress := prog.start()
 	res, runErr := r.Run(ctx, sc, variants)
@@ -128,6 +142,7 @@ func runScenario(ctx context.Context, stdout, stderr io.Writer, path string, f r
 	if !f.keep {
 		cleanupRun(stderr, runID)
 	}
+	evictCache(stderr, r)
 	if res == nil {
 		return envErr(fmt.Errorf("run %s produced no result: %w", runID, runErr))
 	}
@@ -161,7 +176,17 @@ func allMet(res *result.Run) bool {
 }
 
 func printKept(w io.Writer, res *result.Run, runID string) {
-	fmt.Fprintf(w, "bootmatrix: --keep: containers of run %s are kept; inspect one with\n", runID)
+	var kept []string
+	for _, v := range res.Variants {
+		if v.FirstFailure() != nil {
+			kept = append(kept, v.Name)
+		}
+	}
+	if len(kept) == 0 {
+		fmt.Fprintln(w, "bootmatrix: --keep: every variant passed, so no container is kept")
+		return
+	}
+	fmt.Fprintf(w, "bootmatrix: --keep: the containers of run %s's failed variants (%s) are kept; inspect one with\n", runID, strings.Join(kept, ", "))
 	fmt.Fprintf(w, "  docker ps --filter label=org.bootmatrix.run=%s\n", runID)
 	fmt.Fprintf(w, "  docker exec -it <container> bash -l\n")
 	fmt.Fprintf(w, "and remove them with: bootmatrix gc --run %s\n", runID)
@@ -319,5 +344,37 @@ func cleanupRun(stderr io.Writer, runID string) {
 	defer cancel()
 	if err := runner.Cleanup(ctx, runID); err != nil {
 		fmt.Fprintf(stderr, "bootmatrix: cleanup: %v; run 'bootmatrix gc --run %s'\n", err, runID)
+	}
+}
+
+// cacheCap reads --cache-max, else BOOTMATRIX_CACHE_MAX, in decimal units (10GB).
+func cacheCap(flag string) (int64, error) {
+	v, from := flag, "--cache-max"
+	if v == "" {
+		v, from = os.Getenv("BOOTMATRIX_CACHE_MAX"), "BOOTMATRIX_CACHE_MAX"
+	}
+	if v == "" {
+		return runner.DefaultCacheMax, nil
+	}
+	n, err := units.FromHumanSize(v)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("%s %q: want a size such as 10GB or 500MB, or 0 for no cap", from, v)
+	}
+	return n, nil
+}
+
+// evictCache brings the image cache under its cap once the run no longer needs it
+// and says what it removed.
+func evictCache(stderr io.Writer, r *runner.Runner) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	ev, err := r.EvictCache(ctx)
+	if err != nil {
+		fmt.Fprintf(stderr, "bootmatrix: image cache: %v\n", err)
+		return
+	}
+	if len(ev.Removed) > 0 {
+		fmt.Fprintf(stderr, "bootmatrix: image cache above its cap: evicted %d least recently used image(s), %.1f GB → %.1f GB\n",
+			len(ev.Removed), float64(ev.Before)/1e9, float64(ev.After)/1e9)
 	}
 }

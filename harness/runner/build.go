@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -14,6 +15,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
@@ -304,9 +306,10 @@ func (r *Runner) prepare(ctx context.Context, stage result.StageName, b recipe.B
 }
 
 // buildImage builds spec unless its tag exists. Variants of this runner that need the
-// same tag wait for one build; other processes building it at the same moment are
-// harmless, because each builds under a unique temporary tag and only then moves the
-// final tag, so the tag always names a complete image.
+// same tag wait for one build, and other processes on this host wait on the key's
+// lock file (lockKey). Processes that still build one key at once (on two hosts
+// sharing an engine) are harmless, because each builds under a unique temporary tag
+// and only then moves the final tag, so the tag always names a complete image.
 func (r *Runner) buildImage(ctx context.Context, spec *buildSpec, dockerfile string, out *Tail) (cached bool, code int, err error) {
 	r.mu.Lock()
 	if c, ok := r.builds[spec.tag]; ok {
@@ -329,6 +332,8 @@ func (r *Runner) buildImage(ctx context.Context, spec *buildSpec, dockerfile str
 		c.cached, c.code, c.err = cached, code, err
 		if err != nil {
 			c.output = out.String()
+		} else {
+			r.touchCache(spec.tag)
 		}
 		r.mu.Lock()
 		delete(r.builds, spec.tag)
@@ -341,10 +346,26 @@ func (r *Runner) buildImage(ctx context.Context, spec *buildSpec, dockerfile str
 	} else if !cerrdefs.IsNotFound(err) {
 		return false, 0, fmt.Errorf("inspect %s: %w", spec.tag, err)
 	}
+	// Another process on this host may be building the key: wait for it rather
+	// than build the same image beside it, then take its image if it made one.
+	unlock, waited, err := r.lockKey(ctx, spec.key)
+	if err != nil {
+		return false, 0, err
+	}
+	defer unlock()
+	if waited {
+		if _, err := r.eng.InspectImage(ctx, spec.tag); err == nil {
+			out.WriteString("bootmatrix: waited for another run building " + spec.tag + "; using its image\n")
+			return true, 0, nil
+		}
+	}
 	tmp := spec.tag + tmpTagInfix + NewRunID()
 	code, err = r.dockerBuild(ctx, spec, dockerfile, tmp, out)
 	if err != nil {
 		return false, code, err
+	}
+	if r.afterBuild != nil {
+		r.afterBuild()
 	}
 	// A fresh context: an image built but left under its temporary tag is a leak.
 	tctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
@@ -369,6 +390,8 @@ func (r *Runner) buildImage(ctx context.Context, spec *buildSpec, dockerfile str
 	}
 	if adopted {
 		out.WriteString("bootmatrix: another run built " + spec.tag + " at the same time; using its image\n")
+	} else {
+		r.reportLargeLayers(tctx, spec.tag, out)
 	}
 	return false, 0, nil
 }
@@ -412,4 +435,40 @@ func (r *Runner) dockerBuild(ctx context.Context, spec *buildSpec, dockerfile, t
 	}()
 	defer func() { _ = pr.Close() }()
 	return r.eng.Build(ctx, buildRequest{Context: pr, Dockerfile: spec.dockerfile, Tag: tag, Args: spec.args, Labels: labels}, out)
+}
+
+// lockKey takes the host-wide lock of a cache key, a flocked file in the state
+// directory; waited says another process held it first. Without a state directory
+// (a runner on a fake engine) there is nothing to share and no lock.
+func (r *Runner) lockKey(ctx context.Context, key string) (unlock func(), waited bool, err error) {
+	if r.stateDir == "" {
+		return func() {}, false, nil
+	}
+	dir := filepath.Join(r.stateDir, "build-locks")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, false, fmt.Errorf("build lock: %w", err)
+	}
+	f, err := os.OpenFile(filepath.Join(dir, key+".lock"), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, false, fmt.Errorf("build lock: %w", err)
+	}
+	// The lock file stays: removing it would let a third process lock a new file
+	// of the same name while a second still waits on the old one.
+	for {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if err == nil {
+			return func() { _ = f.Close() }, waited, nil
+		}
+		if !errors.Is(err, syscall.EWOULDBLOCK) {
+			_ = f.Close()
+			return nil, false, fmt.Errorf("build lock %s: %w", f.Name(), err)
+		}
+		waited = true
+		select {
+		case <-ctx.Done():
+			_ = f.Close()
+			return nil, false, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }

@@ -36,6 +36,11 @@ type engine interface {
 	InspectContainer(ctx context.Context, id string) (containerState, error)
 	// RemoveContainer stops and removes a container and its anonymous volumes.
 	RemoveContainer(ctx context.Context, id string) error
+	// UniqueSizes maps image IDs to what each image holds alone (its size less the
+	// layers it shares with other images), as the engine's disk usage counts it.
+	UniqueSizes(ctx context.Context) (map[string]int64, error)
+	// History lists an image's layers, newest first.
+	History(ctx context.Context, ref string) ([]layer, error)
 	// List lists the objects of a kind carrying every label (key=value).
 	List(ctx context.Context, kind objectKind, labels []string) ([]object, error)
 	// Remove removes one listed object; images with their untagged parents.
@@ -103,4 +108,13 @@ type object struct {
 	Created time.Time // zero when the engine did not say
 	Labels  map[string]string
 	Tags    []string // images only
+	// Size is what an image holds alone: its size less the layers it shares with
+	// other images (images only).
+	Size int64
+}
+
+// layer is one layer of an image's history.
+type layer struct {
+	CreatedBy string
+	Size      int64
 }

@@ -37,7 +37,9 @@ type fakeEngine struct {
 	imageCommand []string
 	startErr     error
 	state        containerState
-	cpus         int
+	// vanished: the container was removed from outside (InspectContainer: not found).
+	vanished bool
+	cpus     int
 
 	builds     []string // Dockerfiles built, in order
 	started    []containerSpec
@@ -46,6 +48,7 @@ type fakeEngine struct {
 	objects    []object
 	removeErrs map[string]error
 	gone       []string // IDs of objects Remove removed
+	layers     map[string][]layer
 	closed     bool
 }
 
@@ -165,6 +168,11 @@ func (f *fakeEngine) CopyFile(_ context.Context, _ string, data []byte, dst stri
 }
 
 func (f *fakeEngine) InspectContainer(context.Context, string) (containerState, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.vanished {
+		return containerState{}, cerrdefs.ErrNotFound.WithMessage("no such container")
+	}
 	return f.state, nil
 }
 
@@ -193,6 +201,22 @@ next:
 		out = append(out, o)
 	}
 	return out, nil
+}
+
+func (f *fakeEngine) UniqueSizes(context.Context) (map[string]int64, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	sizes := map[string]int64{}
+	for _, o := range f.objects {
+		sizes[o.ID] = o.Size
+	}
+	return sizes, nil
+}
+
+func (f *fakeEngine) History(_ context.Context, ref string) ([]layer, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.layers[ref], nil
 }
 
 func (f *fakeEngine) Remove(_ context.Context, o object) error {
@@ -340,5 +364,6 @@ func fakeRunner(t testing.TB, f *fakeEngine, opts ...Option) *Runner {
 		t.Fatal(err)
 	}
 	r.exitGrace = 300 * time.Millisecond
+	r.failFast = 200 * time.Millisecond
 	return r
 }
