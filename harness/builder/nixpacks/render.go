@@ -58,7 +58,7 @@ func (Builder) Render(sc *scenario.Scenario, v scenario.Variant, subs recipe.Sub
 		buildDir = filepath.Join(rootAbs, filepath.FromSlash(plan.Dir))
 	}
 
-	ctx, err := recipe.WalkContext(buildDir)
+	ctx, err := recipe.WalkContext(buildDir, recipe.DropLinks())
 	if err != nil {
 		return nil, err
 	}
