@@ -121,6 +121,12 @@ func runScenario(ctx context.Context, stdout, stderr io.Writer, path string, f r
 	if err != nil {
 		return envErr(err)
 	}
+	// The loader knows no engine; a limit the engine would refuse is a problem of the
+	// file, reported before anything is built rather than as every stage failing.
+	if err := sc.CheckCPUs(variants, r.EngineCPUs(ctx)); err != nil {
+		_ = r.Close()
+		return usageErr(err)
+	}
 	fmt.Fprintf(stderr, "bootmatrix: run %s: %d variant(s) of %s\n", runID, len(variants), sc.File)
 	stopProgress := prog.start()
 	res, runErr := r.Run(ctx, sc, variants)
