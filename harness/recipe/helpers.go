@@ -147,7 +147,7 @@ func readDockerIgnore(dir string) (*patternmatcher.PatternMatcher, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", name, err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	patterns, err := ignorefile.ReadAll(f)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w (fix the pattern, as docker build would refuse it too)", name, err)
