@@ -46,6 +46,7 @@ func TestWalkContextAsDockerBuild(t *testing.T) {
 		"sub/secret.env":       "not matched: patterns are anchored at the root",
 		"nested/.dockerignore": "nested ignore files are plain files",
 	}
+	var dropped []string
 	cases := []struct {
 		name string
 		opts []ContextOption
@@ -54,7 +55,7 @@ func TestWalkContextAsDockerBuild(t *testing.T) {
 		{"links kept as links", nil, []string{
 			".dockerignore", "app.py", "dangling", "docs/link-to-app", "docs/readme.md", "logs/keep.log", "loop",
 			"nested/.dockerignore", "pkg/mod.py", "pkglink", "sub/secret.env"}},
-		{"links dropped", []ContextOption{DropLinks()}, []string{
+		{"links dropped", []ContextOption{DropLinks(&dropped)}, []string{
 			".dockerignore", "app.py", "docs/readme.md", "logs/keep.log",
 			"nested/.dockerignore", "pkg/mod.py", "sub/secret.env"}},
 	}
@@ -74,6 +75,12 @@ func TestWalkContextAsDockerBuild(t *testing.T) {
 			slices.Sort(got)
 			if !slices.Equal(got, c.want) {
 				t.Errorf("context\n got %q\nwant %q", got, c.want)
+			}
+			if c.opts != nil {
+				slices.Sort(dropped)
+				if want := []string{"dangling", "docs/link-to-app", "loop", "pkglink"}; !slices.Equal(dropped, want) {
+					t.Errorf("dropped %q, want %q", dropped, want)
+				}
 			}
 			for _, name := range []string{"dangling", "loop", "pkglink"} {
 				if f, ok := ctx[name]; ok {

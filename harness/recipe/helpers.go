@@ -56,13 +56,20 @@ func AppRoot(sc *scenario.Scenario, v scenario.Variant) (string, string, error) 
 // ContextOption changes how WalkContext reads a directory.
 type ContextOption func(*contextConfig)
 
-type contextConfig struct{ dropLinks bool }
+type contextConfig struct {
+	dropLinks bool
+	dropped   *[]string
+}
 
 // DropLinks leaves symlinks out of the context, as Nixpacks does: `nixpacks
 // build` copies the app into a temporary directory with follow_links(false) and
 // copies only directories and regular files (railwayapp/nixpacks f51d7fd,
 // src/nixpacks/files.rs recursive_copy_dir), so a link never reaches its image.
-func DropLinks() ContextOption { return func(c *contextConfig) { c.dropLinks = true } }
+// The context paths of the links left out are appended to dropped, when not nil,
+// for the builder to say so.
+func DropLinks(dropped *[]string) ContextOption {
+	return func(c *contextConfig) { c.dropLinks, c.dropped = true, dropped }
+}
 
 // DockerIgnore is the file at a context's root whose patterns leave paths out.
 const DockerIgnore = ".dockerignore"
@@ -116,8 +123,11 @@ func WalkContext(dir string, opts ...ContextOption) (map[string]File, error) {
 		case d.IsDir():
 			return nil
 		case d.Type()&fs.ModeSymlink != 0:
-			if !cfg.dropLinks {
+			switch {
+			case !cfg.dropLinks:
 				ctx[rel] = File{Source: p, Mode: 0o777}
+			case cfg.dropped != nil:
+				*cfg.dropped = append(*cfg.dropped, rel)
 			}
 			return nil
 		case !d.Type().IsRegular():
