@@ -111,6 +111,9 @@ func runDoctor(ctx context.Context, stdout, stderr io.Writer, args []string, f d
 		cleanupRun(stderr, runID)
 		_ = r.Close()
 	}()
+	if err := sc.CheckCPUs([]scenario.Variant{v}, r.EngineCPUs(ctx)); err != nil {
+		return usageErr(err)
+	}
 
 	rep, err := doctor.Search(ctx, sc, v, r, doctor.WithParallel(f.parallel), doctor.WithMaxCandidates(f.max),
 		doctor.WithLogf(func(format string, a ...any) { fmt.Fprintf(stderr, format+"\n", a...) }))

@@ -135,6 +135,11 @@ func runScenario(ctx context.Context, stdout, stderr io.Writer, path string, f r
 	}
 	// Releases the run's lease: until then gc leaves the run's objects alone.
 	defer func() { _ = r.Close() }()
+	// The loader knows no engine; a limit the engine would refuse is a problem of the
+	// file, reported before anything is built rather than as every stage failing.
+	if err := sc.CheckCPUs(variants, r.EngineCPUs(ctx)); err != nil {
+		return usageErr(err)
+	}
 	fmt.Fprintf(stderr, "bootmatrix: run %s: %d variant(s) of %s\n", runID, len(variants), sc.File)
 	stopProgress := prog.start()
 	res, runErr := r.Run(ctx, sc, variants)

@@ -130,6 +130,10 @@ func resolveContext(b recipe.Build) ([]ctxFile, string, error) {
 			break
 		}
 	}
+	files, err := ignoreDockerfile(files, dockerfile)
+	if err != nil {
+		return nil, "", err
+	}
 	return files, dockerfile, nil
 }
 

@@ -471,7 +471,9 @@ func (l *loader) limits(v *yaml.Node, field string, lim *Limits) {
 			dv := p.deref(v)
 			if dv != nil && dv.Kind == yaml.ScalarNode && dv.ShortTag() == "!!int" {
 				if n, ok := p.integer(dv, f, ""); ok && n > 0 {
-					lim.MemoryBytes = int64(n)
+					if minMemory(p, v, f, int64(n), fmt.Sprintf("%d bytes", n)) {
+						lim.MemoryBytes = int64(n)
+					}
 					return
 				}
 			}
@@ -484,7 +486,9 @@ func (l *loader) limits(v *yaml.Node, field string, lim *Limits) {
 				p.add(v, f, fmt.Sprintf("%q is not a memory size", str), "write a size such as 512m or 1g")
 				return
 			}
-			lim.MemoryBytes = b
+			if minMemory(p, v, f, b, str) {
+				lim.MemoryBytes = b
+			}
 		case "cpus":
 			n, ok := p.number(v, f, "write a number of CPUs such as 1.5")
 			if !ok {
@@ -495,8 +499,20 @@ func (l *loader) limits(v *yaml.Node, field string, lim *Limits) {
 				return
 			}
 			lim.NanoCPUs = int64(n * 1e9)
+			lim.CPUsAt = Pos{Line: v.Line, Column: v.Column, Field: f}
 		}
 	})
+}
+
+// minMemory reports whether b (written as text) is at least the engine's minimum,
+// adding the problem when it is not: every container of the variant would be refused.
+func minMemory(p *parser, v *yaml.Node, field string, b int64, text string) bool {
+	if b >= MinMemoryBytes {
+		return true
+	}
+	p.add(v, field, fmt.Sprintf("%s is below the Docker engine's minimum memory limit of 6 MiB, which refuses to start the container", text),
+		"write 6m or more (a Python app needs about 64m)")
+	return false
 }
 
 // parseMemory reads docker-style sizes: 512m, 1g, 1.5GiB, 1048576.
@@ -511,8 +527,8 @@ func parseMemory(s string) (int64, bool) {
 	}
 	mult := map[string]float64{"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}[strings.ToLower(m[2])]
 	b := f * mult
-	if b < 4<<20 || b > 1<<50 {
-		return 0, false // docker refuses less than 4 MiB
+	if b < 1 || b > 1<<50 {
+		return 0, false // the engine's minimum is checked by minMemory, with its own message
 	}
 	return int64(b), true
 }

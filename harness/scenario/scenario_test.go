@@ -236,7 +236,7 @@ func TestFullScenario(t *testing.T) {
 	if !reflect.DeepEqual(s.Env, map[string]string{"APP_ENV": "test", "WORKERS": "2"}) || !reflect.DeepEqual(s.Secrets, []string{"OPENAI_API_KEY"}) {
 		t.Errorf("env %v secrets %v", s.Env, s.Secrets)
 	}
-	if s.Limits != (Limits{MemoryBytes: 512 << 20, NanoCPUs: 5e8}) {
+	if s.Limits.MemoryBytes != 512<<20 || s.Limits.NanoCPUs != 5e8 {
 		t.Errorf("limits %+v", s.Limits)
 	}
 	if s.Settle != 3*time.Second {
