@@ -555,9 +555,18 @@ func TestBadInput(t *testing.T) {
 			t.Errorf("%s: fixes %+v, want %s first", v.Name, v.Fixes, want)
 		}
 		if v.Name == "never-binds" {
-			// The variant's boot timeout (8s), not the scenario's (20s), bounded it.
-			if f := v.FirstFailure(); f == nil || f.Seconds > 15 || !strings.Contains(f.Output, "after 8s") {
-				t.Errorf("never-binds: the variant's boot timeout did not apply")
+			// The variant's boot timeout (12s), not the scenario's (20s), applied, and boot
+			// gave up on the idle app well before it, with the facts of a full wait.
+			f := v.FirstFailure()
+			if f == nil || f.Seconds > 9 || !strings.Contains(f.Output, "of the boot timeout's 12s") || f.Facts.IdleSeconds == 0 ||
+				f.Facts.Listeners == nil || len(f.Facts.Listeners) != 0 || f.Facts.TimedOut || !strings.Contains(f.Output, "bootmatrix: no listener: port 8080") {
+				t.Errorf("never-binds: boot did not give up early on an idle app with the full wait's evidence: %+v", f)
+			}
+		}
+		if v.Name == "slow-start" {
+			// Listening nowhere for 4 s while busy is getting ready, not idling.
+			if st := v.StageByName(result.StageBoot); st == nil || st.Status != result.Pass || st.Seconds < 4 {
+				t.Errorf("slow-start: boot did not wait for a busy app to bind: %+v", st)
 			}
 		}
 		if len(v.Stages) != len(result.StageNames) {

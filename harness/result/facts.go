@@ -28,6 +28,9 @@ type Facts struct {
 	// Listeners are the sockets listening in the container when the health check never
 	// passed (nil when not probed).
 	Listeners []Listener `json:"listeners,omitempty"`
+	// IdleSeconds: boot gave up before its timeout on an app that listened nowhere,
+	// and whose processes started or ended none and used almost no CPU, for this long.
+	IdleSeconds float64 `json:"idle_seconds,omitempty"`
 	// Health is the last completed answer of the health (or config) endpoint that
 	// did not match the expectation.
 	Health *HTTPAnswer `json:"health,omitempty"`

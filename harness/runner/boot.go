@@ -105,7 +105,8 @@ poll:
 		if checkOK(health, last) || sctx.Err() != nil {
 			break
 		}
-		if why := ff.settled(last, health.Path, vr.chk.Port, time.Since(began), vr.listeners); why != "" {
+		if why := ff.settled(last, health.Path, vr.chk.Port, time.Since(began), vr.listeners, vr.processes); why != "" {
+			sr.st.Facts.IdleSeconds = ff.idleFor.Seconds()
 			sr.out.WriteString(fmt.Sprintf("\nbootmatrix: gave up after %.1fs of the boot timeout's %s: %s\n", time.Since(began).Seconds(), to, why))
 			break
 		}
@@ -179,8 +180,7 @@ poll:
 // boot timeout: the same wrong answer for a window (a 5xx may be a warming app and
 // is waited for), or, while nothing answers, the same listeners for a window that
 // the app can no longer turn into an answer (loopback only on the port, or only
-// other ports). An app that listens nowhere yet may still be importing: that one
-// is waited for.
+// other ports), or an app that listens nowhere and does nothing (idle, below).
 type failFast struct {
 	window time.Duration // zero: off
 
@@ -189,19 +189,44 @@ type failFast struct {
 	probedAt    time.Duration // time since boot of the last listener probe
 	verdict     string
 	verdictAt   time.Duration
+	quiet       *quiet        // since when the app has been idle, nil while it is not
+	idleFor     time.Duration // how long it had been idle when the poll gave up
+}
+
+// quiet is the app's processes at the start of a stretch of idleness.
+type quiet struct {
+	at   time.Duration // time since boot
+	pids string
+	cpu  float64
 }
 
 // listenerProbeAfter is how long boot lets an app try to bind before it looks at
 // its listeners, and how often it looks again.
 const listenerProbeAfter = time.Second
 
+// An app that listens nowhere may be one that never will (it waits for nothing, or
+// for something that is not there) or one still getting ready: importing numpy,
+// compiling, migrating. Getting ready takes CPU or new processes; waiting does not.
+// So boot gives up on an app that listens nowhere once, for the fail-fast window
+// (3 s by default, after the first second), no process of it started or ended and
+// all of them together used less than idleCPUShare of one CPU, with idleCPUSlack for
+// the clock-tick rounding of /proc's counters (10 ms a tick). A busy importer uses
+// a large share even under a cpus limit of 0.1, and an importer stalled on a cold
+// disk still uses several percent; a Python that only sleeps uses none. An app that
+// sleeps on purpose before it binds looks the same as one that never binds: that
+// one needs --fail-fast=false.
+const (
+	idleCPUShare = 0.02
+	idleCPUSlack = 0.02 // seconds
+)
+
 // settled says why the poll can stop now, or "".
-func (f *failFast) settled(a answer, path string, port int, since time.Duration, probe func() ([]probe.Listener, error)) string {
+func (f *failFast) settled(a answer, path string, port int, since time.Duration, probe func() ([]probe.Listener, error), procs func() (*probe.Processes, error)) string {
 	if f.window <= 0 {
 		return ""
 	}
 	if a.err == nil {
-		f.verdict = ""
+		f.verdict, f.quiet = "", nil
 		if a.status >= 500 {
 			f.answer = ""
 			return ""
@@ -228,10 +253,46 @@ func (f *failFast) settled(a answer, path string, port int, since time.Duration,
 	v := listenerVerdict(ls, port)
 	if v != f.verdict {
 		f.verdict, f.verdictAt = v, since
+	} else if v != "" && since-f.verdictAt >= f.window {
+		return fmt.Sprintf("its listeners stayed the same for %s (%s)", f.window, v)
+	}
+	if len(ls) > 0 {
+		f.quiet = nil
 		return ""
 	}
-	if v != "" && since-f.verdictAt >= f.window {
-		return fmt.Sprintf("its listeners stayed the same for %s (%s)", f.window, v)
+	return f.idle(since, procs)
+}
+
+// idle looks at the app's processes while nothing listens, and says why the poll
+// can stop once they have been idle for the window (see idleCPUShare).
+func (f *failFast) idle(since time.Duration, procs func() (*probe.Processes, error)) string {
+	ps, err := procs()
+	if err != nil {
+		f.quiet = nil
+		return ""
+	}
+	app := ps.App()
+	if len(app) == 0 {
+		// The app's exit is for the exec's end to report, with its code.
+		f.quiet = nil
+		return ""
+	}
+	pids := make([]string, len(app))
+	cpu := 0.0
+	for i, p := range app {
+		pids[i] = fmt.Sprintf("%d@%d", p.PID, p.Start)
+		cpu += p.CPU
+	}
+	key := strings.Join(pids, " ")
+	q := f.quiet
+	if q == nil || key != q.pids || cpu-q.cpu > idleCPUShare*(since-q.at).Seconds()+idleCPUSlack {
+		f.quiet = &quiet{at: since, pids: key, cpu: cpu}
+		return ""
+	}
+	if d := since - q.at; d >= f.window {
+		f.idleFor = d
+		return fmt.Sprintf("nothing listens, and for %.1fs its %d process(es) started or ended none and used %.2fs of CPU",
+			d.Seconds(), len(app), max(cpu-q.cpu, 0))
 	}
 	return ""
 }
@@ -304,21 +365,40 @@ func (vr *variantRun) explainNoAnswer(sr *stageRun, health scenario.HTTPCheck, l
 
 // listeners runs the listener probe in the container.
 func (vr *variantRun) listeners() ([]probe.Listener, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	script := probeDir + "/listen.py"
-	if err := vr.r.copyFile(ctx, vr.box, probe.ListenScript, script); err != nil {
+	out, err := vr.runProbe("listen.py", probe.ListenScript)
+	if err != nil {
 		return nil, err
 	}
+	return probe.ParseListeners(out), nil
+}
+
+// processes runs the process probe in the container.
+func (vr *variantRun) processes() (*probe.Processes, error) {
+	out, err := vr.runProbe("procs.py", probe.ProcsScript)
+	if err != nil {
+		return nil, err
+	}
+	return probe.ParseProcesses(out)
+}
+
+// runProbe copies a probe script into the container, runs it with the variant's
+// Python and returns what it printed.
+func (vr *variantRun) runProbe(name string, script []byte) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	path := probeDir + "/" + name
+	if err := vr.r.copyFile(ctx, vr.box, script, path); err != nil {
+		return "", err
+	}
 	out := NewTail(64 << 10)
-	res := vr.r.execWait(ctx, vr.box.id, vr.shell(vr.python()+" "+script), envList(vr.env), out, io.Discard)
+	res := vr.r.execWait(ctx, vr.box.id, vr.shell(vr.python()+" "+path), envList(vr.env), out, io.Discard)
 	if res.err != nil {
-		return nil, res.err
+		return "", res.err
 	}
 	if res.code != 0 {
-		return nil, fmt.Errorf("exit %d", res.code)
+		return "", fmt.Errorf("exit %d", res.code)
 	}
-	return probe.ParseListeners(out.String()), nil
+	return out.String(), nil
 }
 
 func normCheck(c scenario.HTTPCheck) scenario.HTTPCheck {

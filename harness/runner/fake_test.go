@@ -290,7 +290,10 @@ type fakeBox struct {
 	imports map[string]importOutcome
 	ldd     string // the ldd probe's stdout; "" is a clean report
 	listen  string // the listener probe's stdout
-	oomKill int    // the cgroup's oom_kill counter
+	// procs is the process probe's stdout at its nth run (from 0); nil prints nothing.
+	procs   func(n int) string
+	nprocs  int
+	oomKill int // the cgroup's oom_kill counter
 	app     *app
 	started chan struct{} // closed when the start command runs
 	once    sync.Once
@@ -332,6 +335,12 @@ func (c *fakeBox) handle(ctx context.Context, cmd string, _ []string, stdout, st
 		return 0
 	case strings.Contains(cmd, "listen.py"):
 		_, _ = io.WriteString(stdout, c.listen)
+		return 0
+	case strings.Contains(cmd, "procs.py"):
+		if c.procs != nil {
+			_, _ = io.WriteString(stdout, c.procs(c.nprocs))
+			c.nprocs++
+		}
 		return 0
 	case strings.HasPrefix(cmd, "/sys/fs/cgroup/"): // cat, run without a shell
 		fmt.Fprintf(stdout, "oom 0\noom_kill %d\n", c.oomKill)

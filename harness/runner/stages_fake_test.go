@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"slices"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/bootmatrix/bootmatrix/harness/diagnose"
+	"github.com/bootmatrix/bootmatrix/harness/probe"
 	"github.com/bootmatrix/bootmatrix/harness/recipe"
 	"github.com/bootmatrix/bootmatrix/harness/result"
 	"github.com/bootmatrix/bootmatrix/harness/scenario"
@@ -371,6 +373,43 @@ func TestFakeBoot(t *testing.T) {
 			check: func(t *testing.T, st *result.Stage) {
 				if len(st.Facts.Listeners) != 1 || !st.Facts.Listeners[0].Loopback || st.Facts.TimedOut || st.Seconds > 5 ||
 					!strings.Contains(st.Output, "its listeners stayed the same") {
+					t.Errorf("after %.1fs: facts %+v output %q", st.Seconds, st.Facts, st.Output)
+				}
+			}},
+		{name: "an idle app that listens nowhere ends the poll before the timeout",
+			arrange: func(_ *app, c *fakeBox, f *fakeEngine, _ *recipe.Recipe, chk *Checks) {
+				f.hostPort = closedPort(t)
+				c.procs = func(int) string { return procsOut(0.05, 12, 13) }
+				setTimeout(chk, result.StageBoot, 20*time.Second)
+			},
+			check: func(t *testing.T, st *result.Stage) {
+				// The same facts and words as at the timeout: nothing listens.
+				if st.Facts.Listeners == nil || len(st.Facts.Listeners) != 0 || st.Facts.TimedOut || st.Seconds > 5 || st.Facts.IdleSeconds < 0.2 ||
+					!strings.Contains(st.Output, "bootmatrix: no listener: port 8080") || !strings.Contains(st.Output, "started or ended none") {
+					t.Errorf("after %.1fs: facts %+v output %q", st.Seconds, st.Facts, st.Output)
+				}
+			}},
+		{name: "a busy app that listens nowhere yet is waited for",
+			arrange: func(_ *app, c *fakeBox, f *fakeEngine, _ *recipe.Recipe, chk *Checks) {
+				f.hostPort = closedPort(t)
+				// Importing: half a CPU-second every probe, as under a cpus limit of 0.5.
+				c.procs = func(n int) string { return procsOut(0.05+0.5*float64(n), 12, 13) }
+				setTimeout(chk, result.StageBoot, 3500*time.Millisecond)
+			},
+			check: func(t *testing.T, st *result.Stage) {
+				if st.Seconds < 3.4 || strings.Contains(st.Output, "gave up") || st.Facts.IdleSeconds != 0 ||
+					!strings.Contains(st.Output, "bootmatrix: no listener: port 8080") {
+					t.Errorf("after %.1fs: facts %+v output %q", st.Seconds, st.Facts, st.Output)
+				}
+			}},
+		{name: "an app that keeps starting processes is waited for",
+			arrange: func(_ *app, c *fakeBox, f *fakeEngine, _ *recipe.Recipe, chk *Checks) {
+				f.hostPort = closedPort(t)
+				c.procs = func(n int) string { return procsOut(0.05, 12, 20+n) }
+				setTimeout(chk, result.StageBoot, 3500*time.Millisecond)
+			},
+			check: func(t *testing.T, st *result.Stage) {
+				if st.Seconds < 3.4 || strings.Contains(st.Output, "gave up") {
 					t.Errorf("after %.1fs: facts %+v output %q", st.Seconds, st.Facts, st.Output)
 				}
 			}},
@@ -737,4 +776,21 @@ func TestFakeInterruptedBoot(t *testing.T) {
 			}
 		})
 	}
+}
+
+// procsOut is the process probe's report of a container whose app is the given
+// PIDs, having used cpu seconds between them; the probe is PIDs 90 and 91.
+func procsOut(cpu float64, pids ...int) string {
+	var b strings.Builder
+	b.WriteString(probe.ProcsMarker + `{"self":[91,90],"procs":[{"pid":1,"ppid":0,"start":1,"cpu":0,"cmd":"docker-init"},` +
+		`{"pid":7,"ppid":1,"start":2,"cpu":0,"cmd":"sleep infinity"}`)
+	for i, pid := range pids {
+		c := 0.0
+		if i == 0 {
+			c = cpu
+		}
+		fmt.Fprintf(&b, `,{"pid":%d,"ppid":0,"start":%d,"cpu":%g,"cmd":"python app.py"}`, pid, 100+pid, c)
+	}
+	b.WriteString(`,{"pid":90,"ppid":0,"start":500,"cpu":0,"cmd":"sh -c python3 procs.py"},{"pid":91,"ppid":90,"start":501,"cpu":0.01,"cmd":"python3 procs.py"}]}` + "\n")
+	return b.String()
 }

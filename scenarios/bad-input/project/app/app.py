@@ -4,6 +4,7 @@ python app.py [MODE]
   serve       answer /health on 0.0.0.0:$PORT (the good case)
   loopback    the same, bound to 127.0.0.1 only
   never-bind  run without ever opening a socket
+  slow-start  keep a CPU busy for 4 seconds (an import of numpy and the like), then serve
   crash-later serve, then exit with code 3 after 2 seconds
   fade-out    serve, stop answering after 1 second, exit with code 3 two seconds later
   print-env   print the secret-looking environment, then serve
@@ -45,6 +46,12 @@ def main():
     elif mode == "never-bind":
         print("starting, but never binding", flush=True)
         time.sleep(3600)
+    elif mode == "slow-start":
+        print("importing", flush=True)
+        end = time.monotonic() + 4
+        while time.monotonic() < end:
+            pass
+        serve()
     elif mode == "crash-later":
         def die():
             time.sleep(2)
