@@ -2,6 +2,8 @@ package diagnose
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -42,7 +44,20 @@ const (
 	// MarkerInterrupted: the run was stopped by a signal during the stage.
 	//   bootmatrix: interrupted: the run was stopped during this stage …
 	MarkerInterrupted = "bootmatrix: interrupted"
+	// MarkerCrashLoop: the app's processes kept restarting a command that ended
+	// (Facts.CrashLoop), while the health check had no answer.
+	//   bootmatrix: crash loop: "python app.py" ended 3 times (pids 14, 19, 23) in 4.1s
+	MarkerCrashLoop = "bootmatrix: crash loop"
 )
+
+// FormatCrashLoop writes a MarkerCrashLoop line.
+func FormatCrashLoop(command string, pids []int, after time.Duration) string {
+	ps := make([]string, len(pids))
+	for i, p := range pids {
+		ps[i] = strconv.Itoa(p)
+	}
+	return fmt.Sprintf("%s: %q ended %d times (pids %s) in %s", MarkerCrashLoop, command, len(pids), strings.Join(ps, ", "), after.Round(100*time.Millisecond))
+}
 
 // FormatNoListener writes a MarkerNoListener line.
 func FormatNoListener(port int, after time.Duration, reason string) string {

@@ -31,6 +31,10 @@ type Facts struct {
 	// IdleSeconds: boot gave up before its timeout on an app that listened nowhere,
 	// and whose processes started or ended none and used almost no CPU, for this long.
 	IdleSeconds float64 `json:"idle_seconds,omitempty"`
+	// CrashLoop: while the health check had no answer, the app's processes kept
+	// starting one command again after it ended (a supervisor restarting a dying
+	// worker), and boot stopped waiting.
+	CrashLoop *CrashLoop `json:"crash_loop,omitempty"`
 	// Health is the last completed answer of the health (or config) endpoint that
 	// did not match the expectation.
 	Health *HTTPAnswer `json:"health,omitempty"`
@@ -55,4 +59,14 @@ type HTTPAnswer struct {
 	WantBody string `json:"want_body,omitempty"`
 	// Error is why no answer completed ("connection refused").
 	Error string `json:"error,omitempty"`
+}
+
+// CrashLoop is a command the app's processes kept restarting.
+type CrashLoop struct {
+	// Command is the restarted process's command line.
+	Command string `json:"command"`
+	// PIDs are the instances seen at work and then gone, in the order they went.
+	PIDs []int `json:"pids"`
+	// Seconds is how long after the start the last of them was found gone.
+	Seconds float64 `json:"seconds"`
 }

@@ -1,12 +1,14 @@
 package runner
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -107,7 +109,11 @@ poll:
 		}
 		if why := ff.settled(last, health.Path, vr.chk.Port, time.Since(began), vr.listeners, vr.processes); why != "" {
 			sr.st.Facts.IdleSeconds = ff.idleFor.Seconds()
+			sr.st.Facts.CrashLoop = ff.loop
 			sr.out.WriteString(fmt.Sprintf("\nbootmatrix: gave up after %.1fs of the boot timeout's %s: %s\n", time.Since(began).Seconds(), to, why))
+			if l := ff.loop; l != nil {
+				sr.out.WriteString(diagnose.FormatCrashLoop(l.Command, l.PIDs, time.Duration(l.Seconds*float64(time.Second))) + "\n")
+			}
 			break
 		}
 		select {
@@ -189,8 +195,11 @@ type failFast struct {
 	probedAt    time.Duration // time since boot of the last listener probe
 	verdict     string
 	verdictAt   time.Duration
-	quiet       *quiet        // since when the app has been idle, nil while it is not
-	idleFor     time.Duration // how long it had been idle when the poll gave up
+	quiet       *quiet                   // since when the app has been idle, nil while it is not
+	idleFor     time.Duration            // how long it had been idle when the poll gave up
+	seen        map[string]probe.Process // the app's processes at the last look, by pid@start
+	ended       map[string][]int         // PIDs of instances seen at work and gone, by command line
+	loop        *result.CrashLoop        // the crash loop the poll gave up on
 }
 
 // quiet is the app's processes at the start of a stretch of idleness.
@@ -221,7 +230,7 @@ const (
 )
 
 // settled says why the poll can stop now, or "".
-func (f *failFast) settled(a answer, path string, port int, since time.Duration, probe func() ([]probe.Listener, error), procs func() (*probe.Processes, error)) string {
+func (f *failFast) settled(a answer, path string, port int, since time.Duration, look func() ([]probe.Listener, error), procs func() (*probe.Processes, error)) string {
 	if f.window <= 0 {
 		return ""
 	}
@@ -246,7 +255,7 @@ func (f *failFast) settled(a answer, path string, port int, since time.Duration,
 		return ""
 	}
 	f.probedAt = since
-	ls, err := probe()
+	ls, err := look()
 	if err != nil {
 		return ""
 	}
@@ -256,22 +265,64 @@ func (f *failFast) settled(a answer, path string, port int, since time.Duration,
 	} else if v != "" && since-f.verdictAt >= f.window {
 		return fmt.Sprintf("its listeners stayed the same for %s (%s)", f.window, v)
 	}
-	if len(ls) > 0 {
+	ps, err := procs()
+	var app []probe.Process
+	if err == nil {
+		app = ps.App()
+		if why := f.restarts(app, since); why != "" {
+			return why
+		}
+	}
+	if len(ls) > 0 || err != nil {
 		f.quiet = nil
 		return ""
 	}
-	return f.idle(since, procs)
+	return f.idle(since, app)
+}
+
+// crashLoopEnded is how many instances of one command must have been seen at work
+// and then gone, while the health check had no answer, for boot to call it a crash
+// loop: a supervisor (gunicorn's master, a shell's `while true`) starting again what
+// keeps dying, which would go on until the timeout. Two could be a start script
+// running a step twice. Only instances seen with CPU used count (a clock tick, 10
+// ms): the sleep and nc of a script waiting for a database use none, and starting a
+// Python alone takes more. Boot looks once a second, so a process that lives less
+// than that may be missed; such a loop falls back to the timeout, never to a wrong
+// early verdict.
+const crashLoopEnded = 3
+
+// restarts tracks the app's processes from look to look and says why the poll can
+// stop once one command has ended crashLoopEnded times.
+func (f *failFast) restarts(app []probe.Process, since time.Duration) string {
+	now := make(map[string]probe.Process, len(app))
+	for _, p := range app {
+		now[fmt.Sprintf("%d@%d", p.PID, p.Start)] = p
+	}
+	if f.ended == nil {
+		f.ended = map[string][]int{}
+	}
+	var gone []probe.Process
+	for k, p := range f.seen {
+		// A zombie has no command line; its CPU went to its parent.
+		if _, ok := now[k]; !ok && p.CPU > 0 && p.Cmd != "" {
+			gone = append(gone, p)
+		}
+	}
+	slices.SortFunc(gone, func(a, b probe.Process) int { return cmp.Compare(a.Start, b.Start) })
+	f.seen = now
+	for _, p := range gone {
+		f.ended[p.Cmd] = append(f.ended[p.Cmd], p.PID)
+		if pids := f.ended[p.Cmd]; len(pids) >= crashLoopEnded {
+			f.loop = &result.CrashLoop{Command: p.Cmd, PIDs: pids, Seconds: since.Seconds()}
+			return fmt.Sprintf("%q keeps ending and being started again", p.Cmd)
+		}
+	}
+	return ""
 }
 
 // idle looks at the app's processes while nothing listens, and says why the poll
 // can stop once they have been idle for the window (see idleCPUShare).
-func (f *failFast) idle(since time.Duration, procs func() (*probe.Processes, error)) string {
-	ps, err := procs()
-	if err != nil {
-		f.quiet = nil
-		return ""
-	}
-	app := ps.App()
+func (f *failFast) idle(since time.Duration, app []probe.Process) string {
 	if len(app) == 0 {
 		// The app's exit is for the exec's end to report, with its code.
 		f.quiet = nil
@@ -351,9 +402,12 @@ func (vr *variantRun) explainNoAnswer(sr *stageRun, health scenario.HTTPCheck, l
 	sr.out.WriteString("\n")
 	switch {
 	case len(onPort) > 0:
-		// Something listens where it should, yet never answered in time: a hang.
+		// Something listens where it should, yet never answered in time: a hang,
+		// unless what should answer kept dying (a master holding the socket).
 		sr.out.WriteString(fmt.Sprintf("listening on %s, but GET %s did not answer: %s", strings.Join(onPort, ", "), health.Path, last))
-		sr.timedOut(vr.chk.timeout(result.StageBoot))
+		if sr.st.Facts.CrashLoop == nil {
+			sr.timedOut(vr.chk.timeout(result.StageBoot))
+		}
 	case len(loop) > 0:
 		sr.out.WriteString(diagnose.FormatLoopbackOnly(strings.Join(loop, ", "), port) + "\n")
 	case len(others) > 0:

@@ -413,6 +413,30 @@ func TestFakeBoot(t *testing.T) {
 					t.Errorf("after %.1fs: facts %+v output %q", st.Seconds, st.Facts, st.Output)
 				}
 			}},
+		{name: "a worker restarted again and again ends the poll as a crash loop",
+			arrange: func(_ *app, c *fakeBox, f *fakeEngine, _ *recipe.Recipe, chk *Checks) {
+				f.hostPort = closedPort(t)
+				c.procs = func(n int) string { return loopOut(n, "python app.py worker", 0.2) }
+				setTimeout(chk, result.StageBoot, 20*time.Second)
+			},
+			check: func(t *testing.T, st *result.Stage) {
+				l := st.Facts.CrashLoop
+				if l == nil || l.Command != "python app.py worker" || !slices.Equal(l.PIDs, []int{20, 21, 22}) || st.Facts.TimedOut || st.Seconds > 8 ||
+					!strings.Contains(st.Output, `bootmatrix: crash loop: "python app.py worker" ended 3 times (pids 20, 21, 22)`) {
+					t.Errorf("after %.1fs: facts %+v crash loop %+v output %q", st.Seconds, st.Facts, l, st.Output)
+				}
+			}},
+		{name: "a script that waits, sleeping and retrying, is no crash loop",
+			arrange: func(_ *app, c *fakeBox, f *fakeEngine, _ *recipe.Recipe, chk *Checks) {
+				f.hostPort = closedPort(t)
+				c.procs = func(n int) string { return loopOut(n, "sleep 1", 0) }
+				setTimeout(chk, result.StageBoot, 4500*time.Millisecond)
+			},
+			check: func(t *testing.T, st *result.Stage) {
+				if st.Facts.CrashLoop != nil || st.Seconds < 4.4 || strings.Contains(st.Output, "gave up") {
+					t.Errorf("after %.1fs: facts %+v output %q", st.Seconds, st.Facts, st.Output)
+				}
+			}},
 		{name: "a 5xx is waited for: the app may be warming up",
 			arrange: func(a *app, _ *fakeBox, _ *fakeEngine, _ *recipe.Recipe, chk *Checks) {
 				a.setHealth(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusServiceUnavailable) })
@@ -793,4 +817,13 @@ func procsOut(cpu float64, pids ...int) string {
 	}
 	b.WriteString(`,{"pid":90,"ppid":0,"start":500,"cpu":0,"cmd":"sh -c python3 procs.py"},{"pid":91,"ppid":90,"start":501,"cpu":0.01,"cmd":"python3 procs.py"}]}` + "\n")
 	return b.String()
+}
+
+// loopOut is the process probe's report at its nth look at a shell loop (PID 12)
+// whose child, a new one at every look, runs cmd and has used cpu seconds.
+func loopOut(n int, cmd string, cpu float64) string {
+	return probe.ProcsMarker + fmt.Sprintf(`{"self":[91,90],"procs":[{"pid":1,"ppid":0,"start":1,"cpu":0,"cmd":"docker-init"},`+
+		`{"pid":7,"ppid":1,"start":2,"cpu":0,"cmd":"sleep infinity"},{"pid":12,"ppid":0,"start":100,"cpu":%g,"cmd":"sh -c while true; do %s; done"},`+
+		`{"pid":%d,"ppid":12,"start":%d,"cpu":%g,"cmd":%q},{"pid":91,"ppid":90,"start":501,"cpu":0.01,"cmd":"python3 procs.py"}]}`+"\n",
+		cpu*float64(n), cmd, 20+n, 200+n, cpu, cmd)
 }
