@@ -41,6 +41,7 @@ const (
 	ClassInterrupted       = "interrupted"
 	ClassShellSyntax       = "shell-syntax-error"
 	ClassRequirementsFile  = "requirements-file-invalid"
+	ClassCrashLoop         = "crash-loop"
 	ClassUnclassified      = "unclassified"
 )
 
@@ -137,6 +138,9 @@ var catalogue = []Class{
 		[]FixKind{FixHealthEndpoint}},
 	{ClassCrashedAfterStart, "app exited after starting",
 		"The start command ran and then exited on its own without a recognised cause; the tail of its output is the evidence, and the fix follows the exception it names (a missing setting, an import the installed version lacks).",
+		[]FixKind{FixSetEnv, FixPinRequirement, FixStartCommand}},
+	{ClassCrashLoop, "a supervisor keeps restarting a dying process",
+		"While the health check had no answer, the app's processes kept starting one command again after it ended (gunicorn's master re-spawning workers, a shell's while-true loop), which would go on until the timeout; boot stops at the third restart. The fix follows the exception the dying process names.",
 		[]FixKind{FixSetEnv, FixPinRequirement, FixStartCommand}},
 	{ClassShellSyntax, "the shell could not parse a command",
 		"The shell refused the command's syntax (an unbalanced quote, a stray operator) before running anything, so the program never started.",
@@ -364,6 +368,9 @@ var classRules = []classRule{
 		func(c *classifier) bool { return c.exit == 127 || c.s.has(sCmdNotFound) },
 		(*classifier).commandNotFound},
 	// 4. what the runner observed at boot
+	{ClassCrashLoop, "while the health check had no answer, one command of the app's processes kept ending and being started again",
+		func(c *classifier) bool { return c.observed.CrashLoop != nil },
+		(*classifier).crashLoop},
 	{ClassPortNotBound, "the health check never passed and the app listens only on loopback or on another port",
 		func(c *classifier) bool {
 			on, loop, others := c.listeners()

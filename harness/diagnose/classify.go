@@ -66,7 +66,7 @@ type Finding struct {
 // requirements-file-invalid, hash-mismatch, build-from-source-failed,
 // no-matching-distribution, apt-package-unknown, shell-syntax-error,
 // oom-killed (exit 137 only), worker-boot-failed, module-not-found,
-// command-not-found, port-not-bound (loopback or another port), crashed-after-start,
+// command-not-found, crash-loop, port-not-bound (loopback or another port), crashed-after-start,
 // port-not-bound (nothing listens), health-unexpected.
 //
 // That is: the kernel or the runner stopped the stage, then causes the output names,
@@ -575,6 +575,23 @@ func (c *classifier) crashed() Finding {
 		f.Fixes = []FixKind{FixPinRequirement, FixStartCommand}
 		f.Suggestions = []result.Fix{{ID: string(FixPinRequirement), Summary: fmt.Sprintf("pin %s to the version the app was written for: the installed one has no %s", quote(from), quote(name))}}
 	}
+	return f
+}
+
+func (c *classifier) crashLoop() Finding {
+	l := c.observed.CrashLoop
+	f := c.crashed()
+	f.Class = ClassCrashLoop
+	line := FormatCrashLoop(l.Command, l.PIDs, seconds(l.Seconds))
+	ev := []string{line}
+	for _, e := range f.Evidence {
+		if !strings.HasPrefix(e, MarkerExited) {
+			ev = appendEvidence(ev, e)
+		}
+	}
+	f.Evidence = ev
+	f.Explanation = strings.Replace(f.Explanation, "the app started and then exited on its own",
+		fmt.Sprintf("%q kept ending and being started again (%d times) and nothing answered", l.Command, len(l.PIDs)), 1)
 	return f
 }
 

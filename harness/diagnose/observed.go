@@ -37,8 +37,9 @@ func (c *classifier) unanswered() bool {
 
 // hung: something listens where it should, yet the health check never got an answer.
 func (c *classifier) hung() bool {
+	// A master holding the socket while its workers die is no hang.
 	on, _, _ := c.listeners()
-	return len(on) > 0 && (c.observed.Health == nil || c.unanswered())
+	return len(on) > 0 && (c.observed.Health == nil || c.unanswered()) && c.observed.CrashLoop == nil
 }
 
 // noListener: the health check never got an answer, and the listener probe ran and
