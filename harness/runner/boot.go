@@ -235,7 +235,8 @@ func (f *failFast) settled(a answer, path string, port int, since time.Duration,
 		return ""
 	}
 	if a.err == nil {
-		f.verdict, f.quiet = "", nil
+		// An answer: what the processes did before it says nothing of a loop now.
+		f.verdict, f.quiet, f.seen = "", nil, nil
 		if a.status >= 500 {
 			f.answer = ""
 			return ""
