@@ -107,10 +107,16 @@ poll:
 		if checkOK(health, last) || sctx.Err() != nil {
 			break
 		}
-		if why := ff.settled(last, health.Path, vr.chk.Port, time.Since(began), vr.listeners, vr.processes); why != "" {
+		// The looks are bound to the stage's deadline: on a loaded host a probe may
+		// take seconds, and boot must not outlast its timeout for one.
+		look := func() ([]probe.Listener, error) { return vr.listeners(sctx) }
+		procs := func() (*probe.Processes, error) { return vr.processes(sctx) }
+		if why := ff.settled(last, health.Path, vr.chk.Port, time.Since(began), look, procs); why != "" {
 			sr.st.Facts.IdleSeconds = ff.idleFor.Seconds()
 			sr.st.Facts.CrashLoop = ff.loop
-			sr.out.WriteString(fmt.Sprintf("\nbootmatrix: gave up after %.1fs of the boot timeout's %s: %s\n", time.Since(began).Seconds(), to, why))
+			if sctx.Err() == nil {
+				sr.out.WriteString(fmt.Sprintf("\nbootmatrix: gave up after %.1fs of the boot timeout's %s: %s\n", time.Since(began).Seconds(), to, why))
+			}
 			if l := ff.loop; l != nil {
 				sr.out.WriteString(diagnose.FormatCrashLoop(l.Command, l.PIDs, time.Duration(l.Seconds*float64(time.Second))) + "\n")
 			}
@@ -382,7 +388,9 @@ func (vr *variantRun) explainNoAnswer(sr *stageRun, health scenario.HTTPCheck, l
 		return
 	}
 	port := vr.chk.Port
-	ls, err := vr.listeners()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	ls, err := vr.listeners(ctx)
 	if err != nil {
 		sr.out.WriteString("\nlistener probe: " + err.Error() + "\n")
 	} else {
@@ -419,8 +427,8 @@ func (vr *variantRun) explainNoAnswer(sr *stageRun, health scenario.HTTPCheck, l
 }
 
 // listeners runs the listener probe in the container.
-func (vr *variantRun) listeners() ([]probe.Listener, error) {
-	out, err := vr.runProbe("listen.py", probe.ListenScript)
+func (vr *variantRun) listeners(ctx context.Context) ([]probe.Listener, error) {
+	out, err := vr.runProbe(ctx, "listen.py", probe.ListenScript)
 	if err != nil {
 		return nil, err
 	}
@@ -428,22 +436,26 @@ func (vr *variantRun) listeners() ([]probe.Listener, error) {
 }
 
 // processes runs the process probe in the container.
-func (vr *variantRun) processes() (*probe.Processes, error) {
-	out, err := vr.runProbe("procs.py", probe.ProcsScript)
+func (vr *variantRun) processes(ctx context.Context) (*probe.Processes, error) {
+	out, err := vr.runProbe(ctx, "procs.py", probe.ProcsScript)
 	if err != nil {
 		return nil, err
 	}
 	return probe.ParseProcesses(out)
 }
 
-// runProbe copies a probe script into the container, runs it with the variant's
-// Python and returns what it printed.
-func (vr *variantRun) runProbe(name string, script []byte) (string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
+// runProbe runs a probe script in the container with the variant's Python and
+// returns what it printed; the script is copied in the first time.
+func (vr *variantRun) runProbe(ctx context.Context, name string, script []byte) (string, error) {
 	path := probeDir + "/" + name
-	if err := vr.r.copyFile(ctx, vr.box, script, path); err != nil {
-		return "", err
+	if !vr.box.probes[name] {
+		if err := vr.r.copyFile(ctx, vr.box, script, path); err != nil {
+			return "", err
+		}
+		if vr.box.probes == nil {
+			vr.box.probes = map[string]bool{}
+		}
+		vr.box.probes[name] = true
 	}
 	out := NewTail(64 << 10)
 	res := vr.r.execWait(ctx, vr.box.id, vr.shell(vr.python()+" "+path), envList(vr.env), out, io.Discard)

@@ -17,6 +17,8 @@ type box struct {
 	id       string
 	hostPort int
 	port     int
+	// probes are the probe scripts already copied in: boot looks every second.
+	probes map[string]bool
 }
 
 // startContainer starts an idle container from image: the stages exec into it, so its
