@@ -555,12 +555,22 @@ func TestBadInput(t *testing.T) {
 			t.Errorf("%s: fixes %+v, want %s first", v.Name, v.Fixes, want)
 		}
 		if v.Name == "never-binds" {
-			// The variant's boot timeout (12s), not the scenario's (20s), applied, and boot
-			// gave up on the idle app well before it, with the facts of a full wait.
+			// The variant's boot timeout (30s), not the scenario's (20s), applied, and boot
+			// gave up on the idle app well before it (about 5s on an idle host), with the
+			// facts of a full wait.
 			f := v.FirstFailure()
-			if f == nil || f.Seconds > 9 || !strings.Contains(f.Output, "of the boot timeout's 12s") || f.Facts.IdleSeconds == 0 ||
+			if f == nil || f.Seconds > 20 || !strings.Contains(f.Output, "of the boot timeout's 30s") || f.Facts.IdleSeconds == 0 ||
 				f.Facts.Listeners == nil || len(f.Facts.Listeners) != 0 || f.Facts.TimedOut || !strings.Contains(f.Output, "bootmatrix: no listener: port 8080") {
 				t.Errorf("never-binds: boot did not give up early on an idle app with the full wait's evidence: %+v", f)
+			}
+		}
+		if v.Name == "crash-loop" {
+			// A shell loop never exits: boot stopped on the restarts it saw (about 7s on an
+			// idle host), not at its 45s.
+			f := v.FirstFailure()
+			if f == nil || f.Seconds > 30 || f.Facts.TimedOut || f.Facts.CrashLoop == nil ||
+				f.Facts.CrashLoop.Command != "python app.py worker-crash" || len(f.Facts.CrashLoop.PIDs) < 3 {
+				t.Errorf("crash-loop: boot did not stop on the restarts: %+v", f)
 			}
 		}
 		if v.Name == "slow-start" {

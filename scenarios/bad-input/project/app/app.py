@@ -6,6 +6,7 @@ python app.py [MODE]
   never-bind  run without ever opening a socket
   slow-start  keep a CPU busy for 4 seconds (an import of numpy and the like), then serve
   crash-later serve, then exit with code 3 after 2 seconds
+  worker-crash  work for 0.3 seconds, then die of an exception (run in a loop that restarts it)
   fade-out    serve, stop answering after 1 second, exit with code 3 two seconds later
   print-env   print the secret-looking environment, then serve
   flood       print 100 MB to stdout, then serve
@@ -52,6 +53,12 @@ def main():
         while time.monotonic() < end:
             pass
         serve()
+    elif mode == "worker-crash":
+        print(f"worker {os.getpid()} booting", flush=True)
+        end = time.monotonic() + 0.3
+        while time.monotonic() < end:
+            pass
+        raise RuntimeError("cannot reach the cache at redis://cache:6379")
     elif mode == "crash-later":
         def die():
             time.sleep(2)
