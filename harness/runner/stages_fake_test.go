@@ -827,3 +827,29 @@ func loopOut(n int, cmd string, cpu float64) string {
 		`{"pid":%d,"ppid":12,"start":%d,"cpu":%g,"cmd":%q},{"pid":91,"ppid":90,"start":501,"cpu":0.01,"cmd":"python3 procs.py"}]}`+"\n",
 		cpu*float64(n), cmd, 20+n, 200+n, cpu, cmd)
 }
+
+// With fail-fast off (run --fail-fast=false), an idle app and a crash loop are
+// waited for until the boot timeout, as before.
+func TestFakeBootFailFastOff(t *testing.T) {
+	t.Parallel()
+	for name, procs := range map[string]func(int) string{
+		"idle":       func(int) string { return procsOut(0.05, 12, 13) },
+		"crash loop": func(n int) string { return loopOut(n, "python app.py worker", 0.2) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			f, _ := fakeSetup(t, &fakeBox{procs: procs})
+			f.hostPort = closedPort(t)
+			rc, chk := fakeRecipe(), fakeChecks()
+			setTimeout(&chk, result.StageBoot, 4500*time.Millisecond)
+			r := fakeRunner(t, f)
+			WithFailFast(false)(r)
+			v := r.RunRecipe(context.Background(), "v", rc, chk)
+			st := v.StageByName(result.StageBoot)
+			if st.Seconds < 4.4 || strings.Contains(st.Output, "gave up") || st.Facts.CrashLoop != nil || st.Facts.IdleSeconds != 0 ||
+				!strings.Contains(st.Output, "bootmatrix: no listener: port 8080") {
+				t.Errorf("after %.1fs: facts %+v output %q", st.Seconds, st.Facts, st.Output)
+			}
+		})
+	}
+}
