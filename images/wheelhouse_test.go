@@ -215,10 +215,12 @@ python -c 'import psycopg2, psycopg2.extensions as e; print("psycopg2", psycopg2
 	}
 }
 
-// psycopg2 itself is its upstream sdist: built from source, it needs pg_config.
+// psycopg2 itself is its upstream source: built from it, it needs pg_config. The 3.11
+// stand-in has setuptools installed (as the official image does); the wheelhouse has no
+// setuptools wheel, so the build runs without isolation.
 func TestWheelhousePsycopg2SdistNeedsPgConfig(t *testing.T) {
-	needImages(t, slim313)
-	res := runKit(t, slim313, `pip install psycopg2 2>&1`, offlinePip...)
+	needImages(t, slim311)
+	res := runKit(t, slim311, `pip install --no-build-isolation psycopg2 2>&1`, offlinePip...)
 	if res.Code == 0 {
 		t.Fatalf("pip install psycopg2 from the sdist succeeded without pg_config:\n%s", res.Out)
 	}
@@ -251,7 +253,8 @@ echo "== with"; python -c 'import cairocffi; print("cairo", cairocffi.cairo_vers
 				t.Fatalf("exit %d:\n%s", res.Code, res.Out)
 			}
 			s := sections(res.Out)
-			for _, want := range []string{"OSError: cannot load library 'libcairo.so.2': libcairo.so.2: cannot open shared object file", "rc=1\n"} {
+			for _, want := range []string{`OSError: no library called "cairo-2" was found`,
+				"cannot load library 'libcairo.so.2': libcairo.so.2: cannot open shared object file", "rc=1\n"} {
 				if !strings.Contains(s["without"], want) {
 					t.Errorf("without libcairo2: output lacks %q:\n%s", want, s["without"])
 				}

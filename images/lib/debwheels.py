@@ -23,8 +23,11 @@ from mkwheels import ALLOW, LIBDIRS, SITE, die, is_elf, needed, patchelf
 # Requirements Debian removed from an egg-info that pip needs to resolve as it does from
 # PyPI. pandas' Debian packaging drops install_requires (python3-pandas depends on
 # python3-numpy etc. instead) and leaves the emptied sections behind. These are
-# upstream's: pandas 1.5.3's setup.cfg and 2.2.3's pyproject.toml.
+# upstream's: pandas 1.5.3's setup.cfg and 2.2.3's pyproject.toml, cffi's setup.py.
 RESTORED_REQUIRES = {
+    # cffi's setup.py install_requires; Debian's python3-cffi depends on python3-pycparser.
+    ("cffi", "1.15.1"): ["pycparser"],
+    ("cffi", "1.17.1"): ["pycparser"],
     ("pandas", "1.5.3"): [
         "numpy>=1.20.3; python_version < \"3.10\"",
         "numpy>=1.21.0; python_version >= \"3.10\"",
