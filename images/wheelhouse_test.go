@@ -126,9 +126,10 @@ func TestWheelhouseNativeNeeded(t *testing.T) {
 }
 
 // slimCases are the two python slim stand-ins and what the wheelhouse gives each.
-var slimCases = []struct{ image, suite, python string }{
-	{slim311, "bookworm", "3.11"},
-	{slim313, "trixie", "3.13"},
+var slimCases = []struct{ image, suite, python, pydantic string }{
+	// bookworm has no pydantic-core: pip falls back to pydantic 1, which fastapi accepts.
+	{slim311, "bookworm", "3.11", "1.10.4"},
+	{slim313, "trixie", "3.13", "2.10.6"},
 }
 
 // The FastAPI stack installs offline and serves under gunicorn's uvicorn worker, on uvloop.
@@ -153,10 +154,23 @@ mkdir -p /app && cat >/app/main.py <<'EOF'
 pip install -q %s 2>&1 | { grep -v "Running pip as the 'root' user" || true; }
 cd /app && exec gunicorn -k uvicorn.workers.UvicornWorker --bind 0.0.0.0:8000 main:app`, app, pkgs)
 			body := serve(t, tc.image, script, "/health")
-			if !strings.HasPrefix(body, `200 {"ok":true,"loop":"uvloop`) {
-				t.Errorf("/health = %q, want ok on uvloop", body)
+			want := `200 {"ok":true,"loop":"uvloop","pydantic":"` + tc.pydantic + `"}`
+			if body != want {
+				t.Errorf("/health = %q, want %q (served on uvloop)", body, want)
 			}
 		})
+	}
+}
+
+// uvicorn's standard extra asks httptools>=0.5.0; Debian has 0.1.1, so the extra does not
+// resolve offline (images/README.md). When it does, the README and TestWheelhouseFastAPIServes
+// should install "uvicorn[standard]".
+func TestWheelhouseUvicornStandardNeedsNewerHttptools(t *testing.T) {
+	needImages(t, slim313)
+	res := runKit(t, slim313, `pip install fastapi "uvicorn[standard]" gunicorn 2>&1`, offlinePip...)
+	want := `No matching distribution found for httptools>=0.5.0; extra == "standard"`
+	if res.Code == 0 || !strings.Contains(res.Out, want) {
+		t.Errorf("exit %d, want a failure naming %q:\n%s", res.Code, want, res.Out)
 	}
 }
 
