@@ -55,17 +55,18 @@ def normalize(name):
 
 def read_spec(spec, suite):
     """Yields (packages, options) for SUITE's lines; bad lines stop with file:line."""
+    shown = os.environ.get("SPEC_NAME", spec)  # the checkout's path, not the mount's
     for n, line in enumerate(open(spec), 1):
         line = line.split("#", 1)[0].split()
         if not line:
             continue
         if len(line) < 2:
-            die("%s:%d: want '<suite> <package>[+<package>...] [name=<dist>]'" % (spec, n))
+            die("%s:%d: want '<suite> <package>[+<package>...] [name=<dist>]'" % (shown, n))
         opts = {}
         for o in line[2:]:
             k, eq, v = o.partition("=")
             if not eq or k != "name":
-                die("%s:%d: unknown option %r (only name=<dist>)" % (spec, n, o))
+                die("%s:%d: unknown option %r (only name=<dist>)" % (shown, n, o))
             opts[k] = v
         if line[0] == suite:
             yield line[1].split("+"), opts

@@ -60,7 +60,7 @@ stage_wheelhouse() {
     rm -rf "$built"; mkdir -p "$built/wheelhouse"
     run_in -v "$KIT_CACHE/debs:/debs:ro" -v "$KIT_CACHE/roots:/roots:ro" -v "$built:/out" \
       -v "$PWD/images/lib/mkwheels.py:/mkwheels.py:ro" -v "$PWD/images/lib/debwheels.py:/debwheels.py:ro" \
-      -v "$PWD/$WHEEL_SPEC:/wheels.list:ro" "$KIT_BUILDER" bash -euc '
+      -v "$PWD/$WHEEL_SPEC:/wheels.list:ro" -e SPEC_NAME="$WHEEL_SPEC" "$KIT_BUILDER" bash -euc '
         extract() { mkdir -p "$2"; while read -r f; do dpkg-deb -x "/debs/$1/$f" "$2"; done <"/debs/$1/sets/$3"; }
         extract bookworm /t/bookworm '"$(basename "$bw")"'
         extract trixie /t/trixie '"$(basename "$tx")"'
