@@ -44,7 +44,9 @@ var nativeWheels = []struct {
 	{"PyYAML-6.0.2-cp313-*.whl", nil, []string{"libyaml-0"}},
 	{"websockets-15.0.1-cp313-*.whl", nil, nil},
 	{"psycopg2_binary-2.9.5-cp311-*.whl", nil, []string{"libpq", "libssl", "libcrypto", "libgssapi_krb5", "libldap", "libsasl2"}},
-	// trixie's libpq links zlib, which the manylinux policy lets a wheel take from the system.
+	// PyPI's links the system's libz.so.1 (allow-listed; psycopg2's build_libpq.sh builds
+	// OpenSSL with zlib). trixie's libpq does too; bookworm's libraries do not use zlib,
+	// which every manylinux system and both stand-ins have (images/README.md).
 	{"psycopg2_binary-2.9.10-cp313-*.whl", []string{"libz.so.1"}, []string{"libpq", "libssl", "libcrypto", "libgssapi_krb5", "libldap", "libsasl2"}},
 	{"pandas-1.5.3-cp311-*.whl", []string{"libstdc++.so.6", "libgcc_s.so.1"}, nil},
 	{"pandas-2.2.3-cp313-*.whl", []string{"libstdc++.so.6", "libgcc_s.so.1"}, nil},
