@@ -6,7 +6,9 @@ GO ?= go
 BIN := bin/bootmatrix
 # Downloaded .deb files and debootstrap roots are kept here between builds.
 KIT_CACHE ?= images/cache
-export KIT_CACHE
+# The host copy of the wheelhouse, read by images' tests.
+KIT_OUT ?= images/out
+export KIT_CACHE KIT_OUT
 # Container tests take minutes; keep go test from killing them at its 10-minute default.
 TEST_TIMEOUT ?= 40m
 TEST_FLAGS ?=
@@ -18,8 +20,10 @@ all: build
 build:
 	CGO_ENABLED=0 $(GO) build -o $(BIN) ./cmd/bootmatrix
 
-images:
-	bash images/build.sh
+# The same recipes an installed CLI carries: `bootmatrix kit build` runs images/build.sh
+# from the copy embedded in the binary.
+images: build
+	$(BIN) kit build
 
 demo: images build
 	$(BIN) run scenarios/seed/scenario.yaml --json out/seed.json --html out/seed.html

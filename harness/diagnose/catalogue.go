@@ -225,7 +225,7 @@ var fixTitles = map[FixKind]string{
 	FixBuilderPythonSlim:   "build on python:3.11-slim (Debian, glibc and libstdc++ in /usr/lib)",
 	FixBuilderDockerfile:   "use a Dockerfile on a Debian-based Python image",
 	FixUpdateHashes:        "regenerate the --hash pins (pip-compile --generate-hashes, or pip hash on the intended file), after checking where the file came from",
-	FixBuildOfflineKit:     "build the offline kit (make images), or run online (--online) where a registry is reachable",
+	FixBuildOfflineKit:     "build the offline kit (bootmatrix kit build, or make images in a clone), or run online (--online) where a registry is reachable",
 	FixBaseImageName:       "name a base image that exists (offline: one the kit provides)",
 	FixRunAgain:            "run the matrix again without interrupting it",
 }

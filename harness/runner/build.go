@@ -242,10 +242,10 @@ type errImageMissing struct {
 
 func (e errImageMissing) Error() string {
 	if localOnly(e.ref) || len(e.offline) == 0 {
-		return fmt.Sprintf("image %s is not present: run `make images`", e.ref)
+		return fmt.Sprintf("image %s is not present: run `bootmatrix kit build` (or `make images` in a clone) to build the offline kit", e.ref)
 	}
 	// `make images` would not help: the kit has no stand-in for this name.
-	return fmt.Sprintf("image %s is not present and cannot be pulled offline: the offline kit (`make images`) provides %s; use one of those as base, or run with --online",
+	return fmt.Sprintf("image %s is not present and cannot be pulled offline: the offline kit (`bootmatrix kit build`) provides %s; use one of those as base, or run with --online",
 		e.ref, strings.Join(e.offline, ", "))
 }
 

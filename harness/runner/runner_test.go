@@ -294,7 +294,7 @@ func TestMissingKitImage(t *testing.T) {
 	v := r.RunRecipe(context.Background(), "no-kit", rc, appChecks())
 	wantStatuses(t, v, "build=fail install=skip import=skip ldd=skip boot=skip")
 	st := v.StageByName(result.StageBuild)
-	if !strings.Contains(st.Output, "image bootmatrix-kit/absent:never is not present: run `make images`") {
+	if !strings.Contains(st.Output, "image bootmatrix-kit/absent:never is not present: run `bootmatrix kit build`") {
 		t.Errorf("build output %q", st.Output)
 	}
 	if st.Facts.ImageUnavailable != "bootmatrix-kit/absent:never" {

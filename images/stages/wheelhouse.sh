@@ -13,6 +13,7 @@ stage_wheelhouse() {
   pure=$(fetch_set trixie "$(set_name pure "${WHEEL_PURE_PKGS[@]}")" exact "${WHEEL_PURE_PKGS[@]}")
   local h; h=$(hash_inputs images/stages/wheelhouse.sh images/lib/assemble.sh images/lib/mkwheels.py "$bw" "$tx" "$pure" -- "$KIT_BUILDER")
   local tag="$KIT_REPO/wheelhouse:wheelhouse-$h"
+  plan_stage wheelhouse:latest "$tag" || return 0
   local built="$KIT_CACHE/wheelhouse/$h"
   if [ ! -f "$built/.complete" ]; then
     log "building wheels ($h)"
