@@ -72,7 +72,7 @@ func substitutions(online, offline bool) recipe.Substitutions {
 	if online || (!offline && os.Getenv("BOOTMATRIX_ONLINE") == "1") {
 		return recipe.Online(environ())
 	}
-	return recipe.Offline()
+	return recipe.Offline().WithKitRepo(kitRepo())
 }
 
 func environ() map[string]string {

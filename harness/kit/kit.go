@@ -22,12 +22,13 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/bootmatrix/bootmatrix/harness/recipe"
 	"github.com/bootmatrix/bootmatrix/images"
 )
 
-// DefaultRepo is the repository the kit's images are tagged under; the offline
-// substitution table names it.
-const DefaultRepo = "bootmatrix-kit"
+// DefaultRepo is the repository the kit's images are tagged under, the one the
+// offline substitution table names.
+const DefaultRepo = recipe.KitRepo
 
 // State is where one kit image stands against the embedded recipes.
 type State string

@@ -26,6 +26,30 @@ const LogicalNixpacks = "nixpacks"
 // onlinePipVars are passed through from the caller's environment when set.
 var onlinePipVars = []string{"PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_TRUSTED_HOST"}
 
+// KitRepo is the repository the offline kit's images are tagged under.
+const KitRepo = "bootmatrix-kit"
+
+// WithKitRepo returns the table with the kit's images taken from repo instead of
+// KitRepo: a kit built beside the usual one (KIT_REPO) can be run against.
+func (s Substitutions) WithKitRepo(repo string) Substitutions {
+	if repo == "" || repo == KitRepo {
+		return s
+	}
+	swap := func(ref string) string {
+		if rest, ok := strings.CutPrefix(ref, KitRepo+"/"); ok {
+			return repo + "/" + rest
+		}
+		return ref
+	}
+	images := make(map[string]string, len(s.Images))
+	for k, v := range s.Images {
+		images[k] = swap(v)
+	}
+	s.Images = images
+	s.Wheelhouse = swap(s.Wheelhouse)
+	return s
+}
+
 // Offline resolves every logical image to a kit image built on this machine and
 // points pip at the kit's wheelhouse only.
 func Offline() Substitutions {
