@@ -104,6 +104,7 @@ Exit codes:
 		newInitCmd(),
 		newMatrixCmd(),
 		newKitCmd(),
+		newVersionCmd(),
 	)
 	return root
 }

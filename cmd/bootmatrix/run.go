@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/bootmatrix/bootmatrix/harness/buildinfo"
 	"github.com/bootmatrix/bootmatrix/harness/builder/builtin"
 	"github.com/bootmatrix/bootmatrix/harness/diagnose"
 	"github.com/bootmatrix/bootmatrix/harness/recipe"
@@ -92,6 +93,10 @@ func runScenario(ctx context.Context, stdout, stderr io.Writer, path string, f r
 	sc, variants, err := loadAndSelect(path, f.selectFlags)
 	if err != nil {
 		return err
+	}
+	if sc.Requires.Unchecked {
+		fmt.Fprintf(stderr, "bootmatrix: %s requires bootmatrix %s; this is a development build (%s), taken to satisfy it\n",
+			path, sc.Requires.Text, buildinfo.Read().Version)
 	}
 	if err := f.outputs.check(); err != nil {
 		return usageErr(err)

@@ -17,6 +17,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/bootmatrix/bootmatrix/harness/buildinfo"
 	"github.com/bootmatrix/bootmatrix/harness/result"
 )
 
@@ -74,7 +75,7 @@ var (
 )
 
 var (
-	topFields     = []string{"schemaVersion", "name", "project", "imports", "start", "port", "health", "config", "env", "secrets", "timeouts", "limits", "settle", "matrix"}
+	topFields     = []string{"schemaVersion", "name", "project", "imports", "start", "port", "health", "config", "env", "secrets", "timeouts", "limits", "settle", "matrix", "requires"}
 	projectFields = []string{"dir", "root"}
 	checkFields   = []string{"path", "status", "body"}
 	// stages are the names an expectation and timeouts may use: result.StageNames, in run order.
@@ -102,7 +103,12 @@ type options struct {
 	maxVariants int
 	classes     []string
 	builders    Builders
+	version     string
 }
+
+// WithVersion sets the bootmatrix version a `requires` field is checked against
+// (default: this binary's, from buildinfo.Read).
+func WithVersion(v string) Option { return func(o *options) { o.version = v } }
 
 // WithCheckFiles turns the checks that read the project's files on or off
 // (on by default). Off, nothing outside the scenario's bytes is read, and
@@ -130,7 +136,7 @@ func Load(path string, opts ...Option) (*Scenario, error) {
 // Parse validates and expands a scenario given as bytes; path names the file in
 // problems and anchors relative paths.
 func Parse(path string, data []byte, opts ...Option) (*Scenario, error) {
-	o := options{checkFiles: true, maxVariants: DefaultMaxVariants}
+	o := options{checkFiles: true, maxVariants: DefaultMaxVariants, version: buildinfo.Read().Version}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -269,6 +275,10 @@ func (l *loader) top(doc *yaml.Node) {
 			versionSeen = true
 			if n, ok := p.integer(v, key, "write schemaVersion: 1"); ok && n != SchemaVersion {
 				p.add(v, key, fmt.Sprintf("schema version %d is not supported (this build reads %d)", n, SchemaVersion), "write schemaVersion: 1 and follow docs/scenario-schema.md")
+			}
+		case "requires":
+			if str, ok := p.str(v, key); ok {
+				l.requires(v, str)
 			}
 		case "name":
 			nameSeen = true
@@ -523,4 +533,18 @@ func isModuleName(s string) bool {
 		}
 	}
 	return true
+}
+
+// requires checks the scenario's `requires: ">= X.Y"` against the running version.
+// A development build passes and the scenario records that it was not checked.
+func (l *loader) requires(v *yaml.Node, req string) {
+	ok, dev, err := buildinfo.Satisfies(l.o.version, req)
+	switch {
+	case err != nil:
+		l.p.add(v, "requires", err.Error(), `write the oldest bootmatrix that reads this file, such as requires: ">= 0.3"`)
+	case !ok:
+		l.p.add(v, "requires", fmt.Sprintf("this scenario needs bootmatrix %s; this is %s", req, l.o.version),
+			"install a newer one: go install github.com/bootmatrix/bootmatrix/cmd/bootmatrix@latest")
+	}
+	l.s.Requires = Requirement{Text: req, Unchecked: dev && ok}
 }
