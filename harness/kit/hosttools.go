@@ -21,6 +21,7 @@ type hostTool struct {
 
 var hostTools = []hostTool{
 	{need: "debootstrap", program: "debootstrap", apt: "debootstrap", root: true, why: "to bootstrap the Debian roots"},
+	{need: "debootstrap", program: "dpkg-query", apt: "dpkg", why: "to list a bootstrapped root's packages"},
 }
 
 // host is what EnsureHostTools asks of the machine; tests give it another.

@@ -49,12 +49,12 @@ func TestEnsureHostTools(t *testing.T) {
 		afterHave bool
 	}{
 		{name: "nothing needed", plan: Plan{Needs: []Need{{"fetch", "trixie/x"}}}},
-		{name: "present as root", have: []string{"debootstrap"}, plan: needs},
-		{name: "present, not root", have: []string{"debootstrap"}, euid: 1000, plan: needs, wantErr: "must run as root: run `sudo env"},
+		{name: "present as root", have: []string{"debootstrap", "dpkg-query"}, plan: needs},
+		{name: "present, not root", have: []string{"debootstrap", "dpkg-query"}, euid: 1000, plan: needs, wantErr: "must run as root: run `sudo env"},
 		{name: "missing, not root", have: []string{"apt-get"}, euid: 1000, plan: needs, wantErr: "run `sudo apt-get install -y debootstrap`"},
 		{name: "missing, root, no apt", plan: needs, wantErr: "there is no apt-get"},
-		{name: "missing, root with apt", have: []string{"apt-get"}, plan: needs, installs: true, afterHave: true},
-		{name: "apt installs nothing usable", have: []string{"apt-get"}, plan: needs, installs: true, wantErr: "still not on PATH"},
+		{name: "missing, root with apt", have: []string{"apt-get", "dpkg-query"}, plan: needs, installs: true, afterHave: true},
+		{name: "apt installs nothing usable", have: []string{"apt-get", "dpkg-query"}, plan: needs, installs: true, wantErr: "still not on PATH"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
