@@ -110,7 +110,7 @@ func writeKitStatus(w io.Writer, k *kit.Kit, p kit.Plan) {
 	for _, im := range p.Images {
 		tag := im.Tag
 		if strings.Contains(tag, "?") {
-			tag = "(hash unknown until its inputs are fetched)"
+			tag = "(hash unknown until what it is made from is fetched and built)"
 		}
 		fmt.Fprintf(w, "%-*s  %s  %s\n", width, im.Ref, tag, kitStateWords[im.State])
 	}
@@ -232,12 +232,11 @@ func (kp *kitProgress) line(s string) {
 	defer kp.mu.Unlock()
 	msg, isLog := strings.CutPrefix(s, kitLogPrefix)
 	for i, im := range kp.images {
-		repoName, _, _ := strings.Cut(im.Tag, ":")
 		if isLog && strings.HasPrefix(msg, im.Ref+" -> ") {
 			kp.done[i] = true
 			break
 		}
-		if strings.Contains(msg, repoName+":") && strings.Contains(msg, tagStem(im)) {
+		if mentions(msg, im) {
 			for j := range i {
 				kp.done[j] = true
 			}
@@ -259,13 +258,15 @@ func (kp *kitProgress) line(s string) {
 	kp.draw()
 }
 
-// tagStem is the part of an image's tag before its hash (debian:bookworm-, nix:nix-).
-func tagStem(im kit.Image) string {
-	_, tag, _ := strings.Cut(im.Tag, ":")
-	if i := strings.LastIndexAny(tag, "-"); i >= 0 {
-		return tag[:i+1]
+// mentions reports whether a log line is about im: it names im's tag (up to the
+// hash, which the plan may not know yet) or, when the plan knows it, im's hash.
+func mentions(msg string, im kit.Image) bool {
+	i := strings.LastIndexAny(im.Tag, ":-")
+	if i < 0 {
+		return false
 	}
-	return ""
+	stem, hash := im.Tag[:i+1], im.Tag[i+1:]
+	return strings.Contains(msg, stem) || (hash != "?" && strings.Contains(msg, hash))
 }
 
 func (kp *kitProgress) clear() {
@@ -284,11 +285,12 @@ func (kp *kitProgress) draw() {
 		case kp.done[i]:
 			state = "done"
 		case i == kp.active:
-			state = "building: " + kp.last
+			state = "building"
 		}
 		fmt.Fprintf(&b, "\r\x1b[2K%-*s  %s\n", kp.width, im.Ref, state)
 	}
-	fmt.Fprintf(&b, "\r\x1b[2K%.0fs\n", kp.now().Sub(kp.start).Seconds())
+	// The latest log line, whichever image it is about (not all of them name one).
+	fmt.Fprintf(&b, "\r\x1b[2K%4.0fs  %s\n", kp.now().Sub(kp.start).Seconds(), kp.last)
 	kp.drawn = len(kp.images) + 1
 	io.WriteString(kp.w, b.String())
 }

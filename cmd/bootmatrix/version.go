@@ -28,7 +28,7 @@ key a cache of the kit's cache directory by it (--kit-hash prints only that).`,
 			in := buildinfo.Read()
 			commit := in.Commit
 			if commit == "" {
-				commit = "unknown (not built from a checkout)"
+				commit = "unknown (the binary carries no VCS information)"
 			} else if in.Modified {
 				commit += " (with uncommitted changes)"
 			}
