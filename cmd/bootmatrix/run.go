@@ -14,8 +14,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/bootmatrix/bootmatrix/harness/buildinfo"
 	"github.com/bootmatrix/bootmatrix/harness/builder/builtin"
+	"github.com/bootmatrix/bootmatrix/harness/buildinfo"
 	"github.com/bootmatrix/bootmatrix/harness/diagnose"
 	"github.com/bootmatrix/bootmatrix/harness/recipe"
 	"github.com/bootmatrix/bootmatrix/harness/report"
