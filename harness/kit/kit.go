@@ -253,7 +253,7 @@ func (k *Kit) script(ctx context.Context, extra []string, stdout, stderr io.Writ
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
+	defer func() { _ = os.RemoveAll(dir) }()
 	if err := Extract(dir); err != nil {
 		return fmt.Errorf("extracting the kit recipes: %w", err)
 	}
