@@ -13,7 +13,7 @@ export KIT_CACHE KIT_OUT
 TEST_TIMEOUT ?= 40m
 TEST_FLAGS ?=
 
-.PHONY: all build images demo test test-short bench lint clean gc
+.PHONY: all build images demo test test-short bench lint clean gc release-check
 
 all: build
 
@@ -46,6 +46,12 @@ lint:
 	$(GO) vet ./...
 	@test -x "$(GOLANGCI_LINT)" || { echo "golangci-lint not found: go install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0"; exit 1; }
 	$(GOLANGCI_LINT) run ./...
+
+# The release configuration, checked by the goreleaser version it was written for
+# (fetched through the Go module proxy; the first run compiles it).
+GORELEASER ?= $(GO) run github.com/goreleaser/goreleaser/v2@v2.15.1
+release-check:
+	$(GORELEASER) check
 
 gc: build
 	$(BIN) gc
