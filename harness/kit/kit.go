@@ -21,6 +21,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/bootmatrix/bootmatrix/harness/recipe"
 	"github.com/bootmatrix/bootmatrix/images"
@@ -264,6 +265,7 @@ func (k *Kit) script(ctx context.Context, extra []string, stdout, stderr io.Writ
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	// build.sh removes its partial images and build containers on TERM.
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	cmd.WaitDelay = 30 * time.Second
 	return cmd.Run()
 }
 
