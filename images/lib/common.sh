@@ -8,7 +8,8 @@ KIT_OUT=${KIT_OUT:-images/out}
 KIT_CACHE=$(realpath -m "$KIT_CACHE")
 KIT_OUT=$(realpath -m "$KIT_OUT")
 DEBIAN_MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
-# Overridable only to measure a cold build beside the real kit (README); the contract names bootmatrix-kit.
+# Overridable only to build a kit beside the real one (a cold-build measurement, the install
+# test; bootmatrix run reads the same KIT_REPO); the contract names bootmatrix-kit.
 KIT_REPO=${KIT_REPO:-bootmatrix-kit}
 
 # KIT_PLAN=1 builds nothing: each stage prints "plan NAME TAG STATE" (STATE current,
