@@ -97,6 +97,10 @@ func WithProgress(f func(Event)) Option { return func(r *Runner) { r.progress = 
 // WithKeep leaves failed variants' containers running for inspection.
 func WithKeep(keep bool) Option { return func(r *Runner) { r.keep = keep } }
 
+// WithKeepAll leaves every variant's container running, booted ones too, for
+// inspecting what a passing variant ran in (the least-privilege checks do).
+func WithKeepAll(keep bool) Option { return func(r *Runner) { r.keepAll = keep } }
+
 // WithRunID sets the run id every created object is labelled with.
 func WithRunID(id string) Option { return func(r *Runner) { r.runID = id } }
 
@@ -136,6 +140,7 @@ type Runner struct {
 	diag     Diagnoser
 	progress func(Event)
 	keep     bool
+	keepAll  bool
 	runID    string
 	render   Renderer
 	logf     func(string, ...any)
@@ -217,7 +222,7 @@ func (r *Runner) Close() error {
 }
 
 // Keeps reports whether the runner leaves containers running (WithKeep).
-func (r *Runner) Keeps() bool { return r.keep }
+func (r *Runner) Keeps() bool { return r.keep || r.keepAll }
 
 // RunID is the id this runner labels objects with.
 func (r *Runner) RunID() string { return r.runID }

@@ -148,7 +148,7 @@ func (r *Runner) runRecipe(ctx context.Context, name string, rc *recipe.Recipe, 
 	}
 	v.ExpectationMet, v.ExpectationDetail = Evaluate(&v, chk.Expect)
 	// A passing variant's container has nothing to show: only failed ones are kept.
-	if r.keep && v.FirstFailure() != nil {
+	if r.keepAll || r.keep && v.FirstFailure() != nil {
 		return v, nil
 	}
 	return v, vr.box
