@@ -251,9 +251,7 @@ func (e errImageMissing) Error() string {
 
 // localOnly are references that only `make images` or an earlier stage produce; pulling
 // them could only fail, or worse, fetch someone else's image of that name.
-func localOnly(ref string) bool {
-	return strings.HasPrefix(ref, "bootmatrix-kit/") || strings.HasPrefix(ref, "bootmatrix-cache/")
-}
+func localOnly(ref string) bool { return recipe.LocalOnly(ref) }
 
 // offlineNames are the logical image names the substitution table maps, sorted.
 func (r *Runner) offlineNames() []string {
