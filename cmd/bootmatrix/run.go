@@ -31,6 +31,7 @@ type runFlags struct {
 	offline  bool
 	keep     bool
 	ascii    bool
+	registry registryFlags
 }
 
 func newRunCmd() *cobra.Command {
@@ -52,6 +53,7 @@ BOOTMATRIX_ONLINE=1) uses the real images and PyPI, or PIP_INDEX_URL when set.`,
 	}
 	f.register(cmd)
 	f.outputs.register(cmd)
+	f.registry.register(cmd)
 	cmd.Flags().IntVar(&f.parallel, "parallel", 0, "variants run at once (default: the engine's CPU count)")
 	cmd.Flags().BoolVar(&f.online, "online", false, "use the real images and PyPI instead of the offline kit")
 	cmd.Flags().BoolVar(&f.offline, "offline", false, "use the offline kit (the default)")
@@ -96,6 +98,10 @@ func runScenario(ctx context.Context, stdout, stderr io.Writer, path string, f r
 	if err := f.outputs.check(); err != nil {
 		return usageErr(err)
 	}
+	subs, err := f.registry.apply(substitutions(f.online, f.offline))
+	if err != nil {
+		return usageErr(err)
+	}
 
 	runID := runner.NewRunID()
 	ctx, stop, interrupted := interruptible(ctx, stderr, runID)
@@ -103,7 +109,7 @@ func runScenario(ctx context.Context, stdout, stderr io.Writer, path string, f r
 
 	opts := []runner.Option{
 		runner.WithRunID(runID),
-		runner.WithSubstitutions(substitutions(f.online, f.offline)),
+		runner.WithSubstitutions(subs),
 		runner.WithRenderer(builtin.Registry().Render),
 		runner.WithDiagnoser(diagnose.Diagnoser{}),
 		runner.WithKeep(f.keep),

@@ -68,3 +68,22 @@ func TestCheckMirror(t *testing.T) {
 		}
 	}
 }
+
+func TestParseImageMap(t *testing.T) {
+	t.Parallel()
+	got, err := ParseImageMap("images.yaml", []byte("python:3.11-slim: corp.example/py:3.11\nnixpacks: corp.example/nixpacks:1\n"))
+	if err != nil || got["python:3.11-slim"] != "corp.example/py:3.11" || got["nixpacks"] != "corp.example/nixpacks:1" {
+		t.Fatalf("ParseImageMap = %v, %v", got, err)
+	}
+	for _, tc := range []struct{ text, want string }{
+		{"- a\n", "images.yaml:1:1: want a mapping"},
+		{"python:3.11-slim: corp.example/py:3.11\npython:3.13-slim: \"Bad Ref\"\n", "images.yaml:2:19: \"Bad Ref\" is not an image reference"},
+		{"a: b\na: c\n", "images.yaml:2:1: a is mapped twice"},
+		{"a: [b]\n", "images.yaml:1:1: each entry"},
+	} {
+		_, err := ParseImageMap("images.yaml", []byte(tc.text))
+		if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("ParseImageMap(%q) = %v, want %q…", tc.text, err, tc.want)
+		}
+	}
+}
