@@ -77,6 +77,10 @@ const (
 	FixBuildOfflineKit     FixKind = "build-offline-kit"
 	FixBaseImageName       FixKind = "fix-base-image"
 	FixRunAgain            FixKind = "run-again"
+	FixRegistryLogin       FixKind = "registry-login"
+	FixRegistryTag         FixKind = "registry-tag"
+	FixRegistryReach       FixKind = "registry-reach"
+	FixRegistryTLS         FixKind = "registry-tls"
 )
 
 // Class is one catalogue entry.
@@ -228,6 +232,10 @@ var fixTitles = map[FixKind]string{
 	FixBuildOfflineKit:     "build the offline kit (make images), or run online (--online) where a registry is reachable",
 	FixBaseImageName:       "name a base image that exists (offline: one the kit provides)",
 	FixRunAgain:            "run the matrix again without interrupting it",
+	FixRegistryLogin:       "give the engine credentials for the registry: docker login HOST, or an auths entry or credential helper in ~/.docker/config.json",
+	FixRegistryTag:         "push the image to the registry (bootmatrix kit push HOST for the kit's stand-ins), or map the reference to an existing one with --images",
+	FixRegistryReach:       "start the registry or correct --registry-mirror / BOOTMATRIX_REGISTRY_MIRROR so the engine reaches it",
+	FixRegistryTLS:         "serve the registry with a certificate the engine trusts, or list it in insecure-registries in the engine's daemon.json",
 }
 
 // FixTitle is the generic one-line description of a fix kind.

@@ -561,6 +561,14 @@ func (c *classifier) hashMismatch() Finding {
 	return f
 }
 
+// pullFixes is the fix for each way a pull can be refused.
+var pullFixes = map[result.PullReason]FixKind{
+	result.PullDenied:      FixRegistryLogin,
+	result.PullNotFound:    FixRegistryTag,
+	result.PullUnreachable: FixRegistryReach,
+	result.PullTLS:         FixRegistryTLS,
+}
+
 func (c *classifier) imageUnavailable() Finding {
 	s := c.s
 	var extra []string
@@ -568,7 +576,11 @@ func (c *classifier) imageUnavailable() Finding {
 		extra = []string{c.imageLine()}
 	}
 	f := Finding{Class: ClassImageUnavailable, Evidence: s.evidence(extra, sImagePull, sRegistryNet)}
-	switch {
+	switch p := c.observed.Pull; {
+	case p != nil:
+		f.Evidence = s.evidence([]string{FormatImageUnavailable("pull " + p.Ref + ": " + string(p.Reason) + ": " + p.Message)}, sImagePull, sRegistryNet)
+		f.Explanation = "the pull of " + p.Ref + " from " + p.Registry + " failed (" + string(p.Reason) + "); the registry answered: " + p.Message
+		f.Fixes = []FixKind{pullFixes[p.Reason], FixBaseImageName}
 	case c.observed.ImageUnavailable != "":
 		f.Explanation = "the base image " + c.observed.ImageUnavailable + " is not in the engine, and this run may not pull it (offline, or a name only a local build makes)."
 		f.Fixes = []FixKind{FixBuildOfflineKit, FixBaseImageName}

@@ -264,7 +264,7 @@ func (r *Runner) offlineNames() []string {
 }
 
 // prepare resolves a build's context and base images and computes its cache tag.
-func (r *Runner) prepare(ctx context.Context, stage result.StageName, b recipe.Build, extra map[string]string) (*buildSpec, error) {
+func (r *Runner) prepare(ctx context.Context, stage result.StageName, b recipe.Build, extra map[string]string, out io.Writer) (*buildSpec, error) {
 	files, dfName, err := resolveContext(b)
 	if err != nil {
 		return nil, err
@@ -286,9 +286,16 @@ func (r *Runner) prepare(ctx context.Context, stage result.StageName, b recipe.B
 		case cerrdefs.IsNotFound(err) && (localOnly(ref) || r.subs.Mode == "offline"):
 			return nil, errImageMissing{ref: ref, offline: r.offlineNames()}
 		case cerrdefs.IsNotFound(err):
-			// Online: the builder pulls it. The key changes once it is present, so
-			// this variant is built again next time, never served stale.
-			ids = append(ids, ref+"@unresolved")
+			// Online: pulled here, once per run, so that a refusal is the registry's
+			// own answer and the key hashes the image actually pulled.
+			if perr := r.pull(ctx, ref, out); perr != nil {
+				return nil, perr
+			}
+			ins, err := r.eng.InspectImage(ctx, ref)
+			if err != nil {
+				return nil, fmt.Errorf("inspect pulled base image %s: %w", ref, err)
+			}
+			ids = append(ids, ref+"@"+ins.ID)
 		default:
 			return nil, fmt.Errorf("inspect base image %s: %w", ref, err)
 		}

@@ -126,6 +126,7 @@ type Runner struct {
 
 	mu     sync.Mutex
 	builds map[string]*buildCall // in-flight builds by cache tag, so variants sharing a stage build it once
+	pulls  pulls
 }
 
 // New connects to the engine named by DOCKER_HOST (or the default socket) and

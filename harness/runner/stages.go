@@ -278,11 +278,15 @@ func (vr *variantRun) finish(ctx, sctx context.Context, sr *stageRun, timeout ti
 }
 
 func (vr *variantRun) buildOne(ctx context.Context, sr *stageRun, stage result.StageName, b recipe.Build, extra map[string]string) (string, bool, error) {
-	spec, err := vr.r.prepare(ctx, stage, b, extra)
+	spec, err := vr.r.prepare(ctx, stage, b, extra, sr.out)
 	if err != nil {
 		var missing errImageMissing
 		if errors.As(err, &missing) {
 			sr.st.Facts.ImageUnavailable = missing.ref
+			sr.out.WriteString(diagnose.FormatImageUnavailable(err.Error()) + "\n")
+		} else if p, ok := asPull(err); ok {
+			sr.st.Facts.ImageUnavailable = p.Ref
+			sr.st.Facts.Pull = &p
 			sr.out.WriteString(diagnose.FormatImageUnavailable(err.Error()) + "\n")
 		} else {
 			sr.out.WriteString(err.Error() + "\n")
