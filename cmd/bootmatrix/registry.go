@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/bootmatrix/bootmatrix/harness/recipe"
+	"github.com/bootmatrix/bootmatrix/harness/runner"
 )
 
 // registryFlags say where a run's images come from beyond the substitution table.
@@ -29,6 +30,11 @@ func (r registryFlags) apply(subs recipe.Substitutions) (recipe.Substitutions, e
 	if mirror != "" {
 		var err error
 		if subs, err = subs.WithMirror(mirror); err != nil {
+			return subs, err
+		}
+	}
+	for _, k := range []string{"PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL"} {
+		if err := runner.CheckIndexURL(k, subs.PipEnv[k]); err != nil {
 			return subs, err
 		}
 	}

@@ -122,7 +122,7 @@ func (c *classifier) installish() bool {
 // netHit: an installing stage's output shows pip, apt or Nix failing to reach its index.
 func (c *classifier) netHit() bool {
 	s := c.s
-	return c.installish() && (s.has(sPipNet) || s.has(sAptNet) || s.has(sNixNet))
+	return c.installish() && (s.has(sPipNet) || s.has(sAptNet) || s.has(sNixNet) || c.observed.IndexUnreachable != "")
 }
 
 // classify answers the finding of the first rule that holds, and that rule's index
@@ -286,7 +286,14 @@ func (c *classifier) indexUnreachable(timedOut bool) Finding {
 	if s.has(sNixNet) {
 		who = append(who, "nix")
 	}
+	if len(who) == 0 {
+		who = append(who, "pip")
+	}
 	f.Explanation = strings.Join(who, " and ") + " could not reach its package index (name resolution or connection failed)"
+	if h := c.observed.IndexUnreachable; h != "" {
+		f.Explanation = "pip could not reach its package index at " + h + " (name resolution or connection failed)"
+		f.Evidence = appendEvidence(f.Evidence, "bootmatrix: index unreachable: "+h)
+	}
 	if s.has(sNoVersion) {
 		f.Explanation += `, so pip saw no versions at all ("from versions: none") — the requirement itself may be fine`
 	}

@@ -20,6 +20,9 @@ type Facts struct {
 	// Pull is the registry's refusal when the runner pulled ImageUnavailable and failed
 	// (nil when the image was missing and could not be pulled at all, as offline).
 	Pull *PullFailure `json:"pull,omitempty"`
+	// IndexUnreachable is the host (never the credentials) of a package index the
+	// stage's pip could not reach.
+	IndexUnreachable string `json:"index_unreachable,omitempty"`
 	// Exited: the started app's process ended on its own, AfterSeconds after it started
 	// (the code is the stage's ExitCode).
 	Exited       bool    `json:"exited,omitempty"`

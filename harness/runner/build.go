@@ -416,5 +416,9 @@ func (r *Runner) dockerBuild(ctx context.Context, spec *buildSpec, dockerfile, t
 		pw.CloseWithError(writeContext(pw, spec.dockerfile, dockerfile, spec.files))
 	}()
 	defer func() { _ = pr.Close() }()
-	return r.eng.Build(ctx, buildRequest{Context: pr, Dockerfile: spec.dockerfile, Tag: tag, Args: spec.args, Labels: labels}, out)
+	args, hostNet, err := r.buildArgs(spec.args)
+	if err != nil {
+		return 1, err
+	}
+	return r.eng.Build(ctx, buildRequest{Context: pr, Dockerfile: spec.dockerfile, Tag: tag, Args: args, Labels: labels, HostNetwork: hostNet}, out)
 }

@@ -62,6 +62,9 @@ type buildRequest struct {
 	Args       map[string]string
 	// Labels the engine adds itself (nil when the Dockerfile carries them).
 	Labels map[string]string
+	// HostNetwork runs the build's steps on the host's network, only so that they
+	// reach a package index on 127.0.0.1 (the bridge cannot).
+	HostNetwork bool
 }
 
 // containerSpec is an idle container the stages exec into.

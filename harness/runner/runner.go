@@ -32,6 +32,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"runtime"
 	"strings"
@@ -127,6 +128,8 @@ type Runner struct {
 	mu     sync.Mutex
 	builds map[string]*buildCall // in-flight builds by cache tag, so variants sharing a stage build it once
 	pulls  pulls
+	// indexes serve credentialed package indexes to builds without the credentials.
+	indexes indexes
 }
 
 // New connects to the engine named by DOCKER_HOST (or the default socket) and
@@ -163,7 +166,7 @@ func New(ctx context.Context, opts ...Option) (*Runner, error) {
 }
 
 // Close releases the engine connection.
-func (r *Runner) Close() error { return r.eng.Close() }
+func (r *Runner) Close() error { return errors.Join(r.indexes.close(), r.eng.Close()) }
 
 // Keeps reports whether the runner leaves containers running (WithKeep).
 func (r *Runner) Keeps() bool { return r.keep }

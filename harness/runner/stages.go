@@ -294,9 +294,14 @@ func (vr *variantRun) buildOne(ctx context.Context, sr *stageRun, stage result.S
 		sr.st.ExitCode = 1
 		return "", false, err
 	}
+	before := vr.r.startIndexes().snapshot()
 	cached, code, err := vr.r.buildImage(ctx, spec, b.Dockerfile, sr.out)
 	sr.st.ExitCode = code
 	if err != nil {
+		if h := vr.r.indexes.unreachableSince(before); h != "" {
+			sr.st.Facts.IndexUnreachable = h
+			sr.out.WriteString("bootmatrix: index unreachable: " + h + "\n")
+		}
 		return "", false, err
 	}
 	return spec.tag, cached, nil
