@@ -19,7 +19,7 @@ import (
 // entry, credsStore or credHelpers for the reference's registry. Progress is one
 // plain line per layer event; the credentials go only in the request header.
 func (m *mobyEngine) PullImage(ctx context.Context, ref string, out io.Writer) error {
-	auth, err := registryAuth(ref)
+	auth, err := RegistryAuth(ref)
 	if err != nil {
 		return err
 	}
@@ -30,9 +30,9 @@ func (m *mobyEngine) PullImage(ctx context.Context, ref string, out io.Writer) e
 	return jsonmessage.DisplayJSONMessages(resp.JSONMessages(ctx), out, 0, false, nil)
 }
 
-// registryAuth is the X-Registry-Auth value for ref's registry from Docker's
+// RegistryAuth is the X-Registry-Auth value for ref's registry from Docker's
 // configuration, empty when it has none.
-func registryAuth(ref string) (string, error) {
+func RegistryAuth(ref string) (string, error) {
 	named, err := reference.ParseNormalizedNamed(ref)
 	if err != nil {
 		return "", fmt.Errorf("image reference %q: %w", ref, err)
