@@ -105,6 +105,8 @@ func TestOnlineSeedThroughMirrorAndIndex(t *testing.T) {
 // engine, the kit or docker-registry.
 func onlineReady(t *testing.T) *client.Client {
 	t.Helper()
+	// These tests run the CLI in this process, without main's set-up of testcontainers-go.
+	runnertest.DisableReaper()
 	cli := runnertest.Docker(t)
 	runnertest.RequireImages(t, "bootmatrix-kit/python:3.11-slim", "bootmatrix-kit/python:3.13-slim", "bootmatrix-kit/nix:latest", kit.WheelhouseImage)
 	if _, err := exec.LookPath("docker-registry"); err != nil {
@@ -291,7 +293,6 @@ func assertNoTokenInImages(t testing.TB, cli *client.Client, start time.Time, to
 	return n
 }
 
-
 // A registry with htpasswd auth: kit push without push rights fails with the
 // registry's answer and nothing reported pushed; a pull without a credential is
 // image-unavailable with the registry's own text; an auths entry in Docker's
@@ -364,7 +365,9 @@ matrix:
 	}
 
 	out := filepath.Join(dir, "denied.json")
-	cliRun(t, "run", sc, "--online", "--registry-mirror", reg, "--json", out)
+	if code, _, stderr := cliRun(t, "run", sc, "--online", "--registry-mirror", reg, "--json", out); code != exitMismatch {
+		t.Fatalf("run without a credential: exit %d, want %d: %s", code, exitMismatch, stderr)
+	}
 	build := mustReadRun(t, out).Variants[0].StageByName(result.StageBuild)
 	if build.Status != result.Fail || build.Class != "image-unavailable" || build.Facts.Pull == nil ||
 		build.Facts.Pull.Reason != result.PullDenied || build.Facts.Pull.Ref != target ||
@@ -377,7 +380,9 @@ matrix:
 
 	t.Setenv("DOCKER_CONFIG", withCreds)
 	out = filepath.Join(dir, "allowed.json")
-	cliRun(t, "run", sc, "--online", "--registry-mirror", reg, "--json", out)
+	if code, _, stderr := cliRun(t, "run", sc, "--online", "--registry-mirror", reg, "--json", out); code != 0 && code != exitMismatch {
+		t.Fatalf("run with the credential: exit %d: %s", code, stderr)
+	}
 	build = mustReadRun(t, out).Variants[0].StageByName(result.StageBuild)
 	if build.Status != result.Pass {
 		t.Fatalf("pull with the config.json credential: status %s class %q\n%s", build.Status, build.Class, build.Output)
