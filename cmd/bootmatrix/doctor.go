@@ -96,7 +96,7 @@ func runDoctor(ctx context.Context, stdout, stderr io.Writer, args []string, f d
 		sc, v = s, vs[0]
 	}
 
-	subs, err := f.registry.apply(substitutions(f.online, false))
+	subs, err := f.registry.apply(substitutions(f.online, false), sc.Images)
 	if err != nil {
 		return usageErr(err)
 	}

@@ -390,6 +390,31 @@ matrix:
 	if _, err := cli.ImageInspect(context.Background(), target); err != nil {
 		t.Errorf("%s not in the engine after the pull: %v", target, err)
 	}
+
+	// An unknown tag and a registry that is not there, each from the real answer.
+	images := filepath.Join(dir, "images.yaml")
+	if err := os.WriteFile(images, []byte("python:3.11-slim: "+reg+"/library/python:no-such-tag\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		reason result.PullReason
+		fix    string
+	}{
+		{"unknown tag", []string{"--registry-mirror", reg, "--images", images}, result.PullNotFound, "bootmatrix kit push " + reg},
+		{"unreachable", []string{"--registry-mirror", freeAddr(t)}, result.PullUnreachable, "the engine cannot reach"},
+	} {
+		out := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "-")+".json")
+		args := append([]string{"run", sc, "--online", "--json", out}, tc.args...)
+		if code, _, stderr := cliRun(t, args...); code != exitMismatch {
+			t.Fatalf("%s: exit %d: %s", tc.name, code, stderr)
+		}
+		b := mustReadRun(t, out).Variants[0].StageByName(result.StageBuild)
+		if b.Class != "image-unavailable" || b.Facts.Pull == nil || b.Facts.Pull.Reason != tc.reason || !strings.Contains(b.Output, tc.fix) {
+			t.Errorf("%s: class %q pull %+v\n%s", tc.name, b.Class, b.Facts.Pull, b.Output)
+		}
+	}
 }
 
 func encodeAuth(t testing.TB, user, pass, server string) string {

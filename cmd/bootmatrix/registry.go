@@ -20,9 +20,10 @@ func (r *registryFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&r.images, "images", "", "a YAML `FILE` mapping single image references to the ones to use instead")
 }
 
-// apply puts the mirror and the images file on subs. Credentials for either come
-// from Docker's own configuration when the engine pulls, never from these flags.
-func (r registryFlags) apply(subs recipe.Substitutions) (recipe.Substitutions, error) {
+// apply puts the mirror, the scenario's images: map (online only: offline, the kit
+// decides) and then the images file on subs. Credentials for either come from
+// Docker's own configuration when the engine pulls, never from these flags.
+func (r registryFlags) apply(subs recipe.Substitutions, scenarioImages map[string]string) (recipe.Substitutions, error) {
 	mirror := r.mirror
 	if mirror == "" {
 		mirror = os.Getenv("BOOTMATRIX_REGISTRY_MIRROR")
@@ -37,6 +38,9 @@ func (r registryFlags) apply(subs recipe.Substitutions) (recipe.Substitutions, e
 		if err := runner.CheckIndexURL(k, subs.PipEnv[k]); err != nil {
 			return subs, err
 		}
+	}
+	if subs.Mode == recipe.ModeOnline {
+		subs = subs.WithOverrides(scenarioImages)
 	}
 	if r.images != "" {
 		m, err := recipe.LoadImageMap(r.images)

@@ -98,7 +98,7 @@ func runScenario(ctx context.Context, stdout, stderr io.Writer, path string, f r
 	if err := f.outputs.check(); err != nil {
 		return usageErr(err)
 	}
-	subs, err := f.registry.apply(substitutions(f.online, f.offline))
+	subs, err := f.registry.apply(substitutions(f.online, f.offline), sc.Images)
 	if err != nil {
 		return usageErr(err)
 	}
