@@ -45,7 +45,10 @@ runs, then the matrix and the recommended configuration.
 
 Offline (the default) maps python:*-slim and the Nixpacks base onto the kit images that
 'make images' builds and points pip at the offline wheelhouse. --online (or
-BOOTMATRIX_ONLINE=1) uses the real images and PyPI, or PIP_INDEX_URL when set.`,
+BOOTMATRIX_ONLINE=1) uses the real images and PyPI, or PIP_INDEX_URL when set;
+--registry-mirror moves every image it pulls onto a mirror and --images FILE (or the
+scenario's images:) replaces single references. Registry credentials come from
+Docker's configuration (~/.docker/config.json, credential helpers), never a flag.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runScenario(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), scenarioArg(args), f)
