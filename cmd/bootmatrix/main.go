@@ -104,6 +104,7 @@ Exit codes:
 		newInitCmd(),
 		newMatrixCmd(),
 		newPinCmd(),
+		newKitCmd(),
 	)
 	return root
 }

@@ -35,6 +35,7 @@ type runFlags struct {
 	ascii    bool
 	cacheMax string
 	failFast bool
+	registry registryFlags
 }
 
 func newRunCmd() *cobra.Command {
@@ -48,7 +49,10 @@ runs, then the matrix and the recommended configuration.
 
 Offline (the default) maps python:*-slim and the Nixpacks base onto the kit images that
 'make images' builds and points pip at the offline wheelhouse. --online (or
-BOOTMATRIX_ONLINE=1) uses the real images and PyPI, or PIP_INDEX_URL when set.`,
+BOOTMATRIX_ONLINE=1) uses the real images and PyPI, or PIP_INDEX_URL when set;
+--registry-mirror moves every image it pulls onto a mirror and --images FILE (or the
+scenario's images:) replaces single references. Registry credentials come from
+Docker's configuration (~/.docker/config.json, credential helpers), never a flag.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runScenario(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), scenarioArg(args), f)
@@ -56,6 +60,7 @@ BOOTMATRIX_ONLINE=1) uses the real images and PyPI, or PIP_INDEX_URL when set.`,
 	}
 	f.register(cmd)
 	f.outputs.register(cmd)
+	f.registry.register(cmd)
 	cmd.Flags().IntVar(&f.parallel, "parallel", 0, "variants run at once (default: the engine's CPU count)")
 	cmd.Flags().BoolVar(&f.online, "online", false, "use the real images and PyPI instead of the offline kit")
 	cmd.Flags().BoolVar(&f.offline, "offline", false, "use the offline kit (the default)")
@@ -102,6 +107,10 @@ func runScenario(ctx context.Context, stdout, stderr io.Writer, path string, f r
 	if err := f.outputs.check(); err != nil {
 		return usageErr(err)
 	}
+	subs, err := f.registry.apply(substitutions(f.online, f.offline), sc.Images)
+	if err != nil {
+		return usageErr(err)
+	}
 
 	runID := runner.NewRunID()
 	ctx, stop, interrupted := interruptible(ctx, stderr, runID)
@@ -115,7 +124,7 @@ func runScenario(ctx context.Context, stdout, stderr io.Writer, path string, f r
 		runner.WithCacheMax(cacheMax),
 		runner.WithFailFast(f.failFast),
 		runner.WithRunID(runID),
-		runner.WithSubstitutions(substitutions(f.online, f.offline)),
+		runner.WithSubstitutions(subs),
 		runner.WithRenderer(builtin.Registry().Render),
 		runner.WithDiagnoser(diagnose.Diagnoser{}),
 		runner.WithKeep(f.keep),

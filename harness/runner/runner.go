@@ -32,6 +32,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"runtime"
@@ -165,6 +166,9 @@ type Runner struct {
 	mu     sync.Mutex
 	builds map[string]*buildCall // in-flight builds by cache tag, so variants sharing a stage build it once
 	used   map[string]bool       // cache tags this runner used, which eviction keeps
+	pulls  pulls
+	// indexes serve credentialed package indexes to builds without the credentials.
+	indexes indexes
 }
 
 // New connects to the engine named by DOCKER_HOST (or the default socket) and
@@ -211,9 +215,9 @@ func New(ctx context.Context, opts ...Option) (*Runner, error) {
 	return r, nil
 }
 
-// Close releases the engine connection and the run's lease.
+// Close releases the engine connection, the run's lease and the index proxies.
 func (r *Runner) Close() error {
-	err := r.eng.Close()
+	err := errors.Join(r.indexes.close(), r.eng.Close())
 	if lerr := r.lease.release(); err == nil {
 		err = lerr
 	}

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/distribution/reference"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/bootmatrix/bootmatrix/harness/result"
@@ -74,7 +75,7 @@ var (
 )
 
 var (
-	topFields     = []string{"schemaVersion", "name", "project", "imports", "start", "port", "health", "config", "env", "secrets", "timeouts", "limits", "settle", "matrix"}
+	topFields     = []string{"schemaVersion", "name", "project", "imports", "start", "port", "health", "config", "env", "secrets", "images", "timeouts", "limits", "settle", "matrix"}
 	projectFields = []string{"dir", "root"}
 	checkFields   = []string{"path", "status", "body"}
 	// stages are the names an expectation and timeouts may use: result.StageNames, in run order.
@@ -329,6 +330,8 @@ func (l *loader) top(doc *yaml.Node) {
 				}
 				s.Secrets = list
 			}
+		case "images":
+			s.Images = l.images(v, key)
 		case "timeouts":
 			l.timeouts(v, key, &s.Timeouts)
 		case "limits":
@@ -549,4 +552,35 @@ func isModuleName(s string) bool {
 		}
 	}
 	return true
+}
+
+// images reads the images: map, a reference as a builder or a Dockerfile names it
+// (python:3.11-slim, nixpacks) → the reference an online run uses instead. Both sides
+// must be image references; credentials never belong here (Docker's configuration has them).
+func (l *loader) images(v *yaml.Node, key string) map[string]string {
+	p := l.p
+	ps, ok := p.mapping(v, key, "write reference: replacement pairs, such as python:3.11-slim: registry.example.com/python:3.11-slim")
+	if !ok {
+		return nil
+	}
+	out := make(map[string]string, len(ps))
+	for _, kv := range ps {
+		name := p.deref(kv.key).Value
+		if name != "nixpacks" {
+			if _, err := reference.ParseNormalizedNamed(name); err != nil {
+				p.add(kv.key, join(key, name), fmt.Sprintf("%q is not an image reference (%v)", name, err), "use a name such as python:3.11-slim, or nixpacks for the Nixpacks base")
+				continue
+			}
+		}
+		val, ok := p.anyScalar(kv.val, join(key, name))
+		if !ok {
+			continue
+		}
+		if _, err := reference.ParseNormalizedNamed(val); err != nil {
+			p.add(p.deref(kv.val), join(key, name), fmt.Sprintf("%q is not an image reference (%v)", val, err), "write HOST/REPOSITORY:TAG")
+			continue
+		}
+		out[name] = val
+	}
+	return out
 }

@@ -40,6 +40,8 @@ type Scenario struct {
 	Env map[string]string
 	// Secrets are extra environment names whose values are redacted everywhere.
 	Secrets []string
+	// Images override single image references in online runs (images:), taken as written.
+	Images map[string]string
 	// Timeouts are the file's over DefaultTimeouts, every stage set once loaded.
 	Timeouts Timeouts
 	Limits   Limits
