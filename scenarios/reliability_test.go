@@ -266,6 +266,10 @@ func TestInterruptRemovesEverything(t *testing.T) {
 			if len(tc.signals) > 1 && !strings.Contains(c.stderr.String(), "second signal") {
 				t.Errorf("the second signal was not acted on:\n%s", c.stderr)
 			}
+			// Everything went, so a clean-up error is false and sends the user to gc for nothing.
+			if strings.Contains(c.stderr.String(), "bootmatrix: cleanup:") {
+				t.Errorf("a clean-up error although nothing was left:\n%s", c.stderr)
+			}
 			if n := leftovers(t, id); total(n) != 0 {
 				t.Errorf("run %s left %v after %s\nstderr:\n%s", id, n, tc.name, c.stderr)
 			}
@@ -530,7 +534,26 @@ func TestBadInput(t *testing.T) {
 		"loopback-only":         "127.0.0.1:8080",
 		"bad-wheel-hash":        "Expected sha256",
 	}
+	// The fix offered first follows the cause; for these it used to be advice that
+	// cannot help (make images for an image the kit has not, "fix the start command"
+	// for a missing setting).
+	firstFix := map[string]diagnose.FixKind{
+		"image-missing":          diagnose.FixBaseImageName,
+		"image-not-in-kit":       diagnose.FixBaseImageName,
+		"start-unbalanced-quote": diagnose.FixShellSyntax,
+		"needs-setting":          diagnose.FixSetEnv,
+		"private-index-offline":  diagnose.FixRunOnline,
+	}
 	for _, v := range run.Variants {
+		if v.Name == "private-index-offline" {
+			st := v.StageByName(result.StageInstall)
+			if st == nil || !strings.Contains(st.Note, "https://pypi.example.internal/simple") || !strings.Contains(st.Note, "was not used") {
+				t.Errorf("private-index-offline: the install stage does not say the requirements' index was not used: %+v", st)
+			}
+		}
+		if want, ok := firstFix[v.Name]; ok && (len(v.Fixes) == 0 || v.Fixes[0].ID != string(want)) {
+			t.Errorf("%s: fixes %+v, want %s first", v.Name, v.Fixes, want)
+		}
 		if v.Name == "never-binds" {
 			// The variant's boot timeout (8s), not the scenario's (20s), bounded it.
 			if f := v.FirstFailure(); f == nil || f.Seconds > 15 || !strings.Contains(f.Output, "after 8s") {
@@ -613,7 +636,7 @@ func TestContainersLeastPrivilege(t *testing.T) {
 			if l, err := net.Listen("tcp", "127.0.0.1:8080"); err == nil {
 				t.Cleanup(func() { _ = l.Close() })
 			}
-			r := newRunner(t, runner.WithKeep(true), runner.WithParallel(2))
+			r := newRunner(t, runner.WithKeepAll(true), runner.WithParallel(2))
 			run, err := r.Run(context.Background(), sc, []scenario.Variant{good, second})
 			if err != nil {
 				t.Fatal(err)

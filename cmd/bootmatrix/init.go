@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/bootmatrix/bootmatrix/harness/builder"
 	"github.com/bootmatrix/bootmatrix/harness/builder/builtin"
 	"github.com/bootmatrix/bootmatrix/harness/diagnose"
 	"github.com/bootmatrix/bootmatrix/harness/project"
@@ -42,7 +43,8 @@ It refuses to overwrite an existing file without --force.`,
 			if err != nil {
 				return usageErr(err)
 			}
-			data, err := p.scenarioFile().encode()
+			reg := builtin.Registry()
+			data, err := p.scenarioFile(reg).encode()
 			if err != nil {
 				return envErr(err)
 			}
@@ -50,10 +52,10 @@ It refuses to overwrite an existing file without --force.`,
 				return envErr(fmt.Errorf("init: %w", err))
 			}
 			// Loading what was just written catches a template that drifted from the schema.
-			if _, err := scenario.Load(out, scenario.WithClasses(diagnose.ClassIDs()), scenario.WithBuilders(builtin.Registry())); err != nil {
+			if _, err := scenario.Load(out, scenario.WithClasses(diagnose.ClassIDs()), scenario.WithBuilders(reg)); err != nil {
 				return envErr(fmt.Errorf("init wrote %s but it does not load (please report this): %w", out, err))
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "wrote %s: %s\nnext: bootmatrix list %s, then bootmatrix run %s\n", out, p.summary(), out, out)
+			fmt.Fprintf(cmd.OutOrStdout(), "wrote %s: %s\nnext: bootmatrix list %s, then bootmatrix run %s, then bootmatrix pin %s to keep the outcomes as expectations\n", out, p.summary(), out, out, out)
 			return nil
 		},
 	}
@@ -73,22 +75,6 @@ func inspectProject(dir string) (*starter, error) {
 	return &starter{p}, nil
 }
 
-// projectRoot is project.root: the repository root when a nixpacks.toml there
-// configures the build (as on the platform), else the app directory itself.
-func (p *starter) projectRoot() string {
-	if p.Config != nil {
-		return "."
-	}
-	return p.AppRoot
-}
-
-func (p *starter) cd() string {
-	if p.AppRoot == p.projectRoot() {
-		return ""
-	}
-	return "cd " + p.AppRoot + " && "
-}
-
 func (p *starter) summary() string {
 	parts := []string{"app root " + p.AppRoot, "Python " + p.Python}
 	if p.Config != nil {
@@ -102,18 +88,16 @@ func (p *starter) summary() string {
 
 // scenarioFile is the starter scenario for the project: the configuration
 // as it is today, then the usual fixes for a Python app that will not boot on
-// a Nix-based builder, each variant with a comment saying what it tries.
-func (p *starter) scenarioFile() *starterFile {
-	py := p.Python
-	pyPkg := "python" + strings.ReplaceAll(py, ".", "")
-	pyVariantStart := p.StartInAppRoot()
+// a Nix-based builder, each variant with a comment saying what it tries. The
+// variants are the builders' (builder.Starter), in the registry's order.
+func (p *starter) scenarioFile(reg *builder.Registry) *starterFile {
 	f := &starterFile{
 		SchemaVersion: scenario.SchemaVersion,
 		Name:          sanitizeName(filepath.Base(absOr(p.Dir))),
-		Project:       starterProject{Dir: ".", Root: p.projectRoot()},
+		Project:       starterProject{Dir: ".", Root: p.ScenarioRoot()},
 		Imports:       quotedList(p.Native),
-		Port:          8080,
-		Health:        starterHealth{Path: "/health", Status: 200},
+		Port:          scenario.DefaultPort,
+		Health:        starterHealth{Path: scenario.DefaultHealthPath, Status: scenario.DefaultStatus},
 		comments:      map[string]string{},
 	}
 
@@ -143,78 +127,28 @@ func (p *starter) scenarioFile() *starterFile {
 		f.comments["imports"] = comment("Each is imported in a fresh interpreter, started the way the platform starts the app.")
 	}
 	f.comments["health"] = comment("The endpoint the boot stage polls: change path/body to what your app answers.")
-	f.comments["matrix"] = comment("") // a blank line before the variants
+	// A blank line before the variants, then why none has an expect yet.
+	f.comments["matrix"] = "\n" + comment(
+		"No variant has an expect yet, so a run cannot fail on any of them (the report",
+		"shows \"– none\"). After a first run, `bootmatrix pin "+initFile+"` writes each",
+		"variant's outcome as its expect; from then on a run that does otherwise exits 1.")
 
-	// start is the start command of the variants that keep nixpacks.toml's
-	// when it has one.
-	start := quoted("")
-	if p.Start == "" {
-		start = quoted(p.cd() + pyVariantStart)
-	}
-	add := func(v starterVariant, why ...string) {
-		if len(f.Matrix.Include) > 0 {
-			why = append([]string{""}, why...)
+	var hints []string
+	for _, b := range reg.Builders() {
+		vs, hint := b.Starters(p.Project)
+		for _, sv := range vs {
+			why := sv.Why
+			if len(f.Matrix.Include) > 0 {
+				why = append([]string{""}, why...)
+			}
+			f.Matrix.Include = append(f.Matrix.Include, starterVariant{StarterVariant: sv, Builder: b.Name(), comment: comment(why...)})
 		}
-		v.comment = comment(why...)
-		f.Matrix.Include = append(f.Matrix.Include, v)
-	}
-
-	add(starterVariant{Name: "current", Builder: "nixpacks", Python: quoted(py), Start: start},
-		"The configuration as committed (nixpacks.toml, Nixpacks' Python provider).")
-
-	install := p.cd() + "pip install --break-system-packages -r requirements.txt"
-	for _, shell := range []string{"login", "plain"} {
-		why := []string{"The same image started without a login shell: the profile script does not run."}
-		if shell == "login" {
-			why = []string{"nixLibs puts stdenv.cc.cc.lib (libstdc++.so.6, libgcc_s.so.1) on LD_LIBRARY_PATH",
-				"through /etc/profile.d: only a login shell (bash -l) reads it."}
-		}
-		add(starterVariant{Name: "nixlibs-" + shell + "-shell", Builder: "nixpacks", Python: quoted(py), Shell: shell,
-			Nixpacks: &starterNixpacks{NixLibs: nixList{"...", "stdenv.cc.cc.lib"}, InstallCmds: quotedList{install}},
-			Start:    start}, why...)
-	}
-
-	venvStart := p.Start
-	if venvStart == "" {
-		venvStart = p.cd() + pyVariantStart
-	}
-	add(starterVariant{Name: "venv-install", Builder: "nixpacks", Python: quoted(py),
-		Nixpacks: &starterNixpacks{InstallCmds: quotedList{p.cd() + "python -m venv --copies /opt/venv && . /opt/venv/bin/activate && pip install -r requirements.txt"}},
-		Start:    quoted("export PATH=/opt/venv/bin:$PATH && " + venvStart)},
-		"pip into a virtualenv (what Nixpacks' provider does by default): avoids PEP 668's",
-		"externally-managed-environment; wheels with native code still need libstdc++.")
-
-	pkgs := quotedList{pyPkg}
-	for _, m := range p.Native {
-		pkgs = append(pkgs, pyPkg+"Packages."+m)
-	}
-	// pip installs what is not native, judged per requirement: module names
-	// (psycopg2) differ from requirement names (psycopg2-binary).
-	var rest []string
-	for _, r := range p.Requires {
-		if len(scenario.NativeImports([]byte(r))) == 0 {
-			rest = append(rest, r)
+		if len(hint) > 0 {
+			hints = append(append(hints, ""), hint...)
 		}
 	}
-	nixInstall := quotedList{}
-	if len(rest) > 0 {
-		nixInstall = quotedList{p.cd() + "pip install --break-system-packages " + strings.Join(rest, " ")}
-	}
-	add(starterVariant{Name: "nix-python-packages", Builder: "nixpacks", Python: quoted(py),
-		Nixpacks: &starterNixpacks{NixPkgs: pkgs, InstallCmds: nixInstall},
-		Start:    start},
-		"Nix's own Python packages for the native modules: their RUNPATH points into the",
-		"store, so the loader finds libstdc++ without LD_LIBRARY_PATH; pip installs the rest.")
-
-	add(starterVariant{Name: "python-slim", Builder: "python-slim", Python: quoted(py), Root: p.AppRoot, Start: quoted(pyVariantStart)},
-		fmt.Sprintf("A Debian-based python:%s-slim image: libstdc++6 is in /usr/lib.", py))
-
-	if p.Dockerfile != "" {
-		add(starterVariant{Name: "dockerfile", Builder: "dockerfile", Python: quoted(py), Root: p.AppRoot, Dockerfile: p.Dockerfile},
-			"The project's own Dockerfile; its FROM lines decide the base image.")
-	} else {
-		f.trailer = comment("", "No Dockerfile found; to try one, add:",
-			fmt.Sprintf("  - {name: dockerfile, builder: dockerfile, root: %s, dockerfile: %s/Dockerfile}", p.AppRoot, p.AppRoot))
+	if len(hints) > 0 {
+		f.trailer = comment(hints...)
 	}
 	return f
 }

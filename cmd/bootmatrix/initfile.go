@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/bootmatrix/bootmatrix/harness/builder"
 )
 
 // starterFile is the scenario init writes, its fields in the order the file
@@ -41,26 +43,47 @@ type starterMatrix struct {
 	Include []starterVariant `yaml:"include"`
 }
 
+// starterVariant is a builder's starter variant with its builder's name,
+// written in the schema's order: name, builder, python, shell, root, the
+// builder's own settings, start, dockerfile.
 type starterVariant struct {
-	Name       string           `yaml:"name"`
-	Builder    string           `yaml:"builder"`
-	Python     quoted           `yaml:"python"`
-	Shell      string           `yaml:"shell,omitempty"`
-	Root       string           `yaml:"root,omitempty"`
-	Nixpacks   *starterNixpacks `yaml:"nixpacks,omitempty"`
-	Start      quoted           `yaml:"start,omitempty"`
-	Dockerfile string           `yaml:"dockerfile,omitempty"`
+	builder.StarterVariant
+	Builder string
 
 	// comment says what the variant tries; it heads the variant's entry.
 	comment string
 }
 
-type starterNixpacks struct {
-	NixPkgs quotedList `yaml:"nixPkgs,omitempty"`
-	NixLibs nixList    `yaml:"nixLibs,omitempty"`
-	// InstallCmds is written even when empty: [] replaces the provider's
-	// install, which is what the variant means.
-	InstallCmds quotedList `yaml:"installCmds"`
+func (v starterVariant) MarshalYAML() (any, error) {
+	type field struct {
+		key   string
+		value any
+	}
+	fields := []field{{"name", v.Name}, {"builder", v.Builder}, {"python", quoted(v.Python)}}
+	if v.Shell != "" {
+		fields = append(fields, field{"shell", v.Shell})
+	}
+	if v.Root != "" {
+		fields = append(fields, field{"root", v.Root})
+	}
+	for _, o := range v.Own {
+		fields = append(fields, field{o.Key, o.Value})
+	}
+	if v.Start != "" {
+		fields = append(fields, field{"start", quoted(v.Start)})
+	}
+	if v.Dockerfile != "" {
+		fields = append(fields, field{"dockerfile", v.Dockerfile})
+	}
+	n := &yaml.Node{Kind: yaml.MappingNode}
+	for _, fl := range fields {
+		var vn yaml.Node
+		if err := vn.Encode(fl.value); err != nil {
+			return nil, fmt.Errorf("variant %s: %s: %w", v.Name, fl.key, err)
+		}
+		n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: fl.key}, &vn)
+	}
+	return n, nil
 }
 
 // quoted is always written double-quoted: "3.10" must stay a string, and a
@@ -78,23 +101,6 @@ func (l quotedList) MarshalYAML() (any, error) {
 	n := &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}
 	for _, s := range l {
 		n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s, Style: yaml.DoubleQuotedStyle})
-	}
-	return n, nil
-}
-
-// nixList is a one-line list of Nix attributes, written bare as in
-// nixpacks.toml's documentation; only the provider's "..." marker, which
-// YAML would read as the end of the document, is quoted.
-type nixList []string
-
-func (l nixList) MarshalYAML() (any, error) {
-	n := &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}
-	for _, s := range l {
-		var style yaml.Style
-		if s == "..." {
-			style = yaml.DoubleQuotedStyle
-		}
-		n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s, Style: style})
 	}
 	return n, nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/bootmatrix/bootmatrix/harness/kit"
+	"github.com/bootmatrix/bootmatrix/harness/runner"
 )
 
 type kitFlags struct {
@@ -58,13 +59,14 @@ func kitRepo() string {
 func newKitCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "kit",
-		Short: "Build the offline kit, or say whether it is current",
+		Short: "Build the offline kit, say whether it is current, or publish it to a registry and an index",
 		Long: `The offline kit is the set of images an offline run uses instead of a registry and
 PyPI: Debian roots, python:*-slim stand-ins, a Nix stand-in and a wheelhouse. Its
 recipes are built into this binary; 'kit build' builds it from them, and 'kit status'
-compares the images present with what the recipes would build.`,
+compares the images present with what the recipes would build; 'kit push' and
+'kit index' publish it for online runs against a team's own registry and index.`,
 	}
-	cmd.AddCommand(newKitBuildCmd(), newKitStatusCmd())
+	cmd.AddCommand(newKitBuildCmd(), newKitStatusCmd(), newKitPushCmd(), newKitIndexCmd())
 	return cmd
 }
 
@@ -307,4 +309,62 @@ func (kp *kitProgress) finish(ok bool) {
 		}
 	}
 	kp.draw()
+}
+
+func newKitPushCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "push REGISTRY",
+		Short: "Push the kit's stand-in images to REGISTRY under the names online runs pull",
+		Long: `push tags each kit image with the real name the online substitution table uses, moved
+onto REGISTRY (HOST[:PORT]) the way --registry-mirror moves it — python:3.11-slim as
+REGISTRY/library/python:3.11-slim, the Nixpacks base as REGISTRY/railwayapp/nixpacks:… —
+pushes it with the credentials Docker's configuration has for REGISTRY, and removes
+the local tag again. A run with --online --registry-mirror REGISTRY then pulls them.
+An image is reported pushed only once the registry took all of it.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			targets, err := kit.Targets(args[0])
+			if err != nil {
+				return usageErr(err)
+			}
+			cli, err := runner.Connect(cmd.Context())
+			if err != nil {
+				return envErr(err)
+			}
+			defer func() { _ = cli.Close() }()
+			done, err := kit.Push(cmd.Context(), cli, args[0], cmd.ErrOrStderr())
+			if err != nil {
+				return envErr(err)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "pushed %d of %d kit images to %s\n", len(done), len(targets), args[0])
+			return nil
+		},
+	}
+}
+
+func newKitIndexCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "index DIR",
+		Short: "Write the kit's wheelhouse into DIR as a PEP 503 simple index",
+		Long: `index copies the wheels of the kit's wheelhouse image into DIR/files and writes
+DIR/simple/ as a PEP 503 index of them, with relative links and sha256 fragments.
+Serve DIR with any static file server and point PIP_INDEX_URL at its /simple/.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cli, err := runner.Connect(cmd.Context())
+			if err != nil {
+				return envErr(err)
+			}
+			defer func() { _ = cli.Close() }()
+			wheels, err := kit.Wheels(cmd.Context(), cli, kit.WheelhouseImage)
+			if err != nil {
+				return envErr(err)
+			}
+			if err := kit.WriteIndex(args[0], wheels); err != nil {
+				return envErr(fmt.Errorf("index %s: %w", args[0], err))
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "wrote %d wheels to %s/simple/\n", len(wheels), args[0])
+			return nil
+		},
+	}
 }

@@ -103,6 +103,7 @@ Exit codes:
 		newDoctorCmd(),
 		newInitCmd(),
 		newMatrixCmd(),
+		newPinCmd(),
 		newKitCmd(),
 		newVersionCmd(),
 	)

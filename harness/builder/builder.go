@@ -21,6 +21,11 @@
 //     the nixpacks package's Facts (or their own with other lists or another
 //     profile script); Debian images use debian.Facts, with the builder's own
 //     wording for installing an apt package.
+//   - Its candidate fixes (Fixer): the fix kinds it writes, each also an entry
+//     of the doctor's kind table (harness/doctor/candidates.go), which ranks
+//     them; its own settings written into the project's files; the drafts.
+//   - Its part of the starter scenario `bootmatrix init` writes (Starter): the
+//     variants it proposes for an inspected project, in file order.
 package builder
 
 import (
@@ -51,6 +56,11 @@ type Builder interface {
 	// RequirementFiles are the requirement files the variant's install reads,
 	// relative to the project directory: what pins rewrite and fixes edit.
 	RequirementFiles(sc *scenario.Scenario, v scenario.Variant) ([]string, error)
+	// Fixer is the builder's part of the doctor: its settings written into
+	// files, and the candidate fixes of its kinds.
+	Fixer
+	// Starter is the builder's part of the scenario init writes.
+	Starter
 }
 
 // Registry holds the builders by name; its zero value has none.
@@ -76,6 +86,15 @@ func New(bs ...Builder) *Registry {
 		r.deflt = r.names[0]
 	}
 	return r
+}
+
+// Builders lists the builders in registration order.
+func (r *Registry) Builders() []Builder {
+	out := make([]Builder, len(r.names))
+	for i, n := range r.names {
+		out[i] = r.byName[n]
+	}
+	return out
 }
 
 // Names lists the builders in registration order.

@@ -24,6 +24,7 @@ func Annotate(v *result.Variant, ctx Context) {
 	if st := v.StageByName(result.StageLdd); st != nil {
 		lddMissing = st.Missing
 	}
+	noteIgnoredIndexes(v, ctx)
 	first := v.FirstFailure()
 	var firstFinding *Finding
 	for i := range v.Stages {
@@ -64,6 +65,28 @@ func Annotate(v *result.Variant, ctx Context) {
 		s.Proven = false
 		v.Fixes = append(v.Fixes, s)
 	}
+}
+
+// noteIgnoredIndexes tells, on the stage that ran pip, that an offline run did not
+// use the index the requirements name: pip says nothing of it, so an install that
+// passed may have taken other versions than the file asks for, and one that failed
+// may have failed only for that.
+func noteIgnoredIndexes(v *result.Variant, ctx Context) {
+	if ctx.Mode != result.ModeOffline || len(ctx.Indexes) == 0 {
+		return
+	}
+	st := v.StageByName(result.StageInstall)
+	if st == nil || st.Status == result.Skip {
+		st = v.StageByName(result.StageBuild)
+	}
+	if st == nil || st.Status == result.Skip || strings.Contains(st.Note, "the index the requirements name") {
+		return
+	}
+	note := ignoredIndexText(ctx.Indexes)
+	if st.Note != "" {
+		note = st.Note + "; " + note
+	}
+	st.Note = note
 }
 
 // stageText is the output Classify reads: the stage's output, then the import probe's

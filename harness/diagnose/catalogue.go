@@ -39,6 +39,8 @@ const (
 	ClassHashMismatch      = "hash-mismatch"
 	ClassImageUnavailable  = "image-unavailable"
 	ClassInterrupted       = "interrupted"
+	ClassShellSyntax       = "shell-syntax-error"
+	ClassRequirementsFile  = "requirements-file-invalid"
 	ClassUnclassified      = "unclassified"
 )
 
@@ -77,6 +79,14 @@ const (
 	FixBuildOfflineKit     FixKind = "build-offline-kit"
 	FixBaseImageName       FixKind = "fix-base-image"
 	FixRunAgain            FixKind = "run-again"
+	FixRunOnline           FixKind = "run-online"
+	FixShellSyntax         FixKind = "fix-shell-syntax"
+	FixRequirementsFile    FixKind = "fix-requirements-file"
+	FixSetEnv              FixKind = "set-env"
+	FixRegistryLogin       FixKind = "registry-login"
+	FixRegistryTag         FixKind = "registry-tag"
+	FixRegistryReach       FixKind = "registry-reach"
+	FixRegistryTLS         FixKind = "registry-tls"
 )
 
 // Class is one catalogue entry.
@@ -101,7 +111,7 @@ var catalogue = []Class{
 		[]FixKind{FixPinRequirement, FixUnpinRequirement}},
 	{ClassNoDistribution, "no distribution for this Python/platform",
 		"pip found no version of a requirement that matches the pin, the Python version and the platform tags among the distributions on offer.",
-		[]FixKind{FixPinRequirement, FixUnpinRequirement, FixPythonVersion, FixProvideIndex}},
+		[]FixKind{FixPinRequirement, FixUnpinRequirement, FixPythonVersion, FixProvideIndex, FixRunOnline}},
 	{ClassBuildFromSource, "building a package from source failed",
 		"pip fell back to building from source and the build failed: no compiler, missing headers or a missing build tool.",
 		[]FixKind{FixPinRequirement, FixAddAptPkgs, FixAddNixPkgs, FixPythonVersion}},
@@ -130,8 +140,14 @@ var catalogue = []Class{
 		"The app listens, but the health endpoint's status or body differs from the expected one.",
 		[]FixKind{FixHealthEndpoint}},
 	{ClassCrashedAfterStart, "app exited after starting",
-		"The start command ran and then exited on its own without a recognised cause; the tail of its output is the evidence.",
-		[]FixKind{FixStartCommand}},
+		"The start command ran and then exited on its own without a recognised cause; the tail of its output is the evidence, and the fix follows the exception it names (a missing setting, an import the installed version lacks).",
+		[]FixKind{FixSetEnv, FixPinRequirement, FixStartCommand}},
+	{ClassShellSyntax, "the shell could not parse a command",
+		"The shell refused the command's syntax (an unbalanced quote, a stray operator) before running anything, so the program never started.",
+		[]FixKind{FixShellSyntax}},
+	{ClassRequirementsFile, "pip could not read the requirements",
+		"pip stopped before resolving anything: a requirements file includes itself through -r/-c (pip 23 dies of a RecursionError, later pips name the loop), or a file it names does not exist.",
+		[]FixKind{FixRequirementsFile}},
 	{ClassOOMKilled, "killed: out of memory",
 		"The kernel killed the process for exceeding the container's memory limit (exit 137).",
 		[]FixKind{FixRaiseMemory}},
@@ -143,7 +159,7 @@ var catalogue = []Class{
 		[]FixKind{FixUpdateHashes, FixProvideIndex}},
 	{ClassImageUnavailable, "base image unavailable",
 		"The build's base image is neither in the engine nor pullable: offline, the kit has no image of that name (or it was not built); online, the registry refused the name or could not be reached.",
-		[]FixKind{FixBuildOfflineKit, FixBaseImageName}},
+		[]FixKind{FixBuildOfflineKit, FixBaseImageName, FixRunOnline}},
 	{ClassInterrupted, "run interrupted",
 		"The run was stopped (SIGINT or SIGTERM) while this stage ran, so the stage's outcome says nothing about the variant.",
 		[]FixKind{FixRunAgain}},
@@ -228,6 +244,14 @@ var fixTitles = map[FixKind]string{
 	FixBuildOfflineKit:     "build the offline kit (bootmatrix kit build, or make images in a clone), or run online (--online) where a registry is reachable",
 	FixBaseImageName:       "name a base image that exists (offline: one the kit provides)",
 	FixRunAgain:            "run the matrix again without interrupting it",
+	FixRunOnline:           "run online (--online) where a registry is reachable",
+	FixShellSyntax:         "fix the command's shell syntax (balance its quotes)",
+	FixRequirementsFile:    "fix the requirements file's -r/-c includes so each file is read once and every named file exists",
+	FixSetEnv:              "set the variable the app needs in the scenario's env (or secrets)",
+	FixRegistryLogin:       "give the engine credentials for the registry: docker login HOST, or an auths entry or credential helper in ~/.docker/config.json",
+	FixRegistryTag:         "push the image to the registry (bootmatrix kit push HOST for the kit's stand-ins), or map the reference to an existing one with --images",
+	FixRegistryReach:       "start the registry or correct --registry-mirror / BOOTMATRIX_REGISTRY_MIRROR so the engine reaches it",
+	FixRegistryTLS:         "serve the registry with a certificate the engine trusts, or list it in insecure-registries in the engine's daemon.json",
 }
 
 // FixTitle is the generic one-line description of a fix kind.
@@ -300,6 +324,12 @@ var classRules = []classRule{
 			return c.netHit() && (c.exit != 0 || s.has(sNoVersion) || s.has(sAptNoPkg))
 		},
 		func(c *classifier) Finding { return c.indexUnreachable(false) }},
+	{ClassRequirementsFile, "an installing stage: pip could not read a requirements file (an -r/-c include loop, a file that does not exist)",
+		func(c *classifier) bool {
+			s := c.s
+			return c.installish() && (s.has(sReqFile) || s.has(sRecursion) && s.has(sPipReqFrame))
+		},
+		(*classifier).requirementsFile},
 	{ClassHashMismatch, "an installing stage: pip's hashes do not match",
 		func(c *classifier) bool { return c.installish() && c.s.has(sHashMismatch) },
 		(*classifier).hashMismatch},
@@ -318,6 +348,9 @@ var classRules = []classRule{
 	{ClassAptPackageUnknown, "an installing stage: apt cannot locate a package",
 		func(c *classifier) bool { return c.installish() && c.s.has(sAptNoPkg) },
 		(*classifier).aptUnknown},
+	{ClassShellSyntax, "the shell reports a syntax error in the command it was given",
+		func(c *classifier) bool { return c.s.has(sShellSyntax) },
+		(*classifier).shellSyntax},
 	{ClassOOMKilled, "exit code 137 outside boot, or a build step killed with 137, without the engine confirming an OOM kill",
 		func(c *classifier) bool {
 			s := c.s
@@ -391,6 +424,10 @@ const (
 	sHashDetail
 	sImagePull
 	sRegistryNet
+	sShellSyntax
+	sReqFile
+	sRecursion
+	sPipReqFrame
 	nSignals
 )
 
@@ -494,4 +531,12 @@ var signalRules = []signalRule{
 	}},
 	// The engine's pull of a FROM image could not reach the registry.
 	{s: sRegistryNet, anyOf: []string{"/v2/"}, and: "dial tcp"},
+	// dash: "sh: 1: Syntax error: Unterminated quoted string"; bash: "bash: -c: line 1:
+	// unexpected EOF while looking for matching `"'". Python's "SyntaxError:" is neither.
+	{s: sShellSyntax, anyOf: []string{": Syntax error: "}, and: "sh: "},
+	{s: sShellSyntax, anyOf: []string{"unexpected EOF while looking for matching", "syntax error near unexpected token", "syntax error: unexpected end of file"}, and: "line "},
+	// pip 24+ names an include loop; pip 23 recurses until Python stops it, inside req_file.py.
+	{s: sReqFile, anyOf: []string{"recursively references itself in", "Could not open requirements file"}},
+	{s: sRecursion, anyOf: []string{"RecursionError: maximum recursion depth exceeded"}},
+	{s: sPipReqFrame, anyOf: []string{"pip/_internal/req/req_file.py"}},
 }

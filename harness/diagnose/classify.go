@@ -26,6 +26,12 @@ type Context struct {
 	Shell scenario.Shell
 	// Python is the variant's Python version ("3.11"), used in explanations.
 	Python string
+	// Mode is the run's: offline, pip reads only the kit's wheelhouse.
+	Mode result.Mode
+	// Indexes are the package indexes the variant's requirement files name
+	// (--index-url, --extra-index-url), credentials removed: offline, pip does
+	// not use them, and nothing in its output says so.
+	Indexes []string
 }
 
 // Finding is the diagnosis of one failed stage.
@@ -56,8 +62,9 @@ type Finding struct {
 // interrupted, oom-killed (the engine confirms it), index-unreachable (timed out
 // while retrying the index), stage-timeout, image-unavailable,
 // pep668-externally-managed, nix-attribute-unknown, missing-shared-library,
-// glibc-symbol-version, numpy-abi-mismatch, index-unreachable, hash-mismatch,
-// build-from-source-failed, no-matching-distribution, apt-package-unknown,
+// glibc-symbol-version, numpy-abi-mismatch, index-unreachable,
+// requirements-file-invalid, hash-mismatch, build-from-source-failed,
+// no-matching-distribution, apt-package-unknown, shell-syntax-error,
 // oom-killed (exit 137 only), worker-boot-failed, module-not-found,
 // command-not-found, port-not-bound (loopback or another port), crashed-after-start,
 // port-not-bound (nothing listens), health-unexpected.
@@ -122,7 +129,7 @@ func (c *classifier) installish() bool {
 // netHit: an installing stage's output shows pip, apt or Nix failing to reach its index.
 func (c *classifier) netHit() bool {
 	s := c.s
-	return c.installish() && (s.has(sPipNet) || s.has(sAptNet) || s.has(sNixNet))
+	return c.installish() && (s.has(sPipNet) || s.has(sAptNet) || s.has(sNixNet) || c.observed.IndexUnreachable != "")
 }
 
 // classify answers the finding of the first rule that holds, and that rule's index
@@ -286,7 +293,14 @@ func (c *classifier) indexUnreachable(timedOut bool) Finding {
 	if s.has(sNixNet) {
 		who = append(who, "nix")
 	}
+	if len(who) == 0 {
+		who = append(who, "pip")
+	}
 	f.Explanation = strings.Join(who, " and ") + " could not reach its package index (name resolution or connection failed)"
+	if h := c.observed.IndexUnreachable; h != "" {
+		f.Explanation = "pip could not reach its package index at " + h + " (name resolution or connection failed)"
+		f.Evidence = appendEvidence(f.Evidence, "bootmatrix: index unreachable: "+h)
+	}
 	if s.has(sNoVersion) {
 		f.Explanation += `, so pip saw no versions at all ("from versions: none") — the requirement itself may be fine`
 	}
@@ -398,6 +412,15 @@ func (c *classifier) noDistribution() Finding {
 		f.Explanation += " Some versions were skipped for requiring a different Python."
 	}
 	f.Fixes = []FixKind{FixPinRequirement, FixUnpinRequirement, FixPythonVersion}
+	if c.ignoredIndexes() {
+		f.Explanation += " " + ignoredIndexText(c.ctx.Indexes)
+		if versions == "none" {
+			// The requirement may well exist on the index pip was told not to read.
+			f.Fixes = []FixKind{FixRunOnline, FixPinRequirement, FixUnpinRequirement, FixPythonVersion}
+		} else {
+			f.Fixes = append(f.Fixes, FixRunOnline)
+		}
+	}
 	if versions != "" && versions != "none" {
 		last := versions
 		if i := strings.LastIndex(versions, ","); i >= 0 {
@@ -414,6 +437,16 @@ func (c *classifier) noDistribution() Finding {
 		}
 	}
 	return f
+}
+
+// ignoredIndexes: offline, and the requirements name an index pip did not read.
+func (c *classifier) ignoredIndexes() bool {
+	return c.ctx.Mode == result.ModeOffline && len(c.ctx.Indexes) > 0
+}
+
+// ignoredIndexText says so, for an explanation or a stage's note.
+func ignoredIndexText(indexes []string) string {
+	return fmt.Sprintf("Offline, pip reads only the kit's wheelhouse: the index the requirements name (%s) was not used; run --online to install from it.", strings.Join(indexes, ", "))
 }
 
 func (c *classifier) aptUnknown() Finding {
@@ -528,17 +561,125 @@ func (c *classifier) portNotBound() Finding {
 func (c *classifier) crashed() Finding {
 	f := Finding{Class: ClassCrashedAfterStart, Fixes: []FixKind{FixStartCommand}}
 	f.Evidence = c.s.evidence([]string{c.exitedLine()})
-	if e := c.s.exception.text; e != "" {
+	e := c.s.exception.text
+	if e != "" {
 		f.Evidence = appendEvidence(f.Evidence, e)
 	}
 	for _, t := range c.s.tailEvidence() {
 		f.Evidence = appendEvidence(f.Evidence, t)
 	}
 	f.Explanation = "the app started and then exited on its own"
-	if e := c.s.exception.text; e != "" {
+	if e != "" {
 		f.Explanation += "; last exception: " + evidenceLine(e)
 	}
 	f.Explanation += "."
+	// The start command is rarely what is wrong when the app's own exception names
+	// the cause: say what to change.
+	if name := missingSetting(e); name != "" {
+		f.Fixes = []FixKind{FixSetEnv, FixStartCommand}
+		f.Suggestions = []result.Fix{{ID: string(FixSetEnv), Summary: fmt.Sprintf("set %s in the scenario's env (or list it in secrets): the app reads it at start and it is not set", quote(name))}}
+	} else if name, from := importedName(e); from != "" {
+		f.Fixes = []FixKind{FixPinRequirement, FixStartCommand}
+		f.Suggestions = []result.Fix{{ID: string(FixPinRequirement), Summary: fmt.Sprintf("pin %s to the version the app was written for: the installed one has no %s", quote(from), quote(name))}}
+	}
+	return f
+}
+
+// missingSetting is the environment variable an exception says is missing:
+// os.environ's KeyError: 'DATABASE_URL', or a message naming an upper-case
+// name with "not set" / "environment variable" / "missing".
+func missingSetting(exc string) string {
+	if exc == "" {
+		return ""
+	}
+	if k := between(exc, "KeyError: '", "'"); envLikeName(k) {
+		return k
+	}
+	low := strings.ToLower(exc)
+	if !strings.Contains(low, "not set") && !strings.Contains(low, "environment variable") && !strings.Contains(low, "missing") {
+		return ""
+	}
+	_, msg, _ := strings.Cut(exc, ": ")
+	for _, w := range strings.FieldsFunc(msg, func(r rune) bool {
+		return !isWordRune(r)
+	}) {
+		if envLikeName(w) {
+			return w
+		}
+	}
+	return ""
+}
+
+func isWordRune(r rune) bool {
+	return r == '_' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z'
+}
+
+// envLikeName: DATABASE_URL, not Error or a lower-case key.
+func envLikeName(w string) bool {
+	if len(w) < 2 || !strings.ContainsAny(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") {
+		return false
+	}
+	for _, r := range w {
+		if r != '_' && (r < 'A' || r > 'Z') && (r < '0' || r > '9') {
+			return false
+		}
+	}
+	return w[0] < '0' || w[0] > '9'
+}
+
+// importedName reads "ImportError: cannot import name 'x' from 'pkg' (…)": the
+// installed pkg lacks x, a version the app was not written for.
+func importedName(exc string) (name, from string) {
+	if !strings.HasPrefix(exc, "ImportError: cannot import name ") {
+		return "", ""
+	}
+	name = between(exc, "name '", "'")
+	from = between(exc, "from '", "'")
+	if name == "" || from == "" {
+		return "", ""
+	}
+	return name, strings.SplitN(from, ".", 2)[0]
+}
+
+func (c *classifier) shellSyntax() Finding {
+	f := Finding{Class: ClassShellSyntax, Evidence: c.s.evidence(nil, sShellSyntax), Fixes: []FixKind{FixShellSyntax}}
+	what, where := "the start command", "the start command (start, or startCmd for nixpacks)"
+	if c.stage != result.StageBoot {
+		what, where = "a build or install command", "the install or build command (installCmds, buildCmds, or the Dockerfile's RUN line)"
+	}
+	f.Explanation = fmt.Sprintf("the shell could not parse %s (exit %d): a quote is not closed or an operator is out of place, so nothing ran.", what, c.exit)
+	f.Suggestions = []result.Fix{{ID: string(FixShellSyntax), Summary: "fix the shell syntax of " + where + ": balance its quotes, and quote what the shell must not split"}}
+	return f
+}
+
+func (c *classifier) requirementsFile() Finding {
+	s := c.s
+	f := Finding{Class: ClassRequirementsFile, Fixes: []FixKind{FixRequirementsFile}}
+	f.Evidence = s.evidence(nil, sReqFile, sRecursion)
+	switch {
+	case s.has(sRecursion) && !s.has(sReqFile):
+		f.Explanation = "pip could not read the requirements: a file includes itself through -r or -c (directly or by a chain of files), and pip recursed until Python stopped it with a RecursionError."
+	default:
+		var loops, missing []string
+		for _, h := range s.lines(sReqFile) {
+			if p, _, ok := strings.Cut(after(h.text, "ERROR: "), " recursively references itself in "); ok {
+				loops = appendUnique(loops, p)
+			} else if p := between(h.text, "No such file or directory: '", "'"); p != "" {
+				missing = appendUnique(missing, p)
+			}
+		}
+		var parts []string
+		if len(loops) > 0 {
+			parts = append(parts, fmt.Sprintf("%s includes itself through -r or -c", quoteList(loops)))
+		}
+		if len(missing) > 0 {
+			parts = append(parts, fmt.Sprintf("%s does not exist where the command runs", quoteList(missing)))
+		}
+		if len(parts) == 0 {
+			parts = []string{"a file it names could not be opened"}
+		}
+		f.Explanation = "pip could not read the requirements: " + strings.Join(parts, "; ") + "."
+	}
 	return f
 }
 
@@ -561,6 +702,14 @@ func (c *classifier) hashMismatch() Finding {
 	return f
 }
 
+// pullFixes is the fix for each way a pull can be refused.
+var pullFixes = map[result.PullReason]FixKind{
+	result.PullDenied:      FixRegistryLogin,
+	result.PullNotFound:    FixRegistryTag,
+	result.PullUnreachable: FixRegistryReach,
+	result.PullTLS:         FixRegistryTLS,
+}
+
 func (c *classifier) imageUnavailable() Finding {
 	s := c.s
 	var extra []string
@@ -568,9 +717,19 @@ func (c *classifier) imageUnavailable() Finding {
 		extra = []string{c.imageLine()}
 	}
 	f := Finding{Class: ClassImageUnavailable, Evidence: s.evidence(extra, sImagePull, sRegistryNet)}
-	switch {
-	case c.observed.ImageUnavailable != "":
-		f.Explanation = "the base image " + c.observed.ImageUnavailable + " is not in the engine, and this run may not pull it (offline, or a name only a local build makes)."
+	switch p, ref := c.observed.Pull, c.observed.ImageUnavailable; {
+	case p != nil:
+		f.Evidence = s.evidence([]string{FormatImageUnavailable("pull " + p.Ref + ": " + string(p.Reason) + ": " + p.Message)}, sImagePull, sRegistryNet)
+		f.Explanation = "the pull of " + p.Ref + " from " + p.Registry + " failed (" + string(p.Reason) + "); the registry answered: " + p.Message
+		f.Fixes = []FixKind{pullFixes[p.Reason], FixBaseImageName}
+	case ref != "" && !kitImage(ref):
+		// Only an offline run refuses to pull a public name, and `make images` builds
+		// the kit's images only: it cannot provide this one.
+		f.Explanation = "the base image " + ref + " is not in the engine, and offline the kit has no stand-in for it (make images cannot build it); the build log names the images the kit provides."
+		f.Fixes = []FixKind{FixBaseImageName, FixRunOnline}
+		f.Suggestions = []result.Fix{{ID: string(FixBaseImageName), Summary: "use a base image the offline kit provides instead of " + ref + " (the build log lists them)"}}
+	case ref != "":
+		f.Explanation = "the base image " + ref + " is not in the engine, and this run may not pull it: it is a name only a local build makes (make images builds the kit)."
 		f.Fixes = []FixKind{FixBuildOfflineKit, FixBaseImageName}
 	case s.has(sRegistryNet):
 		f.Explanation = "the engine could not reach the registry to pull the base image."
@@ -580,6 +739,11 @@ func (c *classifier) imageUnavailable() Finding {
 		f.Fixes = []FixKind{FixBaseImageName, FixBuildOfflineKit}
 	}
 	return f
+}
+
+// kitImage: a name only `make images` or an earlier build of this tool makes.
+func kitImage(ref string) bool {
+	return strings.HasPrefix(ref, "bootmatrix-kit/") || strings.HasPrefix(ref, "bootmatrix-cache/")
 }
 
 func (c *classifier) health() Finding {

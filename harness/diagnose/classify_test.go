@@ -58,7 +58,11 @@ func TestClassifyCapturedOutputs(t *testing.T) {
 		notExplains []string
 		firstFix    FixKind
 		fixes       []FixKind
-		provider    string
+		// notFixes must not be offered: advice that cannot help here
+		notFixes []FixKind
+		// fixSays: the first suggestion's wording names the cause
+		fixSays  string
+		provider string
 	}{
 		{file: "seed-pep668.txt", stage: result.StageInstall, exit: 1, ctx: nixCtx, class: ClassPEP668,
 			evidence: []string{"error: externally-managed-environment", "`/nix/store` filesystem."},
@@ -179,7 +183,40 @@ func TestClassifyCapturedOutputs(t *testing.T) {
 		{file: "crash-after-start.txt", stage: result.StageBoot, exit: 1, class: ClassCrashedAfterStart,
 			facts:    result.Facts{Exited: true, AfterSeconds: 1.2, Port: 8080, Health: &result.HTTPAnswer{Path: "/", Error: "connection refused"}},
 			evidence: []string{"bootmatrix: app exited: code 1 after 1.2s", "RuntimeError: DATABASE_URL is not set"},
-			explains: []string{"DATABASE_URL"}, firstFix: FixStartCommand},
+			explains: []string{"DATABASE_URL"}, firstFix: FixSetEnv, fixSays: "DATABASE_URL", fixes: []FixKind{FixStartCommand}},
+		// the cause the log names decides the fix, not "fix the start command" whatever it is
+		{file: "crash-missing-setting.txt", stage: result.StageBoot, exit: 1, class: ClassCrashedAfterStart,
+			facts:    result.Facts{Exited: true, AfterSeconds: 0.3, Port: 8080, Health: &result.HTTPAnswer{Path: "/health", Error: "connection refused"}},
+			evidence: []string{"KeyError: 'DATABASE_URL'"}, explains: []string{"DATABASE_URL"}, firstFix: FixSetEnv, fixSays: `"DATABASE_URL"`},
+		{file: "crash-import-error.txt", stage: result.StageBoot, exit: 1, class: ClassCrashedAfterStart,
+			facts:    result.Facts{Exited: true, AfterSeconds: 0.3, Port: 8080, Health: &result.HTTPAnswer{Path: "/health", Error: "connection refused"}},
+			evidence: []string{"ImportError: cannot import name 'encoder_settings' from 'json' (/usr/lib/python3.11/json/__init__.py)"},
+			explains: []string{"encoder_settings"}, firstFix: FixPinRequirement, fixSays: `"json"`, notFixes: []FixKind{FixSetEnv}},
+		{file: "shell-syntax-unterminated-dash.txt", stage: result.StageBoot, exit: 2, class: ClassShellSyntax,
+			facts:    result.Facts{Exited: true, AfterSeconds: 0.1, Port: 8080, Health: &result.HTTPAnswer{Path: "/health", Error: "connection refused"}},
+			evidence: []string{"sh: 1: Syntax error: Unterminated quoted string"}, explains: []string{"start command", "quote"},
+			firstFix: FixShellSyntax, fixSays: "start command", notFixes: []FixKind{FixStartCommand}},
+		{file: "shell-syntax-unterminated-bash.txt", stage: result.StageBoot, exit: 2, class: ClassShellSyntax,
+			facts:    result.Facts{Exited: true, AfterSeconds: 0.1, Port: 8080, Health: &result.HTTPAnswer{Path: "/health", Error: "connection refused"}},
+			evidence: []string{"bash: -c: line 1: unexpected EOF while looking for matching `\"'"}, firstFix: FixShellSyntax},
+		{file: "shell-syntax-unterminated-dash.txt", stage: result.StageBuild, exit: 2, class: ClassShellSyntax,
+			explains: []string{"build or install command"}, firstFix: FixShellSyntax, fixSays: "installCmds"},
+		// Python's own SyntaxError is the app's code, not the shell's
+		{file: "python-syntax-error", stage: result.StageBoot, exit: 1, class: ClassCrashedAfterStart,
+			input:    "  File \"/app/app.py\", line 3\n    def f(:\n          ^\nSyntaxError: invalid syntax\n",
+			facts:    result.Facts{Exited: true, AfterSeconds: 0.1},
+			notFixes: []FixKind{FixShellSyntax}},
+		{file: "pip-include-loop-pip23.txt", stage: result.StageInstall, exit: 2, class: ClassRequirementsFile,
+			evidence: []string{"RecursionError: maximum recursion depth exceeded"}, explains: []string{"-r", "includes itself"},
+			firstFix: FixRequirementsFile, notFixes: []FixKind{FixRaiseMemory}},
+		{file: "pip-include-loop-pip25.txt", stage: result.StageInstall, exit: 1, class: ClassRequirementsFile,
+			evidence: []string{"ERROR: /app/a.txt recursively references itself in /app/b.txt"}, explains: []string{"includes itself"}, firstFix: FixRequirementsFile},
+		{file: "pip-requirements-missing-pip25.txt", stage: result.StageInstall, exit: 1, class: ClassRequirementsFile,
+			evidence: []string{"ERROR: Could not open requirements file: [Errno 2] No such file or directory: 'nosuch.txt'"}, explains: []string{"could not read"}, firstFix: FixRequirementsFile},
+		// an app's own RecursionError is not pip's
+		{file: "app-recursion", stage: result.StageBoot, exit: 1, class: ClassCrashedAfterStart,
+			input: "Traceback (most recent call last):\n  File \"/app/app.py\", line 2, in f\nRecursionError: maximum recursion depth exceeded\n",
+			facts: result.Facts{Exited: true, AfterSeconds: 0.1}, notFixes: []FixKind{FixRequirementsFile}},
 		{file: "health", stage: result.StageBoot, exit: -1, class: ClassHealthUnexpected,
 			input:    readTestdata(t, "gunicorn23-loopback.txt"),
 			facts:    result.Facts{Port: 8080, Health: &result.HTTPAnswer{Method: "GET", Path: "/health", Status: 404, WantStatus: 200, Body: "Not Found"}},
@@ -203,10 +240,31 @@ func TestClassifyCapturedOutputs(t *testing.T) {
 			input:    "image python:3.9-slim is not present and cannot be pulled offline: the offline kit (`make images`) provides python:3.11-slim; use one of those as base, or run with --online\n",
 			facts:    result.Facts{ImageUnavailable: "python:3.9-slim"},
 			evidence: []string{"bootmatrix: image unavailable: image python:3.9-slim is not in the engine and may not be pulled"},
-			explains: []string{"python:3.9-slim is not in the engine"}, firstFix: FixBuildOfflineKit, fixes: []FixKind{FixBaseImageName}},
+			explains: []string{"python:3.9-slim", "no stand-in"}, firstFix: FixBaseImageName, fixes: []FixKind{FixRunOnline}, notFixes: []FixKind{FixBuildOfflineKit}},
+		// make images cannot build an image the kit does not provide
+		{file: "image-missing-node", stage: result.StageBuild, exit: 1, class: ClassImageUnavailable,
+			input:    "image node:20-slim is not present and cannot be pulled offline: the offline kit (`make images`) provides python:3.11-slim, python:3.13-slim, nixpacks; use one of those as base, or run with --online\n",
+			facts:    result.Facts{ImageUnavailable: "node:20-slim"},
+			explains: []string{"node:20-slim"}, firstFix: FixBaseImageName, notFixes: []FixKind{FixBuildOfflineKit}},
+		// a kit image that was not built: make images is the fix
+		{file: "image-missing-kit", stage: result.StageBuild, exit: 1, class: ClassImageUnavailable,
+			input:    "image bootmatrix-kit/python:3.13-slim is not present: run `make images`\n",
+			facts:    result.Facts{ImageUnavailable: "bootmatrix-kit/python:3.13-slim"},
+			explains: []string{"make images"}, firstFix: FixBuildOfflineKit},
 		{file: "pull-denied", stage: result.StageBuild, exit: 1, class: ClassImageUnavailable,
 			input:    "Step 1/4 : FROM acme/python:3.11-slim\npull access denied for acme/python, repository does not exist or may require 'docker login': denied: requested access to the resource is denied\n",
 			explains: []string{"no image of that name"}, firstFix: FixBaseImageName},
+		{file: "pull-denied-fact", stage: result.StageBuild, exit: 1, class: ClassImageUnavailable, input: "Step 1/3 : FROM 127.0.0.1:5000/library/python:3.11-slim\n",
+			facts: result.Facts{ImageUnavailable: "127.0.0.1:5000/library/python:3.11-slim", Pull: &result.PullFailure{
+				Ref: "127.0.0.1:5000/library/python:3.11-slim", Registry: "127.0.0.1:5000", Reason: result.PullDenied,
+				Message: `Head "http://127.0.0.1:5000/v2/library/python/manifests/3.11-slim": no basic auth credentials`}},
+			evidence: []string{`bootmatrix: image unavailable: pull 127.0.0.1:5000/library/python:3.11-slim: denied: Head "http://127.0.0.1:5000/v2/library/python/manifests/3.11-slim": no basic auth credentials`},
+			explains: []string{"from 127.0.0.1:5000 failed (denied)", "no basic auth credentials"}, firstFix: FixRegistryLogin},
+		{file: "index-unreachable-fact", stage: result.StageInstall, exit: 1, class: ClassIndexUnreachable,
+			input:    "ERROR: Could not find a version that satisfies the requirement numpy (from versions: none)\n",
+			facts:    result.Facts{IndexUnreachable: "pypi.corp.example:8443"},
+			evidence: []string{"bootmatrix: index unreachable: pypi.corp.example:8443"},
+			explains: []string{"package index at pypi.corp.example:8443"}, firstFix: FixProvideIndex},
 		{file: "interrupted-install", stage: result.StageInstall, exit: 0, class: ClassInterrupted,
 			input:    readTestdata(t, "pip-network-unreachable-pip25.txt"),
 			facts:    result.Facts{Interrupted: true},
@@ -254,6 +312,14 @@ func TestClassifyCapturedOutputs(t *testing.T) {
 				if !hasKind(f.Fixes, k) {
 					t.Errorf("fixes = %v, want %s among them", f.Fixes, k)
 				}
+			}
+			for _, k := range tc.notFixes {
+				if hasKind(f.Fixes, k) {
+					t.Errorf("fixes = %v, want no %s", f.Fixes, k)
+				}
+			}
+			if tc.fixSays != "" && (len(f.Suggestions) == 0 || !strings.Contains(f.Suggestions[0].Summary, tc.fixSays)) {
+				t.Errorf("first suggestion %+v does not say %q", f.Suggestions, tc.fixSays)
 			}
 			if tc.provider != "" && (len(f.Missing) == 0 || f.Missing[0].Provider != tc.provider) {
 				t.Errorf("missing = %+v, want provider %q", f.Missing, tc.provider)

@@ -51,6 +51,8 @@ var samples = map[string]sample{
 	"build":            {stage: result.StageInstall, file: "build-no-gcc-pip23.txt", exit: 1, class: ClassBuildFromSource},
 	"no-dist":          {stage: result.StageInstall, file: "pip-no-matching-offline-py311.txt", exit: 1, class: ClassNoDistribution},
 	"apt-unknown":      {stage: result.StageBuild, file: "apt-unknown-package.txt", exit: 100, class: ClassAptPackageUnknown},
+	"req-loop":         {stage: result.StageInstall, file: "pip-include-loop-pip23.txt", exit: 2, class: ClassRequirementsFile},
+	"shell-syntax":     {stage: result.StageBoot, file: "shell-syntax-unterminated-dash.txt", exit: 2, facts: result.Facts{Exited: true, AfterSeconds: 0.1, Port: 8080, Listeners: []result.Listener{}, Health: refused}, class: ClassShellSyntax},
 	"oom-exit":         {stage: result.StageImport, file: "oom-python.txt", exit: 137, class: ClassOOMKilled},
 	"worker":           {stage: result.StageBoot, file: "gunicorn23-worker-boot-no-module.txt", exit: 3, class: ClassWorkerBoot},
 	"module":           {stage: result.StageImport, output: "Traceback (most recent call last):\n  File \"<string>\", line 1, in <module>\nModuleNotFoundError: No module named 'numpy'\n", exit: 1, class: ClassModuleNotFound},
@@ -183,6 +185,13 @@ func TestPrecedencePairs(t *testing.T) {
 		// an answer that is wrong is not a hang
 		{a: "hang", b: "health", want: ClassHealthUnexpected},
 		{a: "crashed", b: "health", want: ClassCrashedAfterStart},
+		// the shell's own refusal is why the app exited at once and nothing listens
+		{a: "shell-syntax", b: "crashed", want: ClassShellSyntax},
+		{a: "shell-syntax", b: "no-listener", want: ClassShellSyntax},
+		{a: "command", b: "shell-syntax", exit: 2, want: ClassShellSyntax},
+		// pip 23 dies of its own recursion, which is not a lack of memory or of versions
+		{a: "req-loop", b: "no-dist", want: ClassRequirementsFile},
+		{a: "req-loop", b: "build", want: ClassRequirementsFile},
 	}
 	for _, tc := range tests {
 		t.Run(tc.a+"+"+tc.b, func(t *testing.T) {

@@ -23,10 +23,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/bootmatrix/bootmatrix/harness/builder"
 	"github.com/bootmatrix/bootmatrix/harness/builder/builtin"
-	nixpacksbuilder "github.com/bootmatrix/bootmatrix/harness/builder/nixpacks"
 	"github.com/bootmatrix/bootmatrix/harness/diagnose"
-	"github.com/bootmatrix/bootmatrix/harness/nixpacks"
 	"github.com/bootmatrix/bootmatrix/harness/recipe"
 	"github.com/bootmatrix/bootmatrix/harness/result"
 	"github.com/bootmatrix/bootmatrix/harness/scenario"
@@ -253,28 +252,28 @@ func prepare(drafts []draft, b *baseline, work, baseKey, variant string, limit i
 	seen := map[string]string{baseKey: "the starting variant"}
 	for _, d := range drafts {
 		if len(todo) >= limit {
-			rep.Skipped = append(rep.Skipped, d.id+": over the limit of "+fmt.Sprint(limit)+" candidates")
+			rep.Skipped = append(rep.Skipped, d.ID+": over the limit of "+fmt.Sprint(limit)+" candidates")
 			continue
 		}
-		dir := filepath.Join(work, "cand-"+d.id)
-		a, err := d.apply(b, dir)
+		dir := filepath.Join(work, "cand-"+d.ID)
+		a, err := apply(d, b, dir)
 		if err != nil {
-			rep.Skipped = append(rep.Skipped, d.id+": "+err.Error())
+			rep.Skipped = append(rep.Skipped, d.ID+": "+err.Error())
 			continue
 		}
 		if other, ok := seen[a.key]; ok {
-			rep.Skipped = append(rep.Skipped, d.id+": builds the same images as "+other)
+			rep.Skipped = append(rep.Skipped, d.ID+": builds the same images as "+other)
 			continue
 		}
-		seen[a.key] = d.id
+		seen[a.key] = d.ID
 		diff, lines, _, err := diffTrees(b.dir, dir, a.touched)
 		if err != nil {
 			return nil, err
 		}
-		c := Candidate{ID: d.id, Kind: d.kind, Summary: d.summary, Diff: diff, Lines: lines, Settings: d.settings,
-			Size: lines + SettingWeight*len(d.settings)}
+		c := Candidate{ID: d.ID, Kind: d.Kind, Summary: d.Summary, Diff: diff, Lines: lines, Settings: d.Settings,
+			Size: lines + SettingWeight*len(d.Settings)}
 		c.Files = changedFiles(diff)
-		todo = append(todo, prepared{c: c, sc: a.sc, v: named(a.v, variant+".fix-"+d.id)})
+		todo = append(todo, prepared{c: c, sc: a.sc, v: named(a.v, variant+".fix-"+d.ID)})
 	}
 	return todo, nil
 }
@@ -364,25 +363,18 @@ func changedFiles(diff string) []string {
 }
 
 func newState(b *baseline, orig *scenario.Scenario, start result.Variant) (*state, error) {
-	st := &state{b: b, imports: orig.Imports}
-	if b.v.Builder == nixpacksbuilder.Name {
-		p, err := b.planIn(b.dir)
-		if err != nil {
-			return nil, fmt.Errorf("variant %q: %w", b.v.Name, err)
-		}
-		st.plan = p
-		rootAbs := filepath.Join(b.dir, filepath.FromSlash(b.root))
-		if st.cfg, err = nixpacks.LoadConfig(rootAbs); err != nil {
-			return nil, err
-		}
-	}
 	reqs, err := b.requirementFiles()
 	if err != nil {
 		return nil, err
 	}
-	st.reqs = reqs
-	st.first = start.FirstFailure()
-	st.missing = missingLibs(start)
+	st := &state{builders: builtin.Registry().Builders(), FixBase: builder.FixBase{
+		Scenario: b.sc, Variant: b.v, Dir: b.dir, Root: b.root,
+		Requirements: reqs, Imports: orig.Imports,
+		First: start.FirstFailure(), Missing: missingLibs(start),
+	}}
+	if st.Start, st.Python, err = b.builder.Describe(&st.FixBase); err != nil {
+		return nil, err
+	}
 	return st, nil
 }
 

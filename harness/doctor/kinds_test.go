@@ -4,13 +4,15 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/bootmatrix/bootmatrix/harness/builder/builtin"
 	"github.com/bootmatrix/bootmatrix/harness/diagnose"
 	"github.com/bootmatrix/bootmatrix/harness/result"
 )
 
 // TestFixKindsTable keeps the table honest: a kind listed twice would rank
-// ambiguously, and a kind that is neither tried always nor offered by any
-// class of the catalogue would never be tried.
+// ambiguously, a kind that is neither tried always nor offered by any class
+// of the catalogue would never be tried, a kind nobody writes would generate
+// nothing, and a builder's kind missing from the table would never be asked for.
 func TestFixKindsTable(t *testing.T) {
 	t.Parallel()
 	offered := map[diagnose.FixKind]bool{}
@@ -18,6 +20,15 @@ func TestFixKindsTable(t *testing.T) {
 		c, _ := diagnose.Lookup(id)
 		for _, k := range c.Fixes {
 			offered[k] = true
+		}
+	}
+	writers := map[diagnose.FixKind][]string{}
+	for _, b := range builtin.Registry().Builders() {
+		for _, k := range b.FixKinds() {
+			writers[k] = append(writers[k], b.Name())
+			if _, _, ok := lookupKind(k); !ok {
+				t.Errorf("builder %s writes %s, which is not in fixKinds", b.Name(), k)
+			}
 		}
 	}
 	seen := map[diagnose.FixKind]bool{}
@@ -29,8 +40,11 @@ func TestFixKindsTable(t *testing.T) {
 		if !fk.always && !offered[fk.kind] {
 			t.Errorf("%s is not always tried and no class of the catalogue offers it: it can never be tried", fk.kind)
 		}
-		if fk.drafts == nil {
-			t.Errorf("%s has no drafts function", fk.kind)
+		if fk.drafts == nil && len(writers[fk.kind]) == 0 {
+			t.Errorf("%s has no drafts function and no builder lists it", fk.kind)
+		}
+		if fk.drafts != nil && len(writers[fk.kind]) > 0 {
+			t.Errorf("%s is written both by the doctor and by %v", fk.kind, writers[fk.kind])
 		}
 		if got := kindRank(fk.kind); got != i {
 			t.Errorf("kindRank(%s) = %d, want %d", fk.kind, got, i)

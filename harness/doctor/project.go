@@ -8,9 +8,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/bootmatrix/bootmatrix/harness/project"
 	"github.com/bootmatrix/bootmatrix/harness/builder/builtin"
-	nixpacksbuilder "github.com/bootmatrix/bootmatrix/harness/builder/nixpacks"
+	"github.com/bootmatrix/bootmatrix/harness/project"
 	"github.com/bootmatrix/bootmatrix/harness/scenario"
 )
 
@@ -47,7 +46,8 @@ func FromProject(p ProjectSpec) (*scenario.Scenario, scenario.Variant, error) {
 	if root == "" {
 		root = "."
 	}
-	inc := map[string]any{"name": "project", "builder": nixpacksbuilder.Name}
+	// The platform's own builder, the registry's default, takes the project as it is.
+	inc := map[string]any{"name": "project", "builder": builtin.Registry().Default()}
 	if p.Python != "" {
 		inc["python"] = p.Python
 	}
@@ -56,7 +56,7 @@ func FromProject(p ProjectSpec) (*scenario.Scenario, scenario.Variant, error) {
 	}
 	health := p.Health
 	if health == "" {
-		health = "/health"
+		health = scenario.DefaultHealthPath
 	}
 	doc := map[string]any{
 		"schemaVersion": scenario.SchemaVersion,

@@ -2,7 +2,9 @@
 // (images.Recipes): it extracts them and runs images/build.sh with bash, so an
 // installed CLI and `make images` in a clone build the same images under the same
 // content-addressed tags. It also asks build.sh what a build would do (KIT_PLAN=1)
-// and says which host tools that needs.
+// and says which host tools that needs. It also publishes the kit (publish.go,
+// index.go): its images pushed to a registry under their real names, its
+// wheelhouse as a PEP 503 index.
 package kit
 
 import (

@@ -91,7 +91,7 @@ func Inspect(dir string) (*Project, error) {
 		}
 		if s := p.Config.Phases["setup"]; s != nil {
 			for _, pkg := range s.NixPkgs {
-				if v := nixPython(pkg); v != "" {
+				if v := pythonOf(pkg); v != "" {
 					p.Python = v
 				}
 			}
@@ -181,14 +181,41 @@ func isRegular(p string) bool {
 	return err == nil && fi.Mode().IsRegular()
 }
 
-func nixPython(pkg string) string {
-	switch pkg {
-	case "python3", "python313":
-		return "3.13"
-	case "python311":
-		return "3.11"
+// Pythons are the versions a project may select with its interpreter's Nix
+// attribute, the default first (the ones the harness has images for).
+var Pythons = []string{DefaultPython, "3.11"}
+
+// pythonOf is the version a nixPkgs entry selects: python3 is Nixpacks'
+// default, python311 is 3.11 by the Nix model's attribute names.
+func pythonOf(pkg string) string {
+	if pkg == "python3" {
+		return DefaultPython
+	}
+	for _, v := range Pythons {
+		if nixpacks.PythonAttr(v) == pkg {
+			return v
+		}
 	}
 	return ""
+}
+
+// ScenarioRoot is a scenario's project.root for the project: the repository
+// root when a nixpacks.toml there configures the build (as on the platform),
+// else the app directory itself.
+func (p *Project) ScenarioRoot() string {
+	if p.Config != nil {
+		return "."
+	}
+	return p.AppRoot
+}
+
+// CdAppRoot is what a command run from ScenarioRoot starts with to run in the
+// app root: "cd backend && ", or "" when the two are the same.
+func (p *Project) CdAppRoot() string {
+	if p.AppRoot == p.ScenarioRoot() {
+		return ""
+	}
+	return "cd " + p.AppRoot + " && "
 }
 
 // StartInAppRoot is the start command for a build whose working directory
@@ -218,4 +245,17 @@ func (p *Project) DefaultStart() string {
 		}
 	}
 	return "python app.py"
+}
+
+// distributions maps the import names whose distribution (and Nix Python
+// package) is named otherwise; the rest are the import name lower-cased.
+var distributions = map[string]string{"PIL": "pillow", "yaml": "pyyaml", "cv2": "opencv4", "sklearn": "scikit-learn", "psycopg2": "psycopg2"}
+
+// Distribution is the distribution that provides an import name, as pip and
+// nixpkgs' pythonPackages name it: PIL is pillow.
+func Distribution(module string) string {
+	if d, ok := distributions[module]; ok {
+		return d
+	}
+	return strings.ToLower(module)
 }

@@ -155,3 +155,14 @@ func equalAny(a, b any) bool {
 	}
 	return a == b
 }
+
+// The version a nixPkgs entry selects comes from the Nixpacks model's
+// attribute names; an interpreter the harness has no images for selects none.
+func TestPythonOf(t *testing.T) {
+	t.Parallel()
+	for pkg, want := range map[string]string{"python3": "3.13", "python313": "3.13", "python311": "3.11", "python312": "", "gcc": "", "": ""} {
+		if got := pythonOf(pkg); got != want {
+			t.Errorf("pythonOf(%q) = %q, want %q", pkg, got, want)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package recipe
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -9,6 +10,9 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/moby/patternmatcher"
+	"github.com/moby/patternmatcher/ignorefile"
 
 	"github.com/bootmatrix/bootmatrix/harness/requirements"
 	"github.com/bootmatrix/bootmatrix/harness/scenario"
@@ -49,37 +53,120 @@ func AppRoot(sc *scenario.Scenario, v scenario.Variant) (string, string, error) 
 	return clean, abs, nil
 }
 
-// WalkContext lists the files under dir as build context entries.
-func WalkContext(dir string) (map[string]File, error) {
+// ContextOption changes how WalkContext reads a directory.
+type ContextOption func(*contextConfig)
+
+type contextConfig struct {
+	dropLinks bool
+	dropped   *[]string
+}
+
+// DropLinks leaves symlinks out of the context, as Nixpacks does: `nixpacks
+// build` copies the app into a temporary directory with follow_links(false) and
+// copies only directories and regular files (railwayapp/nixpacks f51d7fd,
+// src/nixpacks/files.rs recursive_copy_dir), so a link never reaches its image.
+// The context paths of the links left out are appended to dropped, when not nil,
+// for the builder to say so.
+func DropLinks(dropped *[]string) ContextOption {
+	return func(c *contextConfig) { c.dropLinks, c.dropped = true, dropped }
+}
+
+// DockerIgnore is the file at a context's root whose patterns leave paths out.
+const DockerIgnore = ".dockerignore"
+
+// WalkContext lists the files under dir as build context entries, as `docker
+// build dir` sends them: paths matched by dir/.dockerignore are left out
+// (github.com/moby/patternmatcher, the matcher the docker client uses), and a
+// symlink is an entry of its own whose Source is the link, which the runner sends
+// as the link itself. Nothing is followed on the host, so a dangling or looping
+// link is no error and a symlinked directory stays a link, as in `COPY . /app`.
+func WalkContext(dir string, opts ...ContextOption) (map[string]File, error) {
+	var cfg contextConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
+	pm, err := readDockerIgnore(dir)
+	if err != nil {
+		return nil, err
+	}
 	ctx := map[string]File{}
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		if d.IsDir() {
-			if p != dir && skipInContext[d.Name()] {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		info, err := os.Stat(p) // follow links: the build sees the target's content
-		if err != nil {
-			return fmt.Errorf("context file %s: %w", p, err)
-		}
-		if !info.Mode().IsRegular() {
+		if p == dir {
 			return nil
 		}
 		rel, err := filepath.Rel(dir, p)
 		if err != nil {
 			return err
 		}
-		ctx[filepath.ToSlash(rel)] = File{Source: p, Mode: int64(info.Mode().Perm())}
+		rel = filepath.ToSlash(rel)
+		if d.IsDir() && skipInContext[d.Name()] {
+			return filepath.SkipDir
+		}
+		if pm != nil {
+			ignored, err := pm.MatchesOrParentMatches(rel)
+			if err != nil {
+				return fmt.Errorf("%s: %w", filepath.Join(dir, DockerIgnore), err)
+			}
+			if ignored {
+				// Without "!" exceptions nothing below an ignored directory can come
+				// back, so the walk need not enter it.
+				if d.IsDir() && !pm.Exclusions() {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+		}
+		switch {
+		case d.IsDir():
+			return nil
+		case d.Type()&fs.ModeSymlink != 0:
+			switch {
+			case !cfg.dropLinks:
+				ctx[rel] = File{Source: p, Mode: 0o777}
+			case cfg.dropped != nil:
+				*cfg.dropped = append(*cfg.dropped, rel)
+			}
+			return nil
+		case !d.Type().IsRegular():
+			return nil // sockets, fifos, devices: no build copies them
+		}
+		info, err := d.Info()
+		if err != nil {
+			return fmt.Errorf("context file %s: %w", p, err)
+		}
+		ctx[rel] = File{Source: p, Mode: int64(info.Mode().Perm())}
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("reading build context %s: %w", dir, err)
 	}
 	return ctx, nil
+}
+
+// readDockerIgnore parses dir/.dockerignore as the docker client does; nil when
+// there is none.
+func readDockerIgnore(dir string) (*patternmatcher.PatternMatcher, error) {
+	name := filepath.Join(dir, DockerIgnore)
+	f, err := os.Open(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", name, err)
+	}
+	defer func() { _ = f.Close() }()
+	patterns, err := ignorefile.ReadAll(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w (fix the pattern, as docker build would refuse it too)", name, err)
+	}
+	pm, err := patternmatcher.New(patterns)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w (fix the pattern, as docker build would refuse it too)", name, err)
+	}
+	return pm, nil
 }
 
 // PinFiles applies pins to the named requirement files of ctx (paths relative

@@ -4,6 +4,8 @@
 package recipe
 
 import (
+	"slices"
+
 	"github.com/bootmatrix/bootmatrix/harness/diagnose"
 	"github.com/bootmatrix/bootmatrix/harness/result"
 	"github.com/bootmatrix/bootmatrix/harness/scenario"
@@ -45,7 +47,18 @@ func (r *Recipe) DiagnoseContext() diagnose.Context {
 	if r == nil {
 		return diagnose.Context{}
 	}
-	return diagnose.Context{Builder: r.Builder, Shell: r.ShellMode, Facts: r.Facts}
+	ctx := diagnose.Context{Builder: r.Builder, Shell: r.ShellMode, Facts: r.Facts}
+	// The indexes the requirement files name: offline, pip is pointed at the
+	// wheelhouse and ignores them, which the diagnosis says.
+	ctx.Indexes = requirementIndexes(r.Setup.Context)
+	if r.Install != nil {
+		for _, u := range requirementIndexes(r.Install.Context) {
+			if !slices.Contains(ctx.Indexes, u) {
+				ctx.Indexes = append(ctx.Indexes, u)
+			}
+		}
+	}
+	return ctx
 }
 
 // Build is one docker build.
@@ -76,4 +89,9 @@ type Substitutions struct {
 	WheelhouseDir string
 	// PipEnv is set for every pip run (PIP_NO_INDEX, PIP_FIND_LINKS, PIP_INDEX_URL …).
 	PipEnv map[string]string
+	// Mirror, when set (HOST[:PORT]), is the registry every pulled reference is
+	// moved onto (MirrorRef); kit and cache images stay local.
+	Mirror string
+	// Overrides replace single references, taken as written (an images: map).
+	Overrides map[string]string
 }

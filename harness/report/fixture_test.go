@@ -214,5 +214,12 @@ func surprisesRun() *result.Run {
 	d.Stages[4] = result.Stage{Name: result.StageBoot, Status: result.Fail, Seconds: 93.0, ExitCode: -1,
 		Output: "[2026-01-05 15:12:41 +0000] [1] [INFO] Listening at: http://127.0.0.1:8000 (1)\n"}
 	finish(d, diagnose.Context{Builder: dockerfilebuilder.Name, Shell: scenario.ShellPlain, Python: "3.13", Facts: debian.Facts{OfferSlim: true}})
+
+	// A row as init writes it, without expect: it fails, and the run must not call
+	// that a kept promise.
+	unpinned := run.Variants[0]
+	unpinned.Name = "init-row-no-expect"
+	expect(&unpinned, nil)
+	run.Variants = append(run.Variants, unpinned)
 	return run
 }

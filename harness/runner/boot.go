@@ -19,6 +19,10 @@ import (
 // defaultExitGrace is Runner.exitGrace unless a test sets it.
 const defaultExitGrace = 3 * time.Second
 
+// defaultFailFast is Runner.failFast unless a test or WithFailFast sets it: long
+// enough for an app to finish binding, far below the boot timeout.
+const defaultFailFast = 3 * time.Second
+
 // answer is one HTTP probe's outcome.
 type answer struct {
 	status int
@@ -84,6 +88,7 @@ func (vr *variantRun) bootStage(ctx context.Context, image string) bool {
 
 	backoff := 5 * time.Millisecond
 	probed := false
+	ff := failFast{window: vr.r.failFast}
 poll:
 	for {
 		select {
@@ -98,6 +103,10 @@ poll:
 			last, probed = a, true
 		}
 		if checkOK(health, last) || sctx.Err() != nil {
+			break
+		}
+		if why := ff.settled(last, health.Path, vr.chk.Port, time.Since(began), vr.listeners); why != "" {
+			sr.out.WriteString(fmt.Sprintf("\nbootmatrix: gave up after %.1fs of the boot timeout's %s: %s\n", time.Since(began).Seconds(), to, why))
 			break
 		}
 		select {
@@ -164,6 +173,91 @@ poll:
 	sr.st.Status = result.Pass
 	sr.st.Note += fmt.Sprintf("; healthy after %.1fs, still up after %s", time.Since(began).Seconds()-settle.Seconds(), settle)
 	return vr.end(ctx, nil, sr, to)
+}
+
+// failFast ends the health poll once the probes know the outcome, instead of at the
+// boot timeout: the same wrong answer for a window (a 5xx may be a warming app and
+// is waited for), or, while nothing answers, the same listeners for a window that
+// the app can no longer turn into an answer (loopback only on the port, or only
+// other ports). An app that listens nowhere yet may still be importing: that one
+// is waited for.
+type failFast struct {
+	window time.Duration // zero: off
+
+	answer      string // the repeated wrong answer, "" when none
+	answerSince time.Time
+	probedAt    time.Duration // time since boot of the last listener probe
+	verdict     string
+	verdictAt   time.Duration
+}
+
+// listenerProbeAfter is how long boot lets an app try to bind before it looks at
+// its listeners, and how often it looks again.
+const listenerProbeAfter = time.Second
+
+// settled says why the poll can stop now, or "".
+func (f *failFast) settled(a answer, path string, port int, since time.Duration, probe func() ([]probe.Listener, error)) string {
+	if f.window <= 0 {
+		return ""
+	}
+	if a.err == nil {
+		f.verdict = ""
+		if a.status >= 500 {
+			f.answer = ""
+			return ""
+		}
+		key := fmt.Sprintf("%d %s", a.status, a.body)
+		if key != f.answer {
+			f.answer, f.answerSince = key, time.Now()
+			return ""
+		}
+		if time.Since(f.answerSince) >= f.window {
+			return fmt.Sprintf("GET %s answered the same for %s", path, f.window)
+		}
+		return ""
+	}
+	f.answer = ""
+	if since < listenerProbeAfter || since-f.probedAt < listenerProbeAfter {
+		return ""
+	}
+	f.probedAt = since
+	ls, err := probe()
+	if err != nil {
+		return ""
+	}
+	v := listenerVerdict(ls, port)
+	if v != f.verdict {
+		f.verdict, f.verdictAt = v, since
+		return ""
+	}
+	if v != "" && since-f.verdictAt >= f.window {
+		return fmt.Sprintf("its listeners stayed the same for %s (%s)", f.window, v)
+	}
+	return ""
+}
+
+// listenerVerdict is what the listeners say of an app that does not answer, when
+// it is final: "" while something listens on the port where it can be reached, or
+// nothing listens at all.
+func listenerVerdict(ls []probe.Listener, port int) string {
+	var loop, other bool
+	for _, l := range ls {
+		switch {
+		case l.Port == port && l.Loopback():
+			loop = true
+		case l.Port == port:
+			return ""
+		default:
+			other = true
+		}
+	}
+	switch {
+	case loop:
+		return "loopback only on the port"
+	case other:
+		return "listening on other ports only"
+	}
+	return ""
 }
 
 // explainNoAnswer records why the health check never passed: a wrong answer, or

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -14,6 +15,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
@@ -127,6 +129,10 @@ func resolveContext(b recipe.Build) ([]ctxFile, string, error) {
 			dockerfile = ".bootmatrix.Dockerfile"
 			break
 		}
+	}
+	files, err := ignoreDockerfile(files, dockerfile)
+	if err != nil {
+		return nil, "", err
 	}
 	return files, dockerfile, nil
 }
@@ -251,9 +257,7 @@ func (e errImageMissing) Error() string {
 
 // localOnly are references that only `make images` or an earlier stage produce; pulling
 // them could only fail, or worse, fetch someone else's image of that name.
-func localOnly(ref string) bool {
-	return strings.HasPrefix(ref, "bootmatrix-kit/") || strings.HasPrefix(ref, "bootmatrix-cache/")
-}
+func localOnly(ref string) bool { return recipe.LocalOnly(ref) }
 
 // offlineNames are the logical image names the substitution table maps, sorted.
 func (r *Runner) offlineNames() []string {
@@ -266,7 +270,7 @@ func (r *Runner) offlineNames() []string {
 }
 
 // prepare resolves a build's context and base images and computes its cache tag.
-func (r *Runner) prepare(ctx context.Context, stage result.StageName, b recipe.Build, extra map[string]string) (*buildSpec, error) {
+func (r *Runner) prepare(ctx context.Context, stage result.StageName, b recipe.Build, extra map[string]string, out io.Writer) (*buildSpec, error) {
 	files, dfName, err := resolveContext(b)
 	if err != nil {
 		return nil, err
@@ -288,9 +292,16 @@ func (r *Runner) prepare(ctx context.Context, stage result.StageName, b recipe.B
 		case cerrdefs.IsNotFound(err) && (localOnly(ref) || r.subs.Mode == "offline"):
 			return nil, errImageMissing{ref: ref, offline: r.offlineNames()}
 		case cerrdefs.IsNotFound(err):
-			// Online: the builder pulls it. The key changes once it is present, so
-			// this variant is built again next time, never served stale.
-			ids = append(ids, ref+"@unresolved")
+			// Online: pulled here, once per run, so that a refusal is the registry's
+			// own answer and the key hashes the image actually pulled.
+			if perr := r.pull(ctx, ref, out); perr != nil {
+				return nil, perr
+			}
+			ins, err := r.eng.InspectImage(ctx, ref)
+			if err != nil {
+				return nil, fmt.Errorf("inspect pulled base image %s: %w", ref, err)
+			}
+			ids = append(ids, ref+"@"+ins.ID)
 		default:
 			return nil, fmt.Errorf("inspect base image %s: %w", ref, err)
 		}
@@ -304,9 +315,10 @@ func (r *Runner) prepare(ctx context.Context, stage result.StageName, b recipe.B
 }
 
 // buildImage builds spec unless its tag exists. Variants of this runner that need the
-// same tag wait for one build; other processes building it at the same moment are
-// harmless, because each builds under a unique temporary tag and only then moves the
-// final tag, so the tag always names a complete image.
+// same tag wait for one build, and other processes on this host wait on the key's
+// lock file (lockKey). Processes that still build one key at once (on two hosts
+// sharing an engine) are harmless, because each builds under a unique temporary tag
+// and only then moves the final tag, so the tag always names a complete image.
 func (r *Runner) buildImage(ctx context.Context, spec *buildSpec, dockerfile string, out *Tail) (cached bool, code int, err error) {
 	r.mu.Lock()
 	if c, ok := r.builds[spec.tag]; ok {
@@ -329,6 +341,8 @@ func (r *Runner) buildImage(ctx context.Context, spec *buildSpec, dockerfile str
 		c.cached, c.code, c.err = cached, code, err
 		if err != nil {
 			c.output = out.String()
+		} else {
+			r.touchCache(spec.tag)
 		}
 		r.mu.Lock()
 		delete(r.builds, spec.tag)
@@ -341,10 +355,26 @@ func (r *Runner) buildImage(ctx context.Context, spec *buildSpec, dockerfile str
 	} else if !cerrdefs.IsNotFound(err) {
 		return false, 0, fmt.Errorf("inspect %s: %w", spec.tag, err)
 	}
+	// Another process on this host may be building the key: wait for it rather
+	// than build the same image beside it, then take its image if it made one.
+	unlock, waited, err := r.lockKey(ctx, spec.key)
+	if err != nil {
+		return false, 0, err
+	}
+	defer unlock()
+	if waited {
+		if _, err := r.eng.InspectImage(ctx, spec.tag); err == nil {
+			out.WriteString("bootmatrix: waited for another run building " + spec.tag + "; using its image\n")
+			return true, 0, nil
+		}
+	}
 	tmp := spec.tag + tmpTagInfix + NewRunID()
 	code, err = r.dockerBuild(ctx, spec, dockerfile, tmp, out)
 	if err != nil {
 		return false, code, err
+	}
+	if r.afterBuild != nil {
+		r.afterBuild()
 	}
 	// A fresh context: an image built but left under its temporary tag is a leak.
 	tctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
@@ -369,6 +399,8 @@ func (r *Runner) buildImage(ctx context.Context, spec *buildSpec, dockerfile str
 	}
 	if adopted {
 		out.WriteString("bootmatrix: another run built " + spec.tag + " at the same time; using its image\n")
+	} else {
+		r.reportLargeLayers(tctx, spec.tag, out)
 	}
 	return false, 0, nil
 }
@@ -411,5 +443,45 @@ func (r *Runner) dockerBuild(ctx context.Context, spec *buildSpec, dockerfile, t
 		pw.CloseWithError(writeContext(pw, spec.dockerfile, dockerfile, spec.files))
 	}()
 	defer func() { _ = pr.Close() }()
-	return r.eng.Build(ctx, buildRequest{Context: pr, Dockerfile: spec.dockerfile, Tag: tag, Args: spec.args, Labels: labels}, out)
+	args, hostNet, err := r.buildArgs(spec.args)
+	if err != nil {
+		return 1, err
+	}
+	return r.eng.Build(ctx, buildRequest{Context: pr, Dockerfile: spec.dockerfile, Tag: tag, Args: args, Labels: labels, HostNetwork: hostNet}, out)
+}
+
+// lockKey takes the host-wide lock of a cache key, a flocked file in the state
+// directory; waited says another process held it first. Without a state directory
+// (a runner on a fake engine) there is nothing to share and no lock.
+func (r *Runner) lockKey(ctx context.Context, key string) (unlock func(), waited bool, err error) {
+	if r.stateDir == "" {
+		return func() {}, false, nil
+	}
+	dir := filepath.Join(r.stateDir, "build-locks")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, false, fmt.Errorf("build lock: %w", err)
+	}
+	f, err := os.OpenFile(filepath.Join(dir, key+".lock"), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, false, fmt.Errorf("build lock: %w", err)
+	}
+	// The lock file stays: removing it would let a third process lock a new file
+	// of the same name while a second still waits on the old one.
+	for {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if err == nil {
+			return func() { _ = f.Close() }, waited, nil
+		}
+		if !errors.Is(err, syscall.EWOULDBLOCK) {
+			_ = f.Close()
+			return nil, false, fmt.Errorf("build lock %s: %w", f.Name(), err)
+		}
+		waited = true
+		select {
+		case <-ctx.Done():
+			_ = f.Close()
+			return nil, false, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }

@@ -20,6 +20,9 @@ type engine interface {
 	// goes to out. code is the failing step's exit code.
 	Build(ctx context.Context, req buildRequest, out io.Writer) (code int, err error)
 	TagImage(ctx context.Context, source, target string) error
+	// PullImage pulls ref with the credentials Docker's own configuration has for its
+	// registry; progress goes to out. The error carries the registry's answer.
+	PullImage(ctx context.Context, ref string, out io.Writer) error
 	// RemoveImage untags ref, deleting the image and its untagged parents when that
 	// was its last tag.
 	RemoveImage(ctx context.Context, ref string, force bool) error
@@ -36,6 +39,11 @@ type engine interface {
 	InspectContainer(ctx context.Context, id string) (containerState, error)
 	// RemoveContainer stops and removes a container and its anonymous volumes.
 	RemoveContainer(ctx context.Context, id string) error
+	// UniqueSizes maps image IDs to what each image holds alone (its size less the
+	// layers it shares with other images), as the engine's disk usage counts it.
+	UniqueSizes(ctx context.Context) (map[string]int64, error)
+	// History lists an image's layers, newest first.
+	History(ctx context.Context, ref string) ([]layer, error)
 	// List lists the objects of a kind carrying every label (key=value).
 	List(ctx context.Context, kind objectKind, labels []string) ([]object, error)
 	// Remove removes one listed object; images with their untagged parents.
@@ -59,6 +67,9 @@ type buildRequest struct {
 	Args       map[string]string
 	// Labels the engine adds itself (nil when the Dockerfile carries them).
 	Labels map[string]string
+	// HostNetwork runs the build's steps on the host's network, only so that they
+	// reach a package index on 127.0.0.1 (the bridge cannot).
+	HostNetwork bool
 }
 
 // containerSpec is an idle container the stages exec into.
@@ -103,4 +114,13 @@ type object struct {
 	Created time.Time // zero when the engine did not say
 	Labels  map[string]string
 	Tags    []string // images only
+	// Size is what an image holds alone: its size less the layers it shares with
+	// other images (images only).
+	Size int64
+}
+
+// layer is one layer of an image's history.
+type layer struct {
+	CreatedBy string
+	Size      int64
 }

@@ -37,7 +37,9 @@ type fakeEngine struct {
 	imageCommand []string
 	startErr     error
 	state        containerState
-	cpus         int
+	// vanished: the container was removed from outside (InspectContainer: not found).
+	vanished bool
+	cpus     int
 
 	builds     []string // Dockerfiles built, in order
 	started    []containerSpec
@@ -46,7 +48,11 @@ type fakeEngine struct {
 	objects    []object
 	removeErrs map[string]error
 	gone       []string // IDs of objects Remove removed
+	layers     map[string][]layer
 	closed     bool
+	pullable   map[string]imageInfo // references PullImage can fetch
+	pullErr    error                // PullImage's error for any other reference
+	pulled     []string             // references PullImage was called with
 }
 
 func newFake() *fakeEngine {
@@ -165,6 +171,11 @@ func (f *fakeEngine) CopyFile(_ context.Context, _ string, data []byte, dst stri
 }
 
 func (f *fakeEngine) InspectContainer(context.Context, string) (containerState, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.vanished {
+		return containerState{}, cerrdefs.ErrNotFound.WithMessage("no such container")
+	}
 	return f.state, nil
 }
 
@@ -193,6 +204,22 @@ next:
 		out = append(out, o)
 	}
 	return out, nil
+}
+
+func (f *fakeEngine) UniqueSizes(context.Context) (map[string]int64, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	sizes := map[string]int64{}
+	for _, o := range f.objects {
+		sizes[o.ID] = o.Size
+	}
+	return sizes, nil
+}
+
+func (f *fakeEngine) History(_ context.Context, ref string) ([]layer, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.layers[ref], nil
 }
 
 func (f *fakeEngine) Remove(_ context.Context, o object) error {
@@ -340,5 +367,23 @@ func fakeRunner(t testing.TB, f *fakeEngine, opts ...Option) *Runner {
 		t.Fatal(err)
 	}
 	r.exitGrace = 300 * time.Millisecond
+	r.failFast = 200 * time.Millisecond
 	return r
+}
+
+// PullImage succeeds for references pullable holds (their images appear), and
+// fails with pullErr otherwise; pulled counts the calls.
+func (f *fakeEngine) PullImage(_ context.Context, ref string, out io.Writer) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.pulled = append(f.pulled, ref)
+	if info, ok := f.pullable[ref]; ok {
+		f.images[ref] = info
+		fmt.Fprintf(out, "%s: Pull complete\n", ref)
+		return nil
+	}
+	if f.pullErr != nil {
+		return f.pullErr
+	}
+	return cerrdefs.ErrNotFound.WithMessage("manifest for " + ref + " not found: manifest unknown")
 }

@@ -170,12 +170,20 @@ func (m *mobyEngine) Build(ctx context.Context, req buildRequest, out io.Writer)
 		PullParent:  false,
 		Version:     build.BuilderV1,
 		Labels:      req.Labels,
+		NetworkMode: buildNetwork(req.HostNetwork),
 	})
 	if err != nil {
 		return 0, fmt.Errorf("docker build: %w", err)
 	}
 	defer func() { _ = resp.Body.Close() }()
 	return readBuildStream(ctx, resp.Body, out)
+}
+
+func buildNetwork(host bool) string {
+	if host {
+		return "host"
+	}
+	return ""
 }
 
 // readBuildStream copies the build's messages to out and returns the failing step's
@@ -444,17 +452,51 @@ func (m *mobyEngine) List(ctx context.Context, kind objectKind, labels []string)
 			out = append(out, object{Kind: kind, ID: v.Name, Created: t, Labels: v.Labels})
 		}
 	case kindImage:
-		imgs, err := m.cli.ImageList(ctx, client.ImageListOptions{Filters: f})
+		imgs, err := m.cli.ImageList(ctx, client.ImageListOptions{Filters: f, SharedSize: true})
 		if err != nil {
 			return nil, err
 		}
 		for _, im := range imgs.Items {
-			out = append(out, object{Kind: kind, ID: im.ID, Created: time.Unix(im.Created, 0), Labels: im.Labels, Tags: im.RepoTags})
+			size := im.Size
+			if im.SharedSize > 0 {
+				size -= im.SharedSize
+			}
+			out = append(out, object{Kind: kind, ID: im.ID, Created: time.Unix(im.Created, 0), Labels: im.Labels, Tags: im.RepoTags, Size: size})
 		}
 	default:
 		return nil, fmt.Errorf("list %s: unknown kind", kind)
 	}
 	return out, nil
+}
+
+// UniqueSizes reads the engine's disk usage, which (unlike the image list before API
+// 1.42) computes what each image shares with the others.
+func (m *mobyEngine) UniqueSizes(ctx context.Context) (map[string]int64, error) {
+	du, err := m.cli.DiskUsage(ctx, client.DiskUsageOptions{Images: true, Verbose: true})
+	if err != nil {
+		return nil, err
+	}
+	sizes := make(map[string]int64, len(du.Images.Items))
+	for _, im := range du.Images.Items {
+		n := im.Size
+		if im.SharedSize > 0 {
+			n -= im.SharedSize
+		}
+		sizes[im.ID] = n
+	}
+	return sizes, nil
+}
+
+func (m *mobyEngine) History(ctx context.Context, ref string) ([]layer, error) {
+	h, err := m.cli.ImageHistory(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	ls := make([]layer, 0, len(h.Items))
+	for _, it := range h.Items {
+		ls = append(ls, layer{CreatedBy: it.CreatedBy, Size: it.Size})
+	}
+	return ls, nil
 }
 
 func (m *mobyEngine) Remove(ctx context.Context, o object) error {

@@ -28,7 +28,8 @@ func TestIncompleteBuild(t *testing.T) {
 		tags []string
 		want bool
 	}{
-		{nil, true}, // untagged: a concurrent build of the key took the tag
+		{nil, true},                       // untagged: a concurrent build of the key took the tag
+		{[]string{"<none>:<none>"}, true}, // untagged, as engine API 1.41 lists it
 		{[]string{"bootmatrix-cache/build:abc-tmp-20261128t000000-0a0b0c0d"}, true},
 		{[]string{"bootmatrix-cache/build:abc"}, false},
 		{[]string{"bootmatrix-cache/build:abc", "bootmatrix-cache/build:abc-tmp-x"}, false},

@@ -32,7 +32,9 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -93,8 +95,12 @@ func WithDiagnoser(d Diagnoser) Option { return func(r *Runner) { r.diag = d } }
 // several goroutines at once when variants run in parallel.
 func WithProgress(f func(Event)) Option { return func(r *Runner) { r.progress = f } }
 
-// WithKeep leaves the variants' containers running for inspection.
+// WithKeep leaves failed variants' containers running for inspection.
 func WithKeep(keep bool) Option { return func(r *Runner) { r.keep = keep } }
+
+// WithKeepAll leaves every variant's container running, booted ones too, for
+// inspecting what a passing variant ran in (the least-privilege checks do).
+func WithKeepAll(keep bool) Option { return func(r *Runner) { r.keepAll = keep } }
 
 // WithRunID sets the run id every created object is labelled with.
 func WithRunID(id string) Option { return func(r *Runner) { r.runID = id } }
@@ -104,6 +110,26 @@ func WithRenderer(f Renderer) Option { return func(r *Runner) { r.render = f } }
 
 // WithLogf receives the runner's own diagnostics (not the variants' output).
 func WithLogf(f func(format string, args ...any)) Option { return func(r *Runner) { r.logf = f } }
+
+// WithFailFast turns off (false) boot's early end once its probes know the outcome
+// (boot.go, failFast), so that boot waits for its timeout as it used to: for
+// measuring what failing fast saves.
+func WithFailFast(on bool) Option {
+	return func(r *Runner) {
+		if !on {
+			r.failFast = 0
+		}
+	}
+}
+
+// WithCacheMax caps the image cache at max bytes (what its images hold alone);
+// above it, EvictCache removes the least recently used. Zero or less: no cap.
+func WithCacheMax(max int64) Option { return func(r *Runner) { r.cacheMax = max } }
+
+// WithStateDir keeps what runs on this host share (the run's lease, build locks,
+// the cache's record of last use) in dir instead of DefaultStateDir. A runner on
+// the real engine always holds a lease, so that gc leaves its objects alone.
+func WithStateDir(dir string) Option { return func(r *Runner) { r.stateDir = dir } }
 
 // withEngine runs the stages on e instead of connecting to Docker.
 func withEngine(e engine) Option { return func(r *Runner) { r.eng = e } }
@@ -115,24 +141,42 @@ type Runner struct {
 	diag     Diagnoser
 	progress func(Event)
 	keep     bool
+	keepAll  bool
 	runID    string
 	render   Renderer
 	logf     func(string, ...any)
 	// exitGrace is how long boot waits for the process to exit once a health check
 	// that had passed fails, before calling it a failed check rather than a crash.
 	exitGrace time.Duration
+	// failFast is how long a wrong answer or a final set of listeners must hold
+	// before boot stops early; zero waits for the boot timeout.
+	failFast time.Duration
 
 	eng engine
 
+	stateDir string
+	lease    *heldLease
+	cacheMax int64
+	// largeLayer is the layer size a build reports (tests lower it).
+	largeLayer int64
+	// afterBuild runs between a build and its tagging: a test kills the process
+	// there, the moment that leaves an image under its temporary tag.
+	afterBuild func()
+
 	mu     sync.Mutex
 	builds map[string]*buildCall // in-flight builds by cache tag, so variants sharing a stage build it once
+	used   map[string]bool       // cache tags this runner used, which eviction keeps
+	pulls  pulls
+	// indexes serve credentialed package indexes to builds without the credentials.
+	indexes indexes
 }
 
 // New connects to the engine named by DOCKER_HOST (or the default socket) and
 // checks that it answers. It changes no process-wide state, and so refuses to start
 // while testcontainers-go's reaper is on (see the package doc).
 func New(ctx context.Context, opts ...Option) (*Runner, error) {
-	r := &Runner{exitGrace: defaultExitGrace, builds: map[string]*buildCall{}}
+	r := &Runner{exitGrace: defaultExitGrace, failFast: defaultFailFast, builds: map[string]*buildCall{},
+		used: map[string]bool{}, cacheMax: DefaultCacheMax, largeLayer: largeLayer}
 	for _, o := range opts {
 		o(r)
 	}
@@ -151,6 +195,16 @@ func New(ctx context.Context, opts ...Option) (*Runner, error) {
 			return nil, err
 		}
 		r.eng = e
+		if r.stateDir == "" {
+			r.stateDir = DefaultStateDir()
+		}
+		host, _ := os.Hostname()
+		l, err := takeLease(r.stateDir, Lease{Run: r.runID, PID: os.Getpid(), Host: host, Engine: e.cli.DaemonHost(), Started: time.Now().UTC()})
+		if err != nil {
+			// The run goes on; only a concurrent gc could now take it for a dead one.
+			r.logf("%v; a concurrent `bootmatrix gc` may remove this run's containers", err)
+		}
+		r.lease = l
 	}
 	if r.parallel < 1 {
 		r.parallel = r.eng.CPUs(ctx)
@@ -161,11 +215,18 @@ func New(ctx context.Context, opts ...Option) (*Runner, error) {
 	return r, nil
 }
 
-// Close releases the engine connection.
-func (r *Runner) Close() error { return r.eng.Close() }
+// Close releases the engine connection, the run's lease and the index proxies.
+func (r *Runner) Close() error {
+	err := errors.Join(r.indexes.close(), r.eng.Close())
+	if lerr := r.lease.release(); err == nil {
+		err = lerr
+	}
+	r.lease = nil
+	return err
+}
 
 // Keeps reports whether the runner leaves containers running (WithKeep).
-func (r *Runner) Keeps() bool { return r.keep }
+func (r *Runner) Keeps() bool { return r.keep || r.keepAll }
 
 // RunID is the id this runner labels objects with.
 func (r *Runner) RunID() string { return r.runID }

@@ -75,13 +75,18 @@ MODE = os.environ.get("APP_MODE", "ok")
 
 class H(BaseHTTPRequestHandler):
     def do_GET(self):
-        if self.path == "/health":
+        status = 200
+        if self.path == "/health" and MODE == "body":
+            body = b'OK'
+        elif self.path == "/health" and MODE == "status":
+            body, status = b'{"ok": true}', 201
+        elif self.path == "/health":
             body = b'{ "ok" : true }'
         elif self.path == "/config":
             body = json.dumps({"apiBase": "http://api.test"}).encode()
         else:
             self.send_response(404); self.end_headers(); return
-        self.send_response(200)
+        self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.end_headers()
         self.wfile.write(body)
@@ -373,8 +378,10 @@ func TestRunLeavesNothing(t *testing.T) {
 	}
 
 	kept := setup(t, runner.WithKeep(true))
-	if v := kept.RunRecipe(context.Background(), "kept", appRecipe(""), appChecks()); !v.Boots {
-		t.Fatalf("kept variant did not boot: %s", statuses(v))
+	dying := appRecipe("")
+	dying.Start = "APP_MODE=exit python3 app.py"
+	if v := kept.RunRecipe(context.Background(), "kept", dying, appChecks()); v.Boots {
+		t.Fatalf("the variant meant to fail booted: %s", statuses(v))
 	}
 	if n := runnertest.CountLabelled(t, kept.RunID()); n != 1 {
 		t.Errorf("%d container(s) kept, want 1", n)
@@ -441,5 +448,105 @@ RUN nix-env -iA nixpkgs.python313 && python3 -m venv --copies /opt/venv \
 			t.Errorf("needed_by repeats %s", n)
 		}
 		seen[n] = true
+	}
+}
+
+// gc while a run is live leaves its container alone, and the variant boots; a
+// forced gc removes it, and the variant is interrupted, not failed.
+func TestGCAgainstLiveRun(t *testing.T) {
+	dir := t.TempDir()
+	booting := make(chan struct{}, 2)
+	r := setup(t, runner.WithStateDir(dir), runner.WithDiagnoser(diagnose.Diagnoser{}),
+		runner.WithProgress(func(e runner.Event) {
+			if e.Stage == result.StageBoot && e.Status == "" {
+				booting <- struct{}{}
+			}
+		}))
+	chk := appChecks()
+	chk.Settle = 8 * time.Second
+	for _, force := range []bool{false, true} {
+		done := make(chan result.Variant, 1)
+		go func() {
+			done <- r.RunRecipe(context.Background(), "live", appRecipe(""), chk)
+		}()
+		// The app answers within a second of boot's start; gc then runs while it
+		// settles. Waiting for boot itself, not a fixed time after the container
+		// appears, keeps a slow import on a loaded machine from meeting the gc.
+		waitForContainer(t, r.RunID())
+		select {
+		case <-booting:
+		case v := <-done:
+			t.Fatalf("the variant ended before boot: %s", statuses(v))
+		}
+		time.Sleep(3 * time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		var lives []runner.Lease
+		var removed []runner.Removed
+		n, err := runner.GC(ctx, runner.GCOptions{RunID: r.RunID(), StateDir: dir, Force: force,
+			OnLive: func(l runner.Lease) { lives = append(lives, l) }, OnRemove: func(x runner.Removed) { removed = append(removed, x) }})
+		cancel()
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := <-done
+		st := v.StageByName(result.StageBoot)
+		if !force {
+			if n != 0 || len(lives) != 1 || lives[0].Run != r.RunID() {
+				t.Errorf("gc of a live run removed %d object(s), live runs %+v", n, lives)
+			}
+			if !v.Boots {
+				t.Errorf("the live run's variant did not boot after gc: %s %s\n%s", statuses(v), st.Class, st.Output)
+			}
+			continue
+		}
+		if n != 1 || len(removed) != 1 || removed[0].Kind != "container" || removed[0].Variant != "live" {
+			t.Errorf("forced gc removed %d: %+v", n, removed)
+		}
+		if v.Boots || !st.Facts.Interrupted || st.Class != diagnose.ClassInterrupted {
+			t.Errorf("boot %s class %s facts %+v\n%s", st.Status, st.Class, st.Facts, st.Output)
+		}
+	}
+}
+
+// waitForContainer waits for the run's container to exist.
+func waitForContainer(t *testing.T, run string) {
+	t.Helper()
+	for i := 0; i < 600; i++ {
+		if runnertest.CountLabelled(t, run) > 0 {
+			return
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Fatal("no container of the run appeared")
+}
+
+// A wrong health answer is health-unexpected with the status and body as evidence,
+// not a timeout; it, and an app bound to loopback only, end boot once the answer is
+// plain, not at the boot timeout (20s here).
+func TestBootWrongAnswerFailsFast(t *testing.T) {
+	r := setup(t, runner.WithDiagnoser(diagnose.Diagnoser{}))
+	for _, tc := range []struct {
+		mode, class string
+		status      int
+		body        string
+	}{
+		{"body", diagnose.ClassHealthUnexpected, 200, "OK"},
+		{"status", diagnose.ClassHealthUnexpected, 201, `{"ok": true}`},
+		{"loopback", diagnose.ClassPortNotBound, 0, ""},
+	} {
+		t.Run(tc.mode, func(t *testing.T) {
+			rc := appRecipe("")
+			rc.Start = "APP_MODE=" + tc.mode + " python3 app.py"
+			v := r.RunRecipe(context.Background(), tc.mode, rc, appChecks())
+			wantStatuses(t, v, "build=pass install=skip import=pass ldd=pass boot=fail")
+			st := v.StageByName(result.StageBoot)
+			h := st.Facts.Health
+			if st.Class != tc.class || st.Facts.TimedOut || h == nil || h.Status != tc.status || h.Body != tc.body {
+				t.Errorf("class %s, facts %+v, health %+v\n%s", st.Class, st.Facts, h, st.Output)
+			}
+			if st.Seconds > 10 {
+				t.Errorf("boot took %.1fs of its 20s timeout to fail", st.Seconds)
+			}
+		})
 	}
 }

@@ -349,6 +349,41 @@ func TestFakeBoot(t *testing.T) {
 					t.Errorf("facts %+v output %q", st.Facts, st.Output)
 				}
 			}},
+		{name: "the same wrong body ends the poll before the timeout",
+			arrange: func(a *app, _ *fakeBox, _ *fakeEngine, _ *recipe.Recipe, chk *Checks) {
+				a.setHealth(func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, `{"ok":tru`) })
+				setTimeout(chk, result.StageBoot, 20*time.Second)
+			},
+			check: func(t *testing.T, st *result.Stage) {
+				if h := st.Facts.Health; h == nil || h.Status != 200 || h.Body != `{"ok":tru` || h.Error != "" || st.Facts.TimedOut || st.Seconds > 5 {
+					t.Errorf("after %.1fs: facts %+v health %+v", st.Seconds, st.Facts, h)
+				}
+				if !strings.Contains(st.Output, "gave up after") || !strings.Contains(st.Output, "bootmatrix: health unexpected: GET /health: status 200") {
+					t.Errorf("output %q", st.Output)
+				}
+			}},
+		{name: "loopback only ends the poll before the timeout",
+			arrange: func(_ *app, c *fakeBox, f *fakeEngine, _ *recipe.Recipe, chk *Checks) {
+				f.hostPort = closedPort(t)
+				c.listen = "127.0.0.1:8080\n"
+				setTimeout(chk, result.StageBoot, 20*time.Second)
+			},
+			check: func(t *testing.T, st *result.Stage) {
+				if len(st.Facts.Listeners) != 1 || !st.Facts.Listeners[0].Loopback || st.Facts.TimedOut || st.Seconds > 5 ||
+					!strings.Contains(st.Output, "its listeners stayed the same") {
+					t.Errorf("after %.1fs: facts %+v output %q", st.Seconds, st.Facts, st.Output)
+				}
+			}},
+		{name: "a 5xx is waited for: the app may be warming up",
+			arrange: func(a *app, _ *fakeBox, _ *fakeEngine, _ *recipe.Recipe, chk *Checks) {
+				a.setHealth(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusServiceUnavailable) })
+				setTimeout(chk, result.StageBoot, 800*time.Millisecond)
+			},
+			check: func(t *testing.T, st *result.Stage) {
+				if h := st.Facts.Health; h == nil || h.Status != 503 || st.Seconds < 0.7 || strings.Contains(st.Output, "gave up") {
+					t.Errorf("after %.1fs: health %+v output %q", st.Seconds, h, st.Output)
+				}
+			}},
 		{name: "config answers 404",
 			arrange: func(_ *app, _ *fakeBox, _ *fakeEngine, _ *recipe.Recipe, chk *Checks) {
 				chk.Config = &scenario.HTTPCheck{Path: "nope"}
@@ -497,9 +532,10 @@ func TestFakeBuildFailures(t *testing.T) {
 			t.Errorf("facts %+v output %q", st.Facts, st.Output)
 		}
 	})
-	t.Run("online, a missing base is left to the builder", func(t *testing.T) {
+	t.Run("online, a missing base is pulled before the build", func(t *testing.T) {
 		t.Parallel()
 		f, _ := fakeSetup(t, &fakeBox{})
+		f.pullable = map[string]imageInfo{"python:3.9-slim": {ID: "sha256:py39"}}
 		r := fakeRunner(t, f, WithSubstitutions(recipe.Substitutions{Mode: "online"}))
 		rc := fakeRecipe()
 		rc.Setup.Dockerfile = "FROM python:3.9-slim\n"
@@ -616,18 +652,29 @@ func TestFakeFailedBuildShared(t *testing.T) {
 	}
 }
 
+// --keep keeps what there is to inspect, a failed variant's container; a passing
+// variant's goes as it would without the flag.
 func TestFakeKeep(t *testing.T) {
 	t.Parallel()
-	f, _ := fakeSetup(t, &fakeBox{})
+	f, a := fakeSetup(t, &fakeBox{})
 	r := fakeRunner(t, f, WithKeep(true))
 	if !r.Keeps() || r.RunID() != "test-run" {
 		t.Fatalf("Keeps %v RunID %q", r.Keeps(), r.RunID())
 	}
-	if v := r.RunRecipe(context.Background(), "v", fakeRecipe(), fakeChecks()); !v.Boots {
+	if v := r.RunRecipe(context.Background(), "passes", fakeRecipe(), fakeChecks()); !v.Boots {
 		t.Fatalf("%s", stageStatuses(v))
 	}
-	if len(f.removed) != 0 {
-		t.Errorf("a kept container was removed: %v", f.removed)
+	if !slices.Equal(f.removed, []string{"ctr1"}) {
+		t.Errorf("removed %v, want the passing variant's ctr1", f.removed)
+	}
+	a.setHealth(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusTeapot) })
+	chk := fakeChecks()
+	setTimeout(&chk, result.StageBoot, 300*time.Millisecond)
+	if v := r.RunRecipe(context.Background(), "fails", fakeRecipe(), chk); v.Boots {
+		t.Fatalf("%s", stageStatuses(v))
+	}
+	if !slices.Equal(f.removed, []string{"ctr1"}) {
+		t.Errorf("removed %v: the failed variant's ctr2 was not kept", f.removed)
 	}
 	if err := r.Close(); err != nil || !f.closed {
 		t.Errorf("Close: %v, closed %v", err, f.closed)

@@ -64,6 +64,10 @@ type SettingProblem struct {
 	Setting string
 	Msg     string
 	Hint    string
+	// File, Line and Column place a problem in a file of the project the builder
+	// reads (its config file) rather than at the variant's setting.
+	File         string
+	Line, Column int
 }
 
 // WithBuilders names the builders a variant may use and lets each check its own

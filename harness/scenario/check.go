@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/bootmatrix/bootmatrix/harness/requirements"
 )
@@ -102,6 +103,8 @@ func (l *loader) checkFiles() {
 		rootOK := isDir(filepath.Join(s.Project.Dir, filepath.FromSlash(v.Root)))
 		for _, pr := range found {
 			switch {
+			case pr.File != "":
+				p.problems = append(p.problems, Problem{File: displayPath(pr.File), Line: pr.Line, Column: pr.Column, Msg: pr.Msg, Hint: pr.Hint})
 			case pr.Setting == SettingDockerfile:
 				p.add(dfAt, dfField, pr.Msg, pr.Hint)
 			case rootOK: // problems under a missing root say nothing more than that it is missing
@@ -134,4 +137,18 @@ func (l *loader) checkFiles() {
 func isDir(p string) bool {
 	fi, err := os.Stat(p)
 	return err == nil && fi.IsDir()
+}
+
+// displayPath is path as the user would type it from the working directory, when
+// it is beneath it.
+func displayPath(path string) string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return path
+	}
+	rel, err := filepath.Rel(wd, path)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return path
+	}
+	return rel
 }

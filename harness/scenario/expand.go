@@ -240,7 +240,7 @@ func (l *loader) variants(combos []*combo) []Variant {
 				v.Limits.MemoryBytes = e.limits.MemoryBytes
 			}
 			if e.limits.NanoCPUs != 0 {
-				v.Limits.NanoCPUs = e.limits.NanoCPUs
+				v.Limits.NanoCPUs, v.Limits.CPUsAt = e.limits.NanoCPUs, e.limits.CPUsAt
 			}
 			if e.settle != 0 {
 				v.Settle = e.settle

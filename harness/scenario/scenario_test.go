@@ -141,7 +141,10 @@ func TestValidation(t *testing.T) {
 		{"pins value not a list", head + "matrix:\n  pins: [\"numpy==1\"]\n", []want{{5, 10, "matrix.pins[0]", "write [numpy==1]"}}},
 		{"bad requirement", inc + "    - pins: [\"-e .\"]\n", []want{{6, 14, "matrix.include[0].pins[0]", "not a requirement line"}}},
 		{"bad duration", head + "timeouts: {boot: 90, build: 1x}\nmatrix: {include: [{name: a}]}\n", []want{{4, 18, "timeouts.boot", "90 has no unit"}, {4, 29, "timeouts.build", `"1x" is not a duration`}}},
-		{"negative duration", inc + "    - timeouts: {boot: -5s}\n", []want{{6, 24, "matrix.include[0].timeouts.boot", "not a positive duration"}}},
+		{"negative duration", inc + "    - timeouts: {boot: -5s}\n", []want{{6, 24, "matrix.include[0].timeouts.boot", "-5s is not a positive duration — write 5s"}}},
+		// it has a unit: the hint must not ask for one
+		{"negative settle", head + "settle: -1s\nmatrix: {include: [{name: a}]}\n", []want{{4, 9, "settle", "-1s is not a positive duration — write 1s, or leave settle out for its default"}}},
+		{"zero settle", head + "settle: 0s\nmatrix: {include: [{name: a}]}\n", []want{{4, 9, "settle", "0s is not a positive duration — write a positive duration such as 2s, or leave settle out for its default"}}},
 		{"unknown stage", inc + "    - expect: {fails: deploy}\n", []want{{6, 23, "matrix.include[0].expect.fails", `unknown stage "deploy"`}}},
 		{"bad class", inc + "    - expect: {fails: boot, class: Missing_Lib}\n", []want{{6, 36, "matrix.include[0].expect.class", "not lower-case-with-dashes"}}},
 		{"expect without fails", inc + "    - expect: {class: x}\n", []want{{6, 15, "matrix.include[0].expect.fails", "missing"}}},
@@ -160,7 +163,8 @@ func TestValidation(t *testing.T) {
 		{"root outside project", inc + "    - root: ../other\n", []want{{6, 13, "matrix.include[0].root", "not a path inside the project"}}},
 		{"port out of range", head + "port: 70000\nmatrix: {include: [{name: a}]}\n", []want{{4, 7, "port", "out of range"}}},
 		{"env name", head + "env: {1BAD: x}\nmatrix: {include: [{name: a}]}\n", []want{{4, 7, "env.1BAD", "not a valid environment variable name"}}},
-		{"secret in env", head + "env: {TOKEN: x}\nsecrets: [TOKEN]\nmatrix: {include: [{name: a}]}\n", []want{{1, 1, "secrets", "TOKEN is both a secret and set in env"}}},
+		// at the secret's entry, naming the env line, not at the top of the file
+		{"secret in env", head + "env: {TOKEN: x}\nsecrets: [TOKEN]\nmatrix: {include: [{name: a}]}\n", []want{{5, 11, "secrets[0]", "TOKEN is both a secret and set in env (line 4) — "}}},
 		{"project dir missing", "schemaVersion: 1\nname: t\nproject: {root: .}\nmatrix: {include: [{name: a}]}\n", []want{{3, 10, "project.dir", "missing"}}},
 		{"project missing", "schemaVersion: 1\nname: t\nmatrix: {include: [{name: a}]}\n", []want{{1, 1, "project", "missing"}}},
 		{"imports not modules", head + "imports: [numpy, \"not-a-module\"]\nmatrix: {include: [{name: a}]}\n", []want{{4, 18, "imports[1]", "not a module name"}}},
@@ -232,7 +236,7 @@ func TestFullScenario(t *testing.T) {
 	if !reflect.DeepEqual(s.Env, map[string]string{"APP_ENV": "test", "WORKERS": "2"}) || !reflect.DeepEqual(s.Secrets, []string{"OPENAI_API_KEY"}) {
 		t.Errorf("env %v secrets %v", s.Env, s.Secrets)
 	}
-	if s.Limits != (Limits{MemoryBytes: 512 << 20, NanoCPUs: 5e8}) {
+	if s.Limits.MemoryBytes != 512<<20 || s.Limits.NanoCPUs != 5e8 {
 		t.Errorf("limits %+v", s.Limits)
 	}
 	if s.Settle != 3*time.Second {

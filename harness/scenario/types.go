@@ -42,6 +42,8 @@ type Scenario struct {
 	Env map[string]string
 	// Secrets are extra environment names whose values are redacted everywhere.
 	Secrets []string
+	// Images override single image references in online runs (images:), taken as written.
+	Images map[string]string
 	// Timeouts are the file's over DefaultTimeouts, every stage set once loaded.
 	Timeouts Timeouts
 	Limits   Limits
@@ -107,7 +109,20 @@ func (t Timeouts) For(st result.StageName) time.Duration {
 type Limits struct {
 	MemoryBytes int64
 	NanoCPUs    int64
+	// CPUsAt is where NanoCPUs was written, so that CheckCPUs, which runs once the
+	// engine is known, can point at it.
+	CPUsAt Pos
 }
+
+// Pos is a field's place in the scenario file.
+type Pos struct {
+	Line, Column int
+	Field        string
+}
+
+// MinMemoryBytes is the smallest memory limit the Docker engine accepts: below
+// it the daemon answers "Minimum memory limit allowed is 6MB" for every container.
+const MinMemoryBytes = 6 << 20
 
 // Variant is one configuration of the matrix.
 type Variant struct {
@@ -175,7 +190,11 @@ func (s *Scenario) TimeoutsFor(v Variant) Timeouts { return v.Timeouts.Over(s.Ti
 
 // LimitsFor are the variant's limits, each field it leaves zero the scenario's.
 func (s *Scenario) LimitsFor(v Variant) Limits {
-	return Limits{MemoryBytes: cmp.Or(v.Limits.MemoryBytes, s.Limits.MemoryBytes), NanoCPUs: cmp.Or(v.Limits.NanoCPUs, s.Limits.NanoCPUs)}
+	l := Limits{MemoryBytes: cmp.Or(v.Limits.MemoryBytes, s.Limits.MemoryBytes), NanoCPUs: s.Limits.NanoCPUs, CPUsAt: s.Limits.CPUsAt}
+	if v.Limits.NanoCPUs != 0 {
+		l.NanoCPUs, l.CPUsAt = v.Limits.NanoCPUs, v.Limits.CPUsAt
+	}
+	return l
 }
 
 // SettleFor is the variant's settle period, else the scenario's, else DefaultSettle.

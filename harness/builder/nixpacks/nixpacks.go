@@ -32,11 +32,19 @@ func (Builder) Settings() []string {
 // Complete has no defaults to add: the plan supplies them when rendering.
 func (Builder) Complete(*scenario.Variant) {}
 
-// CheckProject wants something to install: a requirements.txt in the app root,
-// or install commands from the variant or the app root's config.
+// CheckProject reads the app root's Nixpacks config as Nixpacks will, and reports
+// every problem in it at its file, line and column, so that a broken
+// nixpacks.toml is found with the scenario's other problems before anything runs
+// rather than at render time, one at a time. It also wants something to install:
+// a requirements.txt in the app root, or install commands from the variant or
+// the config.
 func (Builder) CheckProject(dir string, v scenario.Variant) []scenario.SettingProblem {
 	root := filepath.Join(dir, filepath.FromSlash(v.Root))
-	if isFile(filepath.Join(root, "requirements.txt")) || v.Nixpacks.InstallCmds != nil || configInstalls(root) {
+	cfg, err := nixpacks.LoadConfig(root)
+	if err != nil {
+		return configProblems(err)
+	}
+	if isFile(filepath.Join(root, "requirements.txt")) || v.Nixpacks.InstallCmds != nil || configInstalls(cfg) {
 		return nil
 	}
 	return []scenario.SettingProblem{{Setting: "root",
@@ -44,12 +52,26 @@ func (Builder) CheckProject(dir string, v scenario.Variant) []scenario.SettingPr
 		Hint: "set root to the directory that has requirements.txt, or give nixpacks.installCmds"}}
 }
 
+// configProblems turns a config that Nixpacks would refuse into the loader's
+// problems, each in the config file; an error that is not about the content
+// (the file cannot be read) points at the variant's root.
+func configProblems(err error) []scenario.SettingProblem {
+	ces := nixpacks.Problems(err)
+	if len(ces) == 0 {
+		return []scenario.SettingProblem{{Setting: "root", Msg: err.Error(), Hint: "make the app root's Nixpacks config readable"}}
+	}
+	out := make([]scenario.SettingProblem, len(ces))
+	for i, ce := range ces {
+		out[i] = scenario.SettingProblem{File: ce.File, Line: ce.Line, Column: ce.Column, Msg: ce.Msg,
+			Hint: `Nixpacks would fail with "Failed to parse Nixpacks config file"; fix the file (https://nixpacks.com/docs/configuration/file)`}
+	}
+	return out
+}
+
 // configInstalls reports whether the app root's Nixpacks config gives install
-// commands, in which case Nixpacks needs no requirements.txt there. A config
-// that does not parse gives none; rendering reports it.
-func configInstalls(root string) bool {
-	cfg, err := nixpacks.LoadConfig(root)
-	if err != nil || cfg == nil {
+// commands, in which case Nixpacks needs no requirements.txt there.
+func configInstalls(cfg *nixpacks.Config) bool {
+	if cfg == nil {
 		return false
 	}
 	ph := cfg.Phases["install"]

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/bootmatrix/bootmatrix/harness/nixpacks"
@@ -58,9 +59,14 @@ func (Builder) Render(sc *scenario.Scenario, v scenario.Variant, subs recipe.Sub
 		buildDir = filepath.Join(rootAbs, filepath.FromSlash(plan.Dir))
 	}
 
-	ctx, err := recipe.WalkContext(buildDir)
+	var links []string
+	ctx, err := recipe.WalkContext(buildDir, recipe.DropLinks(&links))
 	if err != nil {
 		return nil, err
+	}
+	if len(links) > 0 {
+		sort.Strings(links)
+		notes = append(notes, fmt.Sprintf("symlinks left out of the image, as Nixpacks' copy of the app leaves them out: %s", strings.Join(links, ", ")))
 	}
 	var cmds []string
 	for _, s := range plan.Steps {

@@ -1,4 +1,4 @@
-package doctor
+package nixpacks
 
 import (
 	"fmt"
@@ -10,7 +10,7 @@ import (
 // comments, order and layout survive and a fix's diff shows only the keys it
 // changes. It understands [table] headers, dotted keys (phases.setup.nixPkgs
 // at the top, setup.nixPkgs under [phases]) and values spanning several lines;
-// every edit is checked afterwards by parsing the result (see editConfig).
+// every edit is checked afterwards by parsing the result (see editConfigIn).
 type tomlText struct {
 	lines []string
 }
