@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bootmatrix/bootmatrix/harness/builder/builtin"
 	"github.com/bootmatrix/bootmatrix/harness/recipe"
 	"github.com/bootmatrix/bootmatrix/harness/scenario"
 )
@@ -14,7 +15,7 @@ import (
 // the renderer makes for the variant it is compared with, so both sides build the
 // same thing.
 func TestBaselineDockerfiles(t *testing.T) {
-	sc, err := scenario.Load(filepath.Join("..", seedScenario))
+	sc, err := scenario.Load(filepath.Join("..", seedScenario), scenario.WithBuilders(builtin.Registry()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -22,7 +23,7 @@ func TestBaselineDockerfiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rc, err := recipe.Render(sc, vs[0], recipe.Offline())
+	rc, err := builtin.Registry().Render(sc, vs[0], recipe.Offline())
 	if err != nil {
 		t.Fatal(err)
 	}

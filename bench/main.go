@@ -104,6 +104,7 @@ func run() error {
 		{"P2/P3 seed matrix: parallel, serial, warm", b.p2p3},
 		{"P4 make images", b.p4},
 		{"P5 peak RSS, 16 variants", b.p5},
+		{"P6 seed run with a wrong health body or a loopback-only app", b.p6},
 	}
 	only := os.Getenv("BENCH_ONLY") // e.g. "P1,P5": measure only these, write no RESULTS.md
 	for _, s := range steps {
@@ -451,6 +452,60 @@ func (b *bench) p5() error {
 		fmt.Sprintf("%.1f", mib), "≤ 100", verdict(mib <= 100, mib, 100)})
 	b.raw = append(b.raw, fmt.Sprintf("16-variant run: %.1f s wall, %d image(s) created (0 once cached), peak RSS %d kB",
 		secs, created, kb))
+	return nil
+}
+
+// p6 times the seed run twice broken: every health check expecting a body the app
+// never gives, and the gunicorn variant bound to 127.0.0.1 only. Each runs with
+// --fail-fast=false, which keeps boot waiting for its timeout (90 s in the seed) as
+// it did before boot learned to end once its probes know the outcome, and then as
+// bootmatrix runs by default. Both runs reuse the seed's cached images.
+func (b *bench) p6() error {
+	raw, err := os.ReadFile(seedScenario)
+	if err != nil {
+		return err
+	}
+	project, err := filepath.Abs(filepath.Join(filepath.Dir(seedScenario), "project"))
+	if err != nil {
+		return err
+	}
+	base := strings.Replace(string(raw), "dir: ./project", "dir: "+project, 1)
+	cases := []struct{ name, old, new string }{
+		{"wrong health body", `body: '{"ok":true}'`, `body: '{"ok":"never"}'`},
+		{"loopback-only app", `start: "gunicorn --bind 0.0.0.0:$PORT app:app"`, `start: "gunicorn --bind 127.0.0.1:$PORT app:app"`},
+	}
+	for i, c := range cases {
+		if !strings.Contains(base, c.old) {
+			return fmt.Errorf("%s: %s no longer says %s", c.name, seedScenario, c.old)
+		}
+		sc := filepath.Join(b.tmp, fmt.Sprintf("p6-%d.yaml", i))
+		if err := os.WriteFile(sc, []byte(strings.Replace(base, c.old, c.new, 1)), 0o644); err != nil {
+			return err
+		}
+		js := filepath.Join(b.tmp, fmt.Sprintf("p6-%d.json", i))
+		before, err := b.cli(sc, js, "--fail-fast=false")
+		if err != nil {
+			return err
+		}
+		after, err := b.cli(sc, js)
+		if err != nil {
+			return err
+		}
+		res, err := readResult(js)
+		if err != nil {
+			return err
+		}
+		var classes []string
+		for _, v := range res.Variants {
+			if st := v.StageByName(result.StageBoot); st != nil && st.Status == result.Fail {
+				classes = append(classes, v.Name+": "+st.Class)
+			}
+		}
+		b.rows = append(b.rows, row{"P6 seed run, " + c.name + " (s)",
+			fmt.Sprintf("%.1f (waiting for the timeout: %.1f)", after, before), "< the wait", verdict(after < before, after, before)})
+		b.raw = append(b.raw, fmt.Sprintf("P6 %s: %.1f s with --fail-fast=false, %.1f s by default; boot failures: %s",
+			c.name, before, after, strings.Join(classes, ", ")))
+	}
 	return nil
 }
 

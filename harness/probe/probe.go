@@ -92,6 +92,11 @@ func (l Listener) String() string {
 	return net.JoinHostPort(strings.Trim(l.Host, "[]"), strconv.Itoa(l.Port))
 }
 
+// Fact is the listener as a stage's facts record it.
+func (l Listener) Fact() result.Listener {
+	return result.Listener{Addr: l.String(), Port: l.Port, Loopback: l.Loopback()}
+}
+
 // ParseListeners reads listen.py's output; lines that are not "host:port" are ignored
 // (a login shell's profile may print).
 func ParseListeners(out string) []Listener {

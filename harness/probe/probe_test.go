@@ -42,6 +42,9 @@ func TestParseListeners(t *testing.T) {
 		if ls[i].String() != w.s || ls[i].Loopback() != w.loopback {
 			t.Errorf("%d: %s loopback=%v, want %s %v", i, ls[i], ls[i].Loopback(), w.s, w.loopback)
 		}
+		if f := ls[i].Fact(); f.Addr != w.s || f.Loopback != w.loopback || f.Port != ls[i].Port {
+			t.Errorf("%d: fact %+v", i, f)
+		}
 	}
 }
 

@@ -1,8 +1,12 @@
 // Package recipe turns a variant into the images a platform builder would make:
 // Dockerfiles and their build contexts, and how commands run in the result.
+// The builders (harness/builder/...) make recipes; the runner builds and runs them.
 package recipe
 
 import (
+	"slices"
+
+	"github.com/bootmatrix/bootmatrix/harness/diagnose"
 	"github.com/bootmatrix/bootmatrix/harness/result"
 	"github.com/bootmatrix/bootmatrix/harness/scenario"
 )
@@ -33,16 +37,35 @@ type Recipe struct {
 	Notes []string
 	// ShellMode is the variant's shell mode after defaults (scenario.ShellLogin or ShellPlain).
 	ShellMode scenario.Shell
-	// NixPkgs and NixLibs are the merged plan's lists (nixpacks builder only): the
-	// diagnosis explains a missing library by what these did and did not provide.
-	NixPkgs []string
-	NixLibs []string
+	// Facts are what the builder knows of the image that the diagnosis needs
+	// (how its libraries are found, what provides them, what would fix them).
+	Facts diagnose.BuilderFacts
+}
+
+// DiagnoseContext is what the classifier is told of how the variant was built.
+func (r *Recipe) DiagnoseContext() diagnose.Context {
+	if r == nil {
+		return diagnose.Context{}
+	}
+	ctx := diagnose.Context{Builder: r.Builder, Shell: r.ShellMode, Facts: r.Facts}
+	// The indexes the requirement files name: offline, pip is pointed at the
+	// wheelhouse and ignores them, which the diagnosis says.
+	ctx.Indexes = requirementIndexes(r.Setup.Context)
+	if r.Install != nil {
+		for _, u := range requirementIndexes(r.Install.Context) {
+			if !slices.Contains(ctx.Indexes, u) {
+				ctx.Indexes = append(ctx.Indexes, u)
+			}
+		}
+	}
+	return ctx
 }
 
 // Build is one docker build.
 type Build struct {
 	Dockerfile string
-	// Context maps a path inside the build context to its content.
+	// Context maps a path inside the build context to its content; a builder adds
+	// files it generates (a Nix expression, assets) as Data.
 	Context map[string]File
 	Args    map[string]string
 }
@@ -66,4 +89,9 @@ type Substitutions struct {
 	WheelhouseDir string
 	// PipEnv is set for every pip run (PIP_NO_INDEX, PIP_FIND_LINKS, PIP_INDEX_URL …).
 	PipEnv map[string]string
+	// Mirror, when set (HOST[:PORT]), is the registry every pulled reference is
+	// moved onto (MirrorRef); kit and cache images stay local.
+	Mirror string
+	// Overrides replace single references, taken as written (an images: map).
+	Overrides map[string]string
 }

@@ -2,6 +2,9 @@ package report
 
 import (
 	"fmt"
+	"github.com/bootmatrix/bootmatrix/harness/builder/debian"
+	dockerfilebuilder "github.com/bootmatrix/bootmatrix/harness/builder/dockerfile"
+	nixpacksbuilder "github.com/bootmatrix/bootmatrix/harness/builder/nixpacks"
 	"slices"
 	"sync"
 	"time"
@@ -117,7 +120,7 @@ func seedRun() *result.Run {
 	// nix is the context the nixpacks renderer gives the classifier: the merged lists
 	// (the project's nixpacks.toml asks for python3, which the variant's Python names).
 	nix := func(py string, shell scenario.Shell, pkgs, libs []string) diagnose.Context {
-		return diagnose.Context{Builder: scenario.BuilderNixpacks, Shell: shell, Python: py, NixPkgs: pkgs, NixLibs: libs}
+		return diagnose.Context{Builder: nixpacksbuilder.Name, Shell: shell, Python: py, Facts: nixpacksbuilder.Facts{NixPkgs: pkgs, NixLibs: libs}}
 	}
 
 	pep668 := result.Variant{Name: "pip-install-pep668", Stages: []result.Stage{
@@ -169,7 +172,7 @@ func seedRun() *result.Run {
 	docker := boots("dockerfile-python-slim",
 		result.Stage{Name: result.StageBuild, Status: result.Pass, Seconds: 23.35, Output: "Step 1/6 : FROM bootmatrix-kit/python:3.13-slim\nStep 5/6 : RUN pip install -r requirements.txt\nSuccessfully built 91c04d7ab2e0\n"},
 		result.Stage{Name: result.StageInstall, Status: result.Pass, Seconds: 0.01, Note: "done in the Dockerfile's build"}, "2.2.4", "", 4.41)
-	finish(&docker, diagnose.Context{Builder: scenario.BuilderDockerfile, Shell: scenario.ShellPlain, Python: "3.13"})
+	finish(&docker, diagnose.Context{Builder: dockerfilebuilder.Name, Shell: scenario.ShellPlain, Python: "3.13", Facts: debian.Facts{OfferSlim: true}})
 
 	nixNumpy := boots("nix-python-packages", nixBuild(14.06, "nixpkgs.python313 nixpkgs.python313Packages.numpy"),
 		result.Stage{Name: result.StageInstall, Status: result.Pass, Seconds: 3.12,
@@ -203,13 +206,20 @@ func surprisesRun() *result.Run {
 	for _, st := range result.StageNames {
 		gone.Stages = append(gone.Stages, result.Stage{Name: st, Status: result.Skip, Note: "not run: setup error"})
 	}
-	finish(&gone, diagnose.Context{Builder: scenario.BuilderNixpacks})
+	finish(&gone, diagnose.Context{Builder: nixpacksbuilder.Name, Facts: nixpacksbuilder.Facts{}})
 	run.Variants = append(run.Variants, gone)
 
 	d := &run.Variants[7] // dockerfile-python-slim: the app answers, but not what the scenario wants
 	d.Boots = false
 	d.Stages[4] = result.Stage{Name: result.StageBoot, Status: result.Fail, Seconds: 93.0, ExitCode: -1,
 		Output: "[2026-01-05 15:12:41 +0000] [1] [INFO] Listening at: http://127.0.0.1:8000 (1)\n"}
-	finish(d, diagnose.Context{Builder: scenario.BuilderDockerfile, Shell: scenario.ShellPlain, Python: "3.13"})
+	finish(d, diagnose.Context{Builder: dockerfilebuilder.Name, Shell: scenario.ShellPlain, Python: "3.13", Facts: debian.Facts{OfferSlim: true}})
+
+	// A row as init writes it, without expect: it fails, and the run must not call
+	// that a kept promise.
+	unpinned := run.Variants[0]
+	unpinned.Name = "init-row-no-expect"
+	expect(&unpinned, nil)
+	run.Variants = append(run.Variants, unpinned)
 	return run
 }

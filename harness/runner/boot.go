@@ -16,9 +16,12 @@ import (
 	"github.com/bootmatrix/bootmatrix/harness/scenario"
 )
 
-// exitGrace is how long boot waits for the process to exit once a health check that
-// had passed fails, before calling it a failed check rather than a crash.
-const exitGrace = 3 * time.Second
+// defaultExitGrace is Runner.exitGrace unless a test sets it.
+const defaultExitGrace = 3 * time.Second
+
+// defaultFailFast is Runner.failFast unless a test or WithFailFast sets it: long
+// enough for an app to finish binding, far below the boot timeout.
+const defaultFailFast = 3 * time.Second
 
 // answer is one HTTP probe's outcome.
 type answer struct {
@@ -42,14 +45,15 @@ func (vr *variantRun) bootStage(ctx context.Context, image string) bool {
 	sctx, cancel := context.WithTimeout(ctx, to)
 	defer cancel()
 	sr := vr.begin(result.StageBoot)
+	sr.st.Facts.Port = vr.chk.Port
 	start := vr.rc.Start
 	if start == "" {
-		ins, err := vr.r.cli.ImageInspect(sctx, image)
-		if err == nil && ins.Config != nil {
-			start = shellJoin(append(append([]string{}, ins.Config.Entrypoint...), ins.Config.Cmd...))
+		if ins, err := vr.r.eng.InspectImage(sctx, image); err == nil {
+			start = shellJoin(ins.Command)
 		}
 	}
 	if start == "" {
+		sr.st.Facts.NoStartCommand = true
 		sr.out.WriteString("no start command: the recipe has none and the image has no CMD or ENTRYPOINT\n")
 		sr.st.Status = result.Fail
 		return vr.end(ctx, sctx, sr, to)
@@ -66,36 +70,50 @@ func (vr *variantRun) bootStage(ctx context.Context, image string) bool {
 	base := fmt.Sprintf("http://127.0.0.1:%d", vr.box.hostPort)
 	var last answer
 	exited := func(res execResult) bool {
+		after := time.Since(began)
 		sr.st.ExitCode = res.code
+		sr.st.Facts.Exited = true
+		sr.st.Facts.AfterSeconds = after.Seconds()
+		sr.st.Facts.Signal = signalName(res.code)
 		if res.err != nil {
 			sr.out.WriteString("\n" + res.err.Error() + "\n")
 		}
-		sr.out.WriteString("\n" + diagnose.FormatExited(res.code, time.Since(began)) + "\n")
+		sr.out.WriteString("\n" + diagnose.FormatExited(res.code, after) + "\n")
 		if vr.r.oomKilled(vr.box.id) {
-			sr.out.WriteString(diagnose.FormatOOMKilled(mib(vr.limits().memory)) + "\n")
+			sr.oomKilled(vr.limits().memory)
 		}
 		sr.st.Status = result.Fail
 		return vr.end(ctx, nil, sr, to)
 	}
 
 	backoff := 5 * time.Millisecond
+	probed := false
+	ff := failFast{window: vr.r.failFast}
+poll:
 	for {
 		select {
 		case res := <-done:
 			return exited(res)
 		default:
 		}
-		last = get(sctx, hc, base+health.Path)
-		if checkOK(health, last) {
+		a := get(sctx, hc, base+health.Path)
+		// An answer cut short by the stage's own deadline says nothing about the app:
+		// the one before it (a wrong status, a refused connection) is the evidence.
+		if !probed || a.err == nil || sctx.Err() == nil {
+			last, probed = a, true
+		}
+		if checkOK(health, last) || sctx.Err() != nil {
 			break
 		}
-		if sctx.Err() != nil {
+		if why := ff.settled(last, health.Path, vr.chk.Port, time.Since(began), vr.listeners); why != "" {
+			sr.out.WriteString(fmt.Sprintf("\nbootmatrix: gave up after %.1fs of the boot timeout's %s: %s\n", time.Since(began).Seconds(), to, why))
 			break
 		}
 		select {
 		case res := <-done:
 			return exited(res)
 		case <-sctx.Done():
+			break poll
 		case <-time.After(backoff):
 		}
 		backoff = min(backoff*2, 250*time.Millisecond)
@@ -113,6 +131,7 @@ func (vr *variantRun) bootStage(ctx context.Context, image string) bool {
 		a := get(sctx, hc, base+cfg.Path)
 		ok := a.err == nil && (c.ExpectStatus == 0 && a.status/100 == 2 || checkOK(cfg, a))
 		if !ok {
+			sr.st.Facts.Health = httpAnswer(cfg, a)
 			sr.out.WriteString("\n" + describeAnswer(cfg, a) + "\n")
 			sr.st.Status = result.Fail
 			return vr.end(ctx, nil, sr, to)
@@ -131,6 +150,7 @@ func (vr *variantRun) bootStage(ctx context.Context, image string) bool {
 	actx, acancel := context.WithTimeout(ctx, 5*time.Second)
 	defer acancel()
 	if a := get(actx, hc, base+health.Path); !checkOK(health, a) {
+		sr.st.Facts.Health = httpAnswer(health, a)
 		sr.out.WriteString(fmt.Sprintf("\nhealthy at first, not after %s:\n", settle))
 		sr.out.WriteString(describeAnswer(health, a) + "\n")
 		// An app that stops answering is usually on its way out: a reset or refused
@@ -140,7 +160,7 @@ func (vr *variantRun) bootStage(ctx context.Context, image string) bool {
 		case res := <-done:
 			return exited(res)
 		case <-ctx.Done():
-		case <-time.After(exitGrace):
+		case <-time.After(vr.r.exitGrace):
 		}
 		sr.st.Status = result.Fail
 		return vr.end(ctx, nil, sr, to)
@@ -155,9 +175,95 @@ func (vr *variantRun) bootStage(ctx context.Context, image string) bool {
 	return vr.end(ctx, nil, sr, to)
 }
 
-// explainNoAnswer writes the marker for why the health check never passed: a wrong
-// answer, or nothing (reachable) listening, which the listener probe narrows down.
+// failFast ends the health poll once the probes know the outcome, instead of at the
+// boot timeout: the same wrong answer for a window (a 5xx may be a warming app and
+// is waited for), or, while nothing answers, the same listeners for a window that
+// the app can no longer turn into an answer (loopback only on the port, or only
+// other ports). An app that listens nowhere yet may still be importing: that one
+// is waited for.
+type failFast struct {
+	window time.Duration // zero: off
+
+	answer      string // the repeated wrong answer, "" when none
+	answerSince time.Time
+	probedAt    time.Duration // time since boot of the last listener probe
+	verdict     string
+	verdictAt   time.Duration
+}
+
+// listenerProbeAfter is how long boot lets an app try to bind before it looks at
+// its listeners, and how often it looks again.
+const listenerProbeAfter = time.Second
+
+// settled says why the poll can stop now, or "".
+func (f *failFast) settled(a answer, path string, port int, since time.Duration, probe func() ([]probe.Listener, error)) string {
+	if f.window <= 0 {
+		return ""
+	}
+	if a.err == nil {
+		f.verdict = ""
+		if a.status >= 500 {
+			f.answer = ""
+			return ""
+		}
+		key := fmt.Sprintf("%d %s", a.status, a.body)
+		if key != f.answer {
+			f.answer, f.answerSince = key, time.Now()
+			return ""
+		}
+		if time.Since(f.answerSince) >= f.window {
+			return fmt.Sprintf("GET %s answered the same for %s", path, f.window)
+		}
+		return ""
+	}
+	f.answer = ""
+	if since < listenerProbeAfter || since-f.probedAt < listenerProbeAfter {
+		return ""
+	}
+	f.probedAt = since
+	ls, err := probe()
+	if err != nil {
+		return ""
+	}
+	v := listenerVerdict(ls, port)
+	if v != f.verdict {
+		f.verdict, f.verdictAt = v, since
+		return ""
+	}
+	if v != "" && since-f.verdictAt >= f.window {
+		return fmt.Sprintf("its listeners stayed the same for %s (%s)", f.window, v)
+	}
+	return ""
+}
+
+// listenerVerdict is what the listeners say of an app that does not answer, when
+// it is final: "" while something listens on the port where it can be reached, or
+// nothing listens at all.
+func listenerVerdict(ls []probe.Listener, port int) string {
+	var loop, other bool
+	for _, l := range ls {
+		switch {
+		case l.Port == port && l.Loopback():
+			loop = true
+		case l.Port == port:
+			return ""
+		default:
+			other = true
+		}
+	}
+	switch {
+	case loop:
+		return "loopback only on the port"
+	case other:
+		return "listening on other ports only"
+	}
+	return ""
+}
+
+// explainNoAnswer records why the health check never passed: a wrong answer, or
+// nothing (reachable) listening, which the listener probe narrows down.
 func (vr *variantRun) explainNoAnswer(sr *stageRun, health scenario.HTTPCheck, last answer, after time.Duration) {
+	sr.st.Facts.Health = httpAnswer(health, last)
 	if last.err == nil {
 		sr.out.WriteString("\n" + describeAnswer(health, last) + "\n")
 		return
@@ -166,9 +272,12 @@ func (vr *variantRun) explainNoAnswer(sr *stageRun, health scenario.HTTPCheck, l
 	ls, err := vr.listeners()
 	if err != nil {
 		sr.out.WriteString("\nlistener probe: " + err.Error() + "\n")
+	} else {
+		sr.st.Facts.Listeners = make([]result.Listener, 0, len(ls))
 	}
 	var onPort, loop, others []string
 	for _, l := range ls {
+		sr.st.Facts.Listeners = append(sr.st.Facts.Listeners, l.Fact())
 		switch {
 		case l.Port == port && l.Loopback():
 			loop = append(loop, l.String())
@@ -182,9 +291,8 @@ func (vr *variantRun) explainNoAnswer(sr *stageRun, health scenario.HTTPCheck, l
 	switch {
 	case len(onPort) > 0:
 		// Something listens where it should, yet never answered in time: a hang.
-		sr.st.Class = ClassTimeout
-		sr.out.WriteString(fmt.Sprintf("listening on %s, but GET %s did not answer: %s\n", strings.Join(onPort, ", "), health.Path, last))
-		sr.out.WriteString(diagnose.FormatTimeout(vr.chk.timeout(result.StageBoot)) + "\n")
+		sr.out.WriteString(fmt.Sprintf("listening on %s, but GET %s did not answer: %s", strings.Join(onPort, ", "), health.Path, last))
+		sr.timedOut(vr.chk.timeout(result.StageBoot))
 	case len(loop) > 0:
 		sr.out.WriteString(diagnose.FormatLoopbackOnly(strings.Join(loop, ", "), port) + "\n")
 	case len(others) > 0:
@@ -267,6 +375,35 @@ func bodyMatches(want, got string) bool {
 		return false
 	}
 	return reflect.DeepEqual(w, g)
+}
+
+// httpAnswer is a probe's answer as the stage's facts keep it: the body cut as the
+// human line cuts it, so that a page of HTML cannot flood the result.
+func httpAnswer(c scenario.HTTPCheck, a answer) *result.HTTPAnswer {
+	h := &result.HTTPAnswer{Method: http.MethodGet, Path: c.Path, WantStatus: c.ExpectStatus, WantBody: c.ExpectBody}
+	if a.err != nil {
+		h.Error = oneLine(a.err.Error())
+		return h
+	}
+	h.Status = a.status
+	h.Body = a.body
+	if len(h.Body) > 200 {
+		h.Body = h.Body[:200] + "…"
+	}
+	return h
+}
+
+// signals name the signals whose 128+n exit code an engine reports for a process
+// they ended (the shell's convention, which the engine follows for execs).
+var signals = map[int]string{1: "SIGHUP", 2: "SIGINT", 3: "SIGQUIT", 4: "SIGILL", 6: "SIGABRT", 7: "SIGBUS",
+	8: "SIGFPE", 9: "SIGKILL", 11: "SIGSEGV", 13: "SIGPIPE", 15: "SIGTERM"}
+
+// signalName is the signal an exit code says ended the process, or "".
+func signalName(code int) string {
+	if code <= 128 {
+		return ""
+	}
+	return signals[code-128]
 }
 
 // mib writes a memory limit the way people set it; "" when there is none.

@@ -12,13 +12,6 @@ import (
 // SchemaVersion is the only schema version this build reads.
 const SchemaVersion = 1
 
-// Builders a variant can use.
-const (
-	BuilderNixpacks   = "nixpacks"
-	BuilderPythonSlim = "python-slim"
-	BuilderDockerfile = "dockerfile"
-)
-
 // Shell is how the platform starts commands in the image.
 type Shell string
 
@@ -34,6 +27,8 @@ type Scenario struct {
 	File string
 	Dir  string
 	Name string
+	// Requires is the file's `requires`, the oldest bootmatrix that reads it.
+	Requires Requirement
 
 	Project Project
 	// Imports are the modules the import stage loads, each in a fresh interpreter.
@@ -47,6 +42,8 @@ type Scenario struct {
 	Env map[string]string
 	// Secrets are extra environment names whose values are redacted everywhere.
 	Secrets []string
+	// Images override single image references in online runs (images:), taken as written.
+	Images map[string]string
 	// Timeouts are the file's over DefaultTimeouts, every stage set once loaded.
 	Timeouts Timeouts
 	Limits   Limits
@@ -55,6 +52,13 @@ type Scenario struct {
 	Settle time.Duration
 
 	Variants []Variant
+}
+
+// Requirement is a scenario's `requires: ">= X.Y"`.
+type Requirement struct {
+	Text string // as written; empty when the file has none
+	// Unchecked is true when this is a development build, taken to satisfy it.
+	Unchecked bool
 }
 
 // Project is the code under test.
@@ -105,12 +109,26 @@ func (t Timeouts) For(st result.StageName) time.Duration {
 type Limits struct {
 	MemoryBytes int64
 	NanoCPUs    int64
+	// CPUsAt is where NanoCPUs was written, so that CheckCPUs, which runs once the
+	// engine is known, can point at it.
+	CPUsAt Pos
 }
+
+// Pos is a field's place in the scenario file.
+type Pos struct {
+	Line, Column int
+	Field        string
+}
+
+// MinMemoryBytes is the smallest memory limit the Docker engine accepts: below
+// it the daemon answers "Minimum memory limit allowed is 6MB" for every container.
+const MinMemoryBytes = 6 << 20
 
 // Variant is one configuration of the matrix.
 type Variant struct {
 	// Name is unique in the scenario; generated from the axes when the file gives none.
-	Name    string
+	Name string
+	// Builder names one of the loader's builders (WithBuilders).
 	Builder string
 	// Python is the Python version, "3.11" or "3.13".
 	Python string
@@ -123,6 +141,8 @@ type Variant struct {
 	// Shell is ShellLogin or ShellPlain; empty means the builder's default.
 	Shell    Shell
 	Nixpacks NixpacksOverrides
+	// Settings are the values of builders' own settings (SettingOwner), by name.
+	Settings map[string]any
 	// Dockerfile is the Dockerfile's path relative to the project, for the dockerfile builder.
 	Dockerfile string
 	BuildArgs  map[string]string
@@ -170,7 +190,11 @@ func (s *Scenario) TimeoutsFor(v Variant) Timeouts { return v.Timeouts.Over(s.Ti
 
 // LimitsFor are the variant's limits, each field it leaves zero the scenario's.
 func (s *Scenario) LimitsFor(v Variant) Limits {
-	return Limits{MemoryBytes: cmp.Or(v.Limits.MemoryBytes, s.Limits.MemoryBytes), NanoCPUs: cmp.Or(v.Limits.NanoCPUs, s.Limits.NanoCPUs)}
+	l := Limits{MemoryBytes: cmp.Or(v.Limits.MemoryBytes, s.Limits.MemoryBytes), NanoCPUs: s.Limits.NanoCPUs, CPUsAt: s.Limits.CPUsAt}
+	if v.Limits.NanoCPUs != 0 {
+		l.NanoCPUs, l.CPUsAt = v.Limits.NanoCPUs, v.Limits.CPUsAt
+	}
+	return l
 }
 
 // SettleFor is the variant's settle period, else the scenario's, else DefaultSettle.

@@ -54,6 +54,7 @@ stage_wheelhouse() {
     images/lib/debwheels.py "$WHEEL_SPEC" "$bw" "$tx" "$pure" "${debs[@]}" "${sysdeps[@]}" "${sdists[@]}" \
     "$KIT_CACHE/roots/bookworm.packages" "$KIT_CACHE/roots/trixie.packages" -- "$KIT_BUILDER")
   local tag="$KIT_REPO/wheelhouse:wheelhouse-$h"
+  plan_stage wheelhouse:latest "$tag" || return 0
   local built="$KIT_CACHE/wheelhouse/$h"
   if [ ! -f "$built/.complete" ]; then
     log "building wheels ($h)"

@@ -9,6 +9,7 @@ python app.py [MODE]
   print-env   print the secret-looking environment, then serve
   flood       print 100 MB to stdout, then serve
   hog         allocate 512 MB, then serve
+  needs-setting  read DATABASE_URL from the environment, which the scenario does not set
 """
 import http.server
 import os
@@ -72,6 +73,11 @@ def main():
         for _ in range(100 * 1024):
             out.write(line)
         out.flush()
+        serve()
+    elif mode == "needs-setting":
+        print("reading settings", flush=True)
+        database_url = os.environ["DATABASE_URL"]
+        print(f"connecting to {database_url}", flush=True)
         serve()
     elif mode == "hog":
         hog = bytearray(512 << 20)
