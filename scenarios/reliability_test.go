@@ -655,7 +655,7 @@ func TestContainersLeastPrivilege(t *testing.T) {
 			if l, err := net.Listen("tcp", "127.0.0.1:8080"); err == nil {
 				t.Cleanup(func() { _ = l.Close() })
 			}
-			r := newRunner(t, runner.WithKeep(true), runner.WithParallel(2))
+			r := newRunner(t, runner.WithKeepAll(true), runner.WithParallel(2))
 			run, err := r.Run(context.Background(), sc, []scenario.Variant{good, second})
 			if err != nil {
 				t.Fatal(err)

@@ -104,6 +104,8 @@ Exit codes:
 		newInitCmd(),
 		newMatrixCmd(),
 		newPinCmd(),
+		newKitCmd(),
+		newVersionCmd(),
 	)
 	return root
 }

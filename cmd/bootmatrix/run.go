@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/bootmatrix/bootmatrix/harness/builder/builtin"
+	"github.com/bootmatrix/bootmatrix/harness/buildinfo"
 	"github.com/bootmatrix/bootmatrix/harness/diagnose"
 	"github.com/bootmatrix/bootmatrix/harness/recipe"
 	"github.com/bootmatrix/bootmatrix/harness/report"
@@ -35,6 +36,7 @@ type runFlags struct {
 	ascii    bool
 	cacheMax string
 	failFast bool
+	registry registryFlags
 }
 
 func newRunCmd() *cobra.Command {
@@ -48,7 +50,10 @@ runs, then the matrix and the recommended configuration.
 
 Offline (the default) maps python:*-slim and the Nixpacks base onto the kit images that
 'make images' builds and points pip at the offline wheelhouse. --online (or
-BOOTMATRIX_ONLINE=1) uses the real images and PyPI, or PIP_INDEX_URL when set.`,
+BOOTMATRIX_ONLINE=1) uses the real images and PyPI, or PIP_INDEX_URL when set;
+--registry-mirror moves every image it pulls onto a mirror and --images FILE (or the
+scenario's images:) replaces single references. Registry credentials come from
+Docker's configuration (~/.docker/config.json, credential helpers), never a flag.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runScenario(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), scenarioArg(args), f)
@@ -56,6 +61,7 @@ BOOTMATRIX_ONLINE=1) uses the real images and PyPI, or PIP_INDEX_URL when set.`,
 	}
 	f.register(cmd)
 	f.outputs.register(cmd)
+	f.registry.register(cmd)
 	cmd.Flags().IntVar(&f.parallel, "parallel", 0, "variants run at once (default: the engine's CPU count)")
 	cmd.Flags().BoolVar(&f.online, "online", false, "use the real images and PyPI instead of the offline kit")
 	cmd.Flags().BoolVar(&f.offline, "offline", false, "use the offline kit (the default)")
@@ -78,7 +84,7 @@ func substitutions(online, offline bool) recipe.Substitutions {
 	if online || (!offline && os.Getenv("BOOTMATRIX_ONLINE") == "1") {
 		return recipe.Online(environ())
 	}
-	return recipe.Offline()
+	return recipe.Offline().WithKitRepo(kitRepo())
 }
 
 func environ() map[string]string {
@@ -99,7 +105,15 @@ func runScenario(ctx context.Context, stdout, stderr io.Writer, path string, f r
 	if err != nil {
 		return err
 	}
+	if sc.Requires.Unchecked {
+		fmt.Fprintf(stderr, "bootmatrix: %s requires bootmatrix %s; this is a development build (%s), taken to satisfy it\n",
+			path, sc.Requires.Text, buildinfo.Read().Version)
+	}
 	if err := f.outputs.check(); err != nil {
+		return usageErr(err)
+	}
+	subs, err := f.registry.apply(substitutions(f.online, f.offline), sc.Images)
+	if err != nil {
 		return usageErr(err)
 	}
 
@@ -115,7 +129,7 @@ func runScenario(ctx context.Context, stdout, stderr io.Writer, path string, f r
 		runner.WithCacheMax(cacheMax),
 		runner.WithFailFast(f.failFast),
 		runner.WithRunID(runID),
-		runner.WithSubstitutions(substitutions(f.online, f.offline)),
+		runner.WithSubstitutions(subs),
 		runner.WithRenderer(builtin.Registry().Render),
 		runner.WithDiagnoser(diagnose.Diagnoser{}),
 		runner.WithKeep(f.keep),

@@ -84,6 +84,10 @@ const (
 	FixShellSyntax         FixKind = "fix-shell-syntax"
 	FixRequirementsFile    FixKind = "fix-requirements-file"
 	FixSetEnv              FixKind = "set-env"
+	FixRegistryLogin       FixKind = "registry-login"
+	FixRegistryTag         FixKind = "registry-tag"
+	FixRegistryReach       FixKind = "registry-reach"
+	FixRegistryTLS         FixKind = "registry-tls"
 )
 
 // Class is one catalogue entry.
@@ -241,13 +245,17 @@ var fixTitles = map[FixKind]string{
 	FixBuilderPythonSlim:   "build on python:3.11-slim (Debian, glibc and libstdc++ in /usr/lib)",
 	FixBuilderDockerfile:   "use a Dockerfile on a Debian-based Python image",
 	FixUpdateHashes:        "regenerate the --hash pins (pip-compile --generate-hashes, or pip hash on the intended file), after checking where the file came from",
-	FixBuildOfflineKit:     "build the offline kit (make images), or run online (--online) where a registry is reachable",
+	FixBuildOfflineKit:     "build the offline kit (bootmatrix kit build, or make images in a clone), or run online (--online) where a registry is reachable",
 	FixBaseImageName:       "name a base image that exists (offline: one the kit provides)",
 	FixRunAgain:            "run the matrix again without interrupting it",
 	FixRunOnline:           "run online (--online) where a registry is reachable",
 	FixShellSyntax:         "fix the command's shell syntax (balance its quotes)",
 	FixRequirementsFile:    "fix the requirements file's -r/-c includes so each file is read once and every named file exists",
 	FixSetEnv:              "set the variable the app needs in the scenario's env (or secrets)",
+	FixRegistryLogin:       "give the engine credentials for the registry: docker login HOST, or an auths entry or credential helper in ~/.docker/config.json",
+	FixRegistryTag:         "push the image to the registry (bootmatrix kit push HOST for the kit's stand-ins), or map the reference to an existing one with --images",
+	FixRegistryReach:       "start the registry or correct --registry-mirror / BOOTMATRIX_REGISTRY_MIRROR so the engine reaches it",
+	FixRegistryTLS:         "serve the registry with a certificate the engine trusts, or list it in insecure-registries in the engine's daemon.json",
 }
 
 // FixTitle is the generic one-line description of a fix kind.

@@ -129,7 +129,7 @@ func (c *classifier) installish() bool {
 // netHit: an installing stage's output shows pip, apt or Nix failing to reach its index.
 func (c *classifier) netHit() bool {
 	s := c.s
-	return c.installish() && (s.has(sPipNet) || s.has(sAptNet) || s.has(sNixNet))
+	return c.installish() && (s.has(sPipNet) || s.has(sAptNet) || s.has(sNixNet) || c.observed.IndexUnreachable != "")
 }
 
 // classify answers the finding of the first rule that holds, and that rule's index
@@ -293,7 +293,14 @@ func (c *classifier) indexUnreachable(timedOut bool) Finding {
 	if s.has(sNixNet) {
 		who = append(who, "nix")
 	}
+	if len(who) == 0 {
+		who = append(who, "pip")
+	}
 	f.Explanation = strings.Join(who, " and ") + " could not reach its package index (name resolution or connection failed)"
+	if h := c.observed.IndexUnreachable; h != "" {
+		f.Explanation = "pip could not reach its package index at " + h + " (name resolution or connection failed)"
+		f.Evidence = appendEvidence(f.Evidence, "bootmatrix: index unreachable: "+h)
+	}
 	if s.has(sNoVersion) {
 		f.Explanation += `, so pip saw no versions at all ("from versions: none") — the requirement itself may be fine`
 	}
@@ -712,6 +719,14 @@ func (c *classifier) hashMismatch() Finding {
 	return f
 }
 
+// pullFixes is the fix for each way a pull can be refused.
+var pullFixes = map[result.PullReason]FixKind{
+	result.PullDenied:      FixRegistryLogin,
+	result.PullNotFound:    FixRegistryTag,
+	result.PullUnreachable: FixRegistryReach,
+	result.PullTLS:         FixRegistryTLS,
+}
+
 func (c *classifier) imageUnavailable() Finding {
 	s := c.s
 	var extra []string
@@ -719,7 +734,11 @@ func (c *classifier) imageUnavailable() Finding {
 		extra = []string{c.imageLine()}
 	}
 	f := Finding{Class: ClassImageUnavailable, Evidence: s.evidence(extra, sImagePull, sRegistryNet)}
-	switch ref := c.observed.ImageUnavailable; {
+	switch p, ref := c.observed.Pull, c.observed.ImageUnavailable; {
+	case p != nil:
+		f.Evidence = s.evidence([]string{FormatImageUnavailable("pull " + p.Ref + ": " + string(p.Reason) + ": " + p.Message)}, sImagePull, sRegistryNet)
+		f.Explanation = "the pull of " + p.Ref + " from " + p.Registry + " failed (" + string(p.Reason) + "); the registry answered: " + p.Message
+		f.Fixes = []FixKind{pullFixes[p.Reason], FixBaseImageName}
 	case ref != "" && !kitImage(ref):
 		// Only an offline run refuses to pull a public name, and `make images` builds
 		// the kit's images only: it cannot provide this one.

@@ -89,4 +89,9 @@ type Substitutions struct {
 	WheelhouseDir string
 	// PipEnv is set for every pip run (PIP_NO_INDEX, PIP_FIND_LINKS, PIP_INDEX_URL …).
 	PipEnv map[string]string
+	// Mirror, when set (HOST[:PORT]), is the registry every pulled reference is
+	// moved onto (MirrorRef); kit and cache images stay local.
+	Mirror string
+	// Overrides replace single references, taken as written (an images: map).
+	Overrides map[string]string
 }

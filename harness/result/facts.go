@@ -17,6 +17,12 @@ type Facts struct {
 	Signal string `json:"signal,omitempty"`
 	// ImageUnavailable is the image reference the engine did not have and could not pull.
 	ImageUnavailable string `json:"image_unavailable,omitempty"`
+	// Pull is the registry's refusal when the runner pulled ImageUnavailable and failed
+	// (nil when the image was missing and could not be pulled at all, as offline).
+	Pull *PullFailure `json:"pull,omitempty"`
+	// IndexUnreachable is the host (never the credentials) of a package index the
+	// stage's pip could not reach.
+	IndexUnreachable string `json:"index_unreachable,omitempty"`
 	// Exited: the started app's process ended on its own, AfterSeconds after it started
 	// (the code is the stage's ExitCode).
 	Exited       bool    `json:"exited,omitempty"`
@@ -70,3 +76,22 @@ type CrashLoop struct {
 	// Seconds is how long after the start the last of them was found gone.
 	Seconds float64 `json:"seconds"`
 }
+
+// PullFailure is a pull the registry, or the way to it, refused.
+type PullFailure struct {
+	Ref      string     `json:"ref"`
+	Registry string     `json:"registry"`
+	Reason   PullReason `json:"reason"`
+	// Message is the engine's error, which carries the registry's own answer.
+	Message string `json:"message"`
+}
+
+// PullReason is why a pull failed.
+type PullReason string
+
+const (
+	PullDenied      PullReason = "denied"      // 401/403: no or wrong credentials
+	PullNotFound    PullReason = "not-found"   // no such repository or tag
+	PullUnreachable PullReason = "unreachable" // no answer: refused, no route, no such host
+	PullTLS         PullReason = "tls"         // TLS expected and not spoken, or not trusted
+)

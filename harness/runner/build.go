@@ -248,18 +248,16 @@ type errImageMissing struct {
 
 func (e errImageMissing) Error() string {
 	if localOnly(e.ref) || len(e.offline) == 0 {
-		return fmt.Sprintf("image %s is not present: run `make images`", e.ref)
+		return fmt.Sprintf("image %s is not present: run `bootmatrix kit build` (or `make images` in a clone) to build the offline kit", e.ref)
 	}
 	// `make images` would not help: the kit has no stand-in for this name.
-	return fmt.Sprintf("image %s is not present and cannot be pulled offline: the offline kit (`make images`) provides %s; use one of those as base, or run with --online",
+	return fmt.Sprintf("image %s is not present and cannot be pulled offline: the offline kit (`bootmatrix kit build`) provides %s; use one of those as base, or run with --online",
 		e.ref, strings.Join(e.offline, ", "))
 }
 
 // localOnly are references that only `make images` or an earlier stage produce; pulling
 // them could only fail, or worse, fetch someone else's image of that name.
-func localOnly(ref string) bool {
-	return strings.HasPrefix(ref, "bootmatrix-kit/") || strings.HasPrefix(ref, "bootmatrix-cache/")
-}
+func localOnly(ref string) bool { return recipe.LocalOnly(ref) }
 
 // offlineNames are the logical image names the substitution table maps, sorted.
 func (r *Runner) offlineNames() []string {
@@ -272,7 +270,7 @@ func (r *Runner) offlineNames() []string {
 }
 
 // prepare resolves a build's context and base images and computes its cache tag.
-func (r *Runner) prepare(ctx context.Context, stage result.StageName, b recipe.Build, extra map[string]string) (*buildSpec, error) {
+func (r *Runner) prepare(ctx context.Context, stage result.StageName, b recipe.Build, extra map[string]string, out io.Writer) (*buildSpec, error) {
 	files, dfName, err := resolveContext(b)
 	if err != nil {
 		return nil, err
@@ -294,9 +292,16 @@ func (r *Runner) prepare(ctx context.Context, stage result.StageName, b recipe.B
 		case cerrdefs.IsNotFound(err) && (localOnly(ref) || r.subs.Mode == "offline"):
 			return nil, errImageMissing{ref: ref, offline: r.offlineNames()}
 		case cerrdefs.IsNotFound(err):
-			// Online: the builder pulls it. The key changes once it is present, so
-			// this variant is built again next time, never served stale.
-			ids = append(ids, ref+"@unresolved")
+			// Online: pulled here, once per run, so that a refusal is the registry's
+			// own answer and the key hashes the image actually pulled.
+			if perr := r.pull(ctx, ref, out); perr != nil {
+				return nil, perr
+			}
+			ins, err := r.eng.InspectImage(ctx, ref)
+			if err != nil {
+				return nil, fmt.Errorf("inspect pulled base image %s: %w", ref, err)
+			}
+			ids = append(ids, ref+"@"+ins.ID)
 		default:
 			return nil, fmt.Errorf("inspect base image %s: %w", ref, err)
 		}
@@ -438,7 +443,11 @@ func (r *Runner) dockerBuild(ctx context.Context, spec *buildSpec, dockerfile, t
 		pw.CloseWithError(writeContext(pw, spec.dockerfile, dockerfile, spec.files))
 	}()
 	defer func() { _ = pr.Close() }()
-	return r.eng.Build(ctx, buildRequest{Context: pr, Dockerfile: spec.dockerfile, Tag: tag, Args: spec.args, Labels: labels}, out)
+	args, hostNet, err := r.buildArgs(spec.args)
+	if err != nil {
+		return 1, err
+	}
+	return r.eng.Build(ctx, buildRequest{Context: pr, Dockerfile: spec.dockerfile, Tag: tag, Args: args, Labels: labels, HostNetwork: hostNet}, out)
 }
 
 // lockKey takes the host-wide lock of a cache key, a flocked file in the state

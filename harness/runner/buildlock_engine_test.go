@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"strings"
@@ -52,7 +53,7 @@ func TestBuildKeyHelper(t *testing.T) {
 			select {}
 		}
 	}
-	spec, err := r.prepare(ctx, "build", b, nil)
+	spec, err := r.prepare(ctx, "build", b, nil, io.Discard)
 	var res helperBuild
 	if err == nil {
 		out := NewTail(0)
@@ -176,7 +177,7 @@ func TestSIGKILLedBuildThenGC(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = r.Close() })
 	b := recipe.Build{Dockerfile: "FROM " + testKitImage + "\nLABEL org.bootmatrix.test.nonce=" + nonce + "\nRUN echo " + nonce + " > /nonce\n"}
-	spec, err := r.prepare(ctx, "build", b, nil)
+	spec, err := r.prepare(ctx, "build", b, nil, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"io"
 	"slices"
 	"strings"
 	"testing"
@@ -29,7 +30,7 @@ func TestEvictAboveSmallCap(t *testing.T) {
 	for _, name := range []string{"a", "b", "c"} {
 		b := recipe.Build{Dockerfile: "FROM " + testKitImage + "\nLABEL org.bootmatrix.test.nonce=" + nonce + "\n" +
 			"RUN head -c 1000000 /dev/urandom > /blob-" + name + "\n"}
-		spec, err := r.prepare(ctx, "build", b, nil)
+		spec, err := r.prepare(ctx, "build", b, nil, io.Discard)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"io"
 	"slices"
 	"strings"
 	"testing"
@@ -82,7 +83,7 @@ func TestLargeLayerReported(t *testing.T) {
 	f, _ := fakeSetup(t, &fakeBox{})
 	f.layers = map[string][]layer{}
 	r := fakeRunner(t, f)
-	spec, err := r.prepare(context.Background(), "build", fakeRecipe().Setup, nil)
+	spec, err := r.prepare(context.Background(), "build", fakeRecipe().Setup, nil, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,6 +20,9 @@ type engine interface {
 	// goes to out. code is the failing step's exit code.
 	Build(ctx context.Context, req buildRequest, out io.Writer) (code int, err error)
 	TagImage(ctx context.Context, source, target string) error
+	// PullImage pulls ref with the credentials Docker's own configuration has for its
+	// registry; progress goes to out. The error carries the registry's answer.
+	PullImage(ctx context.Context, ref string, out io.Writer) error
 	// RemoveImage untags ref, deleting the image and its untagged parents when that
 	// was its last tag.
 	RemoveImage(ctx context.Context, ref string, force bool) error
@@ -64,6 +67,9 @@ type buildRequest struct {
 	Args       map[string]string
 	// Labels the engine adds itself (nil when the Dockerfile carries them).
 	Labels map[string]string
+	// HostNetwork runs the build's steps on the host's network, only so that they
+	// reach a package index on 127.0.0.1 (the bridge cannot).
+	HostNetwork bool
 }
 
 // containerSpec is an idle container the stages exec into.

@@ -50,6 +50,9 @@ type fakeEngine struct {
 	gone       []string // IDs of objects Remove removed
 	layers     map[string][]layer
 	closed     bool
+	pullable   map[string]imageInfo // references PullImage can fetch
+	pullErr    error                // PullImage's error for any other reference
+	pulled     []string             // references PullImage was called with
 }
 
 func newFake() *fakeEngine {
@@ -375,4 +378,21 @@ func fakeRunner(t testing.TB, f *fakeEngine, opts ...Option) *Runner {
 	r.exitGrace = 300 * time.Millisecond
 	r.failFast = 200 * time.Millisecond
 	return r
+}
+
+// PullImage succeeds for references pullable holds (their images appear), and
+// fails with pullErr otherwise; pulled counts the calls.
+func (f *fakeEngine) PullImage(_ context.Context, ref string, out io.Writer) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.pulled = append(f.pulled, ref)
+	if info, ok := f.pullable[ref]; ok {
+		f.images[ref] = info
+		fmt.Fprintf(out, "%s: Pull complete\n", ref)
+		return nil
+	}
+	if f.pullErr != nil {
+		return f.pullErr
+	}
+	return cerrdefs.ErrNotFound.WithMessage("manifest for " + ref + " not found: manifest unknown")
 }

@@ -170,12 +170,20 @@ func (m *mobyEngine) Build(ctx context.Context, req buildRequest, out io.Writer)
 		PullParent:  false,
 		Version:     build.BuilderV1,
 		Labels:      req.Labels,
+		NetworkMode: buildNetwork(req.HostNetwork),
 	})
 	if err != nil {
 		return 0, fmt.Errorf("docker build: %w", err)
 	}
 	defer func() { _ = resp.Body.Close() }()
 	return readBuildStream(ctx, resp.Body, out)
+}
+
+func buildNetwork(host bool) string {
+	if host {
+		return "host"
+	}
+	return ""
 }
 
 // readBuildStream copies the build's messages to out and returns the failing step's

@@ -48,7 +48,7 @@ func TestImageMissingMessage(t *testing.T) {
 		ref       string
 		want, not []string
 	}{
-		{"bootmatrix-kit/nix:latest", []string{"bootmatrix-kit/nix:latest is not present: run `make images`"}, []string{"--online"}},
+		{"bootmatrix-kit/nix:latest", []string{"bootmatrix-kit/nix:latest is not present: run `bootmatrix kit build`"}, []string{"--online"}},
 		{"python:3.9-slim", []string{"python:3.9-slim is not present and cannot be pulled offline", "nixpacks, python:3.11-slim", "--online"}, nil},
 	} {
 		msg := errImageMissing{ref: tc.ref, offline: offline}.Error()

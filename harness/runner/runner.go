@@ -32,6 +32,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"runtime"
@@ -97,6 +98,10 @@ func WithProgress(f func(Event)) Option { return func(r *Runner) { r.progress = 
 // WithKeep leaves failed variants' containers running for inspection.
 func WithKeep(keep bool) Option { return func(r *Runner) { r.keep = keep } }
 
+// WithKeepAll leaves every variant's container running, booted ones too, for
+// inspecting what a passing variant ran in (the least-privilege checks do).
+func WithKeepAll(keep bool) Option { return func(r *Runner) { r.keepAll = keep } }
+
 // WithRunID sets the run id every created object is labelled with.
 func WithRunID(id string) Option { return func(r *Runner) { r.runID = id } }
 
@@ -136,6 +141,7 @@ type Runner struct {
 	diag     Diagnoser
 	progress func(Event)
 	keep     bool
+	keepAll  bool
 	runID    string
 	render   Renderer
 	logf     func(string, ...any)
@@ -160,6 +166,9 @@ type Runner struct {
 	mu     sync.Mutex
 	builds map[string]*buildCall // in-flight builds by cache tag, so variants sharing a stage build it once
 	used   map[string]bool       // cache tags this runner used, which eviction keeps
+	pulls  pulls
+	// indexes serve credentialed package indexes to builds without the credentials.
+	indexes indexes
 }
 
 // New connects to the engine named by DOCKER_HOST (or the default socket) and
@@ -206,9 +215,9 @@ func New(ctx context.Context, opts ...Option) (*Runner, error) {
 	return r, nil
 }
 
-// Close releases the engine connection and the run's lease.
+// Close releases the engine connection, the run's lease and the index proxies.
 func (r *Runner) Close() error {
-	err := r.eng.Close()
+	err := errors.Join(r.indexes.close(), r.eng.Close())
 	if lerr := r.lease.release(); err == nil {
 		err = lerr
 	}
@@ -217,7 +226,7 @@ func (r *Runner) Close() error {
 }
 
 // Keeps reports whether the runner leaves containers running (WithKeep).
-func (r *Runner) Keeps() bool { return r.keep }
+func (r *Runner) Keeps() bool { return r.keep || r.keepAll }
 
 // RunID is the id this runner labels objects with.
 func (r *Runner) RunID() string { return r.runID }

@@ -299,7 +299,7 @@ func TestMissingKitImage(t *testing.T) {
 	v := r.RunRecipe(context.Background(), "no-kit", rc, appChecks())
 	wantStatuses(t, v, "build=fail install=skip import=skip ldd=skip boot=skip")
 	st := v.StageByName(result.StageBuild)
-	if !strings.Contains(st.Output, "image bootmatrix-kit/absent:never is not present: run `make images`") {
+	if !strings.Contains(st.Output, "image bootmatrix-kit/absent:never is not present: run `bootmatrix kit build`") {
 		t.Errorf("build output %q", st.Output)
 	}
 	if st.Facts.ImageUnavailable != "bootmatrix-kit/absent:never" {
@@ -455,7 +455,13 @@ RUN nix-env -iA nixpkgs.python313 && python3 -m venv --copies /opt/venv \
 // forced gc removes it, and the variant is interrupted, not failed.
 func TestGCAgainstLiveRun(t *testing.T) {
 	dir := t.TempDir()
-	r := setup(t, runner.WithStateDir(dir), runner.WithDiagnoser(diagnose.Diagnoser{}))
+	booting := make(chan struct{}, 2)
+	r := setup(t, runner.WithStateDir(dir), runner.WithDiagnoser(diagnose.Diagnoser{}),
+		runner.WithProgress(func(e runner.Event) {
+			if e.Stage == result.StageBoot && e.Status == "" {
+				booting <- struct{}{}
+			}
+		}))
 	chk := appChecks()
 	chk.Settle = 8 * time.Second
 	for _, force := range []bool{false, true} {
@@ -463,8 +469,15 @@ func TestGCAgainstLiveRun(t *testing.T) {
 		go func() {
 			done <- r.RunRecipe(context.Background(), "live", appRecipe(""), chk)
 		}()
-		// The app answers within a second of boot's start; gc then runs while it settles.
+		// The app answers within a second of boot's start; gc then runs while it
+		// settles. Waiting for boot itself, not a fixed time after the container
+		// appears, keeps a slow import on a loaded machine from meeting the gc.
 		waitForContainer(t, r.RunID())
+		select {
+		case <-booting:
+		case v := <-done:
+			t.Fatalf("the variant ended before boot: %s", statuses(v))
+		}
 		time.Sleep(3 * time.Second)
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		var lives []runner.Lease

@@ -148,7 +148,7 @@ func (r *Runner) runRecipe(ctx context.Context, name string, rc *recipe.Recipe, 
 	}
 	v.ExpectationMet, v.ExpectationDetail = Evaluate(&v, chk.Expect)
 	// A passing variant's container has nothing to show: only failed ones are kept.
-	if r.keep && v.FirstFailure() != nil {
+	if r.keepAll || r.keep && v.FirstFailure() != nil {
 		return v, nil
 	}
 	return v, vr.box
@@ -307,11 +307,15 @@ func (vr *variantRun) finish(ctx, sctx context.Context, sr *stageRun, timeout ti
 }
 
 func (vr *variantRun) buildOne(ctx context.Context, sr *stageRun, stage result.StageName, b recipe.Build, extra map[string]string) (string, bool, error) {
-	spec, err := vr.r.prepare(ctx, stage, b, extra)
+	spec, err := vr.r.prepare(ctx, stage, b, extra, sr.out)
 	if err != nil {
 		var missing errImageMissing
 		if errors.As(err, &missing) {
 			sr.st.Facts.ImageUnavailable = missing.ref
+			sr.out.WriteString(diagnose.FormatImageUnavailable(err.Error()) + "\n")
+		} else if p, ok := asPull(err); ok {
+			sr.st.Facts.ImageUnavailable = p.Ref
+			sr.st.Facts.Pull = &p
 			sr.out.WriteString(diagnose.FormatImageUnavailable(err.Error()) + "\n")
 		} else {
 			sr.out.WriteString(err.Error() + "\n")
@@ -319,9 +323,14 @@ func (vr *variantRun) buildOne(ctx context.Context, sr *stageRun, stage result.S
 		sr.st.ExitCode = 1
 		return "", false, err
 	}
+	before := vr.r.startIndexes().snapshot()
 	cached, code, err := vr.r.buildImage(ctx, spec, b.Dockerfile, sr.out)
 	sr.st.ExitCode = code
 	if err != nil {
+		if h := vr.r.indexes.unreachableSince(before); h != "" {
+			sr.st.Facts.IndexUnreachable = h
+			sr.out.WriteString("bootmatrix: index unreachable: " + h + "\n")
+		}
 		return "", false, err
 	}
 	return spec.tag, cached, nil

@@ -595,9 +595,10 @@ func TestFakeBuildFailures(t *testing.T) {
 			t.Errorf("facts %+v output %q", st.Facts, st.Output)
 		}
 	})
-	t.Run("online, a missing base is left to the builder", func(t *testing.T) {
+	t.Run("online, a missing base is pulled before the build", func(t *testing.T) {
 		t.Parallel()
 		f, _ := fakeSetup(t, &fakeBox{})
+		f.pullable = map[string]imageInfo{"python:3.9-slim": {ID: "sha256:py39"}}
 		r := fakeRunner(t, f, WithSubstitutions(recipe.Substitutions{Mode: "online"}))
 		rc := fakeRecipe()
 		rc.Setup.Dockerfile = "FROM python:3.9-slim\n"

@@ -15,8 +15,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/distribution/reference"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/bootmatrix/bootmatrix/harness/buildinfo"
 	"github.com/bootmatrix/bootmatrix/harness/result"
 )
 
@@ -74,7 +76,7 @@ var (
 )
 
 var (
-	topFields     = []string{"schemaVersion", "name", "project", "imports", "start", "port", "health", "config", "env", "secrets", "timeouts", "limits", "settle", "matrix"}
+	topFields     = []string{"schemaVersion", "name", "project", "imports", "start", "port", "health", "config", "env", "secrets", "images", "timeouts", "limits", "settle", "matrix", "requires"}
 	projectFields = []string{"dir", "root"}
 	checkFields   = []string{"path", "status", "body"}
 	// stages are the names an expectation and timeouts may use: result.StageNames, in run order.
@@ -102,7 +104,12 @@ type options struct {
 	maxVariants int
 	classes     []string
 	builders    Builders
+	version     string
 }
+
+// WithVersion sets the bootmatrix version a `requires` field is checked against
+// (default: this binary's, from buildinfo.Read).
+func WithVersion(v string) Option { return func(o *options) { o.version = v } }
 
 // WithCheckFiles turns the checks that read the project's files on or off
 // (on by default). Off, nothing outside the scenario's bytes is read, and
@@ -130,7 +137,7 @@ func Load(path string, opts ...Option) (*Scenario, error) {
 // Parse validates and expands a scenario given as bytes; path names the file in
 // problems and anchors relative paths.
 func Parse(path string, data []byte, opts ...Option) (*Scenario, error) {
-	o := options{checkFiles: true, maxVariants: DefaultMaxVariants}
+	o := options{checkFiles: true, maxVariants: DefaultMaxVariants, version: buildinfo.Read().Version}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -276,6 +283,10 @@ func (l *loader) top(doc *yaml.Node) {
 			if n, ok := p.integer(v, key, "write schemaVersion: 1"); ok && n != SchemaVersion {
 				p.add(v, key, fmt.Sprintf("schema version %d is not supported (this build reads %d)", n, SchemaVersion), "write schemaVersion: 1 and follow docs/scenario-schema.md")
 			}
+		case "requires":
+			if str, ok := p.str(v, key); ok {
+				l.requires(v, str)
+			}
 		case "name":
 			nameSeen = true
 			if str, ok := p.str(v, key); ok {
@@ -329,6 +340,8 @@ func (l *loader) top(doc *yaml.Node) {
 				}
 				s.Secrets = list
 			}
+		case "images":
+			s.Images = l.images(v, key)
 		case "timeouts":
 			l.timeouts(v, key, &s.Timeouts)
 		case "limits":
@@ -549,4 +562,49 @@ func isModuleName(s string) bool {
 		}
 	}
 	return true
+}
+
+// requires checks the scenario's `requires: ">= X.Y"` against the running version.
+// A development build passes and the scenario records that it was not checked.
+func (l *loader) requires(v *yaml.Node, req string) {
+	ok, dev, err := buildinfo.Satisfies(l.o.version, req)
+	switch {
+	case err != nil:
+		l.p.add(v, "requires", err.Error(), `write the oldest bootmatrix that reads this file, such as requires: ">= 0.3"`)
+	case !ok:
+		l.p.add(v, "requires", fmt.Sprintf("this scenario needs bootmatrix %s; this is %s", req, l.o.version),
+			"install a newer one: go install github.com/bootmatrix/bootmatrix/cmd/bootmatrix@latest")
+	}
+	l.s.Requires = Requirement{Text: req, Unchecked: dev && ok}
+}
+
+// images reads the images: map, a reference as a builder or a Dockerfile names it
+// (python:3.11-slim, nixpacks) → the reference an online run uses instead. Both sides
+// must be image references; credentials never belong here (Docker's configuration has them).
+func (l *loader) images(v *yaml.Node, key string) map[string]string {
+	p := l.p
+	ps, ok := p.mapping(v, key, "write reference: replacement pairs, such as python:3.11-slim: registry.example.com/python:3.11-slim")
+	if !ok {
+		return nil
+	}
+	out := make(map[string]string, len(ps))
+	for _, kv := range ps {
+		name := p.deref(kv.key).Value
+		if name != "nixpacks" {
+			if _, err := reference.ParseNormalizedNamed(name); err != nil {
+				p.add(kv.key, join(key, name), fmt.Sprintf("%q is not an image reference (%v)", name, err), "use a name such as python:3.11-slim, or nixpacks for the Nixpacks base")
+				continue
+			}
+		}
+		val, ok := p.anyScalar(kv.val, join(key, name))
+		if !ok {
+			continue
+		}
+		if _, err := reference.ParseNormalizedNamed(val); err != nil {
+			p.add(p.deref(kv.val), join(key, name), fmt.Sprintf("%q is not an image reference (%v)", val, err), "write HOST/REPOSITORY:TAG")
+			continue
+		}
+		out[name] = val
+	}
+	return out
 }

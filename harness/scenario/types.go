@@ -27,6 +27,8 @@ type Scenario struct {
 	File string
 	Dir  string
 	Name string
+	// Requires is the file's `requires`, the oldest bootmatrix that reads it.
+	Requires Requirement
 
 	Project Project
 	// Imports are the modules the import stage loads, each in a fresh interpreter.
@@ -40,6 +42,8 @@ type Scenario struct {
 	Env map[string]string
 	// Secrets are extra environment names whose values are redacted everywhere.
 	Secrets []string
+	// Images override single image references in online runs (images:), taken as written.
+	Images map[string]string
 	// Timeouts are the file's over DefaultTimeouts, every stage set once loaded.
 	Timeouts Timeouts
 	Limits   Limits
@@ -48,6 +52,13 @@ type Scenario struct {
 	Settle time.Duration
 
 	Variants []Variant
+}
+
+// Requirement is a scenario's `requires: ">= X.Y"`.
+type Requirement struct {
+	Text string // as written; empty when the file has none
+	// Unchecked is true when this is a development build, taken to satisfy it.
+	Unchecked bool
 }
 
 // Project is the code under test.

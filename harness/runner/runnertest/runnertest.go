@@ -63,7 +63,7 @@ func RequireImages(tb testing.TB, refs ...string) {
 		cancel()
 		switch {
 		case cerrdefs.IsNotFound(err):
-			unavailable(tb, "kit image "+ref+" missing: run make images")
+			unavailable(tb, "kit image "+ref+" missing: run bootmatrix kit build (make images)")
 		case err != nil:
 			tb.Fatalf("inspect %s: %v", ref, err)
 		}
