@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bootmatrix/bootmatrix/harness/builder/builtin"
 	"github.com/bootmatrix/bootmatrix/harness/recipe"
 	"github.com/bootmatrix/bootmatrix/harness/scenario"
 )
@@ -14,7 +15,7 @@ import (
 // the renderer makes for the variant it is compared with, so both sides build the
 // same thing.
 func TestBaselineDockerfiles(t *testing.T) {
-	sc, err := scenario.Load(filepath.Join("..", seedScenario))
+	sc, err := scenario.Load(filepath.Join("..", seedScenario), scenario.WithBuilders(builtin.Registry()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -22,7 +23,7 @@ func TestBaselineDockerfiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rc, err := recipe.Render(sc, vs[0], recipe.Offline())
+	rc, err := builtin.Registry().Render(sc, vs[0], recipe.Offline())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,6 +77,33 @@ func TestMedian(t *testing.T) {
 	}{{[]float64{3, 1, 2}, 2}, {[]float64{4, 1, 2, 3}, 2.5}, {[]float64{7}, 7}} {
 		if got := median(tc.in); got != tc.want {
 			t.Errorf("median(%v) = %v, want %v", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestP4Cold: a cold kit build this run did not make is reported as not measured,
+// never as met from an older figure.
+func TestP4Cold(t *testing.T) {
+	warm := []float64{1.1, 1.3, 1.2}
+	secs := func(f float64) *float64 { return &f }
+	for _, tc := range []struct {
+		name              string
+		cold              *float64
+		measured, verdict string
+	}{
+		{"not built cold", nil, "not measured (BENCH_COLD=1 measures it)", notMeasured},
+		{"built cold in time", secs(153), "153 (measured now: KIT_REPO=bmbenchcold, empty KIT_CACHE)", "met"},
+		{"built cold too slowly", secs(390), "390 (measured now: KIT_REPO=bmbenchcold, empty KIT_CACHE)", "missed by 30%"},
+	} {
+		rows := p4Rows(warm, tc.cold)
+		if len(rows) != 2 {
+			t.Fatalf("%s: %d rows, want cold and warm", tc.name, len(rows))
+		}
+		if c := rows[0]; c.measured != tc.measured || c.verdict != tc.verdict {
+			t.Errorf("%s: cold row %q / %q, want %q / %q", tc.name, c.measured, c.verdict, tc.measured, tc.verdict)
+		}
+		if w := rows[1]; w.measured != "1.20" || w.verdict != "met" {
+			t.Errorf("%s: warm row %q / %q, want 1.20 / met", tc.name, w.measured, w.verdict)
 		}
 	}
 }

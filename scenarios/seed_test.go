@@ -1,12 +1,15 @@
 package scenarios_test
 
 import (
+	"fmt"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/bootmatrix/bootmatrix/harness/recipe"
 	"github.com/bootmatrix/bootmatrix/harness/result"
 	"github.com/bootmatrix/bootmatrix/harness/runner/runnertest"
+	"github.com/bootmatrix/bootmatrix/harness/scenario"
 )
 
 // TestSeedOffline replays the incident's attempts on the offline kit: every
@@ -28,13 +31,68 @@ func TestSeedOnline(t *testing.T) {
 
 func assertAll(t *testing.T, run *result.Run) {
 	t.Helper()
-	if len(run.Variants) == 0 {
-		t.Fatal("the scenario ran no variant")
+	for _, p := range unclaimed(run) {
+		t.Error(p)
 	}
 	for _, v := range run.Variants {
+		if v.Expectation == "" {
+			continue // reported by unclaimed
+		}
 		t.Run(v.Name, func(t *testing.T) {
 			runnertest.AssertExpectation(t, v)
 		})
+	}
+}
+
+// unclaimed are the reasons a run proves less than it seems to: no variant ran,
+// or a variant's scenario states no expectation, which the runner counts as met
+// whatever the variant did.
+func unclaimed(run *result.Run) []string {
+	if len(run.Variants) == 0 {
+		return []string{"the scenario ran no variant"}
+	}
+	var out []string
+	for _, v := range run.Variants {
+		if v.Expectation == "" {
+			out = append(out, fmt.Sprintf("variant %s states no expectation: add expect: to its entry in %s, or it passes whatever it does", v.Name, run.File))
+		}
+	}
+	return out
+}
+
+// TestUnclaimed: a row without expect: is reported rather than counted as met.
+func TestUnclaimed(t *testing.T) {
+	t.Parallel()
+	run := &result.Run{File: "s.yaml", Variants: []result.Variant{
+		{Name: "claimed", Expectation: "boots", ExpectationMet: true},
+		{Name: "bare", ExpectationMet: true},
+	}}
+	if got := unclaimed(run); len(got) != 1 || !strings.Contains(got[0], "variant bare states no expectation") {
+		t.Errorf("unclaimed = %q, want one complaint about bare", got)
+	}
+	if got := unclaimed(&result.Run{}); len(got) != 1 {
+		t.Errorf("unclaimed(no variants) = %q, want one complaint", got)
+	}
+}
+
+// TestScenarioFilesClaimEveryRow: every variant of the scenarios the container tests
+// assert states what it is expected to do, so that no row passes by default.
+func TestScenarioFilesClaimEveryRow(t *testing.T) {
+	t.Parallel()
+	for _, file := range []string{"seed/scenario.yaml", "seed-online/scenario.yaml", "nixpacks-causes/scenario.yaml", "nixpacks-causes/node-wins.yaml"} {
+		sc, err := scenario.Load(file)
+		if err != nil {
+			t.Errorf("%s: %v", file, err)
+			continue
+		}
+		if len(sc.Variants) == 0 {
+			t.Errorf("%s: no variants", file)
+		}
+		for _, v := range sc.Variants {
+			if v.Expect == nil {
+				t.Errorf("%s:%d: variant %s has no expect:", file, v.Line, v.Name)
+			}
+		}
 	}
 }
 

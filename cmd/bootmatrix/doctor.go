@@ -11,9 +11,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/bootmatrix/bootmatrix/harness/builder/builtin"
 	"github.com/bootmatrix/bootmatrix/harness/diagnose"
 	"github.com/bootmatrix/bootmatrix/harness/doctor"
-	"github.com/bootmatrix/bootmatrix/harness/recipe"
 	"github.com/bootmatrix/bootmatrix/harness/runner"
 	"github.com/bootmatrix/bootmatrix/harness/scenario"
 )
@@ -29,6 +29,7 @@ type doctorFlags struct {
 	max      int
 	json     string
 	online   bool
+	registry registryFlags
 }
 
 func newDoctorCmd() *cobra.Command {
@@ -60,6 +61,7 @@ Exit codes: 0 a proven fix exists, 1 none, 2 bad input, 3 environment.`,
 	fl.IntVar(&f.max, "max", 8, "candidates run at most")
 	fl.StringVar(&f.json, "json", "", "write the doctor's report as JSON to `FILE`")
 	fl.BoolVar(&f.online, "online", false, "use the real images and PyPI instead of the offline kit")
+	f.registry.register(cmd)
 	return cmd
 }
 
@@ -94,13 +96,17 @@ func runDoctor(ctx context.Context, stdout, stderr io.Writer, args []string, f d
 		sc, v = s, vs[0]
 	}
 
-	runID := newRunID()
+	subs, err := f.registry.apply(substitutions(f.online, false), sc.Images)
+	if err != nil {
+		return usageErr(err)
+	}
+	runID := runner.NewRunID()
 	ctx, stop, _ := interruptible(ctx, stderr, runID)
 	defer stop()
 	r, err := runner.New(ctx,
 		runner.WithRunID(runID),
-		runner.WithSubstitutions(substitutions(f.online, false)),
-		runner.WithRenderer(recipe.Render),
+		runner.WithSubstitutions(subs),
+		runner.WithRenderer(builtin.Registry().Render),
 		runner.WithDiagnoser(diagnose.Diagnoser{}),
 		runner.WithProgress(doctorProgress(stderr)),
 	)
@@ -111,6 +117,9 @@ func runDoctor(ctx context.Context, stdout, stderr io.Writer, args []string, f d
 		cleanupRun(stderr, runID)
 		_ = r.Close()
 	}()
+	if err := sc.CheckCPUs([]scenario.Variant{v}, r.EngineCPUs(ctx)); err != nil {
+		return usageErr(err)
+	}
 
 	rep, err := doctor.Search(ctx, sc, v, r, doctor.WithParallel(f.parallel), doctor.WithMaxCandidates(f.max),
 		doctor.WithLogf(func(format string, a ...any) { fmt.Fprintf(stderr, format+"\n", a...) }))

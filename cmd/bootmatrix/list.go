@@ -48,9 +48,9 @@ func expectText(e *scenario.Expectation) string {
 	case e.Boots:
 		return "boots"
 	case e.Class != "":
-		return "fails at " + e.Stage + " (" + e.Class + ")"
+		return "fails at " + string(e.Stage) + " (" + e.Class + ")"
 	default:
-		return "fails at " + e.Stage
+		return "fails at " + string(e.Stage)
 	}
 }
 

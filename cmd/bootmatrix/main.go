@@ -10,6 +10,7 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
+	tclog "github.com/testcontainers/testcontainers-go/log"
 )
 
 // Exit codes, documented in README and in `bootmatrix --help`.
@@ -32,7 +33,25 @@ func (e *exitError) Unwrap() error { return e.err }
 func usageErr(err error) error { return &exitError{code: exitUsage, err: err} }
 func envErr(err error) error   { return &exitError{code: exitEnvironment, err: err} }
 
-func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+func main() {
+	setUpTestcontainers()
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// setUpTestcontainers makes the two process-wide choices testcontainers-go leaves to
+// the program, before its first use (it reads its configuration once):
+//   - its reaper, Ryuk, is off unless the user set TESTCONTAINERS_RYUK_DISABLED
+//     themselves: its image would have to be pulled, which an offline engine cannot
+//     do, and bootmatrix removes what it creates by label (`bootmatrix gc`). The
+//     runner refuses to start with the reaper on rather than fail on the pull.
+//   - its global logger is silent: it would print a connection banner on stderr;
+//     the runner routes the messages about each container to its own log.
+func setUpTestcontainers() {
+	if os.Getenv("TESTCONTAINERS_RYUK_DISABLED") == "" {
+		_ = os.Setenv("TESTCONTAINERS_RYUK_DISABLED", "true")
+	}
+	tclog.SetDefault(tclog.NewNoopLogger())
+}
 
 func run(args []string, stdout, stderr io.Writer) int {
 	root := newRootCmd(stdout, stderr)
@@ -84,6 +103,9 @@ Exit codes:
 		newDoctorCmd(),
 		newInitCmd(),
 		newMatrixCmd(),
+		newPinCmd(),
+		newKitCmd(),
+		newVersionCmd(),
 	)
 	return root
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -21,7 +22,7 @@ import (
 // test binary as "bootmatrix", so flags, exit codes and output are what users get.
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"bootmatrix": func() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) },
+		"bootmatrix": main,
 	})
 }
 
@@ -50,12 +51,10 @@ func TestScripts(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"exits": cmdExits,
 		},
+		// testscript answers [short] itself, before it asks Condition.
 		Condition: func(cond string) (bool, error) {
-			switch cond {
-			case "docker":
+			if cond == "docker" {
 				return dockerReady()
-			case "short":
-				return testing.Short(), nil
 			}
 			return false, fmt.Errorf("unknown condition %q", cond)
 		},
@@ -155,4 +154,26 @@ func copyDir(from, to string) error {
 		}
 	}
 	return nil
+}
+
+func TestCacheCap(t *testing.T) {
+	for _, tc := range []struct {
+		flag, env string
+		want      int64
+		err       string
+	}{
+		{"", "", runner.DefaultCacheMax, ""},
+		{"500MB", "", 500_000_000, ""},
+		{"0", "", 0, ""},
+		{"", "2GB", 2_000_000_000, ""},
+		{"1GB", "2GB", 1_000_000_000, ""},
+		{"lots", "", 0, `--cache-max "lots": want a size`},
+		{"", "-1", 0, `BOOTMATRIX_CACHE_MAX "-1"`},
+	} {
+		t.Setenv("BOOTMATRIX_CACHE_MAX", tc.env)
+		got, err := cacheCap(tc.flag)
+		if got != tc.want || (err == nil) != (tc.err == "") || err != nil && !strings.Contains(err.Error(), tc.err) {
+			t.Errorf("cacheCap(%q) with BOOTMATRIX_CACHE_MAX=%q = %d, %v", tc.flag, tc.env, got, err)
+		}
+	}
 }

@@ -31,7 +31,7 @@ type progress struct {
 }
 
 type progressRow struct {
-	stage   string
+	stage   result.StageName
 	status  result.Status // empty while the stage runs
 	started time.Time     // the variant's first event
 	ended   time.Time     // the last stage end, zero while a stage runs

@@ -12,10 +12,9 @@ import (
 // v.Fixes as unproven suggestions (a fix already listed by ID is left as it is, so a
 // runner's proven fixes survive and Annotate can run twice).
 //
-// ctx.OOMKilled and ctx.TimedOut are taken to describe the first failed stage only; a
-// runner that knows more per stage writes MarkerOOMKilled / MarkerTimeout into that
-// stage's Output instead. The ldd stage's findings inform every stage: they say where a
-// library named by an import or boot error exists in the image.
+// Each stage is classified from its own Facts (what the runner observed while it ran).
+// The ldd stage's findings inform every stage: they say where a library named by an
+// import or boot error exists in the image.
 func Annotate(v *result.Variant, ctx Context) {
 	if v == nil {
 		return
@@ -25,6 +24,7 @@ func Annotate(v *result.Variant, ctx Context) {
 	if st := v.StageByName(result.StageLdd); st != nil {
 		lddMissing = st.Missing
 	}
+	noteIgnoredIndexes(v, ctx)
 	first := v.FirstFailure()
 	var firstFinding *Finding
 	for i := range v.Stages {
@@ -33,15 +33,11 @@ func Annotate(v *result.Variant, ctx Context) {
 			fillProviders(st.Missing, ctx)
 			continue
 		}
-		c := ctx
-		if st != first {
-			c.OOMKilled, c.TimedOut = false, false
-		}
 		missing := lddMissing
 		if st.Name == result.StageLdd {
 			missing = st.Missing
 		}
-		f := Classify(st.Name, st.ExitCode, stageText(st), missing, c)
+		f := Classify(*st, missing, ctx)
 		st.Class = f.Class
 		st.Explanation = f.Explanation
 		st.Evidence = f.Evidence
@@ -69,6 +65,28 @@ func Annotate(v *result.Variant, ctx Context) {
 		s.Proven = false
 		v.Fixes = append(v.Fixes, s)
 	}
+}
+
+// noteIgnoredIndexes tells, on the stage that ran pip, that an offline run did not
+// use the index the requirements name: pip says nothing of it, so an install that
+// passed may have taken other versions than the file asks for, and one that failed
+// may have failed only for that.
+func noteIgnoredIndexes(v *result.Variant, ctx Context) {
+	if ctx.Mode != result.ModeOffline || len(ctx.Indexes) == 0 {
+		return
+	}
+	st := v.StageByName(result.StageInstall)
+	if st == nil || st.Status == result.Skip {
+		st = v.StageByName(result.StageBuild)
+	}
+	if st == nil || st.Status == result.Skip || strings.Contains(st.Note, "the index the requirements name") {
+		return
+	}
+	note := ignoredIndexText(ctx.Indexes)
+	if st.Note != "" {
+		note = st.Note + "; " + note
+	}
+	st.Note = note
 }
 
 // stageText is the output Classify reads: the stage's output, then the import probe's
@@ -107,36 +125,14 @@ func hasFix(fs []result.Fix, id string) bool {
 	return false
 }
 
-// ContextFor is the Context a scenario variant itself states. NixPkgs and NixLibs are the
-// variant's overrides without their "..." entries; a caller that has the lists merged
-// with the project's nixpacks.toml should set those instead, since a library listed only
-// in the project's file counts too.
-func ContextFor(v scenario.Variant) Context {
-	ctx := Context{Builder: v.Builder, Shell: v.Shell, Python: v.Python}
-	for _, p := range v.Nixpacks.NixPkgs {
-		if p != "..." {
-			ctx.NixPkgs = append(ctx.NixPkgs, p)
-		}
-	}
-	for _, p := range v.Nixpacks.NixLibs {
-		if p != "..." {
-			ctx.NixLibs = append(ctx.NixLibs, p)
-		}
-	}
-	return ctx
-}
-
 // withAxes fills what ctx leaves unknown from the variant's matrix axes, which name the
 // builder, shell and Python version whenever the matrix varies them.
 func withAxes(ctx Context, axes map[string]string) Context {
 	if ctx.Builder == "" {
-		switch b := axes["builder"]; b {
-		case scenario.BuilderNixpacks, scenario.BuilderPythonSlim, scenario.BuilderDockerfile:
-			ctx.Builder = b
-		}
+		ctx.Builder = axes["builder"] // a name only: the facts come with the recipe
 	}
 	if ctx.Shell == "" {
-		switch sh := axes["shell"]; sh {
+		switch sh := scenario.Shell(axes["shell"]); sh {
 		case scenario.ShellLogin, scenario.ShellPlain:
 			ctx.Shell = sh
 		}

@@ -4,9 +4,17 @@
 //
 // It is pure logic: the runner hands it what it captured and what it knows about the
 // variant (Context); diagnose never runs anything. Where the output alone cannot say
-// what happened (nothing listens, the engine killed the container), the runner prints
-// one of the Marker lines (markers.go) into the stage's output.
+// what happened (nothing listens, the engine killed the container), the runner records
+// it as the stage's result.Facts; the marker lines it may also print (markers.go) are
+// for people and are never parsed back.
+//
+// This file is the one place that says what the classes are: the catalogue, the
+// precedence rules (classRules: which class wins, and which explainer writes its
+// finding) and the signals the rules read. The explainers are in classify.go, the
+// single pass over the output that finds the signals in scan.go.
 package diagnose
+
+import "github.com/bootmatrix/bootmatrix/harness/result"
 
 // Class IDs. They are a stable schema: reports, scenario expectations and shards refer
 // to them, so an ID is never renamed or reused.
@@ -31,6 +39,9 @@ const (
 	ClassHashMismatch      = "hash-mismatch"
 	ClassImageUnavailable  = "image-unavailable"
 	ClassInterrupted       = "interrupted"
+	ClassShellSyntax       = "shell-syntax-error"
+	ClassRequirementsFile  = "requirements-file-invalid"
+	ClassCrashLoop         = "crash-loop"
 	ClassUnclassified      = "unclassified"
 )
 
@@ -69,6 +80,14 @@ const (
 	FixBuildOfflineKit     FixKind = "build-offline-kit"
 	FixBaseImageName       FixKind = "fix-base-image"
 	FixRunAgain            FixKind = "run-again"
+	FixRunOnline           FixKind = "run-online"
+	FixShellSyntax         FixKind = "fix-shell-syntax"
+	FixRequirementsFile    FixKind = "fix-requirements-file"
+	FixSetEnv              FixKind = "set-env"
+	FixRegistryLogin       FixKind = "registry-login"
+	FixRegistryTag         FixKind = "registry-tag"
+	FixRegistryReach       FixKind = "registry-reach"
+	FixRegistryTLS         FixKind = "registry-tls"
 )
 
 // Class is one catalogue entry.
@@ -93,7 +112,7 @@ var catalogue = []Class{
 		[]FixKind{FixPinRequirement, FixUnpinRequirement}},
 	{ClassNoDistribution, "no distribution for this Python/platform",
 		"pip found no version of a requirement that matches the pin, the Python version and the platform tags among the distributions on offer.",
-		[]FixKind{FixPinRequirement, FixUnpinRequirement, FixPythonVersion, FixProvideIndex}},
+		[]FixKind{FixPinRequirement, FixUnpinRequirement, FixPythonVersion, FixProvideIndex, FixRunOnline}},
 	{ClassBuildFromSource, "building a package from source failed",
 		"pip fell back to building from source and the build failed: no compiler, missing headers or a missing build tool.",
 		[]FixKind{FixPinRequirement, FixAddAptPkgs, FixAddNixPkgs, FixPythonVersion}},
@@ -122,8 +141,17 @@ var catalogue = []Class{
 		"The app listens, but the health endpoint's status or body differs from the expected one.",
 		[]FixKind{FixHealthEndpoint}},
 	{ClassCrashedAfterStart, "app exited after starting",
-		"The start command ran and then exited on its own without a recognised cause; the tail of its output is the evidence.",
-		[]FixKind{FixStartCommand}},
+		"The start command ran and then exited on its own without a recognised cause; the tail of its output is the evidence, and the fix follows the exception it names (a missing setting, an import the installed version lacks).",
+		[]FixKind{FixSetEnv, FixPinRequirement, FixStartCommand}},
+	{ClassCrashLoop, "a supervisor keeps restarting a dying process",
+		"While the health check had no answer, the app's processes kept starting one command again after it ended (gunicorn's master re-spawning workers, a shell's while-true loop), which would go on until the timeout; boot stops at the third restart. The fix follows the exception the dying process names.",
+		[]FixKind{FixSetEnv, FixPinRequirement, FixStartCommand}},
+	{ClassShellSyntax, "the shell could not parse a command",
+		"The shell refused the command's syntax (an unbalanced quote, a stray operator) before running anything, so the program never started.",
+		[]FixKind{FixShellSyntax}},
+	{ClassRequirementsFile, "pip could not read the requirements",
+		"pip stopped before resolving anything: a requirements file includes itself through -r/-c (pip 23 dies of a RecursionError, later pips name the loop), or a file it names does not exist.",
+		[]FixKind{FixRequirementsFile}},
 	{ClassOOMKilled, "killed: out of memory",
 		"The kernel killed the process for exceeding the container's memory limit (exit 137).",
 		[]FixKind{FixRaiseMemory}},
@@ -135,7 +163,7 @@ var catalogue = []Class{
 		[]FixKind{FixUpdateHashes, FixProvideIndex}},
 	{ClassImageUnavailable, "base image unavailable",
 		"The build's base image is neither in the engine nor pullable: offline, the kit has no image of that name (or it was not built); online, the registry refused the name or could not be reached.",
-		[]FixKind{FixBuildOfflineKit, FixBaseImageName}},
+		[]FixKind{FixBuildOfflineKit, FixBaseImageName, FixRunOnline}},
 	{ClassInterrupted, "run interrupted",
 		"The run was stopped (SIGINT or SIGTERM) while this stage ran, so the stage's outcome says nothing about the variant.",
 		[]FixKind{FixRunAgain}},
@@ -217,9 +245,17 @@ var fixTitles = map[FixKind]string{
 	FixBuilderPythonSlim:   "build on python:3.11-slim (Debian, glibc and libstdc++ in /usr/lib)",
 	FixBuilderDockerfile:   "use a Dockerfile on a Debian-based Python image",
 	FixUpdateHashes:        "regenerate the --hash pins (pip-compile --generate-hashes, or pip hash on the intended file), after checking where the file came from",
-	FixBuildOfflineKit:     "build the offline kit (make images), or run online (--online) where a registry is reachable",
+	FixBuildOfflineKit:     "build the offline kit (bootmatrix kit build, or make images in a clone), or run online (--online) where a registry is reachable",
 	FixBaseImageName:       "name a base image that exists (offline: one the kit provides)",
 	FixRunAgain:            "run the matrix again without interrupting it",
+	FixRunOnline:           "run online (--online) where a registry is reachable",
+	FixShellSyntax:         "fix the command's shell syntax (balance its quotes)",
+	FixRequirementsFile:    "fix the requirements file's -r/-c includes so each file is read once and every named file exists",
+	FixSetEnv:              "set the variable the app needs in the scenario's env (or secrets)",
+	FixRegistryLogin:       "give the engine credentials for the registry: docker login HOST, or an auths entry or credential helper in ~/.docker/config.json",
+	FixRegistryTag:         "push the image to the registry (bootmatrix kit push HOST for the kit's stand-ins), or map the reference to an existing one with --images",
+	FixRegistryReach:       "start the registry or correct --registry-mirror / BOOTMATRIX_REGISTRY_MIRROR so the engine reaches it",
+	FixRegistryTLS:         "serve the registry with a certificate the engine trusts, or list it in insecure-registries in the engine's daemon.json",
 }
 
 // FixTitle is the generic one-line description of a fix kind.
@@ -228,4 +264,286 @@ func FixTitle(k FixKind) string {
 		return s
 	}
 	return string(k)
+}
+
+// classRule is one step of the classifier's precedence: the first rule whose when
+// holds decides the class, and its explain writes the finding. A class may appear
+// more than once when it has a strong and a weak form (the engine confirms an OOM
+// kill, or only the exit code suggests one).
+type classRule struct {
+	class string
+	// why is when in words, for docs/failure-classes.md.
+	why     string
+	when    func(*classifier) bool
+	explain func(*classifier) Finding
+}
+
+// classRules is the precedence, most specific cause first: the kernel or the runner
+// stopped the stage, then causes the output names, then symptoms, then what only the
+// runner saw at boot. Classify's doc comment and docs/failure-classes.md list the
+// same order; tests keep them in step.
+var classRules = []classRule{
+	// 1. the kernel or the runner stopped it; an interrupt says nothing about the
+	// variant, so it wins over whatever the output shows up to that moment
+	{ClassInterrupted, "the run was stopped (signal or cancelled context) during the stage",
+		func(c *classifier) bool { return c.observed.Interrupted },
+		(*classifier).interrupted},
+	{ClassOOMKilled, "the engine reports the stage's container OOM-killed",
+		func(c *classifier) bool { return c.observed.OOMKilled },
+		func(c *classifier) Finding { return c.oom(true) }},
+	{ClassIndexUnreachable, "the stage timed out while pip, apt or Nix was failing to reach its index",
+		func(c *classifier) bool { return c.observed.TimedOut && c.netHit() },
+		func(c *classifier) Finding { return c.indexUnreachable(true) }},
+	{ClassTimeout, "the runner stopped the stage at its deadline, or at boot the app listened on the port and never answered",
+		func(c *classifier) bool { return c.observed.TimedOut || c.hung() },
+		(*classifier).timeout},
+	// 2. causes the output names
+	{ClassImageUnavailable, "before the image exists (build, install): the engine has no base image and may not pull it, or the pull failed",
+		func(c *classifier) bool {
+			s := c.s
+			return c.stage != result.StageImport && c.stage != result.StageLdd && c.stage != result.StageBoot &&
+				(c.observed.ImageUnavailable != "" || s.has(sImagePull) || s.has(sRegistryNet))
+		},
+		(*classifier).imageUnavailable},
+	{ClassPEP668, "pip's externally-managed-environment error",
+		func(c *classifier) bool { return c.s.has(sPEP668) },
+		(*classifier).pep668},
+	{ClassNixAttribute, "outside import and ldd: Nix names an attribute or variable it does not have",
+		func(c *classifier) bool {
+			return c.s.has(sNixAttr) && c.stage != result.StageImport && c.stage != result.StageLdd
+		},
+		(*classifier).nixAttr},
+	{ClassMissingLib, "\"cannot open shared object file\" naming a library, or (ldd) libraries the ldd probe found unresolved",
+		func(c *classifier) bool { libs, _ := c.missingLibs(); return len(libs) > 0 },
+		(*classifier).missingLib},
+	{ClassGlibcVersion, "a GLIBC_/GLIBCXX_/CXXABI_ symbol version not found",
+		func(c *classifier) bool { return c.s.has(sGlibcVersion) },
+		(*classifier).glibc},
+	{ClassNumpyABI, "NumPy's 1.x/2.x ABI errors",
+		func(c *classifier) bool { return c.s.has(sNumpyABI) },
+		(*classifier).numpyABI},
+	{ClassIndexUnreachable, "an installing stage failed (or found no versions, or no apt package) while its index was unreachable",
+		func(c *classifier) bool {
+			s := c.s
+			return c.netHit() && (c.exit != 0 || s.has(sNoVersion) || s.has(sAptNoPkg))
+		},
+		func(c *classifier) Finding { return c.indexUnreachable(false) }},
+	{ClassRequirementsFile, "an installing stage: pip could not read a requirements file (an -r/-c include loop, a file that does not exist)",
+		func(c *classifier) bool {
+			s := c.s
+			return c.installish() && (s.has(sReqFile) || s.has(sRecursion) && s.has(sPipReqFrame))
+		},
+		(*classifier).requirementsFile},
+	{ClassHashMismatch, "an installing stage: pip's hashes do not match",
+		func(c *classifier) bool { return c.installish() && c.s.has(sHashMismatch) },
+		(*classifier).hashMismatch},
+	{ClassBuildFromSource, "an installing stage: a compiler or header error, or a failed wheel build that failed the stage, unless pip found no version at all",
+		func(c *classifier) bool {
+			s := c.s
+			return c.installish() && (s.has(sBuildStrong) || s.has(sBuildWeak) && (s.count[sBuildWeak] > 1 || c.exit != 0)) && !s.has(sNoVersion)
+		},
+		(*classifier).buildFromSource},
+	{ClassNoDistribution, "an installing stage: no version satisfies the requirement, or the wheel is not for this platform",
+		func(c *classifier) bool {
+			s := c.s
+			return c.installish() && (s.has(sNoVersion) || s.has(sNoDist) || s.has(sNotSupportedWheel))
+		},
+		(*classifier).noDistribution},
+	{ClassAptPackageUnknown, "an installing stage: apt cannot locate a package",
+		func(c *classifier) bool { return c.installish() && c.s.has(sAptNoPkg) },
+		(*classifier).aptUnknown},
+	{ClassShellSyntax, "the shell reports a syntax error in the command it was given",
+		func(c *classifier) bool { return c.s.has(sShellSyntax) },
+		(*classifier).shellSyntax},
+	{ClassOOMKilled, "exit code 137 outside boot, or a build step killed with 137, without the engine confirming an OOM kill",
+		func(c *classifier) bool {
+			s := c.s
+			return c.exit == 137 && c.stage != result.StageBoot || s.has(sBuildOOM) || s.has(sKilled) && c.exit == 137
+		},
+		func(c *classifier) Finding { return c.oom(false) }},
+	// 3. symptoms
+	{ClassWorkerBoot, "boot: gunicorn's worker failed to boot or exited",
+		func(c *classifier) bool {
+			return (c.stage == result.StageBoot || c.stage == "") && (c.s.has(sWorker) || c.s.has(sWorkerExit))
+		},
+		(*classifier).workerBoot},
+	{ClassModuleNotFound, "import or boot: \"No module named\"",
+		func(c *classifier) bool {
+			return c.s.has(sModuleNotFound) && (c.stage == result.StageImport || c.stage == result.StageBoot || c.stage == "")
+		},
+		(*classifier).moduleNotFound},
+	{ClassCommandNotFound, "exit code 127, or the shell's \"not found\"",
+		func(c *classifier) bool { return c.exit == 127 || c.s.has(sCmdNotFound) },
+		(*classifier).commandNotFound},
+	// 4. what the runner observed at boot
+	{ClassCrashLoop, "while the health check had no answer, one command of the app's processes kept ending and being started again",
+		func(c *classifier) bool { return c.observed.CrashLoop != nil },
+		(*classifier).crashLoop},
+	{ClassPortNotBound, "the health check never passed and the app listens only on loopback or on another port",
+		func(c *classifier) bool {
+			on, loop, others := c.listeners()
+			return len(on) == 0 && len(loop)+len(others) > 0
+		},
+		(*classifier).portNotBound},
+	{ClassCrashedAfterStart, "the started app's process exited on its own",
+		func(c *classifier) bool { return c.observed.Exited },
+		(*classifier).crashed},
+	{ClassPortNotBound, "the health check never got an answer and the listener probe found nothing listening",
+		func(c *classifier) bool { return c.noListener() },
+		(*classifier).portNotBound},
+	{ClassHealthUnexpected, "the health (or config) endpoint answered with another status or body",
+		func(c *classifier) bool { return c.observed.Health != nil && c.observed.Health.Error == "" },
+		(*classifier).health},
+}
+
+// signal is what one line of output says, whatever the tool's exact wording; the
+// rules above read signals, scan.go finds them.
+type signal int
+
+const (
+	sPEP668 signal = iota
+	sPEP668Detail
+	sCannotOpen
+	sLddNotFound
+	sGlibcVersion
+	sNumpyABI
+	sNumpyBlock
+	sNoVersion
+	sNoDist
+	sNotSupportedWheel
+	sRequiresPython
+	sPipNet
+	sAptNet
+	sAptNoPkg
+	sNixAttr
+	sNixNet
+	sBuildStrong
+	sBuildWeak
+	sWorker
+	sWorkerExit
+	sMasterShutdown
+	sListening
+	sModuleNotFound
+	sCmdNotFound
+	sKilled
+	sBuildOOM
+	sHashMismatch
+	sHashDetail
+	sImagePull
+	sRegistryNet
+	sShellSyntax
+	sReqFile
+	sRecursion
+	sPipReqFrame
+	nSignals
+)
+
+// signalRule: a line carries the signal when it contains any of anyOf and, if set, also and.
+// The runner's marker lines carry none: what the runner observed arrives as result.Facts.
+type signalRule struct {
+	s     signal
+	anyOf []string
+	and   string
+	// prefix: anyOf must match at the start of the cleaned line.
+	prefix bool
+}
+
+var signalRules = []signalRule{
+	{s: sPEP668, anyOf: []string{"externally-managed-environment", "This environment is externally managed"}},
+	{s: sPEP668Detail, anyOf: []string{"This command has been disabled as it tries to modify the immutable", "`/nix/store` filesystem", "To install Python packages system-wide, try apt install", "If you wish to install a non-Debian-packaged Python package", "create a virtual environment using python3 -m venv"}},
+	{s: sCannotOpen, anyOf: []string{"cannot open shared object file"}},
+	// glibc's own dlopen of the unwinder failed: "libgcc_s.so.1 must be installed for
+	// pthread_exit to work" (or pthread_cancel), then abort.
+	{s: sCannotOpen, anyOf: []string{" must be installed for pthread_"}},
+	{s: sLddNotFound, anyOf: []string{"=> not found"}},
+	{s: sGlibcVersion, anyOf: []string{"version `GLIBC", "version 'GLIBC", "version `CXXABI", "version 'CXXABI"}, and: "not found"},
+	{s: sNumpyABI, anyOf: []string{
+		"compiled using NumPy 1.x cannot be run in",
+		"_ARRAY_API not found",
+		"numpy.core.multiarray failed to import",
+		"numpy.core._multiarray_umath failed to import",
+		"numpy._core.multiarray failed to import",
+		"numpy.dtype size changed, may indicate binary incompatibility",
+		"module compiled against ABI version",
+		"module compiled against API version",
+	}},
+	{s: sNumpyBlock, anyOf: []string{"* The NumPy version is", "* The Python version is"}},
+	{s: sNoVersion, anyOf: []string{"Could not find a version that satisfies the requirement"}},
+	{s: sNoDist, anyOf: []string{"No matching distribution found for"}},
+	{s: sNotSupportedWheel, anyOf: []string{"is not a supported wheel on this platform"}},
+	{s: sRequiresPython, anyOf: []string{"require a different python version", "requires a different Python", "Requires-Python"}},
+	{s: sPipNet, anyOf: []string{
+		"Max retries exceeded with url",
+		"NewConnectionError",
+		"Failed to establish a new connection",
+		"Temporary failure in name resolution",
+		"Name or service not known",
+		"No address associated with hostname",
+		"Network is unreachable",
+		"No route to host",
+		"ConnectTimeoutError",
+		"connection broken by",
+		"Could not fetch URL",
+		"ProxyError",
+	}},
+	{s: sAptNet, anyOf: []string{"Temporary failure resolving", "Could not resolve '", "Some index files failed to download", "Unable to connect to"}},
+	{s: sAptNet, anyOf: []string{"Failed to fetch http"}},
+	{s: sAptNoPkg, anyOf: []string{"Unable to locate package", "has no installation candidate"}, and: "E: "},
+	{s: sNixAttr, anyOf: []string{"error: attribute '"}, and: "not found"},
+	{s: sNixAttr, anyOf: []string{"error: attribute '"}, and: "missing"},
+	{s: sNixAttr, anyOf: []string{"error: undefined variable '"}},
+	{s: sNixNet, anyOf: []string{"unable to download", "Could not resolve host", "Couldn't resolve host name"}},
+	{s: sBuildStrong, anyOf: []string{
+		"error: command 'gcc' failed",
+		"error: command 'cc' failed",
+		"error: command 'g++' failed",
+		"-gcc' failed",
+		"-g++' failed",
+		"unable to execute 'gcc'",
+		"/gcc' failed",
+		"unable to execute 'cc'",
+		"pg_config executable not found",
+		"C compiler cannot create executables",
+		"Unknown compiler(s):",
+		"Broken toolchain",
+		"gcc: not found",
+		"cc: not found",
+		"Python.h: No such file or directory",
+		"rustc' failed",
+		"can't find Rust compiler",
+		"cargo: not found",
+	}},
+	{s: sBuildStrong, anyOf: []string{"fatal error: "}, and: ": No such file or directory"},
+	{s: sBuildWeak, anyOf: []string{"Failed building wheel for", "Could not build wheels for", "Failed to build installable wheels", "metadata-generation-failed", "error: subprocess-exited-with-error", "ERROR: Failed to build "}},
+	{s: sWorker, anyOf: []string{"Worker failed to boot", "Exception in worker process", "App failed to load", "Error loading ASGI app"}},
+	// the master's shutdown line is evidence only: a normal shutdown prints it too
+	{s: sMasterShutdown, anyOf: []string{"Shutting down: Master"}},
+	{s: sWorkerExit, anyOf: []string{"exited with code"}, and: "Worker"},
+	{s: sListening, anyOf: []string{"Listening at: ", "Uvicorn running on ", "Running on http"}},
+	{s: sModuleNotFound, anyOf: []string{"No module named "}},
+	{s: sCmdNotFound, anyOf: []string{": command not found", "executable file not found in $PATH", "exec format error"}},
+	{s: sCmdNotFound, anyOf: []string{": not found"}, and: "sh: "},
+	{s: sKilled, anyOf: []string{"Killed"}, prefix: true},
+	{s: sBuildOOM, anyOf: []string{"returned a non-zero code: 137", "exit code: 137", "exited with code 137"}},
+	{s: sHashMismatch, anyOf: []string{"DO NOT MATCH THE HASHES", "do not match the hashes"}},
+	// pip's lines under it: the requirement, "Expected sha256 <hex>" and "Got <hex>".
+	{s: sHashDetail, anyOf: []string{"Expected sha256 ", "(from -r "}},
+	{s: sHashDetail, anyOf: []string{"Got "}, prefix: true},
+	{s: sImagePull, anyOf: []string{
+		"pull access denied for",
+		"manifest unknown",
+		"repository does not exist or may require",
+		"failed to resolve source metadata for",
+		"No such image:",
+	}},
+	// The engine's pull of a FROM image could not reach the registry.
+	{s: sRegistryNet, anyOf: []string{"/v2/"}, and: "dial tcp"},
+	// dash: "sh: 1: Syntax error: Unterminated quoted string"; bash: "bash: -c: line 1:
+	// unexpected EOF while looking for matching `"'". Python's "SyntaxError:" is neither.
+	{s: sShellSyntax, anyOf: []string{": Syntax error: "}, and: "sh: "},
+	{s: sShellSyntax, anyOf: []string{"unexpected EOF while looking for matching", "syntax error near unexpected token", "syntax error: unexpected end of file"}, and: "line "},
+	// pip 24+ names an include loop; pip 23 recurses until Python stops it, inside req_file.py.
+	{s: sReqFile, anyOf: []string{"recursively references itself in", "Could not open requirements file"}},
+	{s: sRecursion, anyOf: []string{"RecursionError: maximum recursion depth exceeded"}},
+	{s: sPipReqFrame, anyOf: []string{"pip/_internal/req/req_file.py"}},
 }

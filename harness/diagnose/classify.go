@@ -5,27 +5,33 @@ import (
 	"path"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/bootmatrix/bootmatrix/harness/result"
 	"github.com/bootmatrix/bootmatrix/harness/scenario"
 )
 
-// Context is what the runner knows about the variant; every field is optional.
+// Context is what the runner knows about how the variant was built; every field is
+// optional. What the runner observed while a stage ran is the stage's own
+// result.Facts, not part of the context.
 type Context struct {
-	// Builder is a scenario.Builder* value.
+	// Builder names the builder, for people; Facts are its knowledge of the image.
 	Builder string
+	// Facts are the builder's (BuilderFacts); nil means unknown, and the output decides
+	// whether the image is a Nix one.
+	Facts BuilderFacts
 	// Shell is scenario.ShellLogin or scenario.ShellPlain: how the start command (and the
 	// probes) were run. Empty means unknown.
-	Shell string
-	// NixPkgs and NixLibs are the merged nixpacks lists the image was built with.
-	NixPkgs, NixLibs []string
-	// OOMKilled is the engine's State.OOMKilled for the stage's container.
-	OOMKilled bool
-	// TimedOut is true when the runner stopped the stage at its deadline.
-	TimedOut bool
+	Shell scenario.Shell
 	// Python is the variant's Python version ("3.11"), used in explanations.
 	Python string
+	// Mode is the run's: offline, pip reads only the kit's wheelhouse.
+	Mode result.Mode
+	// Indexes are the package indexes the variant's requirement files name
+	// (--index-url, --extra-index-url), credentials removed: offline, pip does
+	// not use them, and nothing in its output says so.
+	Indexes []string
 }
 
 // Finding is the diagnosis of one failed stage.
@@ -33,7 +39,8 @@ type Finding struct {
 	Class       string
 	Explanation string
 	// Evidence are the lines that show the cause, quoted from the output (ANSI stripped,
-	// at most MaxEvidenceLines lines of MaxEvidenceRunes runes) or from ldd findings.
+	// at most MaxEvidenceLines lines of MaxEvidenceRunes runes), from ldd findings or
+	// from what the runner observed (written as the runner's marker lines).
 	Evidence []string
 	// Fixes are the fix kinds that apply to this variant, smallest first.
 	Fixes []FixKind
@@ -43,23 +50,33 @@ type Finding struct {
 	Missing []result.MissingLib
 }
 
-// Classify diagnoses one failed stage from its name, exit code, output (tail), the ldd
-// stage's findings and the variant's context. It reads the output once, never panics,
-// and answers ClassUnclassified with the output's last lines rather than guess.
+// Classify diagnoses one failed stage from its name, exit code, output (tail), the
+// import probe's module errors, what the runner observed (st.Facts), the ldd stage's
+// findings and the variant's context. It reads the output once, never panics, and
+// answers ClassUnclassified with the output's last lines rather than guess. Marker
+// lines in the output are for people: Classify decides from st.Facts, never from them.
 //
-// When several classes match, the most specific cause wins, in this order: the kernel
-// or the runner stopped the stage (oom-killed; index-unreachable when a timed-out pip was
-// retrying its index; stage-timeout), then causes named in the output (PEP 668, unknown
-// Nix attribute, missing shared library, symbol versions, NumPy ABI, source build,
-// no matching distribution, unreachable index, unknown apt package), then symptoms
-// (gunicorn worker failed to boot, module or command not found), then what only the
-// runner saw (loopback/wrong port, app exited, no listener, health body). So a gunicorn
-// worker that died on a missing library is missing-shared-library only when its log has
-// the "cannot open shared object file" line; without it, it is worker-boot-failed.
-func Classify(stage string, exitCode int, output string, missing []result.MissingLib, ctx Context) Finding {
-	s := scanOutput(output)
-	c := classifier{stage: stage, exit: exitCode, s: s, ctx: ctx, missing: missing}
-	f := c.classify()
+// When several classes match, the first rule of the precedence table (classRules, in
+// catalogue.go) that holds decides. In order:
+//
+// interrupted, oom-killed (the engine confirms it), index-unreachable (timed out
+// while retrying the index), stage-timeout, image-unavailable,
+// pep668-externally-managed, nix-attribute-unknown, missing-shared-library,
+// glibc-symbol-version, numpy-abi-mismatch, index-unreachable,
+// requirements-file-invalid, hash-mismatch, build-from-source-failed,
+// no-matching-distribution, apt-package-unknown, shell-syntax-error,
+// oom-killed (exit 137 only), worker-boot-failed, module-not-found,
+// command-not-found, crash-loop, port-not-bound (loopback or another port), crashed-after-start,
+// port-not-bound (nothing listens), health-unexpected.
+//
+// That is: the kernel or the runner stopped the stage, then causes the output names,
+// then symptoms, then what only the runner saw at boot. So a gunicorn worker that died
+// on a missing library is missing-shared-library only when its log has the "cannot
+// open shared object file" line; without it, it is worker-boot-failed.
+// docs/failure-classes.md shows the same table; tests keep the three in step.
+func Classify(st result.Stage, missing []result.MissingLib, ctx Context) Finding {
+	c := newClassifier(st, missing, ctx)
+	f, _ := c.classify()
 	if f.Class == "" {
 		f.Class = ClassUnclassified
 	}
@@ -90,99 +107,44 @@ func Classify(stage string, exitCode int, output string, missing []result.Missin
 }
 
 type classifier struct {
-	stage   string
+	stage   result.StageName
 	exit    int
-	s       *scan
-	ctx     Context
-	missing []result.MissingLib
+	seconds float64
+	// observed is what the runner observed while the stage ran.
+	observed result.Facts
+	s        *scan
+	ctx      Context
+	missing  []result.MissingLib
+}
+
+func newClassifier(st result.Stage, missing []result.MissingLib, ctx Context) *classifier {
+	return &classifier{stage: st.Name, exit: st.ExitCode, seconds: st.Seconds, observed: st.Facts,
+		s: scanOutput(stageText(&st)), ctx: ctx, missing: missing}
 }
 
 func (c *classifier) installish() bool {
 	return c.stage == "" || c.stage == result.StageBuild || c.stage == result.StageInstall
 }
 
-func (c *classifier) classify() Finding {
+// netHit: an installing stage's output shows pip, apt or Nix failing to reach its index.
+func (c *classifier) netHit() bool {
 	s := c.s
-	netHit := c.installish() && (s.has(sPipNet) || s.has(sAptNet) || s.has(sNixNet))
+	return c.installish() && (s.has(sPipNet) || s.has(sAptNet) || s.has(sNixNet) || c.observed.IndexUnreachable != "")
+}
 
-	// 1. the kernel or the runner stopped it; an interrupt says nothing about the
-	// variant, so it wins over whatever the output shows up to that moment
-	if s.has(sMarkInterrupted) {
-		return c.interrupted()
-	}
-	if c.ctx.OOMKilled || s.has(sMarkOOM) {
-		return c.oom(true)
-	}
-	if c.ctx.TimedOut || s.has(sMarkTimeout) {
-		if netHit {
-			return c.indexUnreachable(true)
+// classify answers the finding of the first rule that holds, and that rule's index
+// (-1 when none does).
+func (c *classifier) classify() (Finding, int) {
+	for i, r := range classRules {
+		if r.when(c) {
+			f := r.explain(c)
+			f.Class = r.class
+			return f, i
 		}
-		return c.timeout()
-	}
-	// 2. causes the output names
-	if c.stage != result.StageImport && c.stage != result.StageLdd && c.stage != result.StageBoot &&
-		(s.has(sMarkImage) || s.has(sImagePull) || s.has(sRegistryNet)) {
-		return c.imageUnavailable()
-	}
-	if s.has(sPEP668) {
-		return c.pep668()
-	}
-	if s.has(sNixAttr) && c.stage != result.StageImport && c.stage != result.StageLdd {
-		return c.nixAttr()
-	}
-	if f, ok := c.missingLib(); ok {
-		return f
-	}
-	if s.has(sGlibcVersion) {
-		return c.glibc()
-	}
-	if s.has(sNumpyABI) {
-		return c.numpyABI()
-	}
-	if netHit && (c.exit != 0 || s.has(sNoVersion) || s.has(sAptNoPkg)) {
-		return c.indexUnreachable(false)
-	}
-	if c.installish() && s.has(sHashMismatch) {
-		return c.hashMismatch()
-	}
-	if c.installish() && (s.has(sBuildStrong) || s.has(sBuildWeak) && (s.count[sBuildWeak] > 1 || c.exit != 0)) && !s.has(sNoVersion) {
-		return c.buildFromSource()
-	}
-	if c.installish() && (s.has(sNoVersion) || s.has(sNoDist) || s.has(sNotSupportedWheel)) {
-		return c.noDistribution()
-	}
-	if c.installish() && s.has(sAptNoPkg) {
-		return c.aptUnknown()
-	}
-	if c.exit == 137 && c.stage != result.StageBoot || s.has(sBuildOOM) || s.has(sKilled) && c.exit == 137 {
-		return c.oom(false)
-	}
-	// 3. symptoms
-	if (c.stage == result.StageBoot || c.stage == "") && (s.has(sWorker) || s.has(sWorkerExit)) {
-		return c.workerBoot()
-	}
-	if s.has(sModuleNotFound) && (c.stage == result.StageImport || c.stage == result.StageBoot || c.stage == "") {
-		return c.moduleNotFound()
-	}
-	if c.exit == 127 || s.has(sCmdNotFound) {
-		return c.commandNotFound()
-	}
-	// 4. what the runner observed at boot
-	if s.has(sMarkLoopback) || s.has(sMarkWrongPort) {
-		return c.portNotBound()
-	}
-	if s.has(sMarkExited) {
-		return c.crashed()
-	}
-	if s.has(sMarkNoListener) {
-		return c.portNotBound()
-	}
-	if s.has(sMarkHealth) {
-		return c.health()
 	}
 	return Finding{Class: ClassUnclassified,
 		Explanation: c.unclassifiedExplanation(),
-		Evidence:    s.tailEvidence()}
+		Evidence:    c.s.tailEvidence()}, -1
 }
 
 func (c *classifier) unclassifiedExplanation() string {
@@ -193,17 +155,18 @@ func (c *classifier) unclassifiedExplanation() string {
 	return e
 }
 
-func stageOr(stage string) string {
+func stageOr(stage result.StageName) string {
 	if stage == "" {
 		return "stage's"
 	}
-	return stage + " stage's"
+	return string(stage) + " stage's"
 }
 
-func (c *classifier) nix() bool {
-	if c.ctx.Builder != "" {
-		return c.ctx.Builder == scenario.BuilderNixpacks
-	}
+func (c *classifier) nix() bool { return c.facts().NixStore() }
+
+// nixFromOutput judges from the findings and the output whether an image of an
+// unknown builder is a Nix one.
+func (c *classifier) nixFromOutput() bool {
 	for _, m := range c.missing {
 		for _, p := range m.FoundAt {
 			if strings.HasPrefix(p, "/nix/store/") {
@@ -211,7 +174,7 @@ func (c *classifier) nix() bool {
 			}
 		}
 	}
-	return len(c.ctx.NixPkgs)+len(c.ctx.NixLibs) > 0 || strings.Contains(strings.Join(c.s.tailEvidence(), "\n"), "/nix/store/")
+	return strings.Contains(strings.Join(c.s.tailEvidence(), "\n"), "/nix/store/")
 }
 
 func (c *classifier) pep668() Finding {
@@ -315,7 +278,11 @@ func (c *classifier) numpyABI() Finding {
 
 func (c *classifier) indexUnreachable(timedOut bool) Finding {
 	s := c.s
-	f := Finding{Class: ClassIndexUnreachable, Evidence: s.evidence(nil, sNoVersion, sAptNoPkg, sPipNet, sAptNet, sNixNet, sNoDist, sMarkTimeout)}
+	var extra []string
+	if timedOut {
+		extra = []string{c.timeoutLine()}
+	}
+	f := Finding{Class: ClassIndexUnreachable, Evidence: s.evidence(extra, sNoVersion, sAptNoPkg, sPipNet, sAptNet, sNixNet, sNoDist)}
 	var who []string
 	if s.has(sPipNet) {
 		who = append(who, "pip")
@@ -326,7 +293,14 @@ func (c *classifier) indexUnreachable(timedOut bool) Finding {
 	if s.has(sNixNet) {
 		who = append(who, "nix")
 	}
+	if len(who) == 0 {
+		who = append(who, "pip")
+	}
 	f.Explanation = strings.Join(who, " and ") + " could not reach its package index (name resolution or connection failed)"
+	if h := c.observed.IndexUnreachable; h != "" {
+		f.Explanation = "pip could not reach its package index at " + h + " (name resolution or connection failed)"
+		f.Evidence = appendEvidence(f.Evidence, "bootmatrix: index unreachable: "+h)
+	}
 	if s.has(sNoVersion) {
 		f.Explanation += `, so pip saw no versions at all ("from versions: none") — the requirement itself may be fine`
 	}
@@ -438,6 +412,15 @@ func (c *classifier) noDistribution() Finding {
 		f.Explanation += " Some versions were skipped for requiring a different Python."
 	}
 	f.Fixes = []FixKind{FixPinRequirement, FixUnpinRequirement, FixPythonVersion}
+	if c.ignoredIndexes() {
+		f.Explanation += " " + ignoredIndexText(c.ctx.Indexes)
+		if versions == "none" {
+			// The requirement may well exist on the index pip was told not to read.
+			f.Fixes = []FixKind{FixRunOnline, FixPinRequirement, FixUnpinRequirement, FixPythonVersion}
+		} else {
+			f.Fixes = append(f.Fixes, FixRunOnline)
+		}
+	}
 	if versions != "" && versions != "none" {
 		last := versions
 		if i := strings.LastIndex(versions, ","); i >= 0 {
@@ -454,6 +437,16 @@ func (c *classifier) noDistribution() Finding {
 		}
 	}
 	return f
+}
+
+// ignoredIndexes: offline, and the requirements name an index pip did not read.
+func (c *classifier) ignoredIndexes() bool {
+	return c.ctx.Mode == result.ModeOffline && len(c.ctx.Indexes) > 0
+}
+
+// ignoredIndexText says so, for an explanation or a stage's note.
+func ignoredIndexText(indexes []string) string {
+	return fmt.Sprintf("Offline, pip reads only the kit's wheelhouse: the index the requirements name (%s) was not used; run --online to install from it.", strings.Join(indexes, ", "))
 }
 
 func (c *classifier) aptUnknown() Finding {
@@ -519,22 +512,21 @@ func (c *classifier) commandNotFound() Finding {
 
 func (c *classifier) portNotBound() Finding {
 	s := c.s
-	f := Finding{Class: ClassPortNotBound, Evidence: s.evidence(nil, sMarkLoopback, sMarkWrongPort, sMarkNoListener, sListening)}
+	f := Finding{Class: ClassPortNotBound, Evidence: s.evidence(c.listenerLines(), sListening)}
+	_, loop, others := c.listeners()
 	switch {
-	case s.has(sMarkLoopback):
+	case len(loop) > 0:
 		f.Explanation = "the app listens on 127.0.0.1 only, so connections from outside the container are refused; bind 0.0.0.0:$PORT."
 		f.Fixes = []FixKind{FixBindAllInterfaces}
 		f.Suggestions = []result.Fix{{ID: string(FixBindAllInterfaces), Summary: "start with gunicorn --bind 0.0.0.0:$PORT app:app (not 127.0.0.1 or localhost)"}}
-	case s.has(sMarkWrongPort):
+	case len(others) > 0:
 		f.Explanation = "the app listens, but not on $PORT (a hard-coded port such as gunicorn's default 8000)."
 		f.Fixes = []FixKind{FixUsePortEnv}
 		f.Suggestions = []result.Fix{{ID: string(FixUsePortEnv), Summary: "bind to $PORT: gunicorn --bind 0.0.0.0:$PORT app:app"}}
 	default:
 		want := ""
-		for _, h := range s.lines(sMarkNoListener) {
-			if p := between(h.text+" ", "port ", " "); p != "" {
-				want = p
-			}
+		if c.observed.Port != 0 {
+			want = strconv.Itoa(c.observed.Port)
 		}
 		f.Explanation = "the app kept running but nothing accepted connections on "
 		if want != "" {
@@ -568,23 +560,148 @@ func (c *classifier) portNotBound() Finding {
 
 func (c *classifier) crashed() Finding {
 	f := Finding{Class: ClassCrashedAfterStart, Fixes: []FixKind{FixStartCommand}}
-	f.Evidence = c.s.evidence(nil, sMarkExited)
-	if e := c.s.exception.text; e != "" {
+	f.Evidence = c.s.evidence([]string{c.exitedLine()})
+	e := c.s.exception.text
+	if e != "" {
 		f.Evidence = appendEvidence(f.Evidence, e)
 	}
 	for _, t := range c.s.tailEvidence() {
 		f.Evidence = appendEvidence(f.Evidence, t)
 	}
 	f.Explanation = "the app started and then exited on its own"
-	if e := c.s.exception.text; e != "" {
+	if e != "" {
 		f.Explanation += "; last exception: " + evidenceLine(e)
 	}
 	f.Explanation += "."
+	// The start command is rarely what is wrong when the app's own exception names
+	// the cause: say what to change.
+	if name := missingSetting(e); name != "" {
+		f.Fixes = []FixKind{FixSetEnv, FixStartCommand}
+		f.Suggestions = []result.Fix{{ID: string(FixSetEnv), Summary: fmt.Sprintf("set %s in the scenario's env (or list it in secrets): the app reads it at start and it is not set", quote(name))}}
+	} else if name, from := importedName(e); from != "" {
+		f.Fixes = []FixKind{FixPinRequirement, FixStartCommand}
+		f.Suggestions = []result.Fix{{ID: string(FixPinRequirement), Summary: fmt.Sprintf("pin %s to the version the app was written for: the installed one has no %s", quote(from), quote(name))}}
+	}
+	return f
+}
+
+func (c *classifier) crashLoop() Finding {
+	l := c.observed.CrashLoop
+	f := c.crashed()
+	f.Class = ClassCrashLoop
+	line := FormatCrashLoop(l.Command, l.PIDs, seconds(l.Seconds))
+	ev := []string{line}
+	for _, e := range f.Evidence {
+		if !strings.HasPrefix(e, MarkerExited) {
+			ev = appendEvidence(ev, e)
+		}
+	}
+	f.Evidence = ev
+	f.Explanation = strings.Replace(f.Explanation, "the app started and then exited on its own",
+		fmt.Sprintf("%q kept ending and being started again (%d times) and nothing answered", l.Command, len(l.PIDs)), 1)
+	return f
+}
+
+// missingSetting is the environment variable an exception says is missing:
+// os.environ's KeyError: 'DATABASE_URL', or a message naming an upper-case
+// name with "not set" / "environment variable" / "missing".
+func missingSetting(exc string) string {
+	if exc == "" {
+		return ""
+	}
+	if k := between(exc, "KeyError: '", "'"); envLikeName(k) {
+		return k
+	}
+	low := strings.ToLower(exc)
+	if !strings.Contains(low, "not set") && !strings.Contains(low, "environment variable") && !strings.Contains(low, "missing") {
+		return ""
+	}
+	_, msg, _ := strings.Cut(exc, ": ")
+	for _, w := range strings.FieldsFunc(msg, func(r rune) bool {
+		return !isWordRune(r)
+	}) {
+		if envLikeName(w) {
+			return w
+		}
+	}
+	return ""
+}
+
+func isWordRune(r rune) bool {
+	return r == '_' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z'
+}
+
+// envLikeName: DATABASE_URL, not Error or a lower-case key.
+func envLikeName(w string) bool {
+	if len(w) < 2 || !strings.ContainsAny(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") {
+		return false
+	}
+	for _, r := range w {
+		if r != '_' && (r < 'A' || r > 'Z') && (r < '0' || r > '9') {
+			return false
+		}
+	}
+	return w[0] < '0' || w[0] > '9'
+}
+
+// importedName reads "ImportError: cannot import name 'x' from 'pkg' (…)": the
+// installed pkg lacks x, a version the app was not written for.
+func importedName(exc string) (name, from string) {
+	if !strings.HasPrefix(exc, "ImportError: cannot import name ") {
+		return "", ""
+	}
+	name = between(exc, "name '", "'")
+	from = between(exc, "from '", "'")
+	if name == "" || from == "" {
+		return "", ""
+	}
+	return name, strings.SplitN(from, ".", 2)[0]
+}
+
+func (c *classifier) shellSyntax() Finding {
+	f := Finding{Class: ClassShellSyntax, Evidence: c.s.evidence(nil, sShellSyntax), Fixes: []FixKind{FixShellSyntax}}
+	what, where := "the start command", "the start command (start, or startCmd for nixpacks)"
+	if c.stage != result.StageBoot {
+		what, where = "a build or install command", "the install or build command (installCmds, buildCmds, or the Dockerfile's RUN line)"
+	}
+	f.Explanation = fmt.Sprintf("the shell could not parse %s (exit %d): a quote is not closed or an operator is out of place, so nothing ran.", what, c.exit)
+	f.Suggestions = []result.Fix{{ID: string(FixShellSyntax), Summary: "fix the shell syntax of " + where + ": balance its quotes, and quote what the shell must not split"}}
+	return f
+}
+
+func (c *classifier) requirementsFile() Finding {
+	s := c.s
+	f := Finding{Class: ClassRequirementsFile, Fixes: []FixKind{FixRequirementsFile}}
+	f.Evidence = s.evidence(nil, sReqFile, sRecursion)
+	switch {
+	case s.has(sRecursion) && !s.has(sReqFile):
+		f.Explanation = "pip could not read the requirements: a file includes itself through -r or -c (directly or by a chain of files), and pip recursed until Python stopped it with a RecursionError."
+	default:
+		var loops, missing []string
+		for _, h := range s.lines(sReqFile) {
+			if p, _, ok := strings.Cut(after(h.text, "ERROR: "), " recursively references itself in "); ok {
+				loops = appendUnique(loops, p)
+			} else if p := between(h.text, "No such file or directory: '", "'"); p != "" {
+				missing = appendUnique(missing, p)
+			}
+		}
+		var parts []string
+		if len(loops) > 0 {
+			parts = append(parts, fmt.Sprintf("%s includes itself through -r or -c", quoteList(loops)))
+		}
+		if len(missing) > 0 {
+			parts = append(parts, fmt.Sprintf("%s does not exist where the command runs", quoteList(missing)))
+		}
+		if len(parts) == 0 {
+			parts = []string{"a file it names could not be opened"}
+		}
+		f.Explanation = "pip could not read the requirements: " + strings.Join(parts, "; ") + "."
+	}
 	return f
 }
 
 func (c *classifier) interrupted() Finding {
-	return Finding{Class: ClassInterrupted, Evidence: c.s.evidence(nil, sMarkInterrupted), Fixes: []FixKind{FixRunAgain}}
+	return Finding{Class: ClassInterrupted, Evidence: c.s.evidence([]string{FormatInterrupted()}), Fixes: []FixKind{FixRunAgain}}
 }
 
 func (c *classifier) hashMismatch() Finding {
@@ -602,12 +719,34 @@ func (c *classifier) hashMismatch() Finding {
 	return f
 }
 
+// pullFixes is the fix for each way a pull can be refused.
+var pullFixes = map[result.PullReason]FixKind{
+	result.PullDenied:      FixRegistryLogin,
+	result.PullNotFound:    FixRegistryTag,
+	result.PullUnreachable: FixRegistryReach,
+	result.PullTLS:         FixRegistryTLS,
+}
+
 func (c *classifier) imageUnavailable() Finding {
 	s := c.s
-	f := Finding{Class: ClassImageUnavailable, Evidence: s.evidence(nil, sMarkImage, sImagePull, sRegistryNet)}
-	switch {
-	case s.has(sMarkImage):
-		f.Explanation = "the base image is not in the engine, and this run may not pull it (offline, or a name only a local build makes)."
+	var extra []string
+	if c.observed.ImageUnavailable != "" {
+		extra = []string{c.imageLine()}
+	}
+	f := Finding{Class: ClassImageUnavailable, Evidence: s.evidence(extra, sImagePull, sRegistryNet)}
+	switch p, ref := c.observed.Pull, c.observed.ImageUnavailable; {
+	case p != nil:
+		f.Evidence = s.evidence([]string{FormatImageUnavailable("pull " + p.Ref + ": " + string(p.Reason) + ": " + p.Message)}, sImagePull, sRegistryNet)
+		f.Explanation = "the pull of " + p.Ref + " from " + p.Registry + " failed (" + string(p.Reason) + "); the registry answered: " + p.Message
+		f.Fixes = []FixKind{pullFixes[p.Reason], FixBaseImageName}
+	case ref != "" && !kitImage(ref):
+		// Only an offline run refuses to pull a public name, and `make images` builds
+		// the kit's images only: it cannot provide this one.
+		f.Explanation = "the base image " + ref + " is not in the engine, and offline the kit has no stand-in for it (make images cannot build it); the build log names the images the kit provides."
+		f.Fixes = []FixKind{FixBaseImageName, FixRunOnline}
+		f.Suggestions = []result.Fix{{ID: string(FixBaseImageName), Summary: "use a base image the offline kit provides instead of " + ref + " (the build log lists them)"}}
+	case ref != "":
+		f.Explanation = "the base image " + ref + " is not in the engine, and this run may not pull it: it is a name only a local build makes (make images builds the kit)."
 		f.Fixes = []FixKind{FixBuildOfflineKit, FixBaseImageName}
 	case s.has(sRegistryNet):
 		f.Explanation = "the engine could not reach the registry to pull the base image."
@@ -619,20 +758,26 @@ func (c *classifier) imageUnavailable() Finding {
 	return f
 }
 
+// kitImage: a name only `make images` or an earlier build of this tool makes.
+func kitImage(ref string) bool {
+	return strings.HasPrefix(ref, "bootmatrix-kit/") || strings.HasPrefix(ref, "bootmatrix-cache/")
+}
+
 func (c *classifier) health() Finding {
-	f := Finding{Class: ClassHealthUnexpected, Evidence: c.s.evidence(nil, sMarkHealth), Fixes: []FixKind{FixHealthEndpoint}}
+	f := Finding{Class: ClassHealthUnexpected, Evidence: c.s.evidence([]string{c.healthLine()}), Fixes: []FixKind{FixHealthEndpoint}}
 	f.Explanation = "the app answered, but the health endpoint's status or body is not the expected one (wrong path, app root, or a proxy/default page)."
 	return f
 }
 
 func (c *classifier) oom(confirmed bool) Finding {
 	f := Finding{Class: ClassOOMKilled, Fixes: []FixKind{FixRaiseMemory}}
-	f.Evidence = c.s.evidence(nil, sMarkOOM, sBuildOOM, sKilled)
+	var extra []string
+	if confirmed {
+		extra = []string{c.oomLine()}
+	}
+	f.Evidence = c.s.evidence(extra, sBuildOOM, sKilled)
 	if confirmed {
 		f.Explanation = "the engine reports the container was OOM-killed: the stage needed more memory than its limit."
-		if c.ctx.OOMKilled && !c.s.has(sMarkOOM) {
-			f.Evidence = appendEvidence(f.Evidence, "engine: State.OOMKilled=true")
-		}
 	} else {
 		f.Explanation = "the process was killed with SIGKILL (exit 137) without a timeout, the signature of the kernel's OOM killer; the engine did not confirm it."
 		if c.exit == 137 {
@@ -647,7 +792,14 @@ func (c *classifier) oom(confirmed bool) Finding {
 
 func (c *classifier) timeout() Finding {
 	f := Finding{Class: ClassTimeout, Fixes: []FixKind{FixRaiseTimeout}}
-	f.Evidence = c.s.evidence(nil, sMarkTimeout)
+	var extra []string
+	if c.observed.TimedOut {
+		extra = append(extra, c.timeoutLine())
+	}
+	if c.hung() {
+		extra = append(extra, c.listenerLines()...)
+	}
+	f.Evidence = c.s.evidence(extra)
 	f.Explanation = fmt.Sprintf("the %s did not finish within its time limit and was stopped; the last lines show what it was doing.", strings.TrimSuffix(stageOr(c.stage), "'s"))
 	for _, t := range c.s.tailEvidence() {
 		f.Evidence = appendEvidence(f.Evidence, t)
@@ -655,15 +807,14 @@ func (c *classifier) timeout() Finding {
 	return f
 }
 
-// missingLib recognises a library the loader could not find: at the ldd stage from its
-// findings (or its "=> not found" lines), elsewhere only from a "cannot open shared
-// object file" line that names the library.
-func (c *classifier) missingLib() (Finding, bool) {
+// missingLibs recognises the libraries the loader could not find: at the ldd stage from
+// its findings (or its "=> not found" lines), elsewhere only from a "cannot open shared
+// object file" line that names the library. searched: the runner looked for the
+// library's files in the image (its ldd findings name the library), so an empty FoundAt
+// means there is none.
+func (c *classifier) missingLibs() (libs []result.MissingLib, searched map[string]bool) {
 	s := c.s
-	var libs []result.MissingLib
-	// searched: the runner looked for the library's files in the image (its ldd findings
-	// name the library), so an empty FoundAt means there is none.
-	searched := map[string]bool{}
+	searched = map[string]bool{}
 	for _, m := range c.missing {
 		searched[m.Library] = true
 	}
@@ -698,9 +849,12 @@ func (c *classifier) missingLib() (Finding, bool) {
 		}
 		libs = ordered
 	}
-	if len(libs) == 0 {
-		return Finding{}, false
-	}
+	return libs, searched
+}
+
+func (c *classifier) missingLib() Finding {
+	s := c.s
+	libs, searched := c.missingLibs()
 	for i := range libs {
 		libs[i] = cloneMissing(libs[i])
 		if libs[i].Provider == "" {
@@ -736,7 +890,7 @@ func (c *classifier) missingLib() (Finding, bool) {
 	if (c.stage == result.StageBoot || c.stage == "") && (s.has(sWorker) || s.has(sWorkerExit)) {
 		f.Explanation = "gunicorn's worker failed to boot because " + f.Explanation
 	}
-	return f, true
+	return f
 }
 
 // listenAddr: "Listening at: http://127.0.0.1:8000 (11)" → "127.0.0.1:8000".
@@ -786,188 +940,13 @@ func findLib(libs []result.MissingLib, name string) int {
 	return -1
 }
 
-// providerOf names the provider of a missing library: from where a copy was found when
-// there is one, else from the soname tables for this kind of image.
-func (c *classifier) providerOf(m result.MissingLib) string {
-	nix := c.nix()
-	for _, p := range m.FoundAt {
-		if strings.HasPrefix(p, "/nix/store/") == nix && !isProfilePath(p) {
-			if pr := ProviderFor(p); pr != "" {
-				return pr
-			}
-		}
-	}
-	if nix {
-		return NixAttrFor(m.Library)
-	}
-	return DebianPackageFor(m.Library)
-}
+// providerOf names the provider of a missing library, in the builder's terms.
+func (c *classifier) providerOf(m result.MissingLib) string { return c.facts().Provider(m) }
 
-// gccRuntimeAttrs are attributes whose store path holds gcc's runtime libraries.
-var gccRuntimeAttrs = []string{"stdenv.cc.cc.lib", "stdenv.cc.cc", "gcc-unwrapped.lib", "gcc-unwrapped", "gcc.cc.lib", "gcc.cc"}
-
-// listProvides reports the entry of list that provides attr, if any.
-func listProvides(list []string, attr string) string {
-	if attr == "" {
-		return ""
-	}
-	norm := func(s string) string { return strings.TrimPrefix(strings.TrimSpace(s), "nixpkgs.") }
-	for _, e := range list {
-		if norm(e) == attr {
-			return e
-		}
-	}
-	if slices.Contains(gccRuntimeAttrs, attr) {
-		for _, e := range list {
-			if slices.Contains(gccRuntimeAttrs, norm(e)) {
-				return e
-			}
-		}
-	}
-	return ""
-}
-
+// explainMissing is the builder's explanation of a missing library.
 func (c *classifier) explainMissing(libs []result.MissingLib, searched bool) (string, []FixKind, []result.Fix) {
-	m := libs[0]
-	more := ""
-	if len(libs) > 1 {
-		var others []string
-		for _, o := range libs[1:] {
-			others = append(others, o.Library)
-		}
-		more = " (also missing: " + strings.Join(others, ", ") + ")"
-	}
-	var fixes []FixKind
-	var sugg []result.Fix
-	add := func(k FixKind, summary string) {
-		for _, f := range fixes {
-			if f == k {
-				return
-			}
-		}
-		fixes = append(fixes, k)
-		sugg = append(sugg, result.Fix{ID: string(k), Summary: summary})
-	}
-	where := ""
-	if len(m.FoundAt) > 0 {
-		// Name the store path first; a profile link to it is worth saying separately,
-		// since it is what nixPkgs made and what the loader ignores.
-		store, profile := m.FoundAt[0], ""
-		for _, p := range m.FoundAt {
-			switch {
-			case isProfilePath(p):
-				if profile == "" {
-					profile = p
-				}
-				if store == p {
-					store = ""
-				}
-			case strings.HasPrefix(p, "/nix/store/") && (store == "" || !strings.HasPrefix(store, "/nix/store/")):
-				store = p
-			case strings.Contains(p, "/.nix-profile/") || strings.Contains(p, "/nix/var/nix/profiles/"):
-				if profile == "" {
-					profile = p
-				}
-			}
-		}
-		if store == "" {
-			store = profile
-		}
-		where = "a copy exists at " + store
-		if m.Provider != "" {
-			where += " (" + m.Provider + ")"
-		}
-		if profile != "" && profile != store {
-			where += ", linked into the profile at " + profile
-		}
-	}
-	needed := ""
-	if len(m.NeededBy) > 0 {
-		needed = " needed by " + path.Base(m.NeededBy[0])
-	}
-
-	if !c.nix() {
-		pkg := m.Provider
-		var e string
-		if where != "" {
-			e = fmt.Sprintf("the loader cannot find %s%s: %s, a directory it does not search (not in ld.so.cache or the default paths)%s.", m.Library, needed, where, more)
-			dir := path.Dir(m.FoundAt[0])
-			add(FixLDLibraryPath, fmt.Sprintf("add %s to LD_LIBRARY_PATH (or an /etc/ld.so.conf.d entry + ldconfig)", dir))
-		} else {
-			e = fmt.Sprintf("the loader cannot find %s%s", m.Library, needed)
-			if searched {
-				e += ": no file of that name is in the image"
-			}
-			if pkg != "" {
-				e += "; Debian's " + pkg + " ships it"
-			}
-			e += more + "."
-		}
-		if pkg != "" {
-			add(FixAddAptPkgs, fmt.Sprintf("install %s (aptPkgs = [%q], or apt-get install -y %s in the Dockerfile)", pkg, pkg, pkg))
-		}
-		if c.ctx.Builder != scenario.BuilderPythonSlim {
-			add(FixBuilderPythonSlim, FixTitle(FixBuilderPythonSlim))
-		}
-		return e, fixes, sugg
-	}
-
-	attr := m.Provider
-	plain := c.ctx.Shell == scenario.ShellPlain
-	e := fmt.Sprintf("the loader cannot find %s%s", m.Library, needed)
-	if where != "" {
-		e += ": " + where + ", but on Nix the loader searches only RUNPATHs and LD_LIBRARY_PATH (no /usr/lib, no ld.so.cache)"
-	} else {
-		if searched {
-			e += ": no file of that name is in the image"
-		}
-		if attr != "" {
-			e += "; nixpkgs' " + attr + " provides it"
-		}
-	}
-	attrQ := attr
-	if attrQ == "" {
-		attrQ = "the attribute that provides " + m.Library
-	}
-	switch inLibs, inPkgs := listProvides(c.ctx.NixLibs, attr), listProvides(c.ctx.NixPkgs, attr); {
-	case inLibs != "" && plain:
-		e += fmt.Sprintf(". %s is in nixLibs, whose LD_LIBRARY_PATH is exported by /etc/profile.d/nixpacks-libs.sh; only a login shell reads it, and this variant starts without one", inLibs)
-		add(FixLoginShell, "start with a login shell (bash -l -c '<start command>') so /etc/profile.d/nixpacks-libs.sh exports LD_LIBRARY_PATH")
-		add(FixLDLibraryPath, fmt.Sprintf("set LD_LIBRARY_PATH to %s's lib directory in the start command itself", inLibs))
-	case inLibs != "":
-		e += fmt.Sprintf(". %s is in nixLibs and the shell is a login shell, yet LD_LIBRARY_PATH did not reach the process: the start command resets the environment or runs through another shell", inLibs)
-		add(FixLDLibraryPath, fmt.Sprintf("set LD_LIBRARY_PATH to %s's lib directory in the start command itself", inLibs))
-	case inPkgs != "":
-		e += fmt.Sprintf(". %s is in nixPkgs, which only links it into the profile (~/.nix-profile/lib); the loader never searches the profile", inPkgs)
-		add(FixMoveNixPkgToNixLibs, fmt.Sprintf("move %q from nixPkgs to nixLibs so its lib directory goes on LD_LIBRARY_PATH", inPkgs))
-		if plain {
-			add(FixLoginShell, "and start with a login shell (bash -l -c), which is what reads the nixLibs export")
-		}
-	default:
-		if tried := append(append([]string(nil), c.ctx.NixPkgs...), c.ctx.NixLibs...); len(tried) > 0 {
-			e += fmt.Sprintf(". None of nixPkgs %s / nixLibs %s provides it", listOrNone(c.ctx.NixPkgs), listOrNone(c.ctx.NixLibs))
-			if slices.Contains(c.ctx.NixPkgs, "gcc") && slices.Contains(gccRuntimeAttrs, attr) {
-				e += " (gcc is the compiler wrapper; its runtime libraries are another store path, and nixPkgs would only link them into the profile, which the loader never searches)"
-			}
-		}
-		add(FixAddNixLibs, fmt.Sprintf("add %q to nixLibs: it provides %s and nixLibs puts its lib directory on LD_LIBRARY_PATH", attrQ, m.Library))
-		if plain {
-			add(FixLoginShell, "and start with a login shell (bash -l -c), which is what reads the nixLibs export")
-		}
-	}
-	e += more + "."
-	if c.ctx.Python != "" {
-		add(FixNixPythonPackage, fmt.Sprintf("take the native module from Nix (python%sPackages.<name> in nixPkgs): its RUNPATH points into the store", strings.ReplaceAll(c.ctx.Python, ".", "")))
-	} else {
-		add(FixNixPythonPackage, "take the native module from Nix (pythonXYPackages.<name> in nixPkgs): its RUNPATH points into the store")
-	}
-	slim := "python:<version>-slim"
-	if c.ctx.Python != "" {
-		slim = "python:" + c.ctx.Python + "-slim"
-	}
-	add(FixBuilderPythonSlim, "build on "+slim+" instead, where libstdc++6 and friends are in /usr/lib")
-	add(FixBuilderDockerfile, "use a Dockerfile on a Debian-based Python image")
-	return e, fixes, sugg
+	x := c.facts().ExplainMissing(MissingCase{Libs: libs, Searched: searched, Shell: c.ctx.Shell, Python: c.ctx.Python})
+	return x.Text, x.Fixes, x.Suggestions
 }
 
 // libFromCannotOpen: "Original error was: libstdc++.so.6: cannot open shared object
@@ -1063,22 +1042,9 @@ func quoteList(l []string) string {
 	return strings.Join(q, ", ")
 }
 
-func listOrNone(l []string) string {
-	if len(l) == 0 {
-		return "[]"
-	}
-	return "[" + strings.Join(l, ", ") + "]"
-}
-
 func orWord(s, alt string) string {
 	if s == "" {
 		return alt
 	}
 	return s
-}
-
-// isProfilePath reports whether p is inside a Nix profile (a user environment is
-// a store path too, but only a tree of links to the packages nixPkgs installed).
-func isProfilePath(p string) bool {
-	return strings.Contains(p, "-user-environment/") || strings.Contains(p, "/.nix-profile/") || strings.Contains(p, "/nix/var/nix/profiles/")
 }

@@ -1,4 +1,4 @@
-package diagnose
+package diagnose_test
 
 import (
 	"os"
@@ -7,6 +7,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bootmatrix/bootmatrix/harness/builder/debian"
+	"github.com/bootmatrix/bootmatrix/harness/builder/dockerfile"
+	nixpacksbuilder "github.com/bootmatrix/bootmatrix/harness/builder/nixpacks"
+	"github.com/bootmatrix/bootmatrix/harness/builder/pythonslim"
+	. "github.com/bootmatrix/bootmatrix/harness/diagnose"
 	"github.com/bootmatrix/bootmatrix/harness/result"
 	"github.com/bootmatrix/bootmatrix/harness/scenario"
 )
@@ -21,9 +26,8 @@ func readTestdata(tb testing.TB, name string) string {
 }
 
 var (
-	nixCtx = Context{Builder: scenario.BuilderNixpacks, Shell: scenario.ShellLogin, Python: "3.11",
-		NixPkgs: []string{"python311", "gcc"}}
-	slimCtx = Context{Builder: scenario.BuilderPythonSlim, Shell: scenario.ShellPlain, Python: "3.13"}
+	nixCtx  = Context{Builder: nixpacksbuilder.Name, Shell: scenario.ShellLogin, Python: "3.11", Facts: nixpacksbuilder.Facts{NixPkgs: []string{"python311", "gcc"}}}
+	slimCtx = Context{Builder: pythonslim.Name, Shell: scenario.ShellPlain, Python: "3.13", Facts: debian.Facts{}}
 )
 
 const storeLibstdcxx = "/nix/store/g7c14408vy7r5p2gp2xfriwny99h0d64-gcc-14.2.0-lib/lib/libstdc++.so.6"
@@ -38,10 +42,13 @@ func TestClassifyCapturedOutputs(t *testing.T) {
 	tests := []struct {
 		file    string
 		input   string // used instead of file when set
-		stage   string
+		stage   result.StageName
 		exit    int
 		missing []result.MissingLib
 		ctx     Context
+		// facts are what the runner observed; seconds is the stage's duration
+		facts   result.Facts
+		seconds float64
 		class   string
 		// evidence lines that must be quoted exactly
 		evidence []string
@@ -51,7 +58,11 @@ func TestClassifyCapturedOutputs(t *testing.T) {
 		notExplains []string
 		firstFix    FixKind
 		fixes       []FixKind
-		provider    string
+		// notFixes must not be offered: advice that cannot help here
+		notFixes []FixKind
+		// fixSays: the first suggestion's wording names the cause
+		fixSays  string
+		provider string
 	}{
 		{file: "seed-pep668.txt", stage: result.StageInstall, exit: 1, ctx: nixCtx, class: ClassPEP668,
 			evidence: []string{"error: externally-managed-environment", "`/nix/store` filesystem."},
@@ -61,7 +72,7 @@ func TestClassifyCapturedOutputs(t *testing.T) {
 			explains: []string{"/nix/store"}, firstFix: FixUseVenvInstall},
 		{file: "pep668-nix-pip25.txt", stage: result.StageBuild, exit: 1, ctx: Context{}, class: ClassPEP668,
 			explains: []string{"Nix"}, firstFix: FixUseVenvInstall},
-		{file: "pep668-debian-pip23.txt", stage: result.StageInstall, exit: 1, ctx: Context{Builder: scenario.BuilderDockerfile}, class: ClassPEP668,
+		{file: "pep668-debian-pip23.txt", stage: result.StageInstall, exit: 1, ctx: Context{Builder: dockerfile.Name, Facts: debian.Facts{OfferSlim: true}}, class: ClassPEP668,
 			evidence: []string{"╰─> To install Python packages system-wide, try apt install"},
 			explains: []string{"Debian"}, firstFix: FixUseVenvInstall, fixes: []FixKind{FixBuilderPythonSlim}},
 		{file: "pep668-debian-pip23.txt", stage: result.StageInstall, exit: 1, ctx: nixCtx, class: ClassPEP668,
@@ -71,29 +82,29 @@ func TestClassifyCapturedOutputs(t *testing.T) {
 			explains: []string{"gunicorn's worker failed to boot because", "libstdc++.so.6", storeLibstdcxx, "stdenv.cc.cc.lib", "gcc is the compiler wrapper"},
 			firstFix: FixAddNixLibs, fixes: []FixKind{FixNixPythonPackage, FixBuilderPythonSlim}, provider: "stdenv.cc.cc.lib"},
 		{file: "seed-libstdcxx-numpy240.txt", stage: result.StageImport, exit: 1, missing: nixMissing,
-			ctx:   Context{Builder: scenario.BuilderNixpacks, Shell: scenario.ShellLogin, NixPkgs: []string{"python311", "stdenv.cc.cc.lib"}},
+			ctx:   Context{Builder: nixpacksbuilder.Name, Shell: scenario.ShellLogin, Facts: nixpacksbuilder.Facts{NixPkgs: []string{"python311", "stdenv.cc.cc.lib"}}},
 			class: ClassMissingLib, evidence: []string{"Original error was: libstdc++.so.6: cannot open shared object file: No such file or directory", `* The NumPy version is: "2.4.0"`},
 			explains: []string{"stdenv.cc.cc.lib is in nixPkgs", "never searches the profile"}, firstFix: FixMoveNixPkgToNixLibs},
 		{file: "seed-libstdcxx-numpy240.txt", stage: result.StageImport, exit: 1,
 			missing: []result.MissingLib{{Library: "libstdc++.so.6", FoundAt: []string{"/root/.nix-profile/lib/libstdc++.so.6", storeLibstdcxx}}},
-			ctx:     Context{Builder: scenario.BuilderNixpacks, Shell: scenario.ShellLogin, NixPkgs: []string{"stdenv.cc.cc.lib"}},
+			ctx:     Context{Builder: nixpacksbuilder.Name, Shell: scenario.ShellLogin, Facts: nixpacksbuilder.Facts{NixPkgs: []string{"stdenv.cc.cc.lib"}}},
 			class:   ClassMissingLib, provider: "stdenv.cc.cc.lib",
 			explains: []string{"a copy exists at " + storeLibstdcxx + " (stdenv.cc.cc.lib), linked into the profile at /root/.nix-profile/lib/libstdc++.so.6"}},
 		{file: "seed-libstdcxx-numpy240.txt", stage: result.StageImport, exit: 1, missing: nixMissing,
-			ctx:   Context{Builder: scenario.BuilderNixpacks, Shell: scenario.ShellPlain, NixLibs: []string{"stdenv.cc.cc.lib"}},
+			ctx:   Context{Builder: nixpacksbuilder.Name, Shell: scenario.ShellPlain, Facts: nixpacksbuilder.Facts{NixLibs: []string{"stdenv.cc.cc.lib"}}},
 			class: ClassMissingLib, explains: []string{"in nixLibs", "only a login shell reads it"}, firstFix: FixLoginShell, fixes: []FixKind{FixLDLibraryPath}},
 		{file: "seed-libstdcxx-numpy240.txt", stage: result.StageImport, exit: 1, missing: []result.MissingLib{{Library: "libstdc++.so.6"}},
-			ctx:      Context{Builder: scenario.BuilderNixpacks, NixPkgs: []string{"python311", "glibc", "zlib"}},
+			ctx:      Context{Builder: nixpacksbuilder.Name, Facts: nixpacksbuilder.Facts{NixPkgs: []string{"python311", "glibc", "zlib"}}},
 			class:    ClassMissingLib,
 			explains: []string{"no file of that name is in the image", "stdenv.cc.cc.lib provides it", "None of nixPkgs [python311, glibc, zlib]"},
 			firstFix: FixAddNixLibs, provider: "stdenv.cc.cc.lib"},
-		{file: "seed-libstdcxx-numpy240.txt", stage: result.StageImport, exit: 1, ctx: Context{Builder: scenario.BuilderNixpacks},
+		{file: "seed-libstdcxx-numpy240.txt", stage: result.StageImport, exit: 1, ctx: Context{Builder: nixpacksbuilder.Name, Facts: nixpacksbuilder.Facts{}},
 			class: ClassMissingLib, explains: []string{"stdenv.cc.cc.lib provides it"}, notExplains: []string{"no file of that name"}, firstFix: FixAddNixLibs},
 		{file: "numpy-libstdcxx-import.txt", stage: result.StageImport, exit: 1, ctx: slimCtx, class: ClassMissingLib,
 			evidence: []string{"ImportError: libstdc++.so.6: cannot open shared object file: No such file or directory",
 				"Original error was: libstdc++.so.6: cannot open shared object file: No such file or directory", `* The NumPy version is: "2.2.4"`},
 			explains: []string{"libstdc++6"}, firstFix: FixAddAptPkgs, provider: "libstdc++6"},
-		{file: "numpy1-libstdcxx-import-py311.txt", stage: result.StageImport, exit: 1, ctx: Context{Builder: scenario.BuilderDockerfile}, class: ClassMissingLib,
+		{file: "numpy1-libstdcxx-import-py311.txt", stage: result.StageImport, exit: 1, ctx: Context{Builder: dockerfile.Name, Facts: debian.Facts{OfferSlim: true}}, class: ClassMissingLib,
 			evidence: []string{`* The NumPy version is: "1.24.2"`}, firstFix: FixAddAptPkgs, provider: "libstdc++6"},
 		{file: "gunicorn23-worker-boot-missing-lib.txt", stage: result.StageBoot, exit: 3, ctx: slimCtx, class: ClassMissingLib,
 			evidence: []string{"[2026-11-28 22:14:22 +0000] [11] [ERROR] Worker (pid:12) exited with code 3", "[2026-11-28 22:14:22 +0000] [11] [ERROR] Reason: Worker failed to boot."},
@@ -103,7 +114,7 @@ func TestClassifyCapturedOutputs(t *testing.T) {
 			explains: []string{"exit code 3", "No module named 'numpy'"}, firstFix: FixAddRequirement},
 		{file: "ldd-libstdcxx-not-found.txt", stage: result.StageLdd, exit: 1, ctx: slimCtx, class: ClassMissingLib,
 			evidence: []string{"libstdc++.so.6 => not found"}, explains: []string{"libstdc++6"}, firstFix: FixAddAptPkgs, provider: "libstdc++6"},
-		{file: "ldd-libstdcxx-not-found.txt", stage: result.StageLdd, exit: 1, missing: nixMissing, ctx: Context{Builder: scenario.BuilderNixpacks}, class: ClassMissingLib,
+		{file: "ldd-libstdcxx-not-found.txt", stage: result.StageLdd, exit: 1, missing: nixMissing, ctx: Context{Builder: nixpacksbuilder.Name, Facts: nixpacksbuilder.Facts{}}, class: ClassMissingLib,
 			evidence: []string{"libstdc++.so.6 => not found", "ldd: libstdc++.so.6 needed by _multiarray_umath.cpython-311-x86_64-linux-gnu.so; found in the image at " + storeLibstdcxx},
 			explains: []string{"only RUNPATHs and LD_LIBRARY_PATH"}, firstFix: FixAddNixLibs, provider: "stdenv.cc.cc.lib"},
 		{file: "pip-no-matching-offline-py311.txt", stage: result.StageInstall, exit: 1, ctx: Context{Python: "3.11"}, class: ClassNoDistribution,
@@ -139,38 +150,93 @@ func TestClassifyCapturedOutputs(t *testing.T) {
 			evidence: []string{"netifaces.c:1:10: fatal error: Python.h: No such file or directory"}, explains: []string{"Python.h"}},
 		{file: "build-pg-config-missing.txt", stage: result.StageInstall, exit: 1, ctx: nixCtx, class: ClassBuildFromSource,
 			evidence: []string{"Error: pg_config executable not found."}, explains: []string{"pg_config"}, fixes: []FixKind{FixAddNixPkgs}},
-		{file: "oom-python.txt", stage: result.StageImport, exit: 137, ctx: Context{OOMKilled: true}, class: ClassOOMKilled,
-			evidence: []string{"engine: State.OOMKilled=true"}, firstFix: FixRaiseMemory},
+		{file: "oom-python.txt", stage: result.StageImport, exit: 137, facts: result.Facts{OOMKilled: true, MemoryLimit: 64 << 20}, class: ClassOOMKilled,
+			evidence: []string{"bootmatrix: oom-killed: memory limit 64MiB"}, explains: []string{"engine reports"}, firstFix: FixRaiseMemory},
+		{file: "oom-python.txt", stage: result.StageBoot, exit: 137, facts: result.Facts{OOMKilled: true, Exited: true, AfterSeconds: 0.4}, class: ClassOOMKilled,
+			evidence: []string{"bootmatrix: oom-killed: the engine reported OOMKilled"}},
 		{file: "oom-python.txt", stage: result.StageImport, exit: 137, class: ClassOOMKilled, explains: []string{"did not confirm"}},
 		{file: "oom-build-legacy-builder.txt", stage: result.StageBuild, exit: 1, class: ClassOOMKilled,
 			evidence: []string{"Killed", "The command '/bin/sh -c pip install -r requirements.txt' returned a non-zero code: 137"}},
 		{file: "oom-python.txt", stage: result.StageBoot, exit: 137, class: ClassUnclassified},
 		{file: "gunicorn23-loopback.txt", stage: result.StageBoot, exit: -1, class: ClassPortNotBound,
-			input:    readTestdata(t, "gunicorn23-loopback.txt") + FormatLoopbackOnly("127.0.0.1:8080", 8080) + "\n",
+			facts:    result.Facts{Port: 8080, Listeners: []result.Listener{{Addr: "127.0.0.1:8080", Port: 8080, Loopback: true}}, Health: &result.HTTPAnswer{Method: "GET", Path: "/", Error: "connection refused"}},
 			evidence: []string{"bootmatrix: listening on loopback only: 127.0.0.1:8080 (want 0.0.0.0:8080)"}, firstFix: FixBindAllInterfaces},
 		{file: "gunicorn23-default-bind.txt", stage: result.StageBoot, exit: -1, class: ClassPortNotBound,
-			input:    readTestdata(t, "gunicorn23-default-bind.txt") + FormatNoListener(8080, 30e9, "connection refused") + "\n",
+			facts: result.Facts{Port: 8080, Listeners: []result.Listener{}, Health: &result.HTTPAnswer{Method: "GET", Path: "/", Error: "connection refused"}}, seconds: 30,
 			evidence: []string{"bootmatrix: no listener: port 8080 after 30s: connection refused", "[2026-11-28 22:16:22 +0000] [11] [INFO] Listening at: http://127.0.0.1:8000 (11)"},
 			explains: []string{"port 8080", "127.0.0.1:8000, loopback only", "port 8000, not 8080"}, firstFix: FixBindAllInterfaces, fixes: []FixKind{FixUsePortEnv}},
 		{file: "gunicorn23-wrong-port", stage: result.StageBoot, exit: -1, class: ClassPortNotBound,
-			input:    strings.ReplaceAll(readTestdata(t, "gunicorn23-worker-boot-no-module.txt")[:250], "0.0.0.0:8080", "0.0.0.0:5000") + "\n" + FormatNoListener(8080, 30e9, "connection refused") + "\n",
+			input:    strings.ReplaceAll(readTestdata(t, "gunicorn23-worker-boot-no-module.txt")[:250], "0.0.0.0:8080", "0.0.0.0:5000") + "\n",
+			facts:    result.Facts{Port: 8080, Listeners: []result.Listener{}, Health: &result.HTTPAnswer{Path: "/", Error: "connection refused"}},
 			explains: []string{"port 5000, not 8080"}, notExplains: []string{"loopback"}, firstFix: FixUsePortEnv},
 		{file: "gunicorn23-default-bind.txt", stage: result.StageBoot, exit: -1, class: ClassPortNotBound,
-			input:    readTestdata(t, "gunicorn23-default-bind.txt") + FormatWrongPort("127.0.0.1:8000", 8080) + "\n",
-			firstFix: FixUsePortEnv},
+			facts:    result.Facts{Port: 8080, Listeners: []result.Listener{{Addr: "127.0.0.1:8000", Port: 8000, Loopback: true}}, Health: &result.HTTPAnswer{Path: "/", Error: "connection refused"}},
+			evidence: []string{"bootmatrix: listening on another port: 127.0.0.1:8000 (want 8080)"}, firstFix: FixUsePortEnv},
+		{file: "gunicorn23-loopback.txt", stage: result.StageBoot, exit: -1, class: ClassTimeout,
+			facts:    result.Facts{Port: 8080, Listeners: []result.Listener{{Addr: "0.0.0.0:8080", Port: 8080}}, Health: &result.HTTPAnswer{Method: "GET", Path: "/health", Error: "context deadline exceeded"}},
+			evidence: []string{"listening on 0.0.0.0:8080, but GET /health: context deadline exceeded"}, firstFix: FixRaiseTimeout},
 		{file: "gunicorn23-loopback.txt", stage: result.StageBoot, exit: 0, class: ClassUnclassified},
+		// healthy at first, then no answer (after settling, or from the config endpoint):
+		// the listener probe did not run, so nothing says where the app listens
+		{file: "gunicorn23-loopback.txt", stage: result.StageBoot, exit: -1, class: ClassUnclassified,
+			facts: result.Facts{Port: 8080, Health: &result.HTTPAnswer{Method: "GET", Path: "/config", Error: "connection reset by peer"}}},
 		{file: "crash-after-start.txt", stage: result.StageBoot, exit: 1, class: ClassCrashedAfterStart,
-			input:    readTestdata(t, "crash-after-start.txt") + FormatNoListener(8080, 30e9, "connection refused") + "\n" + FormatExited(1, 1.2e9) + "\n",
+			facts:    result.Facts{Exited: true, AfterSeconds: 1.2, Port: 8080, Health: &result.HTTPAnswer{Path: "/", Error: "connection refused"}},
 			evidence: []string{"bootmatrix: app exited: code 1 after 1.2s", "RuntimeError: DATABASE_URL is not set"},
-			explains: []string{"DATABASE_URL"}, firstFix: FixStartCommand},
+			explains: []string{"DATABASE_URL"}, firstFix: FixSetEnv, fixSays: "DATABASE_URL", fixes: []FixKind{FixStartCommand}},
+		// the cause the log names decides the fix, not "fix the start command" whatever it is
+		{file: "crash-missing-setting.txt", stage: result.StageBoot, exit: 1, class: ClassCrashedAfterStart,
+			facts:    result.Facts{Exited: true, AfterSeconds: 0.3, Port: 8080, Health: &result.HTTPAnswer{Path: "/health", Error: "connection refused"}},
+			evidence: []string{"KeyError: 'DATABASE_URL'"}, explains: []string{"DATABASE_URL"}, firstFix: FixSetEnv, fixSays: `"DATABASE_URL"`},
+		{file: "crash-import-error.txt", stage: result.StageBoot, exit: 1, class: ClassCrashedAfterStart,
+			facts:    result.Facts{Exited: true, AfterSeconds: 0.3, Port: 8080, Health: &result.HTTPAnswer{Path: "/health", Error: "connection refused"}},
+			evidence: []string{"ImportError: cannot import name 'encoder_settings' from 'json' (/usr/lib/python3.11/json/__init__.py)"},
+			explains: []string{"encoder_settings"}, firstFix: FixPinRequirement, fixSays: `"json"`, notFixes: []FixKind{FixSetEnv}},
+		{file: "crash-loop-shell.txt", stage: result.StageBoot, exit: -1, class: ClassCrashLoop,
+			facts: result.Facts{Port: 8080, Listeners: []result.Listener{}, Health: &result.HTTPAnswer{Path: "/health", Error: "connection reset by peer"},
+				CrashLoop: &result.CrashLoop{Command: "python app.py worker-crash", PIDs: []int{54, 62, 79}, Seconds: 5.9}},
+			evidence: []string{`bootmatrix: crash loop: "python app.py worker-crash" ended 3 times (pids 54, 62, 79) in 5.9s`, "RuntimeError: cannot reach the cache at redis://cache:6379"},
+			explains: []string{`"python app.py worker-crash" kept ending`, "cannot reach the cache"}, notExplains: []string{"exited on its own"}, firstFix: FixStartCommand},
+		// the missing setting the dying worker names is the fix, as for a single crash
+		{file: "crash-loop-setting", stage: result.StageBoot, exit: -1, class: ClassCrashLoop,
+			input: strings.Repeat(readTestdata(t, "crash-missing-setting.txt"), 3),
+			facts: result.Facts{Port: 8080, Listeners: []result.Listener{}, Health: &result.HTTPAnswer{Path: "/health", Error: "connection refused"},
+				CrashLoop: &result.CrashLoop{Command: "python app.py", PIDs: []int{20, 31, 40}, Seconds: 4}},
+			firstFix: FixSetEnv, fixSays: `"DATABASE_URL"`},
+		{file: "shell-syntax-unterminated-dash.txt", stage: result.StageBoot, exit: 2, class: ClassShellSyntax,
+			facts:    result.Facts{Exited: true, AfterSeconds: 0.1, Port: 8080, Health: &result.HTTPAnswer{Path: "/health", Error: "connection refused"}},
+			evidence: []string{"sh: 1: Syntax error: Unterminated quoted string"}, explains: []string{"start command", "quote"},
+			firstFix: FixShellSyntax, fixSays: "start command", notFixes: []FixKind{FixStartCommand}},
+		{file: "shell-syntax-unterminated-bash.txt", stage: result.StageBoot, exit: 2, class: ClassShellSyntax,
+			facts:    result.Facts{Exited: true, AfterSeconds: 0.1, Port: 8080, Health: &result.HTTPAnswer{Path: "/health", Error: "connection refused"}},
+			evidence: []string{"bash: -c: line 1: unexpected EOF while looking for matching `\"'"}, firstFix: FixShellSyntax},
+		{file: "shell-syntax-unterminated-dash.txt", stage: result.StageBuild, exit: 2, class: ClassShellSyntax,
+			explains: []string{"build or install command"}, firstFix: FixShellSyntax, fixSays: "installCmds"},
+		// Python's own SyntaxError is the app's code, not the shell's
+		{file: "python-syntax-error", stage: result.StageBoot, exit: 1, class: ClassCrashedAfterStart,
+			input:    "  File \"/app/app.py\", line 3\n    def f(:\n          ^\nSyntaxError: invalid syntax\n",
+			facts:    result.Facts{Exited: true, AfterSeconds: 0.1},
+			notFixes: []FixKind{FixShellSyntax}},
+		{file: "pip-include-loop-pip23.txt", stage: result.StageInstall, exit: 2, class: ClassRequirementsFile,
+			evidence: []string{"RecursionError: maximum recursion depth exceeded"}, explains: []string{"-r", "includes itself"},
+			firstFix: FixRequirementsFile, notFixes: []FixKind{FixRaiseMemory}},
+		{file: "pip-include-loop-pip25.txt", stage: result.StageInstall, exit: 1, class: ClassRequirementsFile,
+			evidence: []string{"ERROR: /app/a.txt recursively references itself in /app/b.txt"}, explains: []string{"includes itself"}, firstFix: FixRequirementsFile},
+		{file: "pip-requirements-missing-pip25.txt", stage: result.StageInstall, exit: 1, class: ClassRequirementsFile,
+			evidence: []string{"ERROR: Could not open requirements file: [Errno 2] No such file or directory: 'nosuch.txt'"}, explains: []string{"could not read"}, firstFix: FixRequirementsFile},
+		// an app's own RecursionError is not pip's
+		{file: "app-recursion", stage: result.StageBoot, exit: 1, class: ClassCrashedAfterStart,
+			input: "Traceback (most recent call last):\n  File \"/app/app.py\", line 2, in f\nRecursionError: maximum recursion depth exceeded\n",
+			facts: result.Facts{Exited: true, AfterSeconds: 0.1}, notFixes: []FixKind{FixRequirementsFile}},
 		{file: "health", stage: result.StageBoot, exit: -1, class: ClassHealthUnexpected,
-			input:    readTestdata(t, "gunicorn23-loopback.txt") + FormatHealthUnexpected("GET", "/health", 404, 200, "Not Found") + "\n",
+			input:    readTestdata(t, "gunicorn23-loopback.txt"),
+			facts:    result.Facts{Port: 8080, Health: &result.HTTPAnswer{Method: "GET", Path: "/health", Status: 404, WantStatus: 200, Body: "Not Found"}},
 			evidence: []string{`bootmatrix: health unexpected: GET /health: status 404 (want 200), body "Not Found"`}, firstFix: FixHealthEndpoint},
-		{file: "timeout", stage: result.StageInstall, exit: 137, ctx: Context{TimedOut: true}, class: ClassIndexUnreachable,
-			input:    readTestdata(t, "pip-network-unreachable-pip25.txt") + FormatTimeout(300e9) + "\n",
-			explains: []string{"ran out of time while retrying"}, fixes: []FixKind{FixRaiseTimeout}},
+		{file: "pip-network-unreachable-pip25.txt", stage: result.StageInstall, exit: 137, facts: result.Facts{TimedOut: true, TimeoutSeconds: 300}, class: ClassIndexUnreachable,
+			evidence: []string{"bootmatrix: stage timed out: after 5m0s"}, explains: []string{"ran out of time while retrying"}, fixes: []FixKind{FixRaiseTimeout}},
 		{file: "timeout-build", stage: result.StageBuild, exit: 137, class: ClassTimeout,
-			input:    "Building wheel for numpy (pyproject.toml): started\n" + FormatTimeout(600e9) + "\n",
+			input:    "Building wheel for numpy (pyproject.toml): started\n",
+			facts:    result.Facts{TimedOut: true, TimeoutSeconds: 600},
 			evidence: []string{"bootmatrix: stage timed out: after 10m0s", "Building wheel for numpy (pyproject.toml): started"}, firstFix: FixRaiseTimeout},
 		{file: "pthread-exit-libgcc-nix.txt", stage: result.StageInstall, exit: 139, ctx: nixCtx, class: ClassMissingLib,
 			evidence: []string{"libgcc_s.so.1 must be installed for pthread_exit to work"}, explains: []string{"libgcc_s.so.1"}, provider: "stdenv.cc.cc.lib"},
@@ -182,36 +248,59 @@ func TestClassifyCapturedOutputs(t *testing.T) {
 			evidence: []string{`Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io on 10.255.255.53:53: no such host`},
 			explains: []string{"could not reach the registry"}, firstFix: FixBuildOfflineKit},
 		{file: "image-missing-offline", stage: result.StageBuild, exit: 1, class: ClassImageUnavailable,
-			input:    FormatImageUnavailable("image python:3.9-slim is not present and cannot be pulled offline: the offline kit (`make images`) provides python:3.11-slim; use one of those as base, or run with --online") + "\n",
-			evidence: []string{"bootmatrix: image unavailable: image python:3.9-slim is not present and cannot be pulled offline: the offline kit (`make images`) provides python:3.11-slim; use one of those as base, or run with --online"},
-			explains: []string{"not in the engine"}, firstFix: FixBuildOfflineKit, fixes: []FixKind{FixBaseImageName}},
+			input:    "image python:3.9-slim is not present and cannot be pulled offline: the offline kit (`make images`) provides python:3.11-slim; use one of those as base, or run with --online\n",
+			facts:    result.Facts{ImageUnavailable: "python:3.9-slim"},
+			evidence: []string{"bootmatrix: image unavailable: image python:3.9-slim is not in the engine and may not be pulled"},
+			explains: []string{"python:3.9-slim", "no stand-in"}, firstFix: FixBaseImageName, fixes: []FixKind{FixRunOnline}, notFixes: []FixKind{FixBuildOfflineKit}},
+		// make images cannot build an image the kit does not provide
+		{file: "image-missing-node", stage: result.StageBuild, exit: 1, class: ClassImageUnavailable,
+			input:    "image node:20-slim is not present and cannot be pulled offline: the offline kit (`make images`) provides python:3.11-slim, python:3.13-slim, nixpacks; use one of those as base, or run with --online\n",
+			facts:    result.Facts{ImageUnavailable: "node:20-slim"},
+			explains: []string{"node:20-slim"}, firstFix: FixBaseImageName, notFixes: []FixKind{FixBuildOfflineKit}},
+		// a kit image that was not built: make images is the fix
+		{file: "image-missing-kit", stage: result.StageBuild, exit: 1, class: ClassImageUnavailable,
+			input:    "image bootmatrix-kit/python:3.13-slim is not present: run `make images`\n",
+			facts:    result.Facts{ImageUnavailable: "bootmatrix-kit/python:3.13-slim"},
+			explains: []string{"make images"}, firstFix: FixBuildOfflineKit},
 		{file: "pull-denied", stage: result.StageBuild, exit: 1, class: ClassImageUnavailable,
 			input:    "Step 1/4 : FROM acme/python:3.11-slim\npull access denied for acme/python, repository does not exist or may require 'docker login': denied: requested access to the resource is denied\n",
 			explains: []string{"no image of that name"}, firstFix: FixBaseImageName},
+		{file: "pull-denied-fact", stage: result.StageBuild, exit: 1, class: ClassImageUnavailable, input: "Step 1/3 : FROM 127.0.0.1:5000/library/python:3.11-slim\n",
+			facts: result.Facts{ImageUnavailable: "127.0.0.1:5000/library/python:3.11-slim", Pull: &result.PullFailure{
+				Ref: "127.0.0.1:5000/library/python:3.11-slim", Registry: "127.0.0.1:5000", Reason: result.PullDenied,
+				Message: `Head "http://127.0.0.1:5000/v2/library/python/manifests/3.11-slim": no basic auth credentials`}},
+			evidence: []string{`bootmatrix: image unavailable: pull 127.0.0.1:5000/library/python:3.11-slim: denied: Head "http://127.0.0.1:5000/v2/library/python/manifests/3.11-slim": no basic auth credentials`},
+			explains: []string{"from 127.0.0.1:5000 failed (denied)", "no basic auth credentials"}, firstFix: FixRegistryLogin},
+		{file: "index-unreachable-fact", stage: result.StageInstall, exit: 1, class: ClassIndexUnreachable,
+			input:    "ERROR: Could not find a version that satisfies the requirement numpy (from versions: none)\n",
+			facts:    result.Facts{IndexUnreachable: "pypi.corp.example:8443"},
+			evidence: []string{"bootmatrix: index unreachable: pypi.corp.example:8443"},
+			explains: []string{"package index at pypi.corp.example:8443"}, firstFix: FixProvideIndex},
 		{file: "interrupted-install", stage: result.StageInstall, exit: 0, class: ClassInterrupted,
-			input:    readTestdata(t, "pip-network-unreachable-pip25.txt") + "\n" + FormatInterrupted() + "\n",
+			input:    readTestdata(t, "pip-network-unreachable-pip25.txt"),
+			facts:    result.Facts{Interrupted: true},
 			evidence: []string{FormatInterrupted()}, firstFix: FixRunAgain},
 		{file: "segfault-unclassified.txt", stage: result.StageBoot, exit: 139, class: ClassUnclassified,
 			evidence: []string{"Segmentation fault (core dumped)", "loading model weights from /app/model.bin"}},
-		{file: "command-not-found", stage: result.StageBoot, exit: 127, ctx: Context{Builder: scenario.BuilderNixpacks, Shell: scenario.ShellPlain}, class: ClassCommandNotFound,
+		{file: "command-not-found", stage: result.StageBoot, exit: 127, ctx: Context{Builder: nixpacksbuilder.Name, Shell: scenario.ShellPlain, Facts: nixpacksbuilder.Facts{}}, class: ClassCommandNotFound,
 			input:    "sh: 1: gunicorn: not found\n",
 			evidence: []string{"sh: 1: gunicorn: not found"}, firstFix: FixLoginShell},
 		{file: "module-not-found-import", stage: result.StageImport, exit: 1, class: ClassModuleNotFound,
 			input: "Traceback (most recent call last):\n  File \"<string>\", line 1, in <module>\nModuleNotFoundError: No module named 'numpy'\n", explains: []string{`"numpy"`}},
 	}
 	for _, tc := range tests {
-		name := tc.file + "/" + tc.stage + "/" + tc.class
+		name := tc.file + "/" + string(tc.stage) + "/" + tc.class
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			in := tc.input
 			if in == "" {
 				in = readTestdata(t, tc.file)
 			}
-			f := Classify(tc.stage, tc.exit, in, tc.missing, tc.ctx)
+			f := Classify(result.Stage{Name: tc.stage, Status: result.Fail, ExitCode: tc.exit, Seconds: tc.seconds, Output: in, Facts: tc.facts}, tc.missing, tc.ctx)
 			if f.Class != tc.class {
 				t.Fatalf("class = %q, want %q\nexplanation: %s\nevidence:\n  %s", f.Class, tc.class, f.Explanation, strings.Join(f.Evidence, "\n  "))
 			}
-			checkFinding(t, f)
+			CheckFinding(t, f)
 			for _, e := range tc.evidence {
 				if !slices.Contains(f.Evidence, e) {
 					t.Errorf("evidence lacks %q; got:\n  %s", e, strings.Join(f.Evidence, "\n  "))
@@ -235,43 +324,18 @@ func TestClassifyCapturedOutputs(t *testing.T) {
 					t.Errorf("fixes = %v, want %s among them", f.Fixes, k)
 				}
 			}
+			for _, k := range tc.notFixes {
+				if hasKind(f.Fixes, k) {
+					t.Errorf("fixes = %v, want no %s", f.Fixes, k)
+				}
+			}
+			if tc.fixSays != "" && (len(f.Suggestions) == 0 || !strings.Contains(f.Suggestions[0].Summary, tc.fixSays)) {
+				t.Errorf("first suggestion %+v does not say %q", f.Suggestions, tc.fixSays)
+			}
 			if tc.provider != "" && (len(f.Missing) == 0 || f.Missing[0].Provider != tc.provider) {
 				t.Errorf("missing = %+v, want provider %q", f.Missing, tc.provider)
 			}
 		})
-	}
-}
-
-// checkFinding holds for every finding, whatever the input.
-func checkFinding(tb testing.TB, f Finding) {
-	tb.Helper()
-	if _, ok := Lookup(f.Class); !ok {
-		tb.Errorf("class %q is not in the catalogue", f.Class)
-	}
-	if f.Explanation == "" {
-		tb.Error("empty explanation")
-	}
-	if len(f.Evidence) > MaxEvidenceLines {
-		tb.Errorf("%d evidence lines, want at most %d", len(f.Evidence), MaxEvidenceLines)
-	}
-	for _, e := range f.Evidence {
-		if len([]rune(e)) > MaxEvidenceRunes {
-			tb.Errorf("evidence line of %d runes: %.80q", len([]rune(e)), e)
-		}
-		if strings.ContainsAny(e, "\x1b\r\n\x00") {
-			tb.Errorf("evidence line with control bytes: %.80q", e)
-		}
-	}
-	if len(f.Suggestions) != len(f.Fixes) {
-		tb.Errorf("%d suggestions for %d fixes", len(f.Suggestions), len(f.Fixes))
-	}
-	for i := range f.Suggestions {
-		if i < len(f.Fixes) && f.Suggestions[i].ID != string(f.Fixes[i]) {
-			tb.Errorf("suggestion %d is %s, fix is %s", i, f.Suggestions[i].ID, f.Fixes[i])
-		}
-		if f.Suggestions[i].Proven {
-			tb.Errorf("suggestion %s claims to be proven", f.Suggestions[i].ID)
-		}
 	}
 }
 
@@ -296,7 +360,7 @@ func TestClassifyStripsANSI(t *testing.T) {
 		}
 		b.WriteString(l)
 	}
-	f := Classify(result.StageInstall, 1, "\x1b]0;pip\x07"+b.String(), nil, Context{})
+	f := Classify(result.Stage{Name: result.StageInstall, ExitCode: 1, Output: "\x1b]0;pip\x07" + b.String()}, nil, Context{})
 	if f.Class != ClassNoDistribution {
 		t.Fatalf("class %s", f.Class)
 	}
@@ -304,17 +368,17 @@ func TestClassifyStripsANSI(t *testing.T) {
 	if !slices.Contains(f.Evidence, want) {
 		t.Errorf("evidence %q lacks %q", f.Evidence, want)
 	}
-	checkFinding(t, f)
+	CheckFinding(t, f)
 }
 
 // A cannot-open line that names no library is not enough for missing-shared-library.
 func TestMissingLibNeedsALibraryName(t *testing.T) {
 	t.Parallel()
-	f := Classify(result.StageImport, 1, "ImportError: : cannot open shared object file: No such file or directory\n", nil, Context{})
+	f := Classify(result.Stage{Name: result.StageImport, ExitCode: 1, Output: "ImportError: : cannot open shared object file: No such file or directory\n"}, nil, Context{})
 	if f.Class != ClassUnclassified {
 		t.Errorf("class %s, want unclassified", f.Class)
 	}
-	f = Classify(result.StageLdd, 1, "", []result.MissingLib{{Library: "libz.so.1", NeededBy: []string{"/usr/lib/x.so"}}}, Context{Builder: scenario.BuilderNixpacks, Shell: scenario.ShellPlain})
+	f = Classify(result.Stage{Name: result.StageLdd, ExitCode: 1, Output: ""}, []result.MissingLib{{Library: "libz.so.1", NeededBy: []string{"/usr/lib/x.so"}}}, Context{Builder: nixpacksbuilder.Name, Shell: scenario.ShellPlain, Facts: nixpacksbuilder.Facts{}})
 	if f.Class != ClassMissingLib || f.Missing[0].Provider != "zlib" {
 		t.Fatalf("ldd findings alone: %+v", f)
 	}
@@ -331,8 +395,8 @@ func TestUnclassifiedQuotesTheTail(t *testing.T) {
 		b.WriteString(strings.Repeat("x", i))
 		b.WriteString("\n\n")
 	}
-	f := Classify(result.StageBoot, 2, b.String(), nil, Context{})
-	if f.Class != ClassUnclassified || len(f.Evidence) != tailLines {
+	f := Classify(result.Stage{Name: result.StageBoot, ExitCode: 2, Output: b.String()}, nil, Context{})
+	if f.Class != ClassUnclassified || len(f.Evidence) != TailLines {
 		t.Fatalf("%s with %d evidence lines", f.Class, len(f.Evidence))
 	}
 	if last := f.Evidence[len(f.Evidence)-1]; last != "line "+strings.Repeat("x", 99) {
@@ -347,11 +411,11 @@ func TestEvidenceIsBounded(t *testing.T) {
 	t.Parallel()
 	long := "Original error was: libstdc++.so.6: cannot open shared object file: No such file or directory " + strings.Repeat("é", 1000)
 	in := strings.Repeat(long+"\n", 50) + strings.Repeat("[ERROR] Worker (pid:4) exited with code 3\n", 50)
-	f := Classify(result.StageBoot, 3, in, nil, nixCtx)
+	f := Classify(result.Stage{Name: result.StageBoot, ExitCode: 3, Output: in}, nil, nixCtx)
 	if f.Class != ClassMissingLib {
 		t.Fatalf("class %s", f.Class)
 	}
-	checkFinding(t, f)
+	CheckFinding(t, f)
 	if !strings.HasSuffix(f.Evidence[0], "…") {
 		t.Errorf("long line not marked as cut: %q", f.Evidence[0])
 	}
@@ -395,6 +459,15 @@ func TestCatalogue(t *testing.T) {
 	}
 }
 
+// providerFor names a found copy's provider the way each kind of image does:
+// the nixpkgs attribute of a store path, the Debian package of any other.
+func providerFor(p string) string {
+	if strings.Contains(p, "/nix/store/") {
+		return nixpacksbuilder.ProviderFor(p)
+	}
+	return debian.PackageFor(p)
+}
+
 func TestProviderFor(t *testing.T) {
 	t.Parallel()
 	tests := map[string]string{
@@ -422,8 +495,8 @@ func TestProviderFor(t *testing.T) {
 		"":             "",
 	}
 	for in, want := range tests {
-		if got := ProviderFor(in); got != want {
-			t.Errorf("ProviderFor(%q) = %q, want %q", in, got, want)
+		if got := providerFor(in); got != want {
+			t.Errorf("providerFor(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
@@ -445,7 +518,7 @@ func TestAnnotate(t *testing.T) {
 		},
 		Fixes: []result.Fix{{ID: string(FixMoveNixPkgToNixLibs), Summary: "proven elsewhere", Proven: true}},
 	}
-	ctx := Context{Builder: scenario.BuilderNixpacks, Shell: scenario.ShellLogin, NixPkgs: []string{"python311", "stdenv.cc.cc.lib"}, Python: "3.11", TimedOut: false}
+	ctx := Context{Builder: nixpacksbuilder.Name, Shell: scenario.ShellLogin, Python: "3.11", Facts: nixpacksbuilder.Facts{NixPkgs: []string{"python311", "stdenv.cc.cc.lib"}}}
 	Annotate(&v, ctx)
 	imp, ldd := v.StageByName(result.StageImport), v.StageByName(result.StageLdd)
 	if imp.Class != ClassMissingLib || ldd.Class != ClassMissingLib {
@@ -479,14 +552,14 @@ func TestAnnotate(t *testing.T) {
 	Annotate(nil, ctx)
 }
 
-// ctx.TimedOut describes the first failure only.
-func TestAnnotateTimedOutAppliesToFirstFailure(t *testing.T) {
+// A stage's facts describe that stage only: the install timed out, the import after it did not.
+func TestAnnotateFactsBelongToTheirStage(t *testing.T) {
 	t.Parallel()
 	v := result.Variant{Stages: []result.Stage{
-		{Name: result.StageInstall, Status: result.Fail, ExitCode: 137, Output: "Collecting numpy\n"},
+		{Name: result.StageInstall, Status: result.Fail, ExitCode: 137, Output: "Collecting numpy\n", Facts: result.Facts{TimedOut: true, TimeoutSeconds: 300}},
 		{Name: result.StageImport, Status: result.Fail, ExitCode: 1, Output: "ModuleNotFoundError: No module named 'numpy'\n"},
 	}}
-	Annotate(&v, Context{TimedOut: true})
+	Annotate(&v, Context{})
 	if v.Stages[0].Class != ClassTimeout || v.Stages[1].Class != ClassModuleNotFound {
 		t.Errorf("classes %s, %s", v.Stages[0].Class, v.Stages[1].Class)
 	}
@@ -495,19 +568,13 @@ func TestAnnotateTimedOutAppliesToFirstFailure(t *testing.T) {
 	}
 }
 
-func TestContextForAndAxes(t *testing.T) {
+func TestAxesFillTheContext(t *testing.T) {
 	t.Parallel()
-	ctx := ContextFor(scenario.Variant{Builder: scenario.BuilderNixpacks, Shell: scenario.ShellPlain, Python: "3.11",
-		Nixpacks: scenario.NixpacksOverrides{NixPkgs: []string{"...", "gcc"}, NixLibs: []string{"zlib", "..."}}})
-	if ctx.Builder != scenario.BuilderNixpacks || ctx.Shell != scenario.ShellPlain || ctx.Python != "3.11" ||
-		strings.Join(ctx.NixPkgs, ",") != "gcc" || strings.Join(ctx.NixLibs, ",") != "zlib" {
-		t.Errorf("ContextFor: %+v", ctx)
-	}
-	// Annotate without a context still knows the builder and shell from the axes.
+	// The shell comes from the axes when the context does not say it.
 	v := result.Variant{Axes: map[string]string{"builder": "nixpacks", "shell": "plain"}, Stages: []result.Stage{
 		{Name: result.StageBoot, Status: result.Fail, ExitCode: 127, Output: "[bootmatrix: 10 earlier bytes omitted]\nsh: 1: gunicorn: not found\n"},
 	}}
-	Annotate(&v, Context{})
+	Annotate(&v, Context{Facts: nixpacksbuilder.Facts{}})
 	if st := v.Stages[0]; st.Class != ClassCommandNotFound || !strings.Contains(st.Explanation, "plain shell") {
 		t.Errorf("%s: %s", st.Class, st.Explanation)
 	}

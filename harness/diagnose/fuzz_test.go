@@ -13,7 +13,7 @@ import (
 	"github.com/bootmatrix/bootmatrix/harness/scenario"
 )
 
-var fuzzStages = []string{"", result.StageBuild, result.StageInstall, result.StageImport, result.StageLdd, result.StageBoot}
+var fuzzStages = []result.StageName{"", result.StageBuild, result.StageInstall, result.StageImport, result.StageLdd, result.StageBoot}
 
 // FuzzClassify: no input makes Classify panic, answer a class outside the catalogue or
 // return evidence that is unbounded, invalid UTF-8 or carries control bytes.
@@ -32,20 +32,26 @@ func FuzzClassify(f *testing.F) {
 	f.Add(uint8(2), 1, "version `GLIBC_2.38' not found (required by \nerror: attribute '", false, false, "-")
 	f.Add(uint8(0), 0, strings.Repeat("\x1b", 1000)+strings.Repeat("é", 3000), false, false, "\xff")
 	f.Fuzz(func(t *testing.T, stage uint8, exit int, out string, oom, timedOut bool, lib string) {
-		ctx := Context{OOMKilled: oom, TimedOut: timedOut, NixPkgs: []string{lib}, NixLibs: []string{"stdenv.cc.cc.lib"}, Shell: scenario.ShellPlain}
+		ctx := Context{Shell: scenario.ShellPlain}
 		if stage&0x10 != 0 {
-			ctx.Builder = scenario.BuilderNixpacks
+			ctx.Builder = "nixpacks" // a name without facts: the output decides
 		}
 		missing := []result.MissingLib{{Library: lib, NeededBy: []string{out[:min(len(out), 40)]}, FoundAt: []string{lib}}}
-		fd := Classify(fuzzStages[int(stage)%len(fuzzStages)], exit, out, missing, ctx)
+		facts := result.Facts{OOMKilled: oom, TimedOut: timedOut, MemoryLimit: int64(exit) << 20, TimeoutSeconds: float64(exit),
+			ImageUnavailable: lib, Exited: stage&0x20 != 0, AfterSeconds: float64(exit) / 7, Port: exit % 65536}
+		if stage&0x40 != 0 {
+			facts.Listeners = []result.Listener{{Addr: lib, Port: exit % 65536, Loopback: oom}, {Addr: out[:min(len(out), 20)], Port: 1}}
+		}
+		if stage&0x80 != 0 {
+			facts.Health = &result.HTTPAnswer{Method: lib, Path: out[:min(len(out), 30)], Status: exit, Body: out, Error: lib}
+		}
+		fd := Classify(result.Stage{Name: fuzzStages[int(stage)%len(fuzzStages)], ExitCode: exit, Output: out, Facts: facts}, missing, ctx)
 		checkFinding(t, fd)
 		for _, e := range append(fd.Evidence, fd.Explanation) {
 			if !utf8.ValidString(e) {
 				t.Errorf("invalid UTF-8: %q", e)
 			}
 		}
-		_ = ProviderFor(lib)
-		_ = ProviderFor(out)
 		if len(out) < 1<<16 {
 			checkIndexedMatching(t, out)
 		}
@@ -67,7 +73,7 @@ func checkIndexedMatching(tb testing.TB, out string) {
 			continue
 		}
 		var seen [nSignals]bool
-		for _, r := range rules {
+		for _, r := range signalRules {
 			if !seen[r.s] && r.matches(line) {
 				seen[r.s] = true
 				want[r.s]++
@@ -110,7 +116,7 @@ func TestClassifyPathological(t *testing.T) {
 	}
 	for name, in := range cases {
 		start := time.Now()
-		fd := Classify(result.StageBoot, 1, in, nil, Context{})
+		fd := Classify(result.Stage{Name: result.StageBoot, ExitCode: 1, Output: in}, nil, Context{})
 		if d := time.Since(start); d > 5*time.Second {
 			t.Errorf("%s: %v", name, d)
 		}
@@ -156,7 +162,7 @@ func BenchmarkClassify(b *testing.B) {
 			b.SetBytes(int64(len(in)))
 			b.ReportAllocs()
 			for b.Loop() {
-				fd := Classify(result.StageBoot, 3, in, nil, nixCtx)
+				fd := Classify(result.Stage{Name: result.StageBoot, ExitCode: 3, Output: in}, nil, Context{Builder: "nixpacks", Shell: scenario.ShellLogin, Python: "3.11"})
 				if fd.Class != ClassMissingLib {
 					b.Fatalf("class %s", fd.Class)
 				}

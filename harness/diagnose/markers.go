@@ -2,13 +2,17 @@ package diagnose
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 )
 
-// Markers are lines the runner appends to a stage's Output for what only the runner
-// observes. Each marker line starts with its constant, at the start of a line, followed
-// by ": " and free text; the Format helpers below write them so that the wording stays
-// in one place. Classify matches the constant only, never the free text.
+// Markers are lines the runner may append to a stage's Output for what only the runner
+// observes, so that a person reading the output sees it. They are for people only: the
+// runner records the same observations as the stage's result.Facts, and Classify
+// decides from those, never from these lines. Each marker line starts with its
+// constant followed by ": " and free text; the Format helpers below write them, and the
+// classifier quotes Facts as evidence in the same wording, so it stays in one place.
 const (
 	// MarkerNoListener: the boot stage's health check found nothing listening on the
 	// expected port (connection refused or reset) while the app was still running.
@@ -27,10 +31,10 @@ const (
 	// MarkerExited: the started app's process (container) exited on its own.
 	//   bootmatrix: app exited: code 1 after 2.4s
 	MarkerExited = "bootmatrix: app exited"
-	// MarkerTimeout: the runner stopped the stage at its deadline (same as Context.TimedOut).
+	// MarkerTimeout: the runner stopped the stage at its deadline (Facts.TimedOut).
 	//   bootmatrix: stage timed out: after 10m0s
 	MarkerTimeout = "bootmatrix: stage timed out"
-	// MarkerOOMKilled: the engine reported OOMKilled for the container (same as Context.OOMKilled).
+	// MarkerOOMKilled: the engine reported OOMKilled for the container (Facts.OOMKilled).
 	//   bootmatrix: oom-killed: memory limit 512MiB
 	MarkerOOMKilled = "bootmatrix: oom-killed"
 	// MarkerImageUnavailable: a base image is not in the engine and may not be pulled
@@ -40,7 +44,20 @@ const (
 	// MarkerInterrupted: the run was stopped by a signal during the stage.
 	//   bootmatrix: interrupted: the run was stopped during this stage …
 	MarkerInterrupted = "bootmatrix: interrupted"
+	// MarkerCrashLoop: the app's processes kept restarting a command that ended
+	// (Facts.CrashLoop), while the health check had no answer.
+	//   bootmatrix: crash loop: "python app.py" ended 3 times (pids 14, 19, 23) in 4.1s
+	MarkerCrashLoop = "bootmatrix: crash loop"
 )
+
+// FormatCrashLoop writes a MarkerCrashLoop line.
+func FormatCrashLoop(command string, pids []int, after time.Duration) string {
+	ps := make([]string, len(pids))
+	for i, p := range pids {
+		ps[i] = strconv.Itoa(p)
+	}
+	return fmt.Sprintf("%s: %q ended %d times (pids %s) in %s", MarkerCrashLoop, command, len(pids), strings.Join(ps, ", "), after.Round(100*time.Millisecond))
+}
 
 // FormatNoListener writes a MarkerNoListener line.
 func FormatNoListener(port int, after time.Duration, reason string) string {

@@ -1,9 +1,11 @@
-package diagnose
+package diagnose_test
 
 import (
 	"strings"
 	"testing"
 
+	nixpacksbuilder "github.com/bootmatrix/bootmatrix/harness/builder/nixpacks"
+	. "github.com/bootmatrix/bootmatrix/harness/diagnose"
 	"github.com/bootmatrix/bootmatrix/harness/result"
 )
 
@@ -22,7 +24,7 @@ func TestMissingLibProviderSkipsProfile(t *testing.T) {
 			"/nix/store/g7c14408vy7r5p2gp2xfriwny99h0d64-gcc-14.2.0-lib/lib/libstdc++.so.6",
 		},
 	}}
-	f := Classify("import", 1, out, missing, Context{Builder: "nixpacks", NixPkgs: []string{"python313", "stdenv.cc.cc.lib"}})
+	f := Classify(result.Stage{Name: "import", ExitCode: 1, Output: out}, missing, Context{Builder: nixpacksbuilder.Name, Facts: nixpacksbuilder.Facts{NixPkgs: []string{"python313", "stdenv.cc.cc.lib"}}})
 	if f.Class != "missing-shared-library" {
 		t.Fatalf("class = %q", f.Class)
 	}

@@ -19,161 +19,6 @@ const (
 	MaxEvidenceRunes = 300
 )
 
-type signal int
-
-const (
-	sPEP668 signal = iota
-	sPEP668Detail
-	sCannotOpen
-	sLddNotFound
-	sGlibcVersion
-	sNumpyABI
-	sNumpyBlock
-	sNoVersion
-	sNoDist
-	sNotSupportedWheel
-	sRequiresPython
-	sPipNet
-	sAptNet
-	sAptNoPkg
-	sNixAttr
-	sNixNet
-	sBuildStrong
-	sBuildWeak
-	sWorker
-	sWorkerExit
-	sMasterShutdown
-	sListening
-	sModuleNotFound
-	sCmdNotFound
-	sKilled
-	sBuildOOM
-	sMarkNoListener
-	sMarkLoopback
-	sMarkWrongPort
-	sMarkHealth
-	sMarkExited
-	sMarkTimeout
-	sMarkOOM
-	sHashMismatch
-	sHashDetail
-	sImagePull
-	sRegistryNet
-	sMarkImage
-	sMarkInterrupted
-	nSignals
-)
-
-// rule: a line carries the signal when it contains any of anyOf and, if set, also and.
-type rule struct {
-	s     signal
-	anyOf []string
-	and   string
-	// prefix: anyOf must match at the start of the cleaned line.
-	prefix bool
-}
-
-var rules = []rule{
-	{s: sPEP668, anyOf: []string{"externally-managed-environment", "This environment is externally managed"}},
-	{s: sPEP668Detail, anyOf: []string{"This command has been disabled as it tries to modify the immutable", "`/nix/store` filesystem", "To install Python packages system-wide, try apt install", "If you wish to install a non-Debian-packaged Python package", "create a virtual environment using python3 -m venv"}},
-	{s: sCannotOpen, anyOf: []string{"cannot open shared object file"}},
-	// glibc's own dlopen of the unwinder failed: "libgcc_s.so.1 must be installed for
-	// pthread_exit to work" (or pthread_cancel), then abort.
-	{s: sCannotOpen, anyOf: []string{" must be installed for pthread_"}},
-	{s: sLddNotFound, anyOf: []string{"=> not found"}},
-	{s: sGlibcVersion, anyOf: []string{"version `GLIBC", "version 'GLIBC", "version `CXXABI", "version 'CXXABI"}, and: "not found"},
-	{s: sNumpyABI, anyOf: []string{
-		"compiled using NumPy 1.x cannot be run in",
-		"_ARRAY_API not found",
-		"numpy.core.multiarray failed to import",
-		"numpy.core._multiarray_umath failed to import",
-		"numpy._core.multiarray failed to import",
-		"numpy.dtype size changed, may indicate binary incompatibility",
-		"module compiled against ABI version",
-		"module compiled against API version",
-	}},
-	{s: sNumpyBlock, anyOf: []string{"* The NumPy version is", "* The Python version is"}},
-	{s: sNoVersion, anyOf: []string{"Could not find a version that satisfies the requirement"}},
-	{s: sNoDist, anyOf: []string{"No matching distribution found for"}},
-	{s: sNotSupportedWheel, anyOf: []string{"is not a supported wheel on this platform"}},
-	{s: sRequiresPython, anyOf: []string{"require a different python version", "requires a different Python", "Requires-Python"}},
-	{s: sPipNet, anyOf: []string{
-		"Max retries exceeded with url",
-		"NewConnectionError",
-		"Failed to establish a new connection",
-		"Temporary failure in name resolution",
-		"Name or service not known",
-		"No address associated with hostname",
-		"Network is unreachable",
-		"No route to host",
-		"ConnectTimeoutError",
-		"connection broken by",
-		"Could not fetch URL",
-		"ProxyError",
-	}},
-	{s: sAptNet, anyOf: []string{"Temporary failure resolving", "Could not resolve '", "Some index files failed to download", "Unable to connect to"}},
-	{s: sAptNet, anyOf: []string{"Failed to fetch http"}},
-	{s: sAptNoPkg, anyOf: []string{"Unable to locate package", "has no installation candidate"}, and: "E: "},
-	{s: sNixAttr, anyOf: []string{"error: attribute '"}, and: "not found"},
-	{s: sNixAttr, anyOf: []string{"error: attribute '"}, and: "missing"},
-	{s: sNixAttr, anyOf: []string{"error: undefined variable '"}},
-	{s: sNixNet, anyOf: []string{"unable to download", "Could not resolve host", "Couldn't resolve host name"}},
-	{s: sBuildStrong, anyOf: []string{
-		"error: command 'gcc' failed",
-		"error: command 'cc' failed",
-		"error: command 'g++' failed",
-		"-gcc' failed",
-		"-g++' failed",
-		"unable to execute 'gcc'",
-		"/gcc' failed",
-		"unable to execute 'cc'",
-		"pg_config executable not found",
-		"C compiler cannot create executables",
-		"Unknown compiler(s):",
-		"Broken toolchain",
-		"gcc: not found",
-		"cc: not found",
-		"Python.h: No such file or directory",
-		"rustc' failed",
-		"can't find Rust compiler",
-		"cargo: not found",
-	}},
-	{s: sBuildStrong, anyOf: []string{"fatal error: "}, and: ": No such file or directory"},
-	{s: sBuildWeak, anyOf: []string{"Failed building wheel for", "Could not build wheels for", "Failed to build installable wheels", "metadata-generation-failed", "error: subprocess-exited-with-error", "ERROR: Failed to build "}},
-	{s: sWorker, anyOf: []string{"Worker failed to boot", "Exception in worker process", "App failed to load", "Error loading ASGI app"}},
-	// the master's shutdown line is evidence only: a normal shutdown prints it too
-	{s: sMasterShutdown, anyOf: []string{"Shutting down: Master"}},
-	{s: sWorkerExit, anyOf: []string{"exited with code"}, and: "Worker"},
-	{s: sListening, anyOf: []string{"Listening at: ", "Uvicorn running on ", "Running on http"}},
-	{s: sModuleNotFound, anyOf: []string{"No module named "}},
-	{s: sCmdNotFound, anyOf: []string{": command not found", "executable file not found in $PATH", "exec format error"}},
-	{s: sCmdNotFound, anyOf: []string{": not found"}, and: "sh: "},
-	{s: sKilled, anyOf: []string{"Killed"}, prefix: true},
-	{s: sBuildOOM, anyOf: []string{"returned a non-zero code: 137", "exit code: 137", "exited with code 137"}},
-	{s: sMarkNoListener, anyOf: []string{MarkerNoListener}, prefix: true},
-	{s: sMarkLoopback, anyOf: []string{MarkerLoopbackOnly}, prefix: true},
-	{s: sMarkWrongPort, anyOf: []string{MarkerWrongPort}, prefix: true},
-	{s: sMarkHealth, anyOf: []string{MarkerHealthUnexpected}, prefix: true},
-	{s: sMarkExited, anyOf: []string{MarkerExited}, prefix: true},
-	{s: sMarkTimeout, anyOf: []string{MarkerTimeout}, prefix: true},
-	{s: sMarkOOM, anyOf: []string{MarkerOOMKilled}, prefix: true},
-	{s: sHashMismatch, anyOf: []string{"DO NOT MATCH THE HASHES", "do not match the hashes"}},
-	// pip's lines under it: the requirement, "Expected sha256 <hex>" and "Got <hex>".
-	{s: sHashDetail, anyOf: []string{"Expected sha256 ", "(from -r "}},
-	{s: sHashDetail, anyOf: []string{"Got "}, prefix: true},
-	{s: sImagePull, anyOf: []string{
-		"pull access denied for",
-		"manifest unknown",
-		"repository does not exist or may require",
-		"failed to resolve source metadata for",
-		"No such image:",
-	}},
-	// The engine's pull of a FROM image could not reach the registry.
-	{s: sRegistryNet, anyOf: []string{"/v2/"}, and: "dial tcp"},
-	{s: sMarkImage, anyOf: []string{MarkerImageUnavailable}, prefix: true},
-	{s: sMarkInterrupted, anyOf: []string{MarkerInterrupted}, prefix: true},
-}
-
 type hit struct {
 	n    int // line number in the scanned window
 	text string
@@ -266,7 +111,7 @@ func (s *scan) match(line string, h hit) {
 	}
 	var seen [nSignals]bool
 	check := func(ri int) {
-		r := rules[ri]
+		r := signalRules[ri]
 		if seen[r.s] || !r.matches(line) {
 			return
 		}
@@ -278,7 +123,7 @@ func (s *scan) match(line string, h hit) {
 		}
 	}
 	if overflow {
-		for ri := range rules {
+		for ri := range signalRules {
 			check(ri)
 		}
 		return
@@ -301,7 +146,7 @@ var (
 func filterSlot(k uint32) uint32 { return (k * 2654435761) >> 16 }
 
 func init() {
-	for ri, r := range rules {
+	for ri, r := range signalRules {
 		for _, a := range r.anyOf {
 			if len(a) < 4 {
 				panic("diagnose: needle shorter than 4 bytes: " + a)
@@ -313,7 +158,7 @@ func init() {
 	}
 }
 
-func (r rule) matches(line string) bool {
+func (r signalRule) matches(line string) bool {
 	for _, a := range r.anyOf {
 		ok := false
 		if r.prefix {

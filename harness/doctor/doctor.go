@@ -23,8 +23,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/bootmatrix/bootmatrix/harness/builder"
+	"github.com/bootmatrix/bootmatrix/harness/builder/builtin"
 	"github.com/bootmatrix/bootmatrix/harness/diagnose"
-	"github.com/bootmatrix/bootmatrix/harness/nixpacks"
 	"github.com/bootmatrix/bootmatrix/harness/recipe"
 	"github.com/bootmatrix/bootmatrix/harness/result"
 	"github.com/bootmatrix/bootmatrix/harness/scenario"
@@ -132,56 +133,20 @@ func (r *Report) Fixes() []result.Fix {
 // problem (the variant cannot be written into files, the project cannot be
 // copied); candidates that fail are part of the report.
 func Search(ctx context.Context, sc *scenario.Scenario, v scenario.Variant, r VariantRunner, opts ...Option) (*Report, error) {
-	o := options{parallel: 2, max: 8, logf: func(string, ...any) {}}
-	for _, opt := range opts {
-		opt(&o)
-	}
-	if o.parallel < 1 {
-		o.parallel = 1
-	}
+	o := newOptions(opts)
 	began := time.Now()
-	work := o.workDir
-	if work == "" {
-		d, err := os.MkdirTemp("", "bootmatrix-doctor-")
-		if err != nil {
-			return nil, err
-		}
-		defer func() { _ = os.RemoveAll(d) }()
-		work = d
-	} else if err := os.MkdirAll(work, 0o755); err != nil {
+	work, cleanup, err := o.workspace()
+	if err != nil {
 		return nil, err
 	}
+	defer cleanup()
 
-	b, err := materialize(sc, v, filepath.Join(work, "baseline"))
+	b, rep, err := reproduce(sc, v, work)
 	if err != nil {
 		return nil, err
 	}
-	rep := &Report{Scenario: sc.Name, Variant: v.Name}
-	if rep.Baseline, _, _, err = diffTrees(sc.Project.Dir, b.dir, b.touched); err != nil {
+	if rep.Start, err = o.startResult(ctx, r, b, v.Name); err != nil {
 		return nil, err
-	}
-	// The copy must build what the variant builds: otherwise every fix would be
-	// proven on another configuration than the one that failed.
-	origKey, err := recipeKey(sc, v, "nixpacks.toml")
-	if err != nil {
-		return nil, err
-	}
-	sameKey, err := recipeKey(b.sc, b.v, "nixpacks.toml")
-	if err != nil {
-		return nil, err
-	}
-	if origKey != sameKey {
-		return nil, fmt.Errorf("variant %q: writing its settings into %s did not reproduce its build (a bug in the doctor; please report it with the scenario)", v.Name, b.dir)
-	}
-
-	if o.start != nil {
-		rep.Start = *o.start
-	} else {
-		o.logf("doctor: running the starting variant %s", v.Name)
-		rep.Start, err = r.RunVariant(ctx, b.sc, named(b.v, v.Name))
-		if err != nil {
-			return nil, err
-		}
 	}
 	baseKey, err := recipeKey(b.sc, b.v)
 	if err != nil {
@@ -196,42 +161,127 @@ func Search(ctx context.Context, sc *scenario.Scenario, v scenario.Variant, r Va
 	if err != nil {
 		return nil, err
 	}
-	drafts := st.drafts(kindsFor(rep.Start))
-
-	type prepared struct {
-		c  Candidate
-		sc *scenario.Scenario
-		v  scenario.Variant
+	todo, err := prepare(st.drafts(kindsFor(rep.Start)), b, work, baseKey, v.Name, o.max, rep)
+	if err != nil {
+		return nil, err
 	}
+	runCandidates(ctx, r, todo, o)
+	rep.Candidates = ranked(todo)
+	rep.Seconds = time.Since(began).Seconds()
+	return rep, ctx.Err()
+}
+
+func newOptions(opts []Option) options {
+	o := options{parallel: 2, max: 8, logf: func(string, ...any) {}}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.parallel < 1 {
+		o.parallel = 1
+	}
+	return o
+}
+
+// workspace is the directory the project copies go to, and what removes it
+// when the search ends (nothing, for a directory the caller gave).
+func (o options) workspace() (string, func(), error) {
+	if o.workDir != "" {
+		if err := os.MkdirAll(o.workDir, 0o755); err != nil {
+			return "", nil, err
+		}
+		return o.workDir, func() {}, nil
+	}
+	d, err := os.MkdirTemp("", "bootmatrix-doctor-")
+	if err != nil {
+		return "", nil, err
+	}
+	return d, func() { _ = os.RemoveAll(d) }, nil
+}
+
+// reproduce writes the variant's settings into a copy of the project (the
+// baseline every candidate edits) and checks that the copy builds what the
+// variant builds: otherwise every fix would be proven on another
+// configuration than the one that failed. The report starts with the
+// baseline's diff.
+func reproduce(sc *scenario.Scenario, v scenario.Variant, work string) (*baseline, *Report, error) {
+	b, err := materialize(sc, v, filepath.Join(work, "baseline"))
+	if err != nil {
+		return nil, nil, err
+	}
+	rep := &Report{Scenario: sc.Name, Variant: v.Name}
+	if rep.Baseline, _, _, err = diffTrees(sc.Project.Dir, b.dir, b.touched); err != nil {
+		return nil, nil, err
+	}
+	origKey, err := recipeKey(sc, v, "nixpacks.toml")
+	if err != nil {
+		return nil, nil, err
+	}
+	sameKey, err := recipeKey(b.sc, b.v, "nixpacks.toml")
+	if err != nil {
+		return nil, nil, err
+	}
+	if origKey != sameKey {
+		return nil, nil, fmt.Errorf("variant %q: writing its settings into %s did not reproduce its build (a bug in the doctor; please report it with the scenario)", v.Name, b.dir)
+	}
+	return b, rep, nil
+}
+
+// startResult is the starting variant's result: the one given with
+// WithStartResult, else the baseline run under the variant's own name.
+func (o options) startResult(ctx context.Context, r VariantRunner, b *baseline, name string) (result.Variant, error) {
+	if o.start != nil {
+		return *o.start, nil
+	}
+	o.logf("doctor: running the starting variant %s", name)
+	return r.RunVariant(ctx, b.sc, named(b.v, name))
+}
+
+// prepared is a candidate written out and ready to run.
+type prepared struct {
+	c  Candidate
+	sc *scenario.Scenario
+	v  scenario.Variant
+}
+
+// prepare writes each draft into its own copy of the baseline, up to limit of
+// them, and keeps only those that build something no earlier candidate (or
+// the starting variant, baseKey) builds. What it leaves out goes to
+// rep.Skipped with the reason.
+func prepare(drafts []draft, b *baseline, work, baseKey, variant string, limit int, rep *Report) ([]prepared, error) {
 	var todo []prepared
 	seen := map[string]string{baseKey: "the starting variant"}
 	for _, d := range drafts {
-		if len(todo) >= o.max {
-			rep.Skipped = append(rep.Skipped, d.id+": over the limit of "+fmt.Sprint(o.max)+" candidates")
+		if len(todo) >= limit {
+			rep.Skipped = append(rep.Skipped, d.ID+": over the limit of "+fmt.Sprint(limit)+" candidates")
 			continue
 		}
-		dir := filepath.Join(work, "cand-"+d.id)
-		a, err := d.apply(b, dir)
+		dir := filepath.Join(work, "cand-"+d.ID)
+		a, err := apply(d, b, dir)
 		if err != nil {
-			rep.Skipped = append(rep.Skipped, d.id+": "+err.Error())
+			rep.Skipped = append(rep.Skipped, d.ID+": "+err.Error())
 			continue
 		}
-		key := a.key
-		if other, ok := seen[key]; ok {
-			rep.Skipped = append(rep.Skipped, d.id+": builds the same images as "+other)
+		if other, ok := seen[a.key]; ok {
+			rep.Skipped = append(rep.Skipped, d.ID+": builds the same images as "+other)
 			continue
 		}
-		seen[key] = d.id
+		seen[a.key] = d.ID
 		diff, lines, _, err := diffTrees(b.dir, dir, a.touched)
 		if err != nil {
 			return nil, err
 		}
-		c := Candidate{ID: d.id, Kind: d.kind, Summary: d.summary, Diff: diff, Lines: lines, Settings: d.settings,
-			Size: lines + SettingWeight*len(d.settings)}
+		c := Candidate{ID: d.ID, Kind: d.Kind, Summary: d.Summary, Diff: diff, Lines: lines, Settings: d.Settings,
+			Size: lines + SettingWeight*len(d.Settings)}
 		c.Files = changedFiles(diff)
-		todo = append(todo, prepared{c: c, sc: a.sc, v: named(a.v, v.Name+".fix-"+d.id)})
+		todo = append(todo, prepared{c: c, sc: a.sc, v: named(a.v, variant+".fix-"+d.ID)})
 	}
+	return todo, nil
+}
 
+// runCandidates runs the candidates, o.parallel at a time, and records each
+// one's result in place. A candidate is proven only when it booted and its run
+// had no error.
+func runCandidates(ctx context.Context, r VariantRunner, todo []prepared, o options) {
 	sem := make(chan struct{}, o.parallel)
 	var wg sync.WaitGroup
 	for i := range todo {
@@ -252,13 +302,16 @@ func Search(ctx context.Context, sc *scenario.Scenario, v scenario.Variant, r Va
 		}()
 	}
 	wg.Wait()
+}
 
+// ranked are the candidates run, proven first, smallest change first.
+func ranked(todo []prepared) []Candidate {
+	var out []Candidate
 	for _, p := range todo {
-		rep.Candidates = append(rep.Candidates, p.c)
+		out = append(out, p.c)
 	}
-	sort.SliceStable(rep.Candidates, func(i, j int) bool { return less(rep.Candidates[i], rep.Candidates[j]) })
-	rep.Seconds = time.Since(began).Seconds()
-	return rep, ctx.Err()
+	sort.SliceStable(out, func(i, j int) bool { return less(out[i], out[j]) })
+	return out
 }
 
 // less ranks proven before not, then by size, fewer files, catalogue order, ID.
@@ -292,7 +345,7 @@ func outcome(v result.Variant) string {
 		return "did not run: " + v.Error
 	}
 	if f := v.FirstFailure(); f != nil {
-		return "fails at " + f.Name + " (" + f.Class + ")"
+		return "fails at " + string(f.Name) + " (" + f.Class + ")"
 	}
 	return "did not boot"
 }
@@ -310,46 +363,49 @@ func changedFiles(diff string) []string {
 }
 
 func newState(b *baseline, orig *scenario.Scenario, start result.Variant) (*state, error) {
-	st := &state{b: b, imports: orig.Imports}
-	if b.v.Builder == scenario.BuilderNixpacks {
-		p, err := b.planIn(b.dir)
-		if err != nil {
-			return nil, fmt.Errorf("variant %q: %w", b.v.Name, err)
-		}
-		st.plan = p
-		rootAbs := filepath.Join(b.dir, filepath.FromSlash(b.root))
-		if st.cfg, err = nixpacks.LoadConfig(rootAbs); err != nil {
-			return nil, err
-		}
-	}
 	reqs, err := b.requirementFiles()
 	if err != nil {
 		return nil, err
 	}
-	st.reqs = reqs
-	st.first = start.FirstFailure()
+	st := &state{builders: builtin.Registry().Builders(), FixBase: builder.FixBase{
+		Scenario: b.sc, Variant: b.v, Dir: b.dir, Root: b.root,
+		Requirements: reqs, Imports: orig.Imports,
+		First: start.FirstFailure(), Missing: missingLibs(start),
+	}}
+	if st.Start, st.Python, err = b.builder.Describe(&st.FixBase); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// missingLibs are the libraries the start's stages found missing, each once,
+// in the order found. When the ldd stage listed none but the first failure
+// is a missing library, the loader's error names it: that counts too.
+func missingLibs(start result.Variant) []result.MissingLib {
+	var out []result.MissingLib
 	for _, s := range start.Stages {
 		for _, m := range s.Missing {
-			if findMissing(st.missing, m.Library) < 0 {
-				st.missing = append(st.missing, m)
+			if findMissing(out, m.Library) < 0 {
+				out = append(out, m)
 			}
 		}
 	}
-	// An import or boot error that names a library the ldd stage did not list still counts.
-	if st.first != nil && len(st.missing) == 0 && st.first.Class == diagnose.ClassMissingLib {
-		for _, l := range strings.Split(st.first.Output, "\n") {
-			if i := strings.Index(l, ": cannot open shared object file"); i > 0 {
-				f := strings.Fields(l[:i])
-				if len(f) > 0 {
-					lib := filepath.Base(strings.Trim(f[len(f)-1], "\"'`():"))
-					if findMissing(st.missing, lib) < 0 {
-						st.missing = append(st.missing, result.MissingLib{Library: lib})
-					}
+	first := start.FirstFailure()
+	if first == nil || len(out) > 0 || first.Class != diagnose.ClassMissingLib {
+		return out
+	}
+	for _, l := range strings.Split(first.Output, "\n") {
+		if i := strings.Index(l, ": cannot open shared object file"); i > 0 {
+			f := strings.Fields(l[:i])
+			if len(f) > 0 {
+				lib := filepath.Base(strings.Trim(f[len(f)-1], "\"'`():"))
+				if findMissing(out, lib) < 0 {
+					out = append(out, result.MissingLib{Library: lib})
 				}
 			}
 		}
 	}
-	return st, nil
+	return out
 }
 
 func findMissing(ms []result.MissingLib, lib string) int {
@@ -367,7 +423,7 @@ func findMissing(ms []result.MissingLib, lib string) int {
 // ignore names context files whose content does not count (the variant's own
 // config file, which the copy has rewritten).
 func recipeKey(sc *scenario.Scenario, v scenario.Variant, ignore ...string) (string, error) {
-	rc, err := recipe.Render(sc, v, recipe.Offline())
+	rc, err := builtin.Registry().Render(sc, v, recipe.Offline())
 	if err != nil {
 		return "", err
 	}

@@ -2,10 +2,12 @@ package doctor
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/bootmatrix/bootmatrix/harness/builder/builtin"
 	"github.com/bootmatrix/bootmatrix/harness/diagnose"
 	"github.com/bootmatrix/bootmatrix/harness/recipe"
 	"github.com/bootmatrix/bootmatrix/harness/result"
@@ -14,6 +16,11 @@ import (
 	"github.com/bootmatrix/bootmatrix/harness/scenario"
 )
 
+func TestMain(m *testing.M) {
+	runnertest.DisableReaper()
+	os.Exit(m.Run())
+}
+
 // TestSearchSeedBreakSystemPackages runs the doctor on the seed's
 // break-system-packages attempt (backend in a subdirectory, custom install
 // command, numpy 2.x) on the real engine, then proves the smallest fix the way
@@ -21,7 +28,7 @@ import (
 // the project and run the starting variant on it again.
 func TestSearchSeedBreakSystemPackages(t *testing.T) {
 	runnertest.RequireImages(t, runnertest.KitImages...)
-	sc, err := scenario.Load("../../scenarios/seed/scenario.yaml")
+	sc, err := scenario.Load("../../scenarios/seed/scenario.yaml", scenario.WithBuilders(builtin.Registry()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +36,7 @@ func TestSearchSeedBreakSystemPackages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := runnertest.Runner(t, runner.WithSubstitutions(recipe.Offline()), runner.WithRenderer(recipe.Render),
+	r := runnertest.Runner(t, runner.WithSubstitutions(recipe.Offline()), runner.WithRenderer(builtin.Registry().Render),
 		runner.WithDiagnoser(diagnose.Diagnoser{}))
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()

@@ -1,23 +1,17 @@
 package doctor
 
 import (
-	"bytes"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strings"
 
 	udiff "github.com/aymanbagabas/go-udiff"
 
-	"github.com/bootmatrix/bootmatrix/harness/requirements"
+	"github.com/bootmatrix/bootmatrix/harness/builder"
 )
-
-// skipCopy are directories a copy of the project leaves out: VCS data, caches
-// and local environments, which no build context includes either.
-var skipCopy = map[string]bool{".git": true, "__pycache__": true, ".venv": true, "node_modules": true}
 
 // copyTree copies the regular files under src to dst (created), following
 // links to files, keeping permission bits.
@@ -32,7 +26,7 @@ func copyTree(src, dst string) error {
 		}
 		target := filepath.Join(dst, rel)
 		if d.IsDir() {
-			if p != src && skipCopy[d.Name()] {
+			if p != src && builder.Skipped(d.Name()) {
 				return filepath.SkipDir
 			}
 			return os.MkdirAll(target, 0o755)
@@ -120,45 +114,4 @@ func fileDiff(p, oldText string, oldOK bool, newText string, newOK bool) (string
 		}
 	}
 	return b.String(), n
-}
-
-// requirementFiles lists the requirement files (slash paths relative to dir)
-// the commands make pip read, plus requirements.txt at dir, keeping those that
-// exist: the same files the recipe rewrites for pins.
-func requirementFiles(dir string, cmds []string) []string {
-	var out []string
-	for _, p := range append([]string{"requirements.txt"}, requirements.Files(cmds)...) {
-		if slices.Contains(out, p) {
-			continue
-		}
-		if info, err := os.Stat(filepath.Join(dir, filepath.FromSlash(p))); err == nil && info.Mode().IsRegular() {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-// shellQuote quotes s for sh when it needs it.
-func shellQuote(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-+/=:") == "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-func writeFile(root, rel, text string) error {
-	p := filepath.Join(root, filepath.FromSlash(rel))
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		return err
-	}
-	mode := os.FileMode(0o644)
-	if info, err := os.Stat(p); err == nil {
-		mode = info.Mode().Perm()
-	}
-	return os.WriteFile(p, []byte(text), mode)
-}
-
-func readText(root, rel string) (string, error) {
-	b, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(rel)))
-	return string(bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n"))), err
 }

@@ -4,11 +4,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/bootmatrix/bootmatrix/harness/builder/builtin"
+	"github.com/bootmatrix/bootmatrix/harness/project"
 	"github.com/bootmatrix/bootmatrix/harness/scenario"
 )
 
@@ -45,7 +46,8 @@ func FromProject(p ProjectSpec) (*scenario.Scenario, scenario.Variant, error) {
 	if root == "" {
 		root = "."
 	}
-	inc := map[string]any{"name": "project", "builder": scenario.BuilderNixpacks}
+	// The platform's own builder, the registry's default, takes the project as it is.
+	inc := map[string]any{"name": "project", "builder": builtin.Registry().Default()}
 	if p.Python != "" {
 		inc["python"] = p.Python
 	}
@@ -54,7 +56,7 @@ func FromProject(p ProjectSpec) (*scenario.Scenario, scenario.Variant, error) {
 	}
 	health := p.Health
 	if health == "" {
-		health = "/health"
+		health = scenario.DefaultHealthPath
 	}
 	doc := map[string]any{
 		"schemaVersion": scenario.SchemaVersion,
@@ -74,33 +76,14 @@ func FromProject(p ProjectSpec) (*scenario.Scenario, scenario.Variant, error) {
 		return nil, scenario.Variant{}, err
 	}
 	// The name only labels problems; nothing is written there.
-	sc, err := scenario.Parse(filepath.Join(dir, "(doctor --project)"), data)
+	sc, err := scenario.Parse(filepath.Join(dir, "(doctor --project)"), data, scenario.WithBuilders(builtin.Registry()))
 	if err != nil {
 		return nil, scenario.Variant{}, fmt.Errorf("--project %s: %s", p.Dir, strings.ReplaceAll(err.Error(), "(doctor --project)", "flags"))
 	}
 	if len(sc.Imports) == 0 {
 		// The loader looks at the app root only; an app one directory down
 		// (backend/requirements.txt under a root nixpacks.toml) counts too.
-		sc.Imports = nativeImports(filepath.Join(dir, filepath.FromSlash(root)))
+		sc.Imports = project.NativeImports(filepath.Join(dir, filepath.FromSlash(root)))
 	}
 	return sc, sc.Variants[0], nil
-}
-
-// nativeImports uses the loader's list of native packages, also one directory
-// below the root.
-func nativeImports(rootAbs string) []string {
-	files, _ := filepath.Glob(filepath.Join(rootAbs, "*", "requirements.txt"))
-	var out []string
-	for _, f := range append([]string{filepath.Join(rootAbs, "requirements.txt")}, files...) {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			continue
-		}
-		for _, m := range scenario.NativeImports(data) {
-			if !slices.Contains(out, m) {
-				out = append(out, m)
-			}
-		}
-	}
-	return out
 }

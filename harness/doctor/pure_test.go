@@ -4,88 +4,21 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/bootmatrix/bootmatrix/harness/builder/builtin"
 	"github.com/bootmatrix/bootmatrix/harness/diagnose"
-	"github.com/bootmatrix/bootmatrix/harness/nixpacks"
 	"github.com/bootmatrix/bootmatrix/harness/result"
 	"github.com/bootmatrix/bootmatrix/harness/scenario"
 )
-
-func TestTOMLSet(t *testing.T) {
-	t.Parallel()
-	const seed = `# comment kept
-[phases.setup]
-nixPkgs = ["python3"] # why
-
-[phases.install]
-cmds = [
-  "a", # first
-  "b",
-]
-
-[start]
-cmd = "run"
-`
-	tests := []struct {
-		name    string
-		in      string
-		table   string
-		aliases []string
-		value   string
-		want    string
-	}{
-		{"replace one line keeps comment", seed, "phases.setup", keyNixPkgs, `["python313"]`,
-			strings.Replace(seed, `nixPkgs = ["python3"] # why`, `nixPkgs = ["python313"] # why`, 1)},
-		{"add to table after its last key", seed, "phases.setup", keyNixLibs, `["...", "zlib"]`,
-			strings.Replace(seed, "# why\n", "# why\nnixLibs = [\"...\", \"zlib\"]\n", 1)},
-		{"replace multi-line value", seed, "phases.install", keyCmds, `["c"]`,
-			strings.Replace(seed, "cmds = [\n  \"a\", # first\n  \"b\",\n]", `cmds = ["c"]`, 1)},
-		{"new table at end", "[start]\ncmd = \"x\"\n", "phases.setup", keyNixLibs, `["zlib"]`,
-			"[start]\ncmd = \"x\"\n\n[phases.setup]\nnixLibs = [\"zlib\"]\n"},
-		{"alias spelling kept", "[phases.setup]\nnixPackages = [\"a\"]\n", "phases.setup", keyNixPkgs, `["b"]`,
-			"[phases.setup]\nnixPackages = [\"b\"]\n"},
-		{"dotted key at top", "phases.setup.nixPkgs = [\"a\"]\n", "phases.setup", keyNixPkgs, `["b"]`,
-			"phases.setup.nixPkgs = [\"b\"]\n"},
-		{"empty file", "", "start", keyStartCmd, `"go"`, "[start]\ncmd = \"go\"\n"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			doc := newTOMLText(tt.in)
-			doc.set(tt.table, tt.aliases, tt.value)
-			if got := doc.String(); got != tt.want {
-				t.Errorf("got\n%s\nwant\n%s", got, tt.want)
-			}
-			if _, err := nixpacks.ParseConfig("x.toml", []byte(doc.String())); err != nil {
-				t.Errorf("result does not parse: %v", err)
-			}
-		})
-	}
-}
-
-func TestSplice(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		ov, file, want []string
-	}{
-		{[]string{"...", "gcc"}, nil, []string{"...", "gcc"}},
-		{[]string{"...", "gcc"}, []string{"python3"}, []string{"python3", "gcc"}},
-		{[]string{"zlib"}, []string{"python3"}, []string{"zlib"}},
-		{[]string{"...", "x"}, []string{"...", "a"}, []string{"...", "a", "x"}},
-	}
-	for _, tt := range tests {
-		if got := splice(tt.ov, tt.file); strings.Join(got, ",") != strings.Join(tt.want, ",") {
-			t.Errorf("splice(%v, %v) = %v, want %v", tt.ov, tt.file, got, tt.want)
-		}
-	}
-}
 
 // TestMaterializeReproducesEveryVariant writes each seed variant into a copy
 // and checks the copy renders to the same images as the variant itself.
 func TestMaterializeReproducesEveryVariant(t *testing.T) {
 	t.Parallel()
-	sc, err := scenario.Load("../../scenarios/seed/scenario.yaml")
+	sc, err := scenario.Load("../../scenarios/seed/scenario.yaml", scenario.WithBuilders(builtin.Registry()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +43,7 @@ func TestMaterializeReproducesEveryVariant(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if hasOverrides(v.Nixpacks) || len(v.Pins) > 0 {
+			if !reflect.DeepEqual(v.Nixpacks, scenario.NixpacksOverrides{}) || len(v.Pins) > 0 {
 				if diff == "" {
 					t.Fatal("the variant changes files but the baseline diff is empty")
 				}
@@ -185,7 +118,7 @@ func TestDiffNewFileAndEdit(t *testing.T) {
 // Nixpacks reads, renders, and differs from the starting point.
 func TestDraftsForSeedFailures(t *testing.T) {
 	t.Parallel()
-	sc, err := scenario.Load("../../scenarios/seed/scenario.yaml")
+	sc, err := scenario.Load("../../scenarios/seed/scenario.yaml", scenario.WithBuilders(builtin.Registry()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,24 +156,24 @@ func TestDraftsForSeedFailures(t *testing.T) {
 			baseKey, _ := recipeKey(b.sc, b.v)
 			var ids []string
 			for _, d := range st.drafts(kindsFor(tt.start)) {
-				ids = append(ids, d.id)
-				dir := filepath.Join(t.TempDir(), d.id)
-				a, err := d.apply(b, dir)
+				ids = append(ids, d.ID)
+				dir := filepath.Join(t.TempDir(), d.ID)
+				a, err := apply(d, b, dir)
 				if err != nil {
-					t.Fatalf("%s: %v", d.id, err)
+					t.Fatalf("%s: %v", d.ID, err)
 				}
 				key, touched := a.key, a.touched
 				if key == baseKey {
-					t.Errorf("%s changes nothing", d.id)
+					t.Errorf("%s changes nothing", d.ID)
 				}
 				diff, _, _, err := diffTrees(b.dir, dir, touched)
 				if err != nil {
 					t.Fatal(err)
 				}
-				if d.edit != nil {
+				if d.Edit != nil {
 					gitApply(t, b.dir, diff)
 				}
-				t.Logf("%s: %s\n%s", d.id, d.summary, diff)
+				t.Logf("%s: %s\n%s", d.ID, d.Summary, diff)
 			}
 			if strings.Join(ids, " ") != strings.Join(tt.want, " ") {
 				t.Errorf("candidates %v, want %v", ids, tt.want)

@@ -77,8 +77,47 @@ func (e *ConfigError) Error() string {
 	if e.Line > 0 {
 		loc = fmt.Sprintf("%s:%d:%d", e.File, e.Line, e.Column)
 	}
-	return fmt.Sprintf("%s: %s (Nixpacks would fail with \"Failed to parse Nixpacks config file\"; fix the file, see https://nixpacks.com/docs/configuration/file)", loc, e.Msg)
+	return fmt.Sprintf("%s: %s (%s)", loc, e.Msg, configHint)
 }
+
+// ConfigErrors are every problem of one config file: Nixpacks stops at the first,
+// the scenario's validation reports them all so the file is fixed in one round.
+// errors.As finds each *ConfigError in it.
+type ConfigErrors []*ConfigError
+
+func (es ConfigErrors) Error() string {
+	lines := make([]string, len(es))
+	for i, e := range es {
+		lines[i] = e.Error()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Unwrap lets errors.As and errors.Is see each problem.
+func (es ConfigErrors) Unwrap() []error {
+	out := make([]error, len(es))
+	for i, e := range es {
+		out[i] = e
+	}
+	return out
+}
+
+// Problems lists err's config problems: each of a ConfigErrors, the one
+// *ConfigError, or none when err is neither.
+func Problems(err error) []*ConfigError {
+	var es ConfigErrors
+	if errors.As(err, &es) {
+		return es
+	}
+	var e *ConfigError
+	if errors.As(err, &e) {
+		return []*ConfigError{e}
+	}
+	return nil
+}
+
+// configHint is what ConfigError.Error appends to the problem.
+const configHint = `Nixpacks would fail with "Failed to parse Nixpacks config file"; fix the file, see https://nixpacks.com/docs/configuration/file`
 
 // LoadConfig reads the config file Nixpacks would read from appRoot:
 // nixpacks.toml, else nixpacks.json. It returns nil and no error when neither exists.
@@ -198,9 +237,21 @@ func keyParts(it unstable.Iterator) []string {
 }
 
 type converter struct {
-	file    string
-	pos     map[string]unstable.Position
-	ignored []string
+	file     string
+	pos      map[string]unstable.Position
+	ignored  []string
+	problems []*ConfigError
+}
+
+// keep records err, a problem found while converting, so that the rest of the
+// document is still read and every problem reported at once.
+func (c *converter) keep(err error) {
+	var ce *ConfigError
+	if errors.As(err, &ce) {
+		c.problems = append(c.problems, ce)
+		return
+	}
+	c.problems = append(c.problems, &ConfigError{File: c.file, Msg: err.Error()})
 }
 
 // errAt builds an error positioned at key, or at its closest written parent.
@@ -245,11 +296,25 @@ func (c *converter) config(doc map[string]any) (*Config, error) {
 			c.ignore(key)
 		}
 		if err != nil {
-			return nil, err
+			c.keep(err)
+			err = nil
 		}
 	}
 	cfg.Ignored = c.ignored
-	return cfg, nil
+	// Keys are read in sorted order; the problems are listed as the file reads.
+	slices.SortStableFunc(c.problems, func(a, b *ConfigError) int {
+		if a.Line != b.Line {
+			return a.Line - b.Line
+		}
+		return a.Column - b.Column
+	})
+	switch len(c.problems) {
+	case 0:
+		return cfg, nil
+	case 1:
+		return nil, c.problems[0]
+	}
+	return nil, ConfigErrors(c.problems)
 }
 
 func (c *converter) table(key []string, v any) (map[string]any, error) {
@@ -274,12 +339,18 @@ func (c *converter) list(key []string, v any) ([]string, error) {
 		return nil, c.errAt(key, "%s must be a list of strings, not %s (write %s = [\"...\"])", strings.Join(key, "."), kind(v), key[len(key)-1])
 	}
 	out := make([]string, 0, len(arr))
+	bad := 0
 	for i, e := range arr {
 		s, ok := e.(string)
 		if !ok {
-			return nil, c.errAt(key, "%s[%d] must be a string, not %s", strings.Join(key, "."), i, kind(e))
+			c.keep(c.errAt(key, "%s[%d] must be a string, not %s", strings.Join(key, "."), i, kind(e)))
+			bad++
+			continue
 		}
 		out = append(out, s)
+	}
+	if bad > 0 {
+		return nil, nil // each element was recorded
 	}
 	return out, nil
 }
@@ -293,7 +364,8 @@ func (c *converter) vars(key []string, v any) (map[string]string, error) {
 	for _, k := range slices.Sorted(maps.Keys(m)) {
 		s, ok := m[k].(string)
 		if !ok {
-			return nil, c.errAt(append(key, k), "variables.%s must be a string, not %s (quote it)", k, kind(m[k]))
+			c.keep(c.errAt(append(key, k), "variables.%s must be a string, not %s (quote it)", k, kind(m[k])))
+			continue
 		}
 		out[k] = s
 	}
@@ -310,7 +382,8 @@ func (c *converter) phases(key []string, v any) (map[string]*PhaseConfig, error)
 		pkey := append(append([]string{}, key...), name)
 		pm, err := c.table(pkey, m[name])
 		if err != nil {
-			return nil, err
+			c.keep(err)
+			continue
 		}
 		ph := &PhaseConfig{}
 		for _, k := range slices.Sorted(maps.Keys(pm)) {
@@ -337,7 +410,7 @@ func (c *converter) phases(key []string, v any) (map[string]*PhaseConfig, error)
 				dst = &ph.Paths
 			case "nixpkgsArchive":
 				if ph.NixpkgsArchive, err = c.str(fkey, pm[k]); err != nil {
-					return nil, err
+					c.keep(err)
 				}
 				continue
 			case "name":
@@ -348,7 +421,7 @@ func (c *converter) phases(key []string, v any) (map[string]*PhaseConfig, error)
 				continue
 			}
 			if *dst, err = c.list(fkey, pm[k]); err != nil {
-				return nil, err
+				c.keep(err)
 			}
 		}
 		out[name] = ph
@@ -368,7 +441,8 @@ func (c *converter) start(key []string, v any) (*StartConfig, error) {
 		case "cmd", "runImage", "user":
 			s, err := c.str(fkey, m[k])
 			if err != nil {
-				return nil, err
+				c.keep(err)
+				continue
 			}
 			switch k {
 			case "cmd":
@@ -380,7 +454,7 @@ func (c *converter) start(key []string, v any) (*StartConfig, error) {
 			}
 		case "onlyIncludeFiles":
 			if st.OnlyIncludeFiles, err = c.list(fkey, m[k]); err != nil {
-				return nil, err
+				c.keep(err)
 			}
 		default:
 			c.ignore(fkey)

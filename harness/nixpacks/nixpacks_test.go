@@ -8,8 +8,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/bootmatrix/bootmatrix/harness/scenario"
 )
 
 func TestFillMatchesNixpacks(t *testing.T) {
@@ -107,7 +105,7 @@ func TestBuildPlan(t *testing.T) {
 		dir    string
 		toml   string // inline config; "load" reads the directory's own file
 		python string
-		ov     scenario.NixpacksOverrides
+		ov     Overrides
 		check  func(t *testing.T, p *Plan)
 	}{
 		{name: "python defaults", dir: "python-root", check: func(t *testing.T, p *Plan) {
@@ -141,11 +139,11 @@ func TestBuildPlan(t *testing.T) {
 			eq(t, "NixLibs", p.NixLibs, []string{"glibc"})
 		}},
 		{name: "override splices onto the config's result", dir: "python-root", toml: "[phases.setup]\nnixPkgs = [\"python311\", \"gcc\"]\n",
-			ov: scenario.NixpacksOverrides{NixPkgs: []string{"...", "stdenv.cc.cc.lib"}, NixLibs: []string{"...", "glibc"}}, check: func(t *testing.T, p *Plan) {
+			ov: Overrides{NixPkgs: []string{"...", "stdenv.cc.cc.lib"}, NixLibs: []string{"...", "glibc"}}, check: func(t *testing.T, p *Plan) {
 				eq(t, "NixPkgs", p.NixPkgs, []string{"python311", "gcc", "stdenv.cc.cc.lib"})
 				eq(t, "NixLibs", p.NixLibs, []string{"zlib", "stdenv.cc.cc.lib", "glibc"})
 			}},
-		{name: "override replaces", dir: "python-root", ov: scenario.NixpacksOverrides{NixLibs: []string{}, InstallCmds: []string{"pip install -r requirements.txt"}, StartCmd: "gunicorn app:app", RunImage: "debian:bookworm-slim"}, check: func(t *testing.T, p *Plan) {
+		{name: "override replaces", dir: "python-root", ov: Overrides{NixLibs: []string{}, InstallCmds: []string{"pip install -r requirements.txt"}, StartCmd: "gunicorn app:app", RunImage: "debian:bookworm-slim"}, check: func(t *testing.T, p *Plan) {
 			eq(t, "NixLibs", len(p.NixLibs), 0)
 			eq(t, "InstallCmds", p.InstallCmds, []string{"pip install -r requirements.txt"})
 			eq(t, "StartCmd", p.StartCmd, "gunicorn app:app")
@@ -269,7 +267,7 @@ func TestBuildPlanErrors(t *testing.T) {
 		{"cycle", "[phases.a]\ncmds = [\"x\"]\ndependsOn = [\"b\"]\n[phases.b]\ndependsOn = [\"a\"]\n", "circular dependency"},
 	}
 	for _, tt := range tests {
-		_, err := BuildPlan(filepath.Join("testdata", "python-root"), mustParse(t, tt.toml), "", scenario.NixpacksOverrides{})
+		_, err := BuildPlan(filepath.Join("testdata", "python-root"), mustParse(t, tt.toml), "", Overrides{})
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: err = %v, want one containing %q", tt.name, err, tt.want)
 		}
@@ -347,7 +345,7 @@ func FuzzReadConfig(f *testing.F) {
 			}
 			return
 		}
-		_, _ = BuildPlan(root, cfg, "3.11", scenario.NixpacksOverrides{NixPkgs: []string{"...", "x"}})
+		_, _ = BuildPlan(root, cfg, "3.11", Overrides{NixPkgs: []string{"...", "x"}})
 		if d := time.Since(start); d > 2*time.Second {
 			t.Fatalf("took %v on %q", d, data)
 		}

@@ -8,8 +8,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-
-	"github.com/bootmatrix/bootmatrix/harness/scenario"
 )
 
 // Plan is the build plan Nixpacks would produce, flattened for rendering.
@@ -47,6 +45,20 @@ type Step struct {
 	Cmds  []string
 }
 
+// Overrides are a later configuration merged onto the plan the way Nixpacks
+// merges one: a list containing "..." extends the earlier one at that place, a
+// list without it replaces it. Nil means not set. (A scenario's nixpacks
+// overrides become these in the nixpacks builder.)
+type Overrides struct {
+	NixPkgs     []string
+	NixLibs     []string
+	AptPkgs     []string
+	InstallCmds []string
+	BuildCmds   []string
+	StartCmd    string
+	RunImage    string
+}
+
 // BuildPlan builds the plan for appRoot the way Nixpacks' generator does:
 // provider plan, then the Procfile, then the config file, merged in that order
 // with the "..." rules; then the variant's overrides are merged on top of that
@@ -55,7 +67,7 @@ type Step struct {
 // Python version ("3.11"), treated like NIXPACKS_PYTHON_VERSION; on top of what
 // Nixpacks does, a bare "python3" left in nixPkgs is replaced by the matching
 // pythonXY so the variant's version is the one installed (noted in Notes).
-func BuildPlan(appRoot string, cfg *Config, python string, overrides scenario.NixpacksOverrides) (*Plan, error) {
+func BuildPlan(appRoot string, cfg *Config, python string, overrides Overrides) (*Plan, error) {
 	p, err := buildPlan1(appRoot, cfg, python, overrides)
 	if err != nil {
 		return nil, err
@@ -67,7 +79,7 @@ func BuildPlan(appRoot string, cfg *Config, python string, overrides scenario.Ni
 	return p, nil
 }
 
-func buildPlan1(appRoot string, cfg *Config, python string, ov scenario.NixpacksOverrides) (*Plan, error) {
+func buildPlan1(appRoot string, cfg *Config, python string, ov Overrides) (*Plan, error) {
 	a := app{root: appRoot}
 	out := &Plan{}
 	cfgName := "the config"
@@ -246,7 +258,7 @@ func pythonPkgForVersion(v string) string {
 	return pythonPkgFor(m[1], m[2])
 }
 
-func overridesPlan(ov scenario.NixpacksOverrides) *buildPlan {
+func overridesPlan(ov Overrides) *buildPlan {
 	bp := &buildPlan{}
 	add := func(name string) *phase {
 		if bp.phases == nil {

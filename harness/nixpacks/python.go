@@ -266,3 +266,24 @@ func pythonStart(a app) (string, error) {
 	}
 	return "", nil
 }
+
+// PythonAttr is the nixpkgs attribute of a CPython version: "3.11" or "3.11.4"
+// → "python311"; "" for anything that is not 3.<minor>. Unlike the provider's
+// choice (pythonPkgFor), it does not fall back to python3: it names what a
+// store path or a version says, for explanations and fixes.
+func PythonAttr(version string) string {
+	parts := strings.SplitN(version, ".", 3)
+	if len(parts) < 2 || parts[0] != "3" || parts[1] == "" {
+		return ""
+	}
+	for _, r := range parts[1] {
+		if r < '0' || r > '9' {
+			return ""
+		}
+	}
+	return "python3" + parts[1]
+}
+
+// GCCRuntimeAttrs are attributes whose store path holds gcc's runtime libraries
+// (libstdc++, libgcc_s): any of them provides what another names.
+var GCCRuntimeAttrs = []string{"stdenv.cc.cc.lib", "stdenv.cc.cc", "gcc-unwrapped.lib", "gcc-unwrapped", "gcc.cc.lib", "gcc.cc"}

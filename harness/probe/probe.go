@@ -92,6 +92,11 @@ func (l Listener) String() string {
 	return net.JoinHostPort(strings.Trim(l.Host, "[]"), strconv.Itoa(l.Port))
 }
 
+// Fact is the listener as a stage's facts record it.
+func (l Listener) Fact() result.Listener {
+	return result.Listener{Addr: l.String(), Port: l.Port, Loopback: l.Loopback()}
+}
+
 // ParseListeners reads listen.py's output; lines that are not "host:port" are ignored
 // (a login shell's profile may print).
 func ParseListeners(out string) []Listener {
@@ -110,4 +115,75 @@ func ParseListeners(out string) []Listener {
 		ls = append(ls, Listener{Host: host, Port: port})
 	}
 	return ls
+}
+
+// ProcsScript lists the processes of the container's PID namespace.
+//
+//go:embed procs.py
+var ProcsScript []byte
+
+// ProcsMarker prefixes the process probe's JSON line.
+const ProcsMarker = "BOOTMATRIX-PROCS-JSON:"
+
+// Process is one process as procs.py saw it.
+type Process struct {
+	PID  int `json:"pid"`
+	PPID int `json:"ppid"`
+	// Start is when it started, in clock ticks since the host booted: with PID it
+	// names one process even if the PID is reused.
+	Start int64 `json:"start"`
+	// CPU is the seconds of CPU it and its reaped children used.
+	CPU float64 `json:"cpu"`
+	Cmd string  `json:"cmd"`
+}
+
+// Processes is one look at a container's processes.
+type Processes struct {
+	// Self is the probe and its parents up to the exec's root.
+	Self  []int     `json:"self"`
+	Procs []Process `json:"procs"`
+}
+
+// ParseProcesses finds the marker line in the script's output and decodes it.
+func ParseProcesses(out string) (*Processes, error) {
+	lines := strings.Split(out, "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		l := strings.TrimSpace(lines[i])
+		if !strings.HasPrefix(l, ProcsMarker) {
+			continue
+		}
+		var p Processes
+		if err := json.Unmarshal([]byte(strings.TrimPrefix(l, ProcsMarker)), &p); err != nil {
+			return nil, fmt.Errorf("process probe: bad report: %w", err)
+		}
+		return &p, nil
+	}
+	return nil, fmt.Errorf("process probe printed no report (no line starting with %s)", ProcsMarker)
+}
+
+// App is the processes that are the app's: all but the container's init (PID 1),
+// the command that keeps the container up (init's first child, started before any
+// exec) and the probe itself. Whatever the app started, and whatever it left behind
+// for init to adopt, is in.
+func (p *Processes) App() []Process {
+	skip := map[int]bool{1: true}
+	for _, pid := range p.Self {
+		skip[pid] = true
+	}
+	var keep *Process
+	for i, q := range p.Procs {
+		if q.PPID == 1 && (keep == nil || q.Start < keep.Start || q.Start == keep.Start && q.PID < keep.PID) {
+			keep = &p.Procs[i]
+		}
+	}
+	if keep != nil {
+		skip[keep.PID] = true
+	}
+	var app []Process
+	for _, q := range p.Procs {
+		if !skip[q.PID] {
+			app = append(app, q)
+		}
+	}
+	return app
 }

@@ -1,6 +1,7 @@
 package probe
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -42,6 +43,9 @@ func TestParseListeners(t *testing.T) {
 		if ls[i].String() != w.s || ls[i].Loopback() != w.loopback {
 			t.Errorf("%d: %s loopback=%v, want %s %v", i, ls[i], ls[i].Loopback(), w.s, w.loopback)
 		}
+		if f := ls[i].Fact(); f.Addr != w.s || f.Loopback != w.loopback || f.Port != ls[i].Port {
+			t.Errorf("%d: fact %+v", i, f)
+		}
 	}
 }
 
@@ -53,7 +57,7 @@ func TestScriptsOnHost(t *testing.T) {
 		t.Skip("no python3 on the host")
 	}
 	dir := t.TempDir()
-	for name, src := range map[string][]byte{"ldd.py": LddScript, "listen.py": ListenScript} {
+	for name, src := range map[string][]byte{"ldd.py": LddScript, "listen.py": ListenScript, "procs.py": ProcsScript} {
 		if err := os.WriteFile(filepath.Join(dir, name), src, 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -77,6 +81,57 @@ func TestScriptsOnHost(t *testing.T) {
 		t.Fatalf("listen.py: %v\n%s", err, out)
 	}
 	_ = ParseListeners(string(out))
+	out, err = exec.Command(py, filepath.Join(dir, "procs.py")).Output()
+	if err != nil {
+		t.Fatalf("procs.py: %v\n%s", err, out)
+	}
+	ps, err := ParseProcesses(string(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The probe sees itself, with its command line, and names itself.
+	var self *Process
+	for i, p := range ps.Procs {
+		if len(ps.Self) > 0 && p.PID == ps.Self[0] {
+			self = &ps.Procs[i]
+		}
+	}
+	if self == nil || !strings.Contains(self.Cmd, "procs.py") || self.Start <= 0 {
+		t.Errorf("the probe is not in its own report as the first of %v: %+v", ps.Self, self)
+	}
+}
+
+func TestProcessesApp(t *testing.T) {
+	t.Parallel()
+	out := "profile noise\n" + ProcsMarker + `{"self":[40,39],"procs":[` +
+		`{"pid":1,"ppid":0,"start":100,"cpu":0,"cmd":"/sbin/docker-init -- sleep infinity"},` +
+		`{"pid":7,"ppid":1,"start":101,"cpu":0,"cmd":"sleep infinity"},` +
+		`{"pid":12,"ppid":0,"start":300,"cpu":0.02,"cmd":"sh -c python app.py"},` +
+		`{"pid":13,"ppid":12,"start":301,"cpu":1.5,"cmd":"python app.py"},` +
+		`{"pid":20,"ppid":1,"start":350,"cpu":0.01,"cmd":"python worker.py"},` +
+		`{"pid":39,"ppid":0,"start":400,"cpu":0,"cmd":"sh -c python3 procs.py"},` +
+		`{"pid":40,"ppid":39,"start":401,"cpu":0.01,"cmd":"python3 procs.py"}]}` + "\n"
+	ps, err := ParseProcesses(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []int
+	for _, p := range ps.App() {
+		got = append(got, p.PID)
+	}
+	// init, the container's own command and the probe are left out; an orphan the
+	// app left to init is in.
+	if want := []int{12, 13, 20}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("app processes %v, want %v", got, want)
+	}
+	if ps.Procs[3].CPU != 1.5 || ps.Procs[3].Cmd != "python app.py" {
+		t.Errorf("parsed %+v", ps.Procs[3])
+	}
+	for _, bad := range []string{"", "no marker\n", ProcsMarker + "{not json"} {
+		if _, err := ParseProcesses(bad); err == nil {
+			t.Errorf("ParseProcesses(%q) = nil error", bad)
+		}
+	}
 }
 
 // A shared object whose NEEDED library is absent is reported with the file of that

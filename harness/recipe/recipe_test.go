@@ -1,285 +1,13 @@
 package recipe
 
 import (
-	"flag"
-	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
-	"strings"
 	"testing"
-
-	"github.com/bootmatrix/bootmatrix/harness/scenario"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
-
-func projectDir(t testing.TB, name string) string {
-	t.Helper()
-	d, err := filepath.Abs(filepath.Join("testdata", "projects", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d
-}
-
-func testScenario(t testing.TB, project, root string) *scenario.Scenario {
-	t.Helper()
-	return &scenario.Scenario{
-		File:    "scenarios/test/scenario.yaml",
-		Dir:     "scenarios/test",
-		Name:    "test",
-		Project: scenario.Project{Dir: projectDir(t, project), Root: root},
-		Port:    8000,
-	}
-}
-
-// dump renders everything a recipe says, in a stable text form, with the
-// machine-specific project path replaced.
-func dump(r *Recipe, projDir string) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "# builder: %s\n# shell: %q\n# start: %s\n# workdir: %s\n# python: %s\n", r.Builder, r.Shell, r.Start, r.Workdir, r.Python)
-	for _, n := range r.Notes {
-		fmt.Fprintf(&b, "# note: %s\n", n)
-	}
-	builds := []struct {
-		name string
-		b    *Build
-	}{{"setup", &r.Setup}, {"install", r.Install}, {"final", r.Final}}
-	var data []string
-	dataBody := map[string][]byte{}
-	for _, bl := range builds {
-		if bl.b == nil {
-			fmt.Fprintf(&b, "\n# ===== %s: none =====\n", bl.name)
-			continue
-		}
-		fmt.Fprintf(&b, "\n# ===== %s =====\n", bl.name)
-		for _, k := range slices.Sorted(maps.Keys(bl.b.Args)) {
-			fmt.Fprintf(&b, "# build-arg %s=%s\n", k, bl.b.Args[k])
-		}
-		for _, k := range slices.Sorted(maps.Keys(bl.b.Context)) {
-			f := bl.b.Context[k]
-			if f.Source != "" {
-				rel, _ := filepath.Rel(projDir, f.Source)
-				fmt.Fprintf(&b, "# context %s <- %s (%o)\n", k, filepath.ToSlash(rel), f.Mode)
-			} else {
-				fmt.Fprintf(&b, "# context %s <- generated (%o)\n", k, f.Mode)
-				data = append(data, bl.name+":"+k)
-				dataBody[bl.name+":"+k] = f.Data
-			}
-		}
-		b.WriteString(bl.b.Dockerfile)
-	}
-	for _, k := range data {
-		fmt.Fprintf(&b, "\n# ===== generated %s =====\n%s", k, dataBody[k])
-	}
-	return strings.ReplaceAll(b.String(), projDir, "<project>")
-}
-
-func TestRenderGolden(t *testing.T) {
-	t.Parallel()
-	online := Online(map[string]string{"PIP_INDEX_URL": "https://pypi.example.test/simple", "HOME": "/root"})
-	tests := []struct {
-		golden  string
-		project string
-		root    string
-		v       scenario.Variant
-		subs    Substitutions
-		start   string
-	}{
-		// The seed: nixpacks.toml at the repository root, requirements.txt in backend/.
-		{"nixpacks-seed-no-provider", "seed", ".", scenario.Variant{Name: "seed", Builder: "nixpacks", Python: "3.11", Pins: []string{"numpy==1.26.4"}}, Offline(), ""},
-		{"nixpacks-seed-nixlibs-override", "seed", ".", scenario.Variant{Name: "seed-libs", Builder: "nixpacks", Python: "3.11",
-			Nixpacks: scenario.NixpacksOverrides{NixLibs: []string{"...", "stdenv.cc.cc.lib"}}}, Offline(), ""},
-		{"nixpacks-backend-py311", "seed", "backend", scenario.Variant{Name: "backend-311", Builder: "nixpacks", Python: "3.11", Pins: []string{"numpy==1.26.4"}}, Offline(), "gunicorn --bind 0.0.0.0:$PORT app:app"},
-		{"nixpacks-backend-py313", "seed", "backend", scenario.Variant{Name: "backend-313", Builder: "nixpacks", Python: "3.13"}, Offline(), "gunicorn --bind 0.0.0.0:$PORT app:app"},
-		{"nixpacks-backend-splice", "seed", "backend", scenario.Variant{Name: "splice", Builder: "nixpacks", Python: "3.11",
-			Nixpacks: scenario.NixpacksOverrides{NixPkgs: []string{"...", "openblas"}, NixLibs: []string{"glibc", "..."}, BuildCmds: []string{"python -c 'import numpy'"}}}, Offline(), "gunicorn app:app"},
-		{"nixpacks-backend-libs-replaced", "seed", "backend", scenario.Variant{Name: "libs-replaced", Builder: "nixpacks", Python: "3.11",
-			Nixpacks: scenario.NixpacksOverrides{NixLibs: []string{"zlib"}}}, Offline(), "gunicorn app:app"},
-		{"nixpacks-backend-lib-in-nixpkgs", "seed", "backend", scenario.Variant{Name: "lib-in-pkgs", Builder: "nixpacks", Python: "3.11", Shell: scenario.ShellPlain,
-			Nixpacks: scenario.NixpacksOverrides{NixPkgs: []string{"...", "stdenv.cc.cc.lib"}, NixLibs: []string{}}}, Offline(), "gunicorn app:app"},
-		{"nixpacks-backend-runimage", "seed", "backend", scenario.Variant{Name: "runimage", Builder: "nixpacks", Python: "3.11",
-			Nixpacks: scenario.NixpacksOverrides{RunImage: "debian:bookworm-slim"}}, Offline(), "gunicorn app:app"},
-		{"nixpacks-backend-apt", "seed", "backend", scenario.Variant{Name: "apt", Builder: "nixpacks", Python: "3.11",
-			Nixpacks: scenario.NixpacksOverrides{AptPkgs: []string{"libstdc++6"}}}, Offline(), "gunicorn app:app"},
-		{"nixpacks-backend-online", "seed", "backend", scenario.Variant{Name: "online", Builder: "nixpacks", Python: "3.11"}, online, "gunicorn app:app"},
-		{"nixpacks-node-wins", "nodewins", ".", scenario.Variant{Name: "node", Builder: "nixpacks", Python: "3.11", Pins: []string{"numpy==1.26.4"}}, Offline(), ""},
-		{"slim-311-offline", "seed", "backend", scenario.Variant{Name: "slim-311", Builder: "python-slim", Python: "3.11", Pins: []string{"NumPy==1.26.4", "requests==2.31.0"}}, Offline(), "gunicorn --bind 0.0.0.0:$PORT app:app"},
-		{"slim-313-online-login", "seed", "backend", scenario.Variant{Name: "slim-313", Builder: "python-slim", Python: "3.13", Shell: scenario.ShellLogin}, online, "gunicorn app:app"},
-		{"dockerfile-offline", "dfproj", ".", scenario.Variant{Name: "df", Builder: "dockerfile", Dockerfile: "Dockerfile", BuildArgs: map[string]string{"PY": "3.13"}, Pins: []string{"numpy==1.26.4"}}, Offline(), ""},
-		{"dockerfile-online", "dfproj", ".", scenario.Variant{Name: "df-online", Builder: "dockerfile", Dockerfile: "Dockerfile"}, online, ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.golden, func(t *testing.T) {
-			t.Parallel()
-			sc := testScenario(t, tt.project, tt.root)
-			sc.Start = tt.start
-			r, err := Render(sc, tt.v, tt.subs)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := dump(r, sc.Project.Dir)
-			file := filepath.Join("testdata", "golden", tt.golden+".Dockerfile")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatalf("%v (run go test -run TestRenderGolden -update to create it)", err)
-			}
-			if got != string(want) {
-				t.Errorf("%s differs from the rendering (go test -update rewrites it):\n--- got\n%s\n--- want\n%s", file, got, want)
-			}
-		})
-	}
-}
-
-// TestRenderFacts pins the behaviours the golden files show, so a careless
-// -update cannot silently bless a regression.
-func TestRenderFacts(t *testing.T) {
-	t.Parallel()
-	render := func(project, root string, v scenario.Variant, subs Substitutions) *Recipe {
-		t.Helper()
-		sc := testScenario(t, project, root)
-		sc.Start = "gunicorn app:app"
-		r, err := Render(sc, v, subs)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return r
-	}
-	contains := func(what, s, sub string) {
-		t.Helper()
-		if !strings.Contains(s, sub) {
-			t.Errorf("%s lacks %q:\n%s", what, sub, s)
-		}
-	}
-	lacks := func(what, s, sub string) {
-		t.Helper()
-		if strings.Contains(s, sub) {
-			t.Errorf("%s has %q:\n%s", what, sub, s)
-		}
-	}
-
-	seed := render("seed", ".", scenario.Variant{Name: "seed", Builder: "nixpacks", Python: "3.11", Pins: []string{"numpy==1.26.4"}}, Offline())
-	contains("seed setup", seed.Setup.Dockerfile, "FROM bootmatrix-kit/nix:latest\n")
-	contains("seed setup", seed.Setup.Dockerfile, "RUN nix-env -iA nixpkgs.python311 nixpkgs.gcc nixpkgs.stdenv.cc.cc.lib\n")
-	lacks("seed setup (no provider: no libs, no venv)", seed.Setup.Dockerfile, LibsProfileScript)
-	lacks("seed setup", seed.Setup.Dockerfile, "/opt/venv/bin")
-	contains("seed install", seed.Install.Dockerfile, "RUN cd backend && pip install --break-system-packages -r requirements.txt\n")
-	if got := string(seed.Setup.Context["backend/requirements.txt"].Data); got != "# numpy for the embeddings\nnumpy==1.26.4\ngunicorn\n" {
-		t.Errorf("seed pinned backend/requirements.txt = %q", got)
-	}
-	if !reflect.DeepEqual(seed.Shell, []string{"bash", "-l", "-c"}) || seed.Start != "gunicorn app:app" {
-		t.Errorf("seed shell/start = %q / %q", seed.Shell, seed.Start)
-	}
-	if _, ok := seed.Setup.Context["nixpacks.toml"]; !ok {
-		t.Error("root \".\": the whole project is the context")
-	}
-
-	be := render("seed", "backend", scenario.Variant{Name: "be", Builder: "nixpacks", Python: "3.13"}, Offline())
-	contains("backend setup", be.Setup.Dockerfile, "RUN nix-env -iA nixpkgs.python313 nixpkgs.gcc\n")
-	contains("backend setup", be.Setup.Dockerfile, "for a in zlib stdenv.cc.cc.lib;")
-	contains("backend setup", be.Setup.Dockerfile, `ENV PATH="/opt/venv/bin:$PATH"`)
-	contains("backend install", be.Install.Dockerfile, "RUN python -m venv --copies /opt/venv && . /opt/venv/bin/activate && pip install -r requirements.txt\n")
-	if _, ok := be.Setup.Context["nixpacks.toml"]; ok {
-		t.Error("root backend: the repo-root nixpacks.toml must not be in the context")
-	}
-
-	run := render("seed", "backend", scenario.Variant{Name: "run", Builder: "nixpacks", Python: "3.11", Nixpacks: scenario.NixpacksOverrides{RunImage: "debian:bookworm-slim"}}, Offline())
-	if run.Final == nil {
-		t.Fatal("runImage: no Final build")
-	}
-	contains("final", run.Final.Dockerfile, "FROM bootmatrix-kit/debian:bookworm\nCOPY --from=built /app /app\n")
-
-	on := render("seed", "backend", scenario.Variant{Name: "on", Builder: "python-slim", Python: "3.11"}, Online(map[string]string{"PIP_INDEX_URL": "https://u:secret@idx.test/simple"}))
-	lacks("online setup", on.Setup.Dockerfile+on.Install.Dockerfile, "secret")
-	if on.Install.Args["PIP_INDEX_URL"] != "https://u:secret@idx.test/simple" {
-		t.Errorf("online install args = %v", on.Install.Args)
-	}
-	contains("online setup", on.Setup.Dockerfile, "FROM python:3.11-slim\n")
-	lacks("online setup", on.Setup.Dockerfile, "wheelhouse")
-
-	df := render("dfproj", ".", scenario.Variant{Name: "df", Builder: "dockerfile", Dockerfile: "Dockerfile"}, Offline())
-	contains("dockerfile", df.Setup.Dockerfile, "FROM bootmatrix-kit/python:3.11-slim AS deps\nCOPY --from=bootmatrix-kit/wheelhouse:latest /wheelhouse /opt/bootmatrix/wheelhouse\nENV ")
-	contains("dockerfile", df.Setup.Dockerfile, "FROM deps AS test\nRUN")
-	contains("dockerfile", df.Setup.Dockerfile, "FROM --platform=linux/amd64 bootmatrix-kit/debian:bookworm\nCOPY --from=deps")
-	contains("dockerfile", df.Setup.Dockerfile, "    && echo FROM inside a continuation stays as it is\n")
-	if df.Install != nil || df.Workdir != "/srv" || df.Start != "gunicorn app:app" {
-		t.Errorf("dockerfile: install %v workdir %q start %q", df.Install, df.Workdir, df.Start)
-	}
-}
-
-func TestRenderErrors(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name    string
-		project string
-		root    string
-		start   string
-		v       scenario.Variant
-		want    []string
-	}{
-		{"slim needs a start", "seed", "backend", "", scenario.Variant{Name: "s", Builder: "python-slim", Python: "3.11"},
-			[]string{`variant "s"`, "scenarios/test/scenario.yaml", "no start command"}},
-		{"slim needs requirements at the root", "seed", ".", "x", scenario.Variant{Name: "s", Builder: "python-slim", Python: "3.11"},
-			[]string{`variant "s"`, "requirements.txt, which does not exist"}},
-		{"slim needs a python", "seed", "backend", "x", scenario.Variant{Name: "s", Builder: "python-slim", Line: 12},
-			[]string{"line 12", "needs a python version"}},
-		{"root outside the project", "seed", "../..", "x", scenario.Variant{Name: "r", Builder: "nixpacks"},
-			[]string{`variant "r"`, "inside the project"}},
-		{"root missing", "seed", "frontend", "x", scenario.Variant{Name: "r", Builder: "nixpacks"},
-			[]string{"is not a directory"}},
-		{"unknown builder", "seed", ".", "x", scenario.Variant{Name: "u", Builder: "heroku", Line: 3},
-			[]string{`unknown builder "heroku"`, "line 3"}},
-		{"bad pin", "seed", "backend", "x", scenario.Variant{Name: "p", Builder: "nixpacks", Pins: []string{"==1.0"}},
-			[]string{`variant "p"`, "not a requirement line"}},
-		{"pins but nothing read", "nodewins", ".", "x", scenario.Variant{Name: "p", Builder: "dockerfile", Dockerfile: "package.json", Pins: []string{"numpy==1"}},
-			[]string{"package.json: no FROM line"}},
-		{"dockerfile missing", "dfproj", ".", "x", scenario.Variant{Name: "d", Builder: "dockerfile", Dockerfile: "docker/Dockerfile"},
-			[]string{`variant "d"`, "docker/Dockerfile"}},
-		{"dockerfile with base", "dfproj", ".", "x", scenario.Variant{Name: "d", Builder: "dockerfile", Dockerfile: "Dockerfile", Base: "python:3.13-slim"},
-			[]string{"does not apply to the dockerfile builder"}},
-		{"bad shell", "seed", "backend", "x", scenario.Variant{Name: "sh", Builder: "nixpacks", Shell: "zsh"},
-			[]string{`shell "zsh"`}},
-	}
-	for _, tt := range tests {
-		sc := testScenario(t, tt.project, tt.root)
-		sc.Start = tt.start
-		_, err := Render(sc, tt.v, Offline())
-		if err == nil {
-			t.Errorf("%s: no error", tt.name)
-			continue
-		}
-		for _, w := range tt.want {
-			if !strings.Contains(err.Error(), w) {
-				t.Errorf("%s: error %q lacks %q", tt.name, err, w)
-			}
-		}
-	}
-}
-
-func TestRenderPinsNeedARequirementsFile(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "nixpacks.toml"), []byte("[phases.install]\ncmds = [\"pip install flask\"]\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	sc := &scenario.Scenario{File: "s.yaml", Project: scenario.Project{Dir: dir, Root: "."}, Start: "x"}
-	_, err := Render(sc, scenario.Variant{Name: "p", Builder: "nixpacks", Pins: []string{"numpy==1"}}, Offline())
-	if err == nil || !strings.Contains(err.Error(), "reads no requirements file") {
-		t.Errorf("err = %v, want one saying no requirements file is read", err)
-	}
-}
 
 func TestWalkContextSkipsLocalState(t *testing.T) {
 	t.Parallel()
@@ -293,7 +21,7 @@ func TestWalkContextSkipsLocalState(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	ctx, err := walkContext(dir)
+	ctx, err := WalkContext(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -313,7 +41,7 @@ func TestSubstitutions(t *testing.T) {
 		"nixpacks": "bootmatrix-kit/nix:latest", "debian:bookworm-slim": "bootmatrix-kit/debian:bookworm",
 		"debian:trixie-slim": "bootmatrix-kit/debian:trixie", "docker.io/library/python:3.11-slim": "bootmatrix-kit/python:3.11-slim",
 	} {
-		if got, ok := off.image(logical); !ok || got != want {
+		if got, ok := off.Image(logical); !ok || got != want {
 			t.Errorf("offline %s = %s, %v; want %s", logical, got, ok, want)
 		}
 	}
@@ -324,23 +52,10 @@ func TestSubstitutions(t *testing.T) {
 	if !reflect.DeepEqual(on.PipEnv, map[string]string{"PIP_EXTRA_INDEX_URL": "https://x.test"}) || on.Wheelhouse != "" {
 		t.Errorf("online = %+v", on)
 	}
-	if got, _ := on.image("nixpacks"); got != NixpacksBaseImage {
+	if got, _ := on.Image("nixpacks"); got != NixpacksBaseImage {
 		t.Errorf("online nixpacks = %s", got)
 	}
-	if got, ok := on.image("python:3.12-slim"); ok || got != "python:3.12-slim" {
+	if got, ok := on.Image("python:3.12-slim"); ok || got != "python:3.12-slim" {
 		t.Errorf("unmapped image = %s, %v", got, ok)
-	}
-}
-
-func TestImageRepo(t *testing.T) {
-	t.Parallel()
-	for ref, want := range map[string]string{
-		"python:3.11-slim": "python", "docker.io/library/python:3.13": "python", "python@sha256:abc": "python",
-		"localhost:5000/python:3.11": "localhost:5000/python", "ghcr.io/railwayapp/nixpacks:ubuntu-1": "ghcr.io/railwayapp/nixpacks",
-		"pythonista:1": "pythonista",
-	} {
-		if got := imageRepo(ref); got != want {
-			t.Errorf("imageRepo(%s) = %s, want %s", ref, got, want)
-		}
 	}
 }

@@ -1,14 +1,19 @@
 package recipe
 
 import (
+	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/distribution/reference"
+
+	"github.com/bootmatrix/bootmatrix/harness/result"
 )
 
-// Substitution modes.
+// Substitution modes, kept as names here for the renderers; the type is result.Mode.
 const (
-	ModeOffline = "offline"
-	ModeOnline  = "online"
+	ModeOffline = result.ModeOffline
+	ModeOnline  = result.ModeOnline
 )
 
 // WheelhouseMount is where the wheelhouse image's wheels are copied in every image that runs pip.
@@ -23,6 +28,30 @@ const LogicalNixpacks = "nixpacks"
 
 // onlinePipVars are passed through from the caller's environment when set.
 var onlinePipVars = []string{"PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_TRUSTED_HOST"}
+
+// KitRepo is the repository the offline kit's images are tagged under.
+const KitRepo = "bootmatrix-kit"
+
+// WithKitRepo returns the table with the kit's images taken from repo instead of
+// KitRepo: a kit built beside the usual one (KIT_REPO) can be run against.
+func (s Substitutions) WithKitRepo(repo string) Substitutions {
+	if repo == "" || repo == KitRepo {
+		return s
+	}
+	swap := func(ref string) string {
+		if rest, ok := strings.CutPrefix(ref, KitRepo+"/"); ok {
+			return repo + "/" + rest
+		}
+		return ref
+	}
+	images := make(map[string]string, len(s.Images))
+	for k, v := range s.Images {
+		images[k] = swap(v)
+	}
+	s.Images = images
+	s.Wheelhouse = swap(s.Wheelhouse)
+	return s
+}
 
 // Offline resolves every logical image to a kit image built on this machine and
 // points pip at the kit's wheelhouse only.
@@ -70,24 +99,105 @@ func Online(env map[string]string) Substitutions {
 	return s
 }
 
-// image resolves a logical reference; ok is false when the table has no entry
-// (the reference is then used as written).
-func (s Substitutions) image(ref string) (string, bool) {
-	if c, ok := s.Images[ref]; ok {
+// Image resolves a logical reference; ok is false when neither the overrides nor
+// the table has an entry (the reference is then used as written, or moved onto the
+// mirror). An override is taken as written: it names exactly what to pull.
+func (s Substitutions) Image(ref string) (string, bool) {
+	if c, ok := lookup(s.Overrides, ref); ok {
 		return c, true
 	}
-	if c, ok := s.Images[strings.TrimPrefix(strings.TrimPrefix(ref, "docker.io/"), "library/")]; ok {
-		return c, true
+	c, ok := lookup(s.Images, ref)
+	if !ok {
+		c = ref
 	}
-	return ref, false
+	if s.Mirror != "" && !LocalOnly(c) {
+		if m, err := MirrorRef(c, s.Mirror); err == nil {
+			return m, true
+		}
+	}
+	return c, ok
 }
 
-// pipLines are the Dockerfile lines that make pip use the substitution's
+func lookup(table map[string]string, ref string) (string, bool) {
+	if c, ok := table[ref]; ok {
+		return c, true
+	}
+	c, ok := table[strings.TrimPrefix(strings.TrimPrefix(ref, "docker.io/"), "library/")]
+	return c, ok
+}
+
+// LocalOnly are references that only `make images` or an earlier stage produce: they
+// are never pulled and never moved onto a mirror.
+func LocalOnly(ref string) bool {
+	return strings.HasPrefix(ref, "bootmatrix-kit/") || strings.HasPrefix(ref, "bootmatrix-cache/")
+}
+
+// MirrorRef puts a reference on a registry mirror, keeping its repository path
+// as the registry it names has it: python:3.11-slim → HOST/library/python:3.11-slim,
+// ghcr.io/railwayapp/nixpacks:T → HOST/railwayapp/nixpacks:T. A digest is kept, a
+// missing tag is latest, as Docker would pull.
+func MirrorRef(ref, mirror string) (string, error) {
+	named, err := reference.ParseNormalizedNamed(ref)
+	if err != nil {
+		return "", fmt.Errorf("image reference %q: %w", ref, err)
+	}
+	out := mirror + "/" + reference.Path(named)
+	switch r := reference.TagNameOnly(named).(type) {
+	case reference.Digested:
+		if t, ok := r.(reference.Tagged); ok {
+			out += ":" + t.Tag()
+		}
+		out += "@" + r.Digest().String()
+	case reference.Tagged:
+		out += ":" + r.Tag()
+	}
+	return out, nil
+}
+
+// CheckMirror validates a --registry-mirror value: a registry host, with a port
+// when it is not the default, and nothing else (no scheme, no path).
+func CheckMirror(mirror string) error {
+	if strings.Contains(mirror, "://") {
+		return fmt.Errorf("registry mirror %q: give HOST[:PORT] without a scheme (the engine decides http or https; an http mirror must be in the engine's insecure-registries)", mirror)
+	}
+	if _, err := reference.ParseNormalizedNamed(mirror + "/library/probe:tag"); err != nil || strings.Contains(mirror, "/") || mirror == "" {
+		return fmt.Errorf("registry mirror %q: want HOST[:PORT], for example registry.example.com or 127.0.0.1:5000", mirror)
+	}
+	return nil
+}
+
+// WithMirror returns s with every image that would be pulled moved onto mirror.
+func (s Substitutions) WithMirror(mirror string) (Substitutions, error) {
+	if err := CheckMirror(mirror); err != nil {
+		return s, err
+	}
+	s.Mirror = mirror
+	return s, nil
+}
+
+// WithOverrides returns s with single references replaced (logical or real name →
+// the reference to use, as written).
+func (s Substitutions) WithOverrides(images map[string]string) Substitutions {
+	if len(images) == 0 {
+		return s
+	}
+	m := make(map[string]string, len(s.Overrides)+len(images))
+	for k, v := range s.Overrides {
+		m[k] = v
+	}
+	for k, v := range images {
+		m[k] = v
+	}
+	s.Overrides = m
+	return s
+}
+
+// PipLines are the Dockerfile lines that make pip use the substitution's
 // package source, for an image that runs pip, and the build args they need.
 // Offline: the wheelhouse is copied in and the (non-secret) pip settings become
 // ENV. Online: each setting is declared as an ARG and passed as a build arg, so
 // it is seen by RUN but neither written in the Dockerfile nor kept in the image.
-func (s Substitutions) pipLines() (lines []string, args map[string]string) {
+func (s Substitutions) PipLines() (lines []string, args map[string]string) {
 	if s.Wheelhouse != "" {
 		dir := s.WheelhouseDir
 		if dir == "" {
@@ -104,7 +214,7 @@ func (s Substitutions) pipLines() (lines []string, args map[string]string) {
 		return lines, nil
 	}
 	if s.Mode == ModeOffline {
-		return append(lines, envLine(s.PipEnv)), nil
+		return append(lines, EnvLine(s.PipEnv)), nil
 	}
 	args = map[string]string{}
 	for _, k := range keys {
@@ -114,8 +224,8 @@ func (s Substitutions) pipLines() (lines []string, args map[string]string) {
 	return lines, args
 }
 
-// envLine renders one ENV instruction with values taken literally.
-func envLine(vars map[string]string) string {
+// EnvLine renders one ENV instruction with values taken literally.
+func EnvLine(vars map[string]string) string {
 	keys := make([]string, 0, len(vars))
 	for k := range vars {
 		keys = append(keys, k)

@@ -1,6 +1,15 @@
 // Package recipe turns a variant into the images a platform builder would make:
 // Dockerfiles and their build contexts, and how commands run in the result.
+// The builders (harness/builder/...) make recipes; the runner builds and runs them.
 package recipe
+
+import (
+	"slices"
+
+	"github.com/bootmatrix/bootmatrix/harness/diagnose"
+	"github.com/bootmatrix/bootmatrix/harness/result"
+	"github.com/bootmatrix/bootmatrix/harness/scenario"
+)
 
 // Recipe is everything the runner needs to build and exercise one variant.
 type Recipe struct {
@@ -27,17 +36,36 @@ type Recipe struct {
 	// Notes explain choices the renderer made (provider detected or not, defaults applied).
 	Notes []string
 	// ShellMode is the variant's shell mode after defaults (scenario.ShellLogin or ShellPlain).
-	ShellMode string
-	// NixPkgs and NixLibs are the merged plan's lists (nixpacks builder only): the
-	// diagnosis explains a missing library by what these did and did not provide.
-	NixPkgs []string
-	NixLibs []string
+	ShellMode scenario.Shell
+	// Facts are what the builder knows of the image that the diagnosis needs
+	// (how its libraries are found, what provides them, what would fix them).
+	Facts diagnose.BuilderFacts
+}
+
+// DiagnoseContext is what the classifier is told of how the variant was built.
+func (r *Recipe) DiagnoseContext() diagnose.Context {
+	if r == nil {
+		return diagnose.Context{}
+	}
+	ctx := diagnose.Context{Builder: r.Builder, Shell: r.ShellMode, Facts: r.Facts}
+	// The indexes the requirement files name: offline, pip is pointed at the
+	// wheelhouse and ignores them, which the diagnosis says.
+	ctx.Indexes = requirementIndexes(r.Setup.Context)
+	if r.Install != nil {
+		for _, u := range requirementIndexes(r.Install.Context) {
+			if !slices.Contains(ctx.Indexes, u) {
+				ctx.Indexes = append(ctx.Indexes, u)
+			}
+		}
+	}
+	return ctx
 }
 
 // Build is one docker build.
 type Build struct {
 	Dockerfile string
-	// Context maps a path inside the build context to its content.
+	// Context maps a path inside the build context to its content; a builder adds
+	// files it generates (a Nix expression, assets) as Data.
 	Context map[string]File
 	Args    map[string]string
 }
@@ -52,7 +80,7 @@ type File struct {
 // Substitutions resolve logical image names and say where pip finds packages.
 // Offline and online runs differ only in this table.
 type Substitutions struct {
-	Mode string // "offline" or "online"
+	Mode result.Mode
 	// Images maps a logical reference ("python:3.13-slim", "nixpacks") to a concrete one.
 	Images map[string]string
 	// Wheelhouse is an image holding wheels under WheelhouseDir, copied into every
@@ -61,4 +89,9 @@ type Substitutions struct {
 	WheelhouseDir string
 	// PipEnv is set for every pip run (PIP_NO_INDEX, PIP_FIND_LINKS, PIP_INDEX_URL …).
 	PipEnv map[string]string
+	// Mirror, when set (HOST[:PORT]), is the registry every pulled reference is
+	// moved onto (MirrorRef); kit and cache images stay local.
+	Mirror string
+	// Overrides replace single references, taken as written (an images: map).
+	Overrides map[string]string
 }

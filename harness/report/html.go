@@ -25,7 +25,7 @@ type htmlPage struct {
 	Rec     recommendation
 	Reason  string
 	Rule    string
-	Stages  []string
+	Stages  []result.StageName
 }
 
 type htmlRow struct {
@@ -34,6 +34,8 @@ type htmlRow struct {
 	Cells  []htmlCell
 	Expect string
 	Short  string // the expectation without the output it demands, which is in the title
+	// ExpectClass is met, unmet or none (the scenario claims nothing).
+	ExpectClass string
 }
 
 type htmlCell struct {
@@ -54,10 +56,24 @@ func (c counts) Boot() int     { return c.boot }
 func (c counts) Fail() int     { return c.fail }
 func (c counts) Met() int      { return c.met }
 func (c counts) Unmet() int    { return c.unmet }
+func (c counts) None() int     { return c.none }
 
 func (w why) V() *result.Variant           { return w.v }
 func (w why) Failed() *result.Stage        { return w.failed }
 func (w why) Missing() []result.MissingLib { return w.missing }
+
+// ExpectClass styles a variant's expect cell and says which line the Why entry ends with.
+func (w why) ExpectClass() string { return expectClass(w.v) }
+
+func expectClass(v *result.Variant) string {
+	switch {
+	case !hasExpectation(v):
+		return "none"
+	case v.ExpectationMet:
+		return "met"
+	}
+	return "unmet"
+}
 func (w why) Class() string {
 	if w.failed == nil {
 		return ""
@@ -81,10 +97,10 @@ func WriteHTML(w io.Writer, run *result.Run) error {
 	}
 	for i := range run.Variants {
 		v := &run.Variants[i]
-		row := htmlRow{V: v, Axes: axesLine(v.Axes), Expect: expectCell(v, unicodeMarks.pass, unicodeMarks.fail), Short: shortExpectation(v.Expectation)}
+		row := htmlRow{V: v, ExpectClass: expectClass(v), Axes: axesLine(v.Axes), Expect: expectCell(v, unicodeMarks.pass, unicodeMarks.fail, unicodeMarks.skip), Short: shortExpectation(v.Expectation)}
 		for _, name := range result.StageNames {
 			s := v.StageByName(name)
-			c := htmlCell{ID: v.Name + "/" + name, Status: string(result.Skip), Label: cell(s, unicodeMarks), S: s}
+			c := htmlCell{ID: v.Name + "/" + string(name), Status: string(result.Skip), Label: cell(s, unicodeMarks), S: s}
 			if s != nil && (s.Status == result.Pass || s.Status == result.Fail) {
 				c.Status = string(s.Status)
 			}
@@ -95,7 +111,7 @@ func WriteHTML(w io.Writer, run *result.Run) error {
 	for _, wy := range whys(run) {
 		h := htmlWhy{why: wy}
 		if wy.failed != nil {
-			h.ID = wy.v.Name + "/" + wy.failed.Name
+			h.ID = wy.v.Name + "/" + string(wy.failed.Name)
 		}
 		p.Why = append(p.Why, h)
 	}
@@ -149,6 +165,7 @@ td.expect{padding:.45em .7em;border-radius:4px;min-width:11em;max-width:20em}
 td.expect small{display:block;color:#424a53}
 td.met{background:#d2f4d9}
 td.unmet{background:#ffd8d3}
+td.expect.none{color:#666}
 .class{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
 .why li{margin:.2em 0 .8em}
 .why .expl{margin:.2em 0}
@@ -165,7 +182,8 @@ td.unmet{background:#ffd8d3}
 <li class="boot"><b>{{.Counts.Boot}}</b>boot</li>
 <li class="fail"><b>{{.Counts.Fail}}</b>fail</li>
 <li class="met"><b>{{.Counts.Met}}</b>expectations met</li>
-<li class="unmet"><b>{{.Counts.Unmet}}</b>not met</li>
+<li class="unmet"><b>{{.Counts.Unmet}}</b>not met</li>{{if .Counts.None}}
+<li class="none"><b>{{.Counts.None}}</b>without expectation</li>{{end}}
 </ul>
 </header>
 <main>
@@ -185,7 +203,7 @@ td.unmet{background:#ffd8d3}
 {{with .Modules}}<h4>Modules</h4><ul>{{range .}}<li><code>{{.Name}}</code> {{if .OK}}ok{{with .Version}} {{.}}{{end}}{{else}}failed: {{.Error}}{{end}}</li>{{end}}</ul>{{end}}
 <h4>Log</h4>{{if .Output}}<pre class="log">{{.Output}}</pre>{{else}}<p class="note">no output captured</p>{{end}}
 {{else}}<p class="note">The run has no record of this stage.</p>{{end}}</div></details></td>
-{{end}}<td class="expect {{if .V.ExpectationMet}}met{{else}}unmet{{end}}"{{with .V.Expectation}} title="expected: {{.}}"{{end}}>{{.Expect}}{{with .Short}}<small>expected: {{.}}</small>{{end}}</td>
+{{end}}<td class="expect {{.ExpectClass}}"{{with .V.Expectation}} title="expected: {{.}}"{{end}}>{{.Expect}}{{with .Short}}<small>expected: {{.}}</small>{{end}}</td>
 </tr>
 {{end}}</tbody>
 </table>
@@ -197,7 +215,7 @@ td.unmet{background:#ffd8d3}
 {{end}}</pre>{{end}}{{end}}
 {{range .Missing}}<p class="expl">missing <code>{{.Library}}</code>{{with .FoundAt}}, found at {{range $i, $p := .}}{{if $i}}, {{end}}<code>{{$p}}</code>{{end}}{{end}}{{with .Provider}}, provided by <code>{{.}}</code>{{end}}</p>{{end}}
 {{range .V.Fixes}}<p class="expl">fix: {{.Summary}}{{if .Proven}} (proven){{end}}</p>{{end}}
-{{if not .V.ExpectationMet}}<p class="expl">expectation not met: {{.V.ExpectationDetail}}</p>{{end}}</li>
+{{if eq .ExpectClass "none"}}<p class="expl">no expectation: this outcome cannot fail a run; <code>bootmatrix pin</code> writes it into the scenario</p>{{else if not .V.ExpectationMet}}<p class="expl">expectation not met: {{.V.ExpectationDetail}}</p>{{end}}</li>
 {{end}}</ul>
 </section>{{end}}
 <p class="rec">{{with .Rec.Pick}}<b>Recommended:</b> {{.Name}} — {{$.Reason}}.{{else}}<b>Recommended:</b> none (no variant boots).{{end}}<br><small>{{.Rule}}.</small></p>

@@ -113,11 +113,11 @@ func Merge(runs ...*result.Run) (*result.Run, error) {
 	return out, nil
 }
 
-func modeName(m string) string {
+func modeName(m result.Mode) string {
 	if m == "" {
 		return "an unnamed mode"
 	}
-	return m
+	return string(m)
 }
 
 func round1(f float64) float64 { return math.Round(f*10) / 10 }

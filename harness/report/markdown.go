@@ -17,13 +17,13 @@ func WriteMarkdown(w io.Writer, run *result.Run) error {
 	fmt.Fprintf(&b, "### bootmatrix: %s\n\n", mdText(run.Scenario))
 	fmt.Fprintf(&b, "%s", countRun(run).headline())
 	if run.Mode != "" {
-		fmt.Fprintf(&b, " (%s)", mdText(run.Mode))
+		fmt.Fprintf(&b, " (%s)", mdText(string(run.Mode)))
 	}
 	fmt.Fprintf(&b, ", %.1fs.\n\n", run.Seconds)
 
 	b.WriteString("| variant |")
 	for _, s := range result.StageNames {
-		b.WriteString(" " + s + " |")
+		b.WriteString(" " + string(s) + " |")
 	}
 	b.WriteString(" expect |\n|:---|")
 	for range result.StageNames {
@@ -36,7 +36,7 @@ func WriteMarkdown(w io.Writer, run *result.Run) error {
 		for _, name := range result.StageNames {
 			fmt.Fprintf(&b, " %s |", mdCell(cell(v.StageByName(name), unicodeMarks)))
 		}
-		fmt.Fprintf(&b, " %s |\n", mdCell(expectCell(v, unicodeMarks.pass, unicodeMarks.fail)))
+		fmt.Fprintf(&b, " %s |\n", mdCell(expectCell(v, unicodeMarks.pass, unicodeMarks.fail, unicodeMarks.skip)))
 	}
 
 	for _, wy := range whys(run) {
@@ -88,7 +88,10 @@ func WriteMarkdown(w io.Writer, run *result.Run) error {
 			}
 			fmt.Fprintf(&b, "- fix: %s%s\n", mdText(fx.Summary), proof)
 		}
-		if !v.ExpectationMet && v.Error == "" {
+		switch {
+		case !hasExpectation(v):
+			b.WriteString("- no expectation: this outcome cannot fail a run; `bootmatrix pin` writes it into the scenario\n")
+		case !v.ExpectationMet && v.Error == "":
 			fmt.Fprintf(&b, "- expectation not met: %s\n", mdText(v.ExpectationDetail))
 		}
 		b.WriteString("\n</details>\n")

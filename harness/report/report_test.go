@@ -567,3 +567,54 @@ func TestEdgeRuns(t *testing.T) {
 		t.Errorf("setup error not explained:\n%s", out)
 	}
 }
+
+// A variant whose scenario claims nothing is shown as no expectation in every
+// format and counted apart, even though it failed: a matrix of such rows used to
+// read "✓ met" everywhere and "N of N expectations met".
+func TestNoExpectationIsNotMet(t *testing.T) {
+	t.Parallel()
+	run := surprisesRun()
+	last := run.Variants[len(run.Variants)-1]
+	if last.Expectation != "" || last.FirstFailure() == nil {
+		t.Fatalf("fixture: want a failing variant without expectation last, got %+v", last)
+	}
+	cases := []struct {
+		name  string
+		write func(io.Writer, *result.Run) error
+		want  []*regexp.Regexp
+	}{
+		{"text", textWriter(), []*regexp.Regexp{
+			regexp.MustCompile(`(?m)^bootmatrix: seed \(offline\): 10 variants, 2 boot, 8 fail, 6 of 9 expectations met, 1 without expectation, `),
+			regexp.MustCompile(`(?m)^init-row-no-expect +✓ +✗ pep668-externally-managed +– +– +– +– none$`),
+			regexp.MustCompile(`(?m)^    no expectation: this outcome cannot fail a run; bootmatrix pin writes it into the scenario$`),
+		}},
+		{"ascii", textWriter(ASCII()), []*regexp.Regexp{
+			regexp.MustCompile(`(?m)^init-row-no-expect +ok +FAIL pep668-externally-managed +- +- +- +- none$`),
+		}},
+		{"markdown", WriteMarkdown, []*regexp.Regexp{
+			regexp.MustCompile(`6 of 9 expectations met, 1 without expectation`),
+			regexp.MustCompile(`(?m)^\| init-row-no-expect \|.*\| – none \|$`),
+		}},
+		{"junit", WriteJUnit, []*regexp.Regexp{
+			regexp.MustCompile(`<testcase classname="init-row-no-expect" name="expectation" time="0.0">\s*<skipped message="no expectation">`),
+		}},
+		{"html", WriteHTML, []*regexp.Regexp{
+			regexp.MustCompile(`<td class="expect none">– none</td>`),
+			regexp.MustCompile(`<li class="none"><b>1</b>without expectation</li>`),
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			out := render(t, c.write, run)
+			for _, re := range c.want {
+				if !re.MatchString(out) {
+					t.Errorf("output lacks %s:\n%s", re, out)
+				}
+			}
+			if strings.Contains(out, "init-row-no-expect  ✓ met") || regexp.MustCompile(`init-row-no-expect[^\n]*met`).MatchString(out) {
+				t.Errorf("a variant without expectation is shown as met:\n%s", out)
+			}
+		})
+	}
+}

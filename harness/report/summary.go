@@ -14,6 +14,9 @@ import (
 
 type counts struct {
 	variants, boot, fail, met, unmet int
+	// none are the variants whose scenario claims nothing: they count in neither
+	// met nor unmet, so that a matrix with no expectations cannot look all green.
+	none int
 }
 
 func countRun(run *result.Run) counts {
@@ -25,19 +28,31 @@ func countRun(run *result.Run) counts {
 		} else {
 			c.fail++
 		}
-		if v.ExpectationMet {
+		switch {
+		case !hasExpectation(v):
+			c.none++
+		case v.ExpectationMet:
 			c.met++
-		} else {
+		default:
 			c.unmet++
 		}
 	}
 	return c
 }
 
+// hasExpectation: the scenario made a claim about v. A variant without one is
+// recorded as met (it claims nothing, so nothing failed), but the reports must
+// not show it as a kept promise.
+func hasExpectation(v *result.Variant) bool { return v.Expectation != "" }
+
 // headline is the one-line summary every format starts with.
 func (c counts) headline() string {
-	return fmt.Sprintf("%s, %d boot, %d fail, %d of %d expectations met",
-		plural(c.variants, "variant"), c.boot, c.fail, c.met, c.variants)
+	s := fmt.Sprintf("%s, %d boot, %d fail, %d of %d expectations met",
+		plural(c.variants, "variant"), c.boot, c.fail, c.met, c.met+c.unmet)
+	if c.none > 0 {
+		s += fmt.Sprintf(", %d without expectation", c.none)
+	}
+	return s
 }
 
 func plural(n int, word string) string {
@@ -71,7 +86,7 @@ func whys(run *result.Run) []why {
 	for i := range run.Variants {
 		v := &run.Variants[i]
 		f := v.FirstFailure()
-		if f == nil && v.Error == "" && v.ExpectationMet {
+		if f == nil && v.Error == "" && (v.ExpectationMet || !hasExpectation(v)) {
 			continue
 		}
 		out = append(out, why{v: v, failed: f, missing: missingOf(v)})
@@ -192,8 +207,12 @@ func axesLine(axes map[string]string) string {
 	return strings.Join(parts, " ")
 }
 
-// expectCell is the expectation column's text: met, or not met and how not.
-func expectCell(v *result.Variant, met, unmet string) string {
+// expectCell is the expectation column's text: met, not met and how not, or
+// none when the scenario claims nothing about the variant.
+func expectCell(v *result.Variant, met, unmet, none string) string {
+	if !hasExpectation(v) {
+		return none + " none"
+	}
 	if v.ExpectationMet {
 		return met + " met"
 	}

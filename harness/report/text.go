@@ -46,11 +46,15 @@ func WriteText(w io.Writer, run *result.Run, opts ...TextOption) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "bootmatrix: %s", oneLine(run.Scenario))
 	if run.Mode != "" {
-		fmt.Fprintf(&b, " (%s)", oneLine(run.Mode))
+		fmt.Fprintf(&b, " (%s)", oneLine(string(run.Mode)))
 	}
 	fmt.Fprintf(&b, ": %s, %.1fs\n\n", countRun(run).headline(), run.Seconds)
 
-	header := append(append([]string{"variant"}, result.StageNames...), "expect")
+	header := []string{"variant"}
+	for _, name := range result.StageNames {
+		header = append(header, string(name))
+	}
+	header = append(header, "expect")
 	rows := [][]string{header}
 	for i := range run.Variants {
 		v := &run.Variants[i]
@@ -58,7 +62,7 @@ func WriteText(w io.Writer, run *result.Run, opts ...TextOption) error {
 		for _, name := range result.StageNames {
 			row = append(row, oneLine(cell(v.StageByName(name), m)))
 		}
-		rows = append(rows, append(row, oneLine(expectCell(v, m.pass, m.fail))))
+		rows = append(rows, append(row, oneLine(expectCell(v, m.pass, m.fail, m.skip))))
 	}
 	writeTable(&b, rows)
 	writeWhy(&b, run)
@@ -172,7 +176,10 @@ func writeWhy(b *strings.Builder, run *result.Run) {
 			}
 			fmt.Fprintf(b, "    fix: %s%s\n", oneLine(fx.Summary), proof)
 		}
-		if !v.ExpectationMet && v.Error == "" {
+		switch {
+		case !hasExpectation(v):
+			b.WriteString("    no expectation: this outcome cannot fail a run; bootmatrix pin writes it into the scenario\n")
+		case !v.ExpectationMet && v.Error == "":
 			fmt.Fprintf(b, "    expectation not met: %s\n", oneLine(v.ExpectationDetail))
 		}
 	}

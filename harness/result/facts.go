@@ -17,6 +17,12 @@ type Facts struct {
 	Signal string `json:"signal,omitempty"`
 	// ImageUnavailable is the image reference the engine did not have and could not pull.
 	ImageUnavailable string `json:"image_unavailable,omitempty"`
+	// Pull is the registry's refusal when the runner pulled ImageUnavailable and failed
+	// (nil when the image was missing and could not be pulled at all, as offline).
+	Pull *PullFailure `json:"pull,omitempty"`
+	// IndexUnreachable is the host (never the credentials) of a package index the
+	// stage's pip could not reach.
+	IndexUnreachable string `json:"index_unreachable,omitempty"`
 	// Exited: the started app's process ended on its own, AfterSeconds after it started
 	// (the code is the stage's ExitCode).
 	Exited       bool    `json:"exited,omitempty"`
@@ -28,6 +34,13 @@ type Facts struct {
 	// Listeners are the sockets listening in the container when the health check never
 	// passed (nil when not probed).
 	Listeners []Listener `json:"listeners,omitempty"`
+	// IdleSeconds: boot gave up before its timeout on an app that listened nowhere,
+	// and whose processes started or ended none and used almost no CPU, for this long.
+	IdleSeconds float64 `json:"idle_seconds,omitempty"`
+	// CrashLoop: while the health check had no answer, the app's processes kept
+	// starting one command again after it ended (a supervisor restarting a dying
+	// worker), and boot stopped waiting.
+	CrashLoop *CrashLoop `json:"crash_loop,omitempty"`
 	// Health is the last completed answer of the health (or config) endpoint that
 	// did not match the expectation.
 	Health *HTTPAnswer `json:"health,omitempty"`
@@ -53,3 +66,32 @@ type HTTPAnswer struct {
 	// Error is why no answer completed ("connection refused").
 	Error string `json:"error,omitempty"`
 }
+
+// CrashLoop is a command the app's processes kept restarting.
+type CrashLoop struct {
+	// Command is the restarted process's command line.
+	Command string `json:"command"`
+	// PIDs are the instances seen at work and then gone, in the order they went.
+	PIDs []int `json:"pids"`
+	// Seconds is how long after the start the last of them was found gone.
+	Seconds float64 `json:"seconds"`
+}
+
+// PullFailure is a pull the registry, or the way to it, refused.
+type PullFailure struct {
+	Ref      string     `json:"ref"`
+	Registry string     `json:"registry"`
+	Reason   PullReason `json:"reason"`
+	// Message is the engine's error, which carries the registry's own answer.
+	Message string `json:"message"`
+}
+
+// PullReason is why a pull failed.
+type PullReason string
+
+const (
+	PullDenied      PullReason = "denied"      // 401/403: no or wrong credentials
+	PullNotFound    PullReason = "not-found"   // no such repository or tag
+	PullUnreachable PullReason = "unreachable" // no answer: refused, no route, no such host
+	PullTLS         PullReason = "tls"         // TLS expected and not spoken, or not trusted
+)

@@ -3,19 +3,39 @@
 // depend on them, so fields are only ever added.
 package result
 
-import "time"
+import (
+	"slices"
+	"time"
+)
+
+// StageName names one stage. The set is closed: StageNames is the one list of
+// them, and everything that walks, validates or keys by stage uses it.
+type StageName string
 
 // Stage names, in the order a variant goes through them.
 const (
-	StageBuild   = "build"
-	StageInstall = "install"
-	StageImport  = "import"
-	StageLdd     = "ldd"
-	StageBoot    = "boot"
+	StageBuild   StageName = "build"
+	StageInstall StageName = "install"
+	StageImport  StageName = "import"
+	StageLdd     StageName = "ldd"
+	StageBoot    StageName = "boot"
 )
 
 // StageNames lists the stages in run order.
-var StageNames = []string{StageBuild, StageInstall, StageImport, StageLdd, StageBoot}
+var StageNames = []StageName{StageBuild, StageInstall, StageImport, StageLdd, StageBoot}
+
+// Valid reports whether s is one of StageNames.
+func (s StageName) Valid() bool { return slices.Contains(StageNames, s) }
+
+// Mode is how a run substitutes images and package indexes: offline uses the
+// local kit and mirror only, online the public registries.
+type Mode string
+
+// Modes a run can be in.
+const (
+	ModeOffline Mode = "offline"
+	ModeOnline  Mode = "online"
+)
 
 // Status of one stage.
 type Status string
@@ -30,7 +50,7 @@ const (
 type Run struct {
 	Scenario  string    `json:"scenario"`
 	File      string    `json:"file,omitempty"`
-	Mode      string    `json:"mode,omitempty"` // offline or online
+	Mode      Mode      `json:"mode,omitempty"`
 	StartedAt time.Time `json:"started_at"`
 	Seconds   float64   `json:"seconds"`
 	Variants  []Variant `json:"variants"`
@@ -57,11 +77,11 @@ type Variant struct {
 
 // Stage is one stage's outcome.
 type Stage struct {
-	Name     string  `json:"name"`
-	Status   Status  `json:"status"`
-	Class    string  `json:"class,omitempty"`
-	Seconds  float64 `json:"seconds"`
-	ExitCode int     `json:"exit_code"`
+	Name     StageName `json:"name"`
+	Status   Status    `json:"status"`
+	Class    string    `json:"class,omitempty"`
+	Seconds  float64   `json:"seconds"`
+	ExitCode int       `json:"exit_code"`
 	// Output is the bounded tail of what the stage printed.
 	Output string `json:"output,omitempty"`
 	// Evidence are the lines that show the cause, quoted from Output or from probe findings.
@@ -105,7 +125,7 @@ type Fix struct {
 }
 
 // StageByName returns the named stage, or nil.
-func (v *Variant) StageByName(name string) *Stage {
+func (v *Variant) StageByName(name StageName) *Stage {
 	for i := range v.Stages {
 		if v.Stages[i].Name == name {
 			return &v.Stages[i]

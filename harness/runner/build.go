@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -15,15 +14,14 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
-	"github.com/moby/moby/api/types/build"
-	"github.com/moby/moby/client"
 
 	"github.com/bootmatrix/bootmatrix/harness/recipe"
+	"github.com/bootmatrix/bootmatrix/harness/result"
 )
 
 // ctxFile is one build-context entry, resolved: Data, or a host file read when tarred.
@@ -38,7 +36,7 @@ type ctxFile struct {
 
 // buildSpec is a build with its context resolved and its cache key computed.
 type buildSpec struct {
-	stage      string
+	stage      result.StageName
 	dockerfile string // name of the Dockerfile inside the context
 	files      []ctxFile
 	args       map[string]string
@@ -131,6 +129,10 @@ func resolveContext(b recipe.Build) ([]ctxFile, string, error) {
 			dockerfile = ".bootmatrix.Dockerfile"
 			break
 		}
+	}
+	files, err := ignoreDockerfile(files, dockerfile)
+	if err != nil {
+		return nil, "", err
 	}
 	return files, dockerfile, nil
 }
@@ -246,18 +248,16 @@ type errImageMissing struct {
 
 func (e errImageMissing) Error() string {
 	if localOnly(e.ref) || len(e.offline) == 0 {
-		return fmt.Sprintf("image %s is not present: run `make images`", e.ref)
+		return fmt.Sprintf("image %s is not present: run `bootmatrix kit build` (or `make images` in a clone) to build the offline kit", e.ref)
 	}
 	// `make images` would not help: the kit has no stand-in for this name.
-	return fmt.Sprintf("image %s is not present and cannot be pulled offline: the offline kit (`make images`) provides %s; use one of those as base, or run with --online",
+	return fmt.Sprintf("image %s is not present and cannot be pulled offline: the offline kit (`bootmatrix kit build`) provides %s; use one of those as base, or run with --online",
 		e.ref, strings.Join(e.offline, ", "))
 }
 
 // localOnly are references that only `make images` or an earlier stage produce; pulling
 // them could only fail, or worse, fetch someone else's image of that name.
-func localOnly(ref string) bool {
-	return strings.HasPrefix(ref, "bootmatrix-kit/") || strings.HasPrefix(ref, "bootmatrix-cache/")
-}
+func localOnly(ref string) bool { return recipe.LocalOnly(ref) }
 
 // offlineNames are the logical image names the substitution table maps, sorted.
 func (r *Runner) offlineNames() []string {
@@ -270,7 +270,7 @@ func (r *Runner) offlineNames() []string {
 }
 
 // prepare resolves a build's context and base images and computes its cache tag.
-func (r *Runner) prepare(ctx context.Context, stage string, b recipe.Build, extra map[string]string) (*buildSpec, error) {
+func (r *Runner) prepare(ctx context.Context, stage result.StageName, b recipe.Build, extra map[string]string, out io.Writer) (*buildSpec, error) {
 	files, dfName, err := resolveContext(b)
 	if err != nil {
 		return nil, err
@@ -285,16 +285,23 @@ func (r *Runner) prepare(ctx context.Context, stage string, b recipe.Build, extr
 	bases := baseImages(b.Dockerfile, args)
 	ids := make([]string, 0, len(bases))
 	for _, ref := range bases {
-		ins, err := r.cli.ImageInspect(ctx, ref)
+		ins, err := r.eng.InspectImage(ctx, ref)
 		switch {
 		case err == nil:
 			ids = append(ids, ref+"@"+ins.ID)
 		case cerrdefs.IsNotFound(err) && (localOnly(ref) || r.subs.Mode == "offline"):
 			return nil, errImageMissing{ref: ref, offline: r.offlineNames()}
 		case cerrdefs.IsNotFound(err):
-			// Online: the builder pulls it. The key changes once it is present, so
-			// this variant is built again next time, never served stale.
-			ids = append(ids, ref+"@unresolved")
+			// Online: pulled here, once per run, so that a refusal is the registry's
+			// own answer and the key hashes the image actually pulled.
+			if perr := r.pull(ctx, ref, out); perr != nil {
+				return nil, perr
+			}
+			ins, err := r.eng.InspectImage(ctx, ref)
+			if err != nil {
+				return nil, fmt.Errorf("inspect pulled base image %s: %w", ref, err)
+			}
+			ids = append(ids, ref+"@"+ins.ID)
 		default:
 			return nil, fmt.Errorf("inspect base image %s: %w", ref, err)
 		}
@@ -304,13 +311,14 @@ func (r *Runner) prepare(ctx context.Context, stage string, b recipe.Build, extr
 		return nil, err
 	}
 	return &buildSpec{stage: stage, dockerfile: dfName, files: files, args: args, bases: bases,
-		key: key, tag: "bootmatrix-cache/" + stage + ":" + key[:32]}, nil
+		key: key, tag: "bootmatrix-cache/" + string(stage) + ":" + key[:32]}, nil
 }
 
 // buildImage builds spec unless its tag exists. Variants of this runner that need the
-// same tag wait for one build; other processes building it at the same moment are
-// harmless, because each builds under a unique temporary tag and only then moves the
-// final tag, so the tag always names a complete image.
+// same tag wait for one build, and other processes on this host wait on the key's
+// lock file (lockKey). Processes that still build one key at once (on two hosts
+// sharing an engine) are harmless, because each builds under a unique temporary tag
+// and only then moves the final tag, so the tag always names a complete image.
 func (r *Runner) buildImage(ctx context.Context, spec *buildSpec, dockerfile string, out *Tail) (cached bool, code int, err error) {
 	r.mu.Lock()
 	if c, ok := r.builds[spec.tag]; ok {
@@ -333,6 +341,8 @@ func (r *Runner) buildImage(ctx context.Context, spec *buildSpec, dockerfile str
 		c.cached, c.code, c.err = cached, code, err
 		if err != nil {
 			c.output = out.String()
+		} else {
+			r.touchCache(spec.tag)
 		}
 		r.mu.Lock()
 		delete(r.builds, spec.tag)
@@ -340,15 +350,31 @@ func (r *Runner) buildImage(ctx context.Context, spec *buildSpec, dockerfile str
 		close(c.done)
 	}()
 
-	if _, err := r.cli.ImageInspect(ctx, spec.tag); err == nil {
+	if _, err := r.eng.InspectImage(ctx, spec.tag); err == nil {
 		return true, 0, nil
 	} else if !cerrdefs.IsNotFound(err) {
 		return false, 0, fmt.Errorf("inspect %s: %w", spec.tag, err)
+	}
+	// Another process on this host may be building the key: wait for it rather
+	// than build the same image beside it, then take its image if it made one.
+	unlock, waited, err := r.lockKey(ctx, spec.key)
+	if err != nil {
+		return false, 0, err
+	}
+	defer unlock()
+	if waited {
+		if _, err := r.eng.InspectImage(ctx, spec.tag); err == nil {
+			out.WriteString("bootmatrix: waited for another run building " + spec.tag + "; using its image\n")
+			return true, 0, nil
+		}
 	}
 	tmp := spec.tag + tmpTagInfix + NewRunID()
 	code, err = r.dockerBuild(ctx, spec, dockerfile, tmp, out)
 	if err != nil {
 		return false, code, err
+	}
+	if r.afterBuild != nil {
+		r.afterBuild()
 	}
 	// A fresh context: an image built but left under its temporary tag is a leak.
 	tctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
@@ -358,15 +384,14 @@ func (r *Runner) buildImage(ctx context.Context, spec *buildSpec, dockerfile str
 	// built on it (whose keys hash that ID) share one key across processes too.
 	var terr error
 	adopted := false
-	if _, err := r.cli.ImageInspect(tctx, spec.tag); err == nil {
+	if _, err := r.eng.InspectImage(tctx, spec.tag); err == nil {
 		adopted = true
 	} else {
-		_, terr = r.cli.ImageTag(tctx, client.ImageTagOptions{Source: tmp, Target: spec.tag})
+		terr = r.eng.TagImage(tctx, tmp, spec.tag)
 	}
-	// Untagging the temporary name deletes our image when the key adopted another;
-	// PruneChildren (the API's default, which the client turns off) takes its
-	// untagged intermediate layers with it.
-	if _, rerr := r.cli.ImageRemove(tctx, tmp, client.ImageRemoveOptions{PruneChildren: true}); rerr != nil && terr == nil {
+	// Untagging the temporary name deletes our image, and its untagged intermediate
+	// layers, when the key adopted another.
+	if rerr := r.eng.RemoveImage(tctx, tmp, false); rerr != nil && terr == nil {
 		r.logf("remove temporary tag %s: %v", tmp, rerr)
 	}
 	if terr != nil {
@@ -374,6 +399,8 @@ func (r *Runner) buildImage(ctx context.Context, spec *buildSpec, dockerfile str
 	}
 	if adopted {
 		out.WriteString("bootmatrix: another run built " + spec.tag + " at the same time; using its image\n")
+	} else {
+		r.reportLargeLayers(tctx, spec.tag, out)
 	}
 	return false, 0, nil
 }
@@ -405,22 +432,8 @@ func labelInstruction(dockerfile string, labels map[string]string) (string, bool
 	return b.String(), true
 }
 
-// buildMessage is one line of the engine's build output stream.
-type buildMessage struct {
-	Stream      string `json:"stream"`
-	Status      string `json:"status"`
-	Progress    string `json:"progress"`
-	Error       string `json:"error"`
-	ErrorDetail *struct {
-		Code    int    `json:"code"`
-		Message string `json:"message"`
-	} `json:"errorDetail"`
-}
-
-var nonZero = regexp.MustCompile(`returned a non-zero code: (\d+)`)
-
 func (r *Runner) dockerBuild(ctx context.Context, spec *buildSpec, dockerfile, tag string, out *Tail) (int, error) {
-	labels := map[string]string{LabelManaged: "true", LabelCache: "true", LabelCacheStage: spec.stage}
+	labels := map[string]string{LabelManaged: "true", LabelCache: "true", LabelCacheStage: string(spec.stage)}
 	if line, ok := labelInstruction(dockerfile, labels); ok {
 		dockerfile += line
 		labels = nil
@@ -430,57 +443,45 @@ func (r *Runner) dockerBuild(ctx context.Context, spec *buildSpec, dockerfile, t
 		pw.CloseWithError(writeContext(pw, spec.dockerfile, dockerfile, spec.files))
 	}()
 	defer func() { _ = pr.Close() }()
-	args := make(map[string]*string, len(spec.args))
-	for k, v := range spec.args {
-		args[k] = &v
-	}
-	resp, err := r.cli.ImageBuild(ctx, pr, client.ImageBuildOptions{
-		Tags:        []string{tag},
-		Dockerfile:  spec.dockerfile,
-		BuildArgs:   args,
-		Remove:      true,
-		ForceRemove: true, // no intermediate container survives a failed step
-		PullParent:  false,
-		Version:     build.BuilderV1,
-		Labels:      labels,
-	})
+	args, hostNet, err := r.buildArgs(spec.args)
 	if err != nil {
-		return 0, fmt.Errorf("docker build: %w", err)
+		return 1, err
 	}
-	defer func() { _ = resp.Body.Close() }()
-	dec := json.NewDecoder(resp.Body)
+	return r.eng.Build(ctx, buildRequest{Context: pr, Dockerfile: spec.dockerfile, Tag: tag, Args: args, Labels: labels, HostNetwork: hostNet}, out)
+}
+
+// lockKey takes the host-wide lock of a cache key, a flocked file in the state
+// directory; waited says another process held it first. Without a state directory
+// (a runner on a fake engine) there is nothing to share and no lock.
+func (r *Runner) lockKey(ctx context.Context, key string) (unlock func(), waited bool, err error) {
+	if r.stateDir == "" {
+		return func() {}, false, nil
+	}
+	dir := filepath.Join(r.stateDir, "build-locks")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, false, fmt.Errorf("build lock: %w", err)
+	}
+	f, err := os.OpenFile(filepath.Join(dir, key+".lock"), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, false, fmt.Errorf("build lock: %w", err)
+	}
+	// The lock file stays: removing it would let a third process lock a new file
+	// of the same name while a second still waits on the old one.
 	for {
-		var m buildMessage
-		if err := dec.Decode(&m); err != nil {
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if ctx.Err() != nil {
-				return 0, ctx.Err()
-			}
-			return 0, fmt.Errorf("read build output: %w", err)
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if err == nil {
+			return func() { _ = f.Close() }, waited, nil
 		}
-		switch {
-		case m.Stream != "":
-			out.WriteString(m.Stream)
-		case m.Status != "":
-			out.WriteString(m.Status + " " + m.Progress + "\n")
+		if !errors.Is(err, syscall.EWOULDBLOCK) {
+			_ = f.Close()
+			return nil, false, fmt.Errorf("build lock %s: %w", f.Name(), err)
 		}
-		if m.Error != "" || m.ErrorDetail != nil {
-			msg := m.Error
-			if msg == "" {
-				msg = m.ErrorDetail.Message
-			}
-			out.WriteString(msg + "\n")
-			code := 1
-			if g := nonZero.FindStringSubmatch(msg); g != nil {
-				code, _ = strconv.Atoi(g[1])
-			}
-			return code, errors.New(oneLine(msg))
+		waited = true
+		select {
+		case <-ctx.Done():
+			_ = f.Close()
+			return nil, false, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
 		}
 	}
-	if ctx.Err() != nil {
-		return 0, ctx.Err()
-	}
-	return 0, nil
 }

@@ -18,7 +18,7 @@ func DescribeExpectation(e *scenario.Expectation) string {
 	}
 	s := "fails"
 	if e.Stage != "" {
-		s += " at " + e.Stage
+		s += " at " + string(e.Stage)
 	}
 	if e.Class != "" {
 		s += " with " + e.Class

@@ -14,8 +14,8 @@ func variantWith(boots bool, stages ...result.Stage) *result.Variant {
 
 func TestEvaluate(t *testing.T) {
 	t.Parallel()
-	pass := func(n string) result.Stage { return result.Stage{Name: n, Status: result.Pass} }
-	skip := func(n string) result.Stage { return result.Stage{Name: n, Status: result.Skip} }
+	pass := func(n result.StageName) result.Stage { return result.Stage{Name: n, Status: result.Pass} }
+	skip := func(n result.StageName) result.Stage { return result.Stage{Name: n, Status: result.Skip} }
 	importFail := result.Stage{Name: "import", Status: result.Fail, Class: "missing-shared-library",
 		Output: "ImportError: libstdc++.so.6: cannot open shared object file"}
 	booted := variantWith(true, pass("build"), pass("install"), pass("import"), pass("ldd"), pass("boot"))

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bootmatrix/bootmatrix/harness/result"
 	"github.com/bootmatrix/bootmatrix/harness/scenario"
 )
 
@@ -49,11 +50,12 @@ func TestBodyMatches(t *testing.T) {
 func TestChecksForTimeouts(t *testing.T) {
 	t.Parallel()
 	sc := &scenario.Scenario{Port: 8000, Imports: []string{"numpy"},
-		Timeouts: scenario.Timeouts{Build: time.Minute, Boot: 30 * time.Second}}
-	v := scenario.Variant{Timeouts: scenario.Timeouts{Boot: 5 * time.Second}, Expect: &scenario.Expectation{Boots: true}}
+		Timeouts: scenario.Timeouts{result.StageBuild: time.Minute, result.StageBoot: 30 * time.Second}}
+	v := scenario.Variant{Timeouts: scenario.Timeouts{result.StageBoot: 5 * time.Second}, Expect: &scenario.Expectation{Boots: true}}
 	c := ChecksFor(sc, v)
-	for stage, want := range map[string]time.Duration{
-		"build": time.Minute, "install": 10 * time.Minute, "import": 2 * time.Minute, "ldd": 2 * time.Minute, "boot": 5 * time.Second,
+	def := scenario.DefaultTimeouts()
+	for stage, want := range map[result.StageName]time.Duration{
+		"build": time.Minute, "install": def[result.StageInstall], "import": def[result.StageImport], "ldd": def[result.StageLdd], "boot": 5 * time.Second,
 	} {
 		if got := c.timeout(stage); got != want {
 			t.Errorf("%s timeout %s, want %s", stage, got, want)
@@ -81,6 +83,21 @@ func TestChecksForLimitsAndSettle(t *testing.T) {
 		if c.Limits != tc.limits || c.Settle != tc.settle {
 			t.Errorf("%s: limits %+v settle %s, want %+v %s", tc.name, c.Limits, c.Settle, tc.limits, tc.settle)
 		}
+	}
+}
+
+// TestChecksSettle: boot waits the scenario's default settle period when the checks
+// were built by hand without one; there is no second default in the runner.
+func TestChecksSettle(t *testing.T) {
+	t.Parallel()
+	if got := (Checks{}).settle(); got != scenario.DefaultSettle {
+		t.Errorf("settle of empty checks %s, want scenario.DefaultSettle %s", got, scenario.DefaultSettle)
+	}
+	if got := (Checks{Settle: 5 * time.Second}).settle(); got != 5*time.Second {
+		t.Errorf("settle %s, want the checks' own 5s", got)
+	}
+	if got := ChecksFor(&scenario.Scenario{}, scenario.Variant{}).Settle; got != scenario.DefaultSettle {
+		t.Errorf("ChecksFor settle %s, want scenario.DefaultSettle", got)
 	}
 }
 

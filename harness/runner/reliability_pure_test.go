@@ -28,7 +28,8 @@ func TestIncompleteBuild(t *testing.T) {
 		tags []string
 		want bool
 	}{
-		{nil, true}, // untagged: a concurrent build of the key took the tag
+		{nil, true},                       // untagged: a concurrent build of the key took the tag
+		{[]string{"<none>:<none>"}, true}, // untagged, as engine API 1.41 lists it
 		{[]string{"bootmatrix-cache/build:abc-tmp-20261128t000000-0a0b0c0d"}, true},
 		{[]string{"bootmatrix-cache/build:abc"}, false},
 		{[]string{"bootmatrix-cache/build:abc", "bootmatrix-cache/build:abc-tmp-x"}, false},
@@ -47,7 +48,7 @@ func TestImageMissingMessage(t *testing.T) {
 		ref       string
 		want, not []string
 	}{
-		{"bootmatrix-kit/nix:latest", []string{"bootmatrix-kit/nix:latest is not present: run `make images`"}, []string{"--online"}},
+		{"bootmatrix-kit/nix:latest", []string{"bootmatrix-kit/nix:latest is not present: run `bootmatrix kit build`"}, []string{"--online"}},
 		{"python:3.9-slim", []string{"python:3.9-slim is not present and cannot be pulled offline", "nixpacks, python:3.11-slim", "--online"}, nil},
 	} {
 		msg := errImageMissing{ref: tc.ref, offline: offline}.Error()

@@ -1,13 +1,38 @@
 // Package runner builds a variant's images and exercises them in real containers,
 // stage by stage (build, install, import, ldd, boot), recording each stage's outcome
-// in the result model. It talks to the engine through testcontainers-go (containers)
-// and the moby client it uses (builds, execs, inspection, clean-up).
+// and the facts it observed in the result model.
+//
+// The stages reach the engine only through the engine interface (engine.go), so the
+// stage logic (import loop, health poll, settle, exit grace, timeouts, interrupts) is
+// tested against a fake engine and an httptest app. Its one implementation,
+// mobyEngine, holds the runner's one client.
+//
+// The engine's one client is testcontainers-go's (NewDockerClientWithOpts), with
+// DOCKER_HOST, when set, naming the engine. testcontainers-go owns what it is good
+// at, a variant container's lifecycle: create, start, a wait strategy for the
+// published 127.0.0.1 port that fails at once if the container stops running, and
+// terminate with no stop timeout. It runs on a provider given that same client; its
+// GenericContainer would open a provider and a client of its own for every container.
+// The rest goes through that client directly: image builds (testcontainers-go's
+// build retries a failure and reports no failing step's exit code), the stages'
+// execs (they stream output while the health poll runs beside them, which is how
+// boot tells a crash from a hang; its Exec and wait strategies wait for an end),
+// copies, inspection, and gc by label, which it has no call for.
+//
+// Its reaper, Ryuk, must be off (its image cannot be pulled offline, and the runner
+// removes what it creates by label: Cleanup, GC). That is process-wide configuration,
+// so New does not set it: the program does, before its first use (the CLI's main;
+// runnertest.DisableReaper in a test's TestMain), and New refuses to start while it
+// is on. testcontainers-go's messages about the runner's containers go to WithLogf;
+// its global logger is the program's to set.
 package runner
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"runtime"
@@ -16,9 +41,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-multierror"
-	"github.com/moby/moby/client"
-	tclog "github.com/testcontainers/testcontainers-go/log"
 
+	"github.com/bootmatrix/bootmatrix/harness/diagnose"
 	"github.com/bootmatrix/bootmatrix/harness/recipe"
 	"github.com/bootmatrix/bootmatrix/harness/result"
 	"github.com/bootmatrix/bootmatrix/harness/scenario"
@@ -34,10 +58,11 @@ const (
 	LabelCacheStage = "org.bootmatrix.cache.stage"
 )
 
-// Diagnoser classifies a finished variant's failures in place.
+// Diagnoser classifies a finished variant's failures in place, from the facts the
+// stages recorded; b says how the variant was built.
 type Diagnoser interface {
-	// The recipe says how the variant was built (nil for a setup failure).
-	Annotate(v *result.Variant, rc *recipe.Recipe)
+	// ctx says how the variant was built (recipe.DiagnoseContext; empty for a setup failure).
+	Annotate(v *result.Variant, ctx diagnose.Context)
 }
 
 // Renderer turns a variant into a recipe; the CLI passes recipe.Render.
@@ -45,10 +70,11 @@ type Renderer func(*scenario.Scenario, scenario.Variant, recipe.Substitutions) (
 
 // Event is a stage starting (Status empty) or ending.
 type Event struct {
-	Variant, Stage string
-	Status         result.Status
-	Seconds        float64
-	Time           time.Time
+	Variant string
+	Stage   result.StageName
+	Status  result.Status
+	Seconds float64
+	Time    time.Time
 }
 
 // Option configures a Runner.
@@ -69,8 +95,12 @@ func WithDiagnoser(d Diagnoser) Option { return func(r *Runner) { r.diag = d } }
 // several goroutines at once when variants run in parallel.
 func WithProgress(f func(Event)) Option { return func(r *Runner) { r.progress = f } }
 
-// WithKeep leaves the variants' containers running for inspection.
+// WithKeep leaves failed variants' containers running for inspection.
 func WithKeep(keep bool) Option { return func(r *Runner) { r.keep = keep } }
+
+// WithKeepAll leaves every variant's container running, booted ones too, for
+// inspecting what a passing variant ran in (the least-privilege checks do).
+func WithKeepAll(keep bool) Option { return func(r *Runner) { r.keepAll = keep } }
 
 // WithRunID sets the run id every created object is labelled with.
 func WithRunID(id string) Option { return func(r *Runner) { r.runID = id } }
@@ -81,8 +111,28 @@ func WithRenderer(f Renderer) Option { return func(r *Runner) { r.render = f } }
 // WithLogf receives the runner's own diagnostics (not the variants' output).
 func WithLogf(f func(format string, args ...any)) Option { return func(r *Runner) { r.logf = f } }
 
-// WithSettle sets how long a booted app must stay up and healthy (default 2s).
-func WithSettle(d time.Duration) Option { return func(r *Runner) { r.settle = d } }
+// WithFailFast turns off (false) boot's early end once its probes know the outcome
+// (boot.go, failFast), so that boot waits for its timeout as it used to: for
+// measuring what failing fast saves.
+func WithFailFast(on bool) Option {
+	return func(r *Runner) {
+		if !on {
+			r.failFast = 0
+		}
+	}
+}
+
+// WithCacheMax caps the image cache at max bytes (what its images hold alone);
+// above it, EvictCache removes the least recently used. Zero or less: no cap.
+func WithCacheMax(max int64) Option { return func(r *Runner) { r.cacheMax = max } }
+
+// WithStateDir keeps what runs on this host share (the run's lease, build locks,
+// the cache's record of last use) in dir instead of DefaultStateDir. A runner on
+// the real engine always holds a lease, so that gc leaves its objects alone.
+func WithStateDir(dir string) Option { return func(r *Runner) { r.stateDir = dir } }
+
+// withEngine runs the stages on e instead of connecting to Docker.
+func withEngine(e engine) Option { return func(r *Runner) { r.eng = e } }
 
 // Runner runs variants. It is safe for concurrent use.
 type Runner struct {
@@ -91,22 +141,42 @@ type Runner struct {
 	diag     Diagnoser
 	progress func(Event)
 	keep     bool
+	keepAll  bool
 	runID    string
 	render   Renderer
 	logf     func(string, ...any)
-	settle   time.Duration
+	// exitGrace is how long boot waits for the process to exit once a health check
+	// that had passed fails, before calling it a failed check rather than a crash.
+	exitGrace time.Duration
+	// failFast is how long a wrong answer or a final set of listeners must hold
+	// before boot stops early; zero waits for the boot timeout.
+	failFast time.Duration
 
-	cli *client.Client
+	eng engine
+
+	stateDir string
+	lease    *heldLease
+	cacheMax int64
+	// largeLayer is the layer size a build reports (tests lower it).
+	largeLayer int64
+	// afterBuild runs between a build and its tagging: a test kills the process
+	// there, the moment that leaves an image under its temporary tag.
+	afterBuild func()
 
 	mu     sync.Mutex
 	builds map[string]*buildCall // in-flight builds by cache tag, so variants sharing a stage build it once
+	used   map[string]bool       // cache tags this runner used, which eviction keeps
+	pulls  pulls
+	// indexes serve credentialed package indexes to builds without the credentials.
+	indexes indexes
 }
 
 // New connects to the engine named by DOCKER_HOST (or the default socket) and
-// checks that it answers.
+// checks that it answers. It changes no process-wide state, and so refuses to start
+// while testcontainers-go's reaper is on (see the package doc).
 func New(ctx context.Context, opts ...Option) (*Runner, error) {
-	disableReaper()
-	r := &Runner{settle: 2 * time.Second, builds: map[string]*buildCall{}}
+	r := &Runner{exitGrace: defaultExitGrace, failFast: defaultFailFast, builds: map[string]*buildCall{},
+		used: map[string]bool{}, cacheMax: DefaultCacheMax, largeLayer: largeLayer}
 	for _, o := range opts {
 		o(r)
 	}
@@ -116,64 +186,47 @@ func New(ctx context.Context, opts ...Option) (*Runner, error) {
 	if r.logf == nil {
 		r.logf = func(string, ...any) {}
 	}
-	cli, err := Connect(ctx)
-	if err != nil {
-		return nil, err
+	if r.eng == nil {
+		if err := reaperOff(); err != nil {
+			return nil, err
+		}
+		e, err := connectEngine(ctx, r.logf)
+		if err != nil {
+			return nil, err
+		}
+		r.eng = e
+		if r.stateDir == "" {
+			r.stateDir = DefaultStateDir()
+		}
+		host, _ := os.Hostname()
+		l, err := takeLease(r.stateDir, Lease{Run: r.runID, PID: os.Getpid(), Host: host, Engine: e.cli.DaemonHost(), Started: time.Now().UTC()})
+		if err != nil {
+			// The run goes on; only a concurrent gc could now take it for a dead one.
+			r.logf("%v; a concurrent `bootmatrix gc` may remove this run's containers", err)
+		}
+		r.lease = l
 	}
-	r.cli = cli
 	if r.parallel < 1 {
-		r.parallel = engineCPUs(ctx, cli)
+		r.parallel = r.eng.CPUs(ctx)
+	}
+	if r.parallel < 1 {
+		r.parallel = runtime.NumCPU()
 	}
 	return r, nil
 }
 
-func engineCPUs(ctx context.Context, cli *client.Client) int {
-	ictx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	if info, err := cli.Info(ictx, client.InfoOptions{}); err == nil && info.Info.NCPU > 0 {
-		return info.Info.NCPU
+// Close releases the engine connection, the run's lease and the index proxies.
+func (r *Runner) Close() error {
+	err := errors.Join(r.indexes.close(), r.eng.Close())
+	if lerr := r.lease.release(); err == nil {
+		err = lerr
 	}
-	return runtime.NumCPU()
+	r.lease = nil
+	return err
 }
-
-// disableReaper turns Ryuk off before testcontainers reads its configuration (once,
-// on first use): the reaper image cannot be pulled here, and the runner cleans up by
-// labels itself.
-func disableReaper() {
-	if os.Getenv("TESTCONTAINERS_RYUK_DISABLED") == "" {
-		_ = os.Setenv("TESTCONTAINERS_RYUK_DISABLED", "true")
-	}
-	// The library's global banner would land on the CLI's stderr; each container's
-	// own messages go to WithLogf instead.
-	tclog.SetDefault(tclog.NewNoopLogger())
-}
-
-// Connect returns a client for the engine and pings it; the error is one line saying
-// where it looked and how to start an engine.
-func Connect(ctx context.Context) (*client.Client, error) {
-	cli, err := client.New(client.FromEnv)
-	if err != nil {
-		return nil, fmt.Errorf("docker client: %w (check DOCKER_HOST=%q)", err, os.Getenv("DOCKER_HOST"))
-	}
-	pctx, cancel := context.WithTimeout(ctx, 15*time.Second)
-	defer cancel()
-	if _, err := cli.Ping(pctx, client.PingOptions{NegotiateAPIVersion: true}); err != nil {
-		host := os.Getenv("DOCKER_HOST")
-		if host == "" {
-			host = "unset, so " + cli.DaemonHost()
-		}
-		_ = cli.Close()
-		return nil, fmt.Errorf("docker engine not reachable (DOCKER_HOST %s): %s; start it with `sudo systemctl start docker` (or run `dockerd`), or set DOCKER_HOST to a running engine",
-			host, oneLine(err.Error()))
-	}
-	return cli, nil
-}
-
-// Close releases the engine connection.
-func (r *Runner) Close() error { return r.cli.Close() }
 
 // Keeps reports whether the runner leaves containers running (WithKeep).
-func (r *Runner) Keeps() bool { return r.keep }
+func (r *Runner) Keeps() bool { return r.keep || r.keepAll }
 
 // RunID is the id this runner labels objects with.
 func (r *Runner) RunID() string { return r.runID }
@@ -205,7 +258,7 @@ func (r *Runner) Run(ctx context.Context, sc *scenario.Scenario, variants []scen
 			<-sem
 			run.Variants[i], errs[i] = res, err
 			if b != nil {
-				r.terminate(b.ctr)
+				r.terminate(b.id)
 			}
 		}()
 	}
@@ -225,7 +278,7 @@ func (r *Runner) Run(ctx context.Context, sc *scenario.Scenario, variants []scen
 func (r *Runner) RunVariant(ctx context.Context, sc *scenario.Scenario, v scenario.Variant) (result.Variant, error) {
 	res, b, err := r.runVariant(ctx, sc, v)
 	if b != nil {
-		r.terminate(b.ctr)
+		r.terminate(b.id)
 	}
 	return res, err
 }
@@ -270,73 +323,33 @@ type Checks struct {
 	// Env is runtime environment for every exec, under the recipe's own Env.
 	Env map[string]string
 	// Secrets are extra env names whose values are redacted.
-	Secrets  []string
+	Secrets []string
+	// Timeouts are the variant's over the scenario's; a stage they leave out takes
+	// scenario.DefaultTimeouts'.
 	Timeouts scenario.Timeouts
 	Limits   scenario.Limits
-	// Settle is how long a booted app must stay up; zero means the runner's default.
+	// Settle is how long a booted app must stay up; zero means scenario.DefaultSettle.
 	Settle time.Duration
 	Expect *scenario.Expectation
 	Axes   map[string]string
 }
 
-// Stage timeouts when neither variant nor scenario sets one.
-var DefaultTimeouts = scenario.Timeouts{
-	Build: 10 * time.Minute, Install: 10 * time.Minute, Import: 2 * time.Minute,
-	Ldd: 2 * time.Minute, Boot: 90 * time.Second,
-}
-
-// ChecksFor derives a variant's checks: the variant's timeouts over the scenario's.
+// ChecksFor derives a variant's checks. The scenario resolves every bound (the
+// variant's over its own over the defaults), so no default lives here.
 func ChecksFor(sc *scenario.Scenario, v scenario.Variant) Checks {
 	return Checks{
-		Imports: sc.Imports, Port: sc.Port, Health: sc.Health, Config: sc.Config,
+		Imports: sc.Imports, Port: sc.PortOrDefault(), Health: sc.Health, Config: sc.Config,
 		Env: sc.Env, Secrets: sc.Secrets, Expect: v.Expect, Axes: v.Axes,
-		Timeouts: mergeTimeouts(v.Timeouts, sc.Timeouts),
-		Limits:   scenario.Limits{MemoryBytes: firstNonZero(v.Limits.MemoryBytes, sc.Limits.MemoryBytes), NanoCPUs: firstNonZero(v.Limits.NanoCPUs, sc.Limits.NanoCPUs)},
-		Settle:   firstNonZero(v.Settle, sc.Settle),
+		Timeouts: sc.TimeoutsFor(v),
+		Limits:   sc.LimitsFor(v),
+		Settle:   sc.SettleFor(v),
 	}
 }
 
-// firstNonZero is the variant's own value when it sets one, else the scenario's.
-func firstNonZero[T int64 | time.Duration](v, sc T) T {
-	if v != 0 {
-		return v
-	}
-	return sc
-}
+func (c Checks) timeout(stage result.StageName) time.Duration { return c.Timeouts.For(stage) }
 
-func mergeTimeouts(ts ...scenario.Timeouts) scenario.Timeouts {
-	var out scenario.Timeouts
-	pick := func(dst *time.Duration, get func(scenario.Timeouts) time.Duration) {
-		for _, t := range ts {
-			if d := get(t); d > 0 {
-				*dst = d
-				return
-			}
-		}
-	}
-	pick(&out.Build, func(t scenario.Timeouts) time.Duration { return t.Build })
-	pick(&out.Install, func(t scenario.Timeouts) time.Duration { return t.Install })
-	pick(&out.Import, func(t scenario.Timeouts) time.Duration { return t.Import })
-	pick(&out.Ldd, func(t scenario.Timeouts) time.Duration { return t.Ldd })
-	pick(&out.Boot, func(t scenario.Timeouts) time.Duration { return t.Boot })
-	return out
-}
-
-func (c Checks) timeout(stage string) time.Duration {
-	t := mergeTimeouts(c.Timeouts, DefaultTimeouts)
-	switch stage {
-	case result.StageBuild:
-		return t.Build
-	case result.StageInstall:
-		return t.Install
-	case result.StageImport:
-		return t.Import
-	case result.StageLdd:
-		return t.Ldd
-	default:
-		return t.Boot
-	}
-}
+// settle is the variant's settle period; Checks built by hand may leave it zero.
+func (c Checks) settle() time.Duration { return cmp.Or(c.Settle, scenario.DefaultSettle) }
 
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")

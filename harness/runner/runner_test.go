@@ -2,18 +2,60 @@ package runner_test
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"os/exec"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/bootmatrix/bootmatrix/harness/diagnose"
 	"github.com/bootmatrix/bootmatrix/harness/recipe"
 	"github.com/bootmatrix/bootmatrix/harness/result"
 	"github.com/bootmatrix/bootmatrix/harness/runner"
 	"github.com/bootmatrix/bootmatrix/harness/runner/runnertest"
 	"github.com/bootmatrix/bootmatrix/harness/scenario"
 )
+
+func TestMain(m *testing.M) {
+	runnertest.DisableReaper()
+	os.Exit(m.Run())
+}
+
+// TestNewRefusesTheReaper runs New in a child test process whose environment turns
+// testcontainers-go's reaper on: New must say how to turn it off, before it reaches
+// the engine, rather than start a container that waits for a pull of testcontainers/ryuk.
+func TestNewRefusesTheReaper(t *testing.T) {
+	if os.Getenv("BOOTMATRIX_TEST_REAPER_CHILD") == "1" {
+		r, err := runner.New(context.Background())
+		if err == nil {
+			_ = r.Close()
+			t.Fatal("New accepted testcontainers-go's reaper")
+		}
+		fmt.Println("ERROR:", err)
+		return
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestNewRefusesTheReaper$", "-test.v")
+	// exec keeps the last of duplicate variables: this overrides TestMain's default.
+	cmd.Env = append(os.Environ(), "BOOTMATRIX_TEST_REAPER_CHILD=1", "TESTCONTAINERS_RYUK_DISABLED=false", "DOCKER_HOST=unix:///nonexistent.sock")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("child test failed: %v\n%s", err, out)
+	}
+	line := ""
+	for l := range strings.Lines(string(out)) {
+		if rest, ok := strings.CutPrefix(l, "ERROR: "); ok {
+			line = strings.TrimSpace(rest)
+		}
+	}
+	for _, want := range []string{"reaper is on", "testcontainers/ryuk", "TESTCONTAINERS_RYUK_DISABLED=true"} {
+		if !strings.Contains(line, want) {
+			t.Errorf("New's error %q does not say %q\n%s", line, want, out)
+		}
+	}
+}
 
 const kitBookworm = "bootmatrix-kit/debian:bookworm"
 
@@ -33,13 +75,18 @@ MODE = os.environ.get("APP_MODE", "ok")
 
 class H(BaseHTTPRequestHandler):
     def do_GET(self):
-        if self.path == "/health":
+        status = 200
+        if self.path == "/health" and MODE == "body":
+            body = b'OK'
+        elif self.path == "/health" and MODE == "status":
+            body, status = b'{"ok": true}', 201
+        elif self.path == "/health":
             body = b'{ "ok" : true }'
         elif self.path == "/config":
             body = json.dumps({"apiBase": "http://api.test"}).encode()
         else:
             self.send_response(404); self.end_headers(); return
-        self.send_response(200)
+        self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.end_headers()
         self.wfile.write(body)
@@ -79,7 +126,7 @@ func appChecks() runner.Checks {
 		Port:     8080,
 		Health:   scenario.HTTPCheck{Path: "/health", ExpectBody: `{"ok": true}`},
 		Config:   &scenario.HTTPCheck{Path: "/config"},
-		Timeouts: scenario.Timeouts{Boot: 20 * time.Second},
+		Timeouts: scenario.Timeouts{result.StageBoot: 20 * time.Second},
 		Settle:   time.Second,
 	}
 }
@@ -87,7 +134,7 @@ func appChecks() runner.Checks {
 func statuses(v result.Variant) string {
 	var b []string
 	for _, s := range v.Stages {
-		b = append(b, s.Name+"="+string(s.Status))
+		b = append(b, string(s.Name)+"="+string(s.Status))
 	}
 	return strings.Join(b, " ")
 }
@@ -134,7 +181,7 @@ func TestBootsAndCaches(t *testing.T) {
 	}))
 	warm := r2.RunRecipe(ctx, "healthy-warm", rc, appChecks())
 	wantStatuses(t, warm, "build=pass install=pass import=pass ldd=pass boot=pass")
-	for _, name := range []string{result.StageBuild, result.StageInstall} {
+	for _, name := range []result.StageName{result.StageBuild, result.StageInstall} {
 		if st := warm.StageByName(name); st.Note != "cached" {
 			t.Errorf("warm %s note %q, want cached", name, st.Note)
 		}
@@ -206,12 +253,16 @@ func TestBootLoopbackOnly(t *testing.T) {
 	rc := appRecipe("")
 	rc.Start = "APP_MODE=loopback python3 app.py"
 	chk := appChecks()
-	chk.Timeouts.Boot = 6 * time.Second
+	chk.Timeouts = scenario.Timeouts{result.StageBoot: 6 * time.Second}.Over(chk.Timeouts)
 	v := r.RunRecipe(context.Background(), "loopback", rc, chk)
 	wantStatuses(t, v, "build=pass install=skip import=pass ldd=pass boot=fail")
-	out := v.StageByName(result.StageBoot).Output
-	if !strings.Contains(out, "bootmatrix: listening on loopback only: 127.0.0.1:8080 (want 0.0.0.0:8080)") {
-		t.Errorf("boot output %q", out)
+	st := v.StageByName(result.StageBoot)
+	if !strings.Contains(st.Output, "bootmatrix: listening on loopback only: 127.0.0.1:8080 (want 0.0.0.0:8080)") {
+		t.Errorf("boot output %q", st.Output)
+	}
+	want := []result.Listener{{Addr: "127.0.0.1:8080", Port: 8080, Loopback: true}}
+	if !slices.Equal(st.Facts.Listeners, want) || st.Facts.Port != 8080 || st.Facts.Health == nil || st.Facts.Health.Error == "" {
+		t.Errorf("facts %+v, want listeners %+v and the health error", st.Facts, want)
 	}
 	if v.Boots {
 		t.Error("Boots = true")
@@ -235,8 +286,8 @@ func TestBootAppExits(t *testing.T) {
 	if strings.Contains(st.Output, "tok-1234567890") {
 		t.Errorf("secret in output: %s", st.Output)
 	}
-	if st.ExitCode != 3 {
-		t.Errorf("exit code %d", st.ExitCode)
+	if st.ExitCode != 3 || !st.Facts.Exited || st.Facts.AfterSeconds <= 0 || st.Facts.Signal != "" {
+		t.Errorf("exit code %d, facts %+v", st.ExitCode, st.Facts)
 	}
 }
 
@@ -248,8 +299,11 @@ func TestMissingKitImage(t *testing.T) {
 	v := r.RunRecipe(context.Background(), "no-kit", rc, appChecks())
 	wantStatuses(t, v, "build=fail install=skip import=skip ldd=skip boot=skip")
 	st := v.StageByName(result.StageBuild)
-	if !strings.Contains(st.Output, "image bootmatrix-kit/absent:never is not present: run `make images`") {
+	if !strings.Contains(st.Output, "image bootmatrix-kit/absent:never is not present: run `bootmatrix kit build`") {
 		t.Errorf("build output %q", st.Output)
+	}
+	if st.Facts.ImageUnavailable != "bootmatrix-kit/absent:never" {
+		t.Errorf("facts %+v", st.Facts)
 	}
 	if !strings.HasPrefix(st.Note, `variant "no-kit": stage build:`) {
 		t.Errorf("note %q", st.Note)
@@ -268,12 +322,12 @@ func TestBuildFailureAndImportTimeout(t *testing.T) {
 
 	chk := appChecks()
 	chk.Imports = []string{"hang"}
-	chk.Timeouts.Import = 4 * time.Second
+	chk.Timeouts = scenario.Timeouts{result.StageImport: 4 * time.Second}.Over(chk.Timeouts)
 	v = r.RunRecipe(context.Background(), "hang", appRecipe("RUN echo 'import time; time.sleep(600)' > /app/hang.py\n"), chk)
 	wantStatuses(t, v, "build=pass install=skip import=fail ldd=pass boot=skip")
 	st := v.StageByName(result.StageImport)
-	if st.Class != runner.ClassTimeout || !strings.Contains(st.Output, "bootmatrix: stage timed out: after 4s") {
-		t.Errorf("class %q output %q", st.Class, st.Output)
+	if !st.Facts.TimedOut || st.Facts.TimeoutSeconds != 4 || !strings.Contains(st.Output, "bootmatrix: stage timed out: after 4s") {
+		t.Errorf("facts %+v output %q", st.Facts, st.Output)
 	}
 	if st.Seconds > 20 {
 		t.Errorf("import took %.1fs with a 4s timeout", st.Seconds)
@@ -282,7 +336,7 @@ func TestBuildFailureAndImportTimeout(t *testing.T) {
 
 type countingDiagnoser struct{ n int }
 
-func (d *countingDiagnoser) Annotate(v *result.Variant, _ *recipe.Recipe) {
+func (d *countingDiagnoser) Annotate(v *result.Variant, _ diagnose.Context) {
 	d.n++
 	if f := v.FirstFailure(); f != nil && f.Class == "" {
 		f.Class = "test-class"
@@ -300,7 +354,7 @@ func TestRunLeavesNothing(t *testing.T) {
 	}
 	r := setup(t, runner.WithRenderer(render), runner.WithDiagnoser(d), runner.WithParallel(2))
 	sc := &scenario.Scenario{Name: "t", Port: 8080, Imports: []string{"json"},
-		Health: scenario.HTTPCheck{Path: "/health"}, Timeouts: scenario.Timeouts{Boot: 20 * time.Second}}
+		Health: scenario.HTTPCheck{Path: "/health"}, Timeouts: scenario.Timeouts{result.StageBoot: 20 * time.Second}}
 	variants := []scenario.Variant{
 		{Name: "ok", Start: "python3 app.py", Expect: &scenario.Expectation{Boots: true}},
 		{Name: "dies", Start: "APP_MODE=exit python3 app.py", Expect: &scenario.Expectation{Stage: "boot", Class: "test-class", OutputContains: "exited with code 3"}},
@@ -324,8 +378,10 @@ func TestRunLeavesNothing(t *testing.T) {
 	}
 
 	kept := setup(t, runner.WithKeep(true))
-	if v := kept.RunRecipe(context.Background(), "kept", appRecipe(""), appChecks()); !v.Boots {
-		t.Fatalf("kept variant did not boot: %s", statuses(v))
+	dying := appRecipe("")
+	dying.Start = "APP_MODE=exit python3 app.py"
+	if v := kept.RunRecipe(context.Background(), "kept", dying, appChecks()); v.Boots {
+		t.Fatalf("the variant meant to fail booted: %s", statuses(v))
 	}
 	if n := runnertest.CountLabelled(t, kept.RunID()); n != 1 {
 		t.Errorf("%d container(s) kept, want 1", n)
@@ -392,5 +448,105 @@ RUN nix-env -iA nixpkgs.python313 && python3 -m venv --copies /opt/venv \
 			t.Errorf("needed_by repeats %s", n)
 		}
 		seen[n] = true
+	}
+}
+
+// gc while a run is live leaves its container alone, and the variant boots; a
+// forced gc removes it, and the variant is interrupted, not failed.
+func TestGCAgainstLiveRun(t *testing.T) {
+	dir := t.TempDir()
+	booting := make(chan struct{}, 2)
+	r := setup(t, runner.WithStateDir(dir), runner.WithDiagnoser(diagnose.Diagnoser{}),
+		runner.WithProgress(func(e runner.Event) {
+			if e.Stage == result.StageBoot && e.Status == "" {
+				booting <- struct{}{}
+			}
+		}))
+	chk := appChecks()
+	chk.Settle = 8 * time.Second
+	for _, force := range []bool{false, true} {
+		done := make(chan result.Variant, 1)
+		go func() {
+			done <- r.RunRecipe(context.Background(), "live", appRecipe(""), chk)
+		}()
+		// The app answers within a second of boot's start; gc then runs while it
+		// settles. Waiting for boot itself, not a fixed time after the container
+		// appears, keeps a slow import on a loaded machine from meeting the gc.
+		waitForContainer(t, r.RunID())
+		select {
+		case <-booting:
+		case v := <-done:
+			t.Fatalf("the variant ended before boot: %s", statuses(v))
+		}
+		time.Sleep(3 * time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		var lives []runner.Lease
+		var removed []runner.Removed
+		n, err := runner.GC(ctx, runner.GCOptions{RunID: r.RunID(), StateDir: dir, Force: force,
+			OnLive: func(l runner.Lease) { lives = append(lives, l) }, OnRemove: func(x runner.Removed) { removed = append(removed, x) }})
+		cancel()
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := <-done
+		st := v.StageByName(result.StageBoot)
+		if !force {
+			if n != 0 || len(lives) != 1 || lives[0].Run != r.RunID() {
+				t.Errorf("gc of a live run removed %d object(s), live runs %+v", n, lives)
+			}
+			if !v.Boots {
+				t.Errorf("the live run's variant did not boot after gc: %s %s\n%s", statuses(v), st.Class, st.Output)
+			}
+			continue
+		}
+		if n != 1 || len(removed) != 1 || removed[0].Kind != "container" || removed[0].Variant != "live" {
+			t.Errorf("forced gc removed %d: %+v", n, removed)
+		}
+		if v.Boots || !st.Facts.Interrupted || st.Class != diagnose.ClassInterrupted {
+			t.Errorf("boot %s class %s facts %+v\n%s", st.Status, st.Class, st.Facts, st.Output)
+		}
+	}
+}
+
+// waitForContainer waits for the run's container to exist.
+func waitForContainer(t *testing.T, run string) {
+	t.Helper()
+	for i := 0; i < 600; i++ {
+		if runnertest.CountLabelled(t, run) > 0 {
+			return
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Fatal("no container of the run appeared")
+}
+
+// A wrong health answer is health-unexpected with the status and body as evidence,
+// not a timeout; it, and an app bound to loopback only, end boot once the answer is
+// plain, not at the boot timeout (20s here).
+func TestBootWrongAnswerFailsFast(t *testing.T) {
+	r := setup(t, runner.WithDiagnoser(diagnose.Diagnoser{}))
+	for _, tc := range []struct {
+		mode, class string
+		status      int
+		body        string
+	}{
+		{"body", diagnose.ClassHealthUnexpected, 200, "OK"},
+		{"status", diagnose.ClassHealthUnexpected, 201, `{"ok": true}`},
+		{"loopback", diagnose.ClassPortNotBound, 0, ""},
+	} {
+		t.Run(tc.mode, func(t *testing.T) {
+			rc := appRecipe("")
+			rc.Start = "APP_MODE=" + tc.mode + " python3 app.py"
+			v := r.RunRecipe(context.Background(), tc.mode, rc, appChecks())
+			wantStatuses(t, v, "build=pass install=skip import=pass ldd=pass boot=fail")
+			st := v.StageByName(result.StageBoot)
+			h := st.Facts.Health
+			if st.Class != tc.class || st.Facts.TimedOut || h == nil || h.Status != tc.status || h.Body != tc.body {
+				t.Errorf("class %s, facts %+v, health %+v\n%s", st.Class, st.Facts, h, st.Output)
+			}
+			if st.Seconds > 10 {
+				t.Errorf("boot took %.1fs of its 20s timeout to fail", st.Seconds)
+			}
+		})
 	}
 }

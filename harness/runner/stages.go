@@ -10,11 +10,14 @@ import (
 	"sync"
 	"time"
 
+	cerrdefs "github.com/containerd/errdefs"
+
 	"github.com/bootmatrix/bootmatrix/harness/diagnose"
 	"github.com/bootmatrix/bootmatrix/harness/probe"
 	"github.com/bootmatrix/bootmatrix/harness/recipe"
 	"github.com/bootmatrix/bootmatrix/harness/redact"
 	"github.com/bootmatrix/bootmatrix/harness/result"
+	"github.com/bootmatrix/bootmatrix/harness/scenario"
 )
 
 // Defaults for a container when the scenario sets no limits: one core of a shared
@@ -22,7 +25,7 @@ import (
 const (
 	defaultMemory   = 1 << 30
 	defaultNanoCPUs = 1_000_000_000
-	defaultPort     = 8080
+	defaultPort     = scenario.DefaultPort
 	probeDir        = "/tmp/bootmatrix"
 )
 
@@ -49,6 +52,20 @@ type stageRun struct {
 	st    result.Stage
 	start time.Time
 	out   *Tail
+}
+
+// timedOut records that the runner stopped the stage at its deadline.
+func (sr *stageRun) timedOut(timeout time.Duration) {
+	sr.st.Facts.TimedOut = true
+	sr.st.Facts.TimeoutSeconds = timeout.Seconds()
+	sr.out.WriteString("\n" + diagnose.FormatTimeout(timeout) + "\n")
+}
+
+// oomKilled records that the memory limit killed a process of the stage.
+func (sr *stageRun) oomKilled(limit int64) {
+	sr.st.Facts.OOMKilled = true
+	sr.st.Facts.MemoryLimit = limit
+	sr.out.WriteString(diagnose.FormatOOMKilled(mib(limit)) + "\n")
 }
 
 func newRedactor(chk Checks, rc *recipe.Recipe) *redact.Redactor {
@@ -78,13 +95,13 @@ func newRedactor(chk Checks, rc *recipe.Recipe) *redact.Redactor {
 func (r *Runner) RunRecipe(ctx context.Context, name string, rc *recipe.Recipe, chk Checks) result.Variant {
 	v, b := r.runRecipe(ctx, name, rc, chk)
 	if b != nil {
-		r.terminate(b.ctr)
+		r.terminate(b.id)
 	}
 	return v
 }
 
 // runRecipe is RunRecipe leaving the variant's container to the caller (nil when
-// there is none, or when it is kept).
+// there is none, or when it failed and is kept).
 func (r *Runner) runRecipe(ctx context.Context, name string, rc *recipe.Recipe, chk Checks) (result.Variant, *box) {
 	v := result.Variant{Name: name, Axes: chk.Axes, Expectation: DescribeExpectation(chk.Expect)}
 	if chk.Port == 0 {
@@ -125,16 +142,19 @@ func (r *Runner) runRecipe(ctx context.Context, name string, rc *recipe.Recipe, 
 	sort.SliceStable(v.Stages, func(i, j int) bool { return stageIndex(v.Stages[i].Name) < stageIndex(v.Stages[j].Name) })
 
 	if r.diag != nil {
-		r.diag.Annotate(&v, rc)
+		dctx := rc.DiagnoseContext()
+		dctx.Mode = r.subs.Mode
+		r.diag.Annotate(&v, dctx)
 	}
 	v.ExpectationMet, v.ExpectationDetail = Evaluate(&v, chk.Expect)
-	if r.keep {
+	// A passing variant's container has nothing to show: only failed ones are kept.
+	if r.keepAll || r.keep && v.FirstFailure() != nil {
 		return v, nil
 	}
 	return v, vr.box
 }
 
-func stageIndex(name string) int {
+func stageIndex(name result.StageName) int {
 	for i, s := range result.StageNames {
 		if s == name {
 			return i
@@ -146,23 +166,23 @@ func stageIndex(name string) int {
 // skipNote names the first failed stage, the reason later ones did not run.
 func skipNote(v *result.Variant) string {
 	if f := v.FirstFailure(); f != nil {
-		return "skipped: " + f.Name + " failed"
+		return "skipped: " + string(f.Name) + " failed"
 	}
 	return "skipped"
 }
 
-func (vr *variantRun) emit(stage string, st result.Status, secs float64) {
+func (vr *variantRun) emit(stage result.StageName, st result.Status, secs float64) {
 	if vr.r.progress != nil {
 		vr.r.progress(Event{Variant: vr.name, Stage: stage, Status: st, Seconds: secs, Time: time.Now()})
 	}
 }
 
-func (vr *variantRun) begin(stage string) *stageRun {
+func (vr *variantRun) begin(stage result.StageName) *stageRun {
 	vr.emit(stage, "", 0)
 	return &stageRun{st: result.Stage{Name: stage}, start: time.Now(), out: NewTail(0)}
 }
 
-func (vr *variantRun) skip(stage, note string) {
+func (vr *variantRun) skip(stage result.StageName, note string) {
 	vr.mu.Lock()
 	vr.v.Stages = append(vr.v.Stages, result.Stage{Name: stage, Status: result.Skip, Note: note})
 	vr.mu.Unlock()
@@ -170,17 +190,26 @@ func (vr *variantRun) skip(stage, note string) {
 }
 
 // end records a stage. A stage stopped at its deadline (sctx expired while ctx did
-// not) fails with ClassTimeout and a marker line; an interrupted one says so.
+// not) fails with Facts.TimedOut; an interrupted one with Facts.Interrupted. The
+// classifier decides the class from those facts; the line written beside each is for
+// the person reading the output.
 func (vr *variantRun) end(ctx, sctx context.Context, sr *stageRun, timeout time.Duration) bool {
 	switch {
 	case ctx.Err() != nil:
 		sr.st.Status = result.Fail
 		sr.st.Note = "interrupted"
+		sr.st.Facts.Interrupted = true
 		sr.out.WriteString("\n" + diagnose.FormatInterrupted() + "\n")
+	case sr.st.Status == result.Fail && vr.boxGone():
+		// Whatever the stage saw next (a SIGKILLed exec, a refused connection) came
+		// from the container going, which says nothing about the app.
+		sr.st.Note = "interrupted: container removed"
+		sr.st.Facts.Interrupted = true
+		sr.st.Facts.OOMKilled = false
+		sr.out.WriteString("\n" + diagnose.FormatInterrupted() + " (its container was removed or stopped from outside the run: `bootmatrix gc --force`, or docker rm)\n")
 	case sctx != nil && errors.Is(sctx.Err(), context.DeadlineExceeded):
 		sr.st.Status = result.Fail
-		sr.st.Class = ClassTimeout
-		sr.out.WriteString("\n" + diagnose.FormatTimeout(timeout) + "\n")
+		sr.timedOut(timeout)
 	}
 	sr.st.Seconds = time.Since(sr.start).Seconds()
 	sr.st.Output = vr.red.String(sr.out.String())
@@ -196,6 +225,23 @@ func (vr *variantRun) end(ctx, sctx context.Context, sr *stageRun, timeout time.
 	}
 	vr.emit(sr.st.Name, sr.st.Status, sr.st.Seconds)
 	return sr.st.Status == result.Pass
+}
+
+// boxGone reports whether the variant's container was removed or stopped by
+// someone else while its stages ran.
+func (vr *variantRun) boxGone() bool {
+	if vr.box == nil {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	st, err := vr.r.eng.InspectContainer(ctx, vr.box.id)
+	if cerrdefs.IsNotFound(err) {
+		return true
+	}
+	// PID 1 is an idle process under tini: only the OOM killer or a stop from
+	// outside ends it.
+	return err == nil && !st.Running && !st.OOMKilled
 }
 
 // buildStages runs build and install (with Final); it returns the image later stages
@@ -260,11 +306,16 @@ func (vr *variantRun) finish(ctx, sctx context.Context, sr *stageRun, timeout ti
 	return vr.end(ctx, sctx, sr, timeout)
 }
 
-func (vr *variantRun) buildOne(ctx context.Context, sr *stageRun, stage string, b recipe.Build, extra map[string]string) (string, bool, error) {
-	spec, err := vr.r.prepare(ctx, stage, b, extra)
+func (vr *variantRun) buildOne(ctx context.Context, sr *stageRun, stage result.StageName, b recipe.Build, extra map[string]string) (string, bool, error) {
+	spec, err := vr.r.prepare(ctx, stage, b, extra, sr.out)
 	if err != nil {
 		var missing errImageMissing
 		if errors.As(err, &missing) {
+			sr.st.Facts.ImageUnavailable = missing.ref
+			sr.out.WriteString(diagnose.FormatImageUnavailable(err.Error()) + "\n")
+		} else if p, ok := asPull(err); ok {
+			sr.st.Facts.ImageUnavailable = p.Ref
+			sr.st.Facts.Pull = &p
 			sr.out.WriteString(diagnose.FormatImageUnavailable(err.Error()) + "\n")
 		} else {
 			sr.out.WriteString(err.Error() + "\n")
@@ -272,9 +323,14 @@ func (vr *variantRun) buildOne(ctx context.Context, sr *stageRun, stage string, 
 		sr.st.ExitCode = 1
 		return "", false, err
 	}
+	before := vr.r.startIndexes().snapshot()
 	cached, code, err := vr.r.buildImage(ctx, spec, b.Dockerfile, sr.out)
 	sr.st.ExitCode = code
 	if err != nil {
+		if h := vr.r.indexes.unreachableSince(before); h != "" {
+			sr.st.Facts.IndexUnreachable = h
+			sr.out.WriteString("bootmatrix: index unreachable: " + h + "\n")
+		}
 		return "", false, err
 	}
 	return spec.tag, cached, nil
@@ -369,7 +425,7 @@ func (vr *variantRun) importStage(ctx context.Context, image string) bool {
 	}
 	if failed > 0 {
 		if vr.r.oomKilled(b.id) {
-			sr.out.WriteString(diagnose.FormatOOMKilled(mib(vr.limits().memory)) + "\n")
+			sr.oomKilled(vr.limits().memory)
 		}
 		sr.st.Status = result.Fail
 		sr.st.Note = fmt.Sprintf("%d of %d module(s) failed to import", failed, len(vr.chk.Imports))

@@ -7,8 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-
-	"github.com/pelletier/go-toml/v2"
+	"strings"
 
 	"github.com/bootmatrix/bootmatrix/harness/requirements"
 )
@@ -90,35 +89,35 @@ func (l *loader) checkFiles() {
 		if av, ok := c.vals["root"]; ok {
 			at, field = av.node, fieldOf(c, "root")
 		}
-		if v.Builder == BuilderDockerfile {
-			dfAt, dfField := c.node, c.field
-			for _, e := range c.entries {
-				if e.dfNode != nil {
-					dfAt, dfField = e.dfNode, join(e.field, "dockerfile")
-				}
-			}
-			if !isFile(filepath.Join(s.Project.Dir, filepath.FromSlash(v.Dockerfile))) {
-				p.add(dfAt, dfField, fmt.Sprintf("Dockerfile %s does not exist in the project", v.Dockerfile), "dockerfile is relative to project.dir; create it or fix the path")
+		dfAt, dfField := c.node, c.field
+		for _, e := range c.entries {
+			if e.dfNode != nil {
+				dfAt, dfField = e.dfNode, join(e.field, "dockerfile")
 			}
 		}
-		rootDir := filepath.Join(s.Project.Dir, filepath.FromSlash(v.Root))
-		if !isDir(rootDir) {
+		spec := l.o.spec(v.Builder)
+		var found []SettingProblem
+		if spec != nil {
+			found = spec.CheckProject(s.Project.Dir, *v)
+		}
+		rootOK := isDir(filepath.Join(s.Project.Dir, filepath.FromSlash(v.Root)))
+		for _, pr := range found {
+			switch {
+			case pr.File != "":
+				p.problems = append(p.problems, Problem{File: displayPath(pr.File), Line: pr.Line, Column: pr.Column, Msg: pr.Msg, Hint: pr.Hint})
+			case pr.Setting == SettingDockerfile:
+				p.add(dfAt, dfField, pr.Msg, pr.Hint)
+			case rootOK: // problems under a missing root say nothing more than that it is missing
+				p.add(at, field, pr.Msg, pr.Hint)
+			}
+		}
+		if !rootOK {
 			if _, own := c.vals["root"]; own {
 				p.add(at, field, fmt.Sprintf("app root %q is not a directory in the project", v.Root), "set root to the directory that holds the app")
 			}
 			continue // a missing project.root was reported once, above
 		}
 		addRoot(v.Root)
-		switch v.Builder {
-		case BuilderPythonSlim:
-			if !isFile(filepath.Join(rootDir, "requirements.txt")) {
-				p.add(at, field, fmt.Sprintf("no requirements.txt in app root %q (builder python-slim installs from it)", v.Root), "set root to the directory that has requirements.txt")
-			}
-		case BuilderNixpacks:
-			if !isFile(filepath.Join(rootDir, "requirements.txt")) && v.Nixpacks.InstallCmds == nil && !tomlInstalls(rootDir) {
-				p.add(at, field, fmt.Sprintf("no requirements.txt in app root %q and no install commands (builder nixpacks)", v.Root), "set root to the directory that has requirements.txt, or give nixpacks.installCmds")
-			}
-		}
 	}
 	if !l.importsOK {
 		for _, r := range roots {
@@ -135,30 +134,21 @@ func (l *loader) checkFiles() {
 	}
 }
 
-// tomlInstalls reports whether the app root's nixpacks.toml gives install
-// commands, in which case Nixpacks needs no requirements.txt there.
-func tomlInstalls(dir string) bool {
-	data, err := os.ReadFile(filepath.Join(dir, "nixpacks.toml"))
-	if err != nil {
-		return false
-	}
-	var cfg struct {
-		Phases map[string]struct {
-			Cmds []string `toml:"cmds"`
-		} `toml:"phases"`
-	}
-	if err := toml.Unmarshal(data, &cfg); err != nil {
-		return false
-	}
-	return len(cfg.Phases["install"].Cmds) > 0
-}
-
 func isDir(p string) bool {
 	fi, err := os.Stat(p)
 	return err == nil && fi.IsDir()
 }
 
-func isFile(p string) bool {
-	fi, err := os.Stat(p)
-	return err == nil && fi.Mode().IsRegular()
+// displayPath is path as the user would type it from the working directory, when
+// it is beneath it.
+func displayPath(path string) string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return path
+	}
+	rel, err := filepath.Rel(wd, path)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return path
+	}
+	return rel
 }

@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"cmp"
 	"fmt"
 	"sort"
 	"strings"
@@ -15,6 +16,9 @@ type ValidationError struct {
 
 // Problem is one thing wrong with a scenario file, at a position in it.
 type Problem struct {
+	// File is set when the problem is in another file the scenario makes a builder
+	// read (a nixpacks.toml); Line and Column are then in that file.
+	File string
 	// Line and Column are 1-based; 0 means unknown.
 	Line, Column int
 	// Field is the dotted path of the offending field ("matrix.include[2].expect").
@@ -45,7 +49,7 @@ func (e *ValidationError) Error() string {
 		if i > 0 {
 			b.WriteByte('\n')
 		}
-		b.WriteString(e.File)
+		b.WriteString(cmp.Or(p.File, e.File))
 		if p.Line > 0 {
 			fmt.Fprintf(&b, ":%d", p.Line)
 			if p.Column > 0 {
@@ -62,6 +66,9 @@ func (e *ValidationError) Error() string {
 // arise when several variants share the node a problem is reported at.
 func sortProblems(ps []Problem) []Problem {
 	sort.SliceStable(ps, func(i, j int) bool {
+		if ps[i].File != ps[j].File {
+			return ps[i].File < ps[j].File // the scenario's own ("") first
+		}
 		if ps[i].Line != ps[j].Line {
 			return ps[i].Line < ps[j].Line
 		}

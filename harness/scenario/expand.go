@@ -2,7 +2,6 @@ package scenario
 
 import (
 	"fmt"
-	"path"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -90,7 +89,7 @@ func (l *loader) expand() []Variant {
 		if !valid && len(e.node.Content) == 0 {
 			p.add(e.node, e.field, "empty exclude entry", "name the axis values to leave out, such as {builder: python-slim}")
 		}
-		for _, k := range axisNames {
+		for _, k := range l.axes() {
 			if av, ok := e.axes[k]; ok && !m.isAxis(k) {
 				valid = false
 				p.add(av.node, join(e.field, k), fmt.Sprintf("%s is not an axis of this matrix", k), "exclude matches axis values only; axes here: "+l.axisList())
@@ -187,8 +186,8 @@ func (l *loader) variants(combos []*combo) []Variant {
 	l.infos = make([]vinfo, len(combos))
 	explicit := map[string]*yaml.Node{}
 	for i, c := range combos {
-		v := Variant{Builder: DefaultBuilder, Root: s.Project.Root, Timeouts: s.Timeouts, Axes: map[string]string{}, Line: c.node.Line}
-		for _, k := range axisNames {
+		v := Variant{Builder: l.o.defaultBuilder(), Root: s.Project.Root, Axes: map[string]string{}, Line: c.node.Line}
+		for _, k := range l.axes() {
 			av, ok := c.vals[k]
 			if !ok {
 				continue
@@ -202,11 +201,16 @@ func (l *loader) variants(combos []*combo) []Variant {
 			case "pins":
 				v.Pins = av.pins
 			case "shell":
-				v.Shell = av.str
+				v.Shell = Shell(av.str)
 			case "root":
 				v.Root = av.str
 			case "nixpacks":
 				v.Nixpacks = av.nix
+			default:
+				if v.Settings == nil {
+					v.Settings = map[string]any{}
+				}
+				v.Settings[k] = av.own
 			}
 		}
 		var nameNode *yaml.Node
@@ -229,19 +233,21 @@ func (l *loader) variants(combos []*combo) []Variant {
 			if e.expect != nil {
 				v.Expect = e.expect
 			}
-			v.Timeouts = mergeTimeouts(v.Timeouts, e.timeouts)
+			if len(e.timeouts) > 0 {
+				v.Timeouts = e.timeouts.Over(v.Timeouts)
+			}
 			if e.limits.MemoryBytes != 0 {
 				v.Limits.MemoryBytes = e.limits.MemoryBytes
 			}
 			if e.limits.NanoCPUs != 0 {
-				v.Limits.NanoCPUs = e.limits.NanoCPUs
+				v.Limits.NanoCPUs, v.Limits.CPUsAt = e.limits.NanoCPUs, e.limits.CPUsAt
 			}
 			if e.settle != 0 {
 				v.Settle = e.settle
 			}
 		}
-		if v.Builder == BuilderDockerfile && v.Dockerfile == "" {
-			v.Dockerfile = path.Join(v.Root, "Dockerfile")
+		if spec := l.o.spec(v.Builder); spec != nil {
+			spec.Complete(&v)
 		}
 		if v.Name != "" {
 			explicit[v.Name] = nameNode
@@ -258,7 +264,7 @@ func (l *loader) variants(combos []*combo) []Variant {
 		if vs[i].Name != "" {
 			continue
 		}
-		base := generatedName(combos[i])
+		base := generatedName(l.axes(), combos[i])
 		name := base
 		for n := 2; taken[name]; n++ {
 			name = fmt.Sprintf("%s-%d", base, n)
@@ -273,22 +279,26 @@ func (l *loader) variants(combos []*combo) []Variant {
 // ignoring them would make a variant test something other than it says.
 func (l *loader) crossCheck(c *combo, v *Variant) {
 	p := l.p
-	if v.Builder != BuilderNixpacks {
-		if av, ok := c.vals["nixpacks"]; ok {
-			p.add(av.node, fieldOf(c, "nixpacks"), fmt.Sprintf("nixpacks overrides apply to the nixpacks builder, not %s", v.Builder), "exclude this combination, or drop nixpacks from it")
+	spec := l.o.spec(v.Builder)
+	if spec == nil {
+		return
+	}
+	refuse := func(n *yaml.Node, field, setting string) {
+		msg, hint := l.o.refusal(spec, v.Builder, setting)
+		p.add(n, field, msg, hint)
+	}
+	reads := func(setting string) bool { return readsSetting(spec, setting) }
+	for _, k := range append([]string{SettingNixpacks}, l.o.ownSettings()...) {
+		if av, ok := c.vals[k]; ok && !reads(k) {
+			refuse(av.node, fieldOf(c, k), k)
 		}
 	}
-	if v.Builder == BuilderDockerfile {
-		for _, e := range c.entries {
-			if e.base != nil {
-				p.add(e.baseNode, join(e.field, "base"), "base does not apply to the dockerfile builder: the Dockerfile's FROM lines decide", "edit the Dockerfile, or remove base")
-			}
+	for _, e := range c.entries {
+		if e.base != nil && !reads(SettingBase) {
+			refuse(e.baseNode, join(e.field, "base"), SettingBase)
 		}
-	} else {
-		for _, e := range c.entries {
-			if e.dockerfile != nil {
-				p.add(e.dfNode, join(e.field, "dockerfile"), fmt.Sprintf("dockerfile applies to the dockerfile builder, not %s", v.Builder), "set builder: dockerfile, or remove dockerfile")
-			}
+		if e.dockerfile != nil && !reads(SettingDockerfile) {
+			refuse(e.dfNode, join(e.field, "dockerfile"), SettingDockerfile)
 		}
 	}
 }
@@ -306,31 +316,12 @@ func fieldOf(c *combo, key string) string {
 	return c.field
 }
 
-func mergeTimeouts(base, over Timeouts) Timeouts {
-	if over.Build > 0 {
-		base.Build = over.Build
-	}
-	if over.Install > 0 {
-		base.Install = over.Install
-	}
-	if over.Import > 0 {
-		base.Import = over.Import
-	}
-	if over.Ldd > 0 {
-		base.Ldd = over.Ldd
-	}
-	if over.Boot > 0 {
-		base.Boot = over.Boot
-	}
-	return base
-}
-
 // generatedName joins the combination's axis values in a fixed order, so the
 // same file always gives the same names: nixpacks-py3.13-numpy2.2.4-login.
-func generatedName(c *combo) string {
+func generatedName(axes []string, c *combo) string {
 	var parts []string
 	seen := map[string]bool{}
-	for _, k := range axisNames {
+	for _, k := range axes {
 		av, ok := c.vals[k]
 		if !ok {
 			continue

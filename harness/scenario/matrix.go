@@ -10,16 +10,27 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/bootmatrix/bootmatrix/harness/result"
 )
 
-// Axis names, in the order generated variant names join their values.
+// Axis names the loader itself knows, in the order generated variant names
+// join their values; the builders' own settings (SettingOwner) follow them.
 var axisNames = []string{"builder", "python", "pins", "shell", "root", "nixpacks"}
 
 var (
-	includeFields  = append(append([]string{"name"}, axisNames...), "base", "dockerfile", "buildArgs", "start", "timeouts", "limits", "settle", "expect")
+	entryFields    = []string{"base", "dockerfile", "buildArgs", "start", "timeouts", "limits", "settle", "expect"}
 	nixpacksFields = []string{"label", "nixPkgs", "nixLibs", "aptPkgs", "installCmds", "buildCmds", "startCmd", "runImage"}
-	matrixKeys     = append(append([]string{}, axisNames...), "include", "exclude")
 )
+
+// axes are the loader's axes and then the builders' own settings.
+func (l *loader) axes() []string { return append(slices.Clone(axisNames), l.o.ownSettings()...) }
+
+func (l *loader) includeFields() []string {
+	return append(append([]string{"name"}, l.axes()...), entryFields...)
+}
+
+func (l *loader) matrixKeys() []string { return append(l.axes(), "include", "exclude") }
 
 // axisVal is one value of an axis, typed, with what is needed to compare,
 // display and name it.
@@ -32,6 +43,7 @@ type axisVal struct {
 	str     string
 	pins    []string
 	nix     NixpacksOverrides
+	own     any // a builder's own setting's value
 }
 
 type axisDef struct {
@@ -90,9 +102,9 @@ func (l *loader) parseMatrix(k, v *yaml.Node) *matrixDef {
 	for _, kv := range ps {
 		name := p.deref(kv.key).Value
 		field := join("matrix", name)
-		if !slices.Contains(matrixKeys, name) {
-			hint := "axes are " + strings.Join(axisNames, ", ") + "; or include/exclude"
-			if s := suggest(name, matrixKeys); s != "" {
+		if keys := l.matrixKeys(); !slices.Contains(keys, name) {
+			hint := "axes are " + strings.Join(l.axes(), ", ") + "; or include/exclude"
+			if s := suggest(name, keys); s != "" {
 				hint = fmt.Sprintf("did you mean %q?", s)
 			}
 			p.add(kv.key, field, "unknown axis", hint)
@@ -160,11 +172,18 @@ func (l *loader) axisValue(axis string, n *yaml.Node, field string, inAxis bool)
 		return av, false
 	}
 	switch axis {
-	case "builder", "shell":
-		known := builders
-		if axis == "shell" {
-			known = shells
+	case "builder":
+		s, ok := p.str(n, field)
+		if !ok {
+			return av, false
 		}
+		if hint, ok := l.o.knownBuilder(s); !ok {
+			p.add(n, field, fmt.Sprintf("unknown builder %q", s), hint)
+			return av, false
+		}
+		av.str, av.key, av.display, av.part = s, s, s, s
+	case "shell":
+		known := shells
 		s, ok := p.str(n, field)
 		if !ok {
 			return av, false
@@ -241,6 +260,23 @@ func (l *loader) axisValue(axis string, n *yaml.Node, field string, inAxis bool)
 			label = nixLabel(nix)
 		}
 		av.display, av.part = label, label
+	default:
+		owner := l.o.owner(axis)
+		if owner == nil {
+			return av, false
+		}
+		val, problems := owner.ParseSetting(axis, n)
+		for _, pr := range problems {
+			at := pr.Node
+			if at == nil {
+				at = n
+			}
+			p.add(at, join(field, pr.Field), pr.Msg, pr.Hint)
+		}
+		if len(problems) > 0 {
+			return av, false
+		}
+		av.own, av.key, av.display, av.part = val.Value, axis+":"+val.Key, val.Label, val.Label
 	}
 	return av, true
 }
@@ -337,15 +373,15 @@ func nixLabel(o NixpacksOverrides) string {
 func (l *loader) entry(n *yaml.Node, field string, include bool) *entry {
 	p := l.p
 	e := &entry{node: p.deref(n), field: field, axes: map[string]axisVal{}}
-	known := includeFields
+	known := l.includeFields()
 	want := "write an entry such as {name: my-variant, builder: nixpacks, python: \"3.13\", expect: boots}"
 	if !include {
-		known = axisNames
+		known = l.axes()
 		want = "write the axis values to leave out, such as {builder: python-slim, shell: login}"
 	}
 	ok := p.fields(n, field, want, known, func(key string, k, v *yaml.Node) {
 		f := join(field, key)
-		if slices.Contains(axisNames, key) {
+		if slices.Contains(known, key) && !slices.Contains(entryFields, key) && key != "name" {
 			if av, ok := l.axisValue(key, v, f, false); ok {
 				e.axes[key] = av
 			}
@@ -420,15 +456,15 @@ func (l *loader) expectation(n *yaml.Node, field string) *Expectation {
 		}
 		switch key {
 		case "fails":
-			if !slices.Contains(Stages, s) {
-				hint := "use one of " + strings.Join(Stages, ", ")
-				if sg := suggest(s, Stages); sg != "" {
+			if !result.StageName(s).Valid() {
+				hint := "use one of " + strings.Join(stages, ", ")
+				if sg := suggest(s, stages); sg != "" {
 					hint = fmt.Sprintf("did you mean %q? (%s)", sg, hint)
 				}
 				p.add(v, f, fmt.Sprintf("unknown stage %q", s), hint)
 				return
 			}
-			x.Stage = s
+			x.Stage = result.StageName(s)
 		case "class":
 			if !classRe.MatchString(s) {
 				p.add(v, f, fmt.Sprintf("class %q is not lower-case-with-dashes", s), "write a class such as missing-shared-library")

@@ -331,7 +331,13 @@ func (p *parser) duration(n *yaml.Node, field string) (time.Duration, bool) {
 		return 0, false
 	}
 	if d <= 0 {
-		p.add(n, field, fmt.Sprintf("%s is not a positive duration", n.Value), hint)
+		// The value has its unit; what is wrong is the sign, or that it is zero.
+		name := field[strings.LastIndexByte(field, '.')+1:]
+		fix := "write a positive duration such as 2s"
+		if d < 0 {
+			fix = "write " + strings.TrimPrefix(strings.TrimSpace(n.Value), "-")
+		}
+		p.add(n, field, fmt.Sprintf("%s is not a positive duration", n.Value), fmt.Sprintf("%s, or leave %s out for its default", fix, name))
 		return 0, false
 	}
 	return d, true

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -12,8 +13,13 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
+	"github.com/distribution/reference"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/bootmatrix/bootmatrix/harness/buildinfo"
+	"github.com/bootmatrix/bootmatrix/harness/result"
 )
 
 // DefaultMaxVariants bounds a matrix's size; every variant builds images.
@@ -21,24 +27,45 @@ const DefaultMaxVariants = 256
 
 // Defaults the loader fills in.
 const (
-	DefaultBuilder    = BuilderNixpacks
 	DefaultPort       = 8080
 	DefaultHealthPath = "/health"
 	DefaultStatus     = 200
 	DefaultRoot       = "."
+	// DefaultSettle is how long a booted app must stay up and healthy after its
+	// first healthy answer when neither the variant nor the scenario says.
+	DefaultSettle = 2 * time.Second
 )
 
-// DefaultTimeouts apply to every stage a scenario does not time itself.
-var DefaultTimeouts = Timeouts{
-	Build:   10 * 60e9,
-	Install: 5 * 60e9,
-	Import:  60e9,
-	Ldd:     60e9,
-	Boot:    90e9,
+// defaultTimeouts apply to every stage neither a variant nor its scenario times.
+// Every stage has one: Timeouts.For relies on it.
+var defaultTimeouts = Timeouts{
+	result.StageBuild:   10 * time.Minute,
+	result.StageInstall: 5 * time.Minute,
+	result.StageImport:  time.Minute,
+	result.StageLdd:     time.Minute,
+	result.StageBoot:    90 * time.Second,
 }
 
-// Stages an expectation may name, in run order.
-var Stages = []string{"build", "install", "import", "ldd", "boot"}
+// defaultTimeoutsYAML writes the defaults as a timeouts mapping, for hints:
+// {build: 10m, install: 5m, import: 1m, ldd: 1m, boot: 1m30s}.
+func defaultTimeoutsYAML() string {
+	parts := make([]string, len(result.StageNames))
+	for i, st := range result.StageNames {
+		d := defaultTimeouts[st].String()
+		if strings.HasSuffix(d, "m0s") {
+			d = strings.TrimSuffix(d, "0s")
+		}
+		if strings.HasSuffix(d, "h0m") {
+			d = strings.TrimSuffix(d, "0m")
+		}
+		parts[i] = string(st) + ": " + d
+	}
+	return "{" + strings.Join(parts, ", ") + "}"
+}
+
+// DefaultTimeouts returns the stage timeouts neither a variant nor its scenario
+// sets, as a new map the caller may change.
+func DefaultTimeouts() Timeouts { return maps.Clone(defaultTimeouts) }
 
 var (
 	classRe   = regexp.MustCompile(`^[a-z0-9-]+$`)
@@ -49,15 +76,25 @@ var (
 )
 
 var (
-	topFields     = []string{"schemaVersion", "name", "project", "imports", "start", "port", "health", "config", "env", "secrets", "timeouts", "limits", "settle", "matrix"}
+	topFields     = []string{"schemaVersion", "name", "project", "imports", "start", "port", "health", "config", "env", "secrets", "images", "timeouts", "limits", "settle", "matrix", "requires"}
 	projectFields = []string{"dir", "root"}
 	checkFields   = []string{"path", "status", "body"}
-	timeoutFields = []string{"build", "install", "import", "ldd", "boot"}
+	// stages are the names an expectation and timeouts may use: result.StageNames, in run order.
+	stages        = strs(result.StageNames)
+	timeoutFields = stages
 	limitFields   = []string{"memory", "cpus"}
 	expectFields  = []string{"fails", "class", "output"}
-	builders      = []string{BuilderNixpacks, BuilderPythonSlim, BuilderDockerfile}
-	shells        = []string{ShellLogin, ShellPlain}
+	shells        = strs([]Shell{ShellLogin, ShellPlain})
 )
+
+// strs lists typed names as the plain strings a file writes and a hint shows.
+func strs[T ~string](xs []T) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = string(x)
+	}
+	return out
+}
 
 // Option changes how a scenario is loaded.
 type Option func(*options)
@@ -66,7 +103,13 @@ type options struct {
 	checkFiles  bool
 	maxVariants int
 	classes     []string
+	builders    Builders
+	version     string
 }
+
+// WithVersion sets the bootmatrix version a `requires` field is checked against
+// (default: this binary's, from buildinfo.Read).
+func WithVersion(v string) Option { return func(o *options) { o.version = v } }
 
 // WithCheckFiles turns the checks that read the project's files on or off
 // (on by default). Off, nothing outside the scenario's bytes is read, and
@@ -94,7 +137,7 @@ func Load(path string, opts ...Option) (*Scenario, error) {
 // Parse validates and expands a scenario given as bytes; path names the file in
 // problems and anchors relative paths.
 func Parse(path string, data []byte, opts ...Option) (*Scenario, error) {
-	o := options{checkFiles: true, maxVariants: DefaultMaxVariants}
+	o := options{checkFiles: true, maxVariants: DefaultMaxVariants, version: buildinfo.Read().Version}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -119,6 +162,7 @@ type loader struct {
 	o options
 
 	root      *yaml.Node
+	doc       *yaml.Node // the document node around root, with the file's head comments
 	projNode  *yaml.Node // the project key, for problems about the project as a whole
 	dirNode   *yaml.Node
 	rootNode  *yaml.Node // project.root's value, where variant roots default from
@@ -163,6 +207,7 @@ func (l *loader) document(data []byte) (*yaml.Node, bool) {
 		l.p.problems = append(l.p.problems, yamlProblem(err, data))
 	}
 	n := &doc
+	l.doc = n
 	if n.Kind == yaml.DocumentNode {
 		if len(n.Content) == 0 {
 			l.p.problems = append(l.p.problems, Problem{Line: 1, Column: 1, Msg: "the file is empty", Hint: "start with schemaVersion: 1"})
@@ -224,15 +269,23 @@ func (l *loader) top(doc *yaml.Node) {
 	p, s := l.p, l.s
 	s.Port = DefaultPort
 	s.Health = HTTPCheck{Path: DefaultHealthPath, ExpectStatus: DefaultStatus}
-	s.Timeouts = DefaultTimeouts
+	s.Timeouts = DefaultTimeouts()
 	s.Project.Root = DefaultRoot
 	var versionSeen, nameSeen, projectSeen bool
+	// Where env names and secrets were written, so that a secret also set in env is
+	// reported at its own entry.
+	envKeys := map[string]*yaml.Node{}
+	var secretNodes []*yaml.Node
 	ok := p.fields(doc, "", "a scenario is a mapping that starts with schemaVersion: 1", topFields, func(key string, k, v *yaml.Node) {
 		switch key {
 		case "schemaVersion":
 			versionSeen = true
 			if n, ok := p.integer(v, key, "write schemaVersion: 1"); ok && n != SchemaVersion {
 				p.add(v, key, fmt.Sprintf("schema version %d is not supported (this build reads %d)", n, SchemaVersion), "write schemaVersion: 1 and follow docs/scenario-schema.md")
+			}
+		case "requires":
+			if str, ok := p.str(v, key); ok {
+				l.requires(v, str)
 			}
 		case "name":
 			nameSeen = true
@@ -272,6 +325,7 @@ func (l *loader) top(doc *yaml.Node) {
 			s.Config = &c
 		case "env":
 			s.Env, _ = p.strMap(v, key, "write NAME: value pairs", func(k *yaml.Node, name string) {
+				envKeys[name] = k
 				if !envNameRe.MatchString(name) {
 					p.add(k, join(key, name), "not a valid environment variable name", "use letters, digits and '_', not starting with a digit")
 				}
@@ -279,12 +333,15 @@ func (l *loader) top(doc *yaml.Node) {
 		case "secrets":
 			if list, ok := p.strList(v, key, "write a list of environment variable names: [OPENAI_API_KEY]"); ok {
 				for i, n := range list {
+					secretNodes = append(secretNodes, p.deref(v).Content[i])
 					if !envNameRe.MatchString(n) {
 						p.add(p.deref(v).Content[i], index(key, i), fmt.Sprintf("%q is not a valid environment variable name", n), "use letters, digits and '_', not starting with a digit")
 					}
 				}
 				s.Secrets = list
 			}
+		case "images":
+			s.Images = l.images(v, key)
 		case "timeouts":
 			l.timeouts(v, key, &s.Timeouts)
 		case "limits":
@@ -310,10 +367,12 @@ func (l *loader) top(doc *yaml.Node) {
 	if !projectSeen {
 		p.add(at, "project", "missing", "add project: {dir: ./project} pointing at the code under test")
 	}
-	for _, sec := range s.Secrets {
-		if _, ok := s.Env[sec]; ok {
-			p.add(at, "secrets", fmt.Sprintf("%s is both a secret and set in env", sec), "secrets come from the environment bootmatrix runs in; remove it from env")
+	for i, sec := range s.Secrets {
+		k, ok := envKeys[sec]
+		if !ok || i >= len(secretNodes) {
+			continue
 		}
+		p.add(secretNodes[i], index("secrets", i), fmt.Sprintf("%s is both a secret and set in env (line %d)", sec, k.Line), "secrets come from the environment bootmatrix runs in; remove it from env")
 	}
 }
 
@@ -404,23 +463,15 @@ func (l *loader) httpCheck(v *yaml.Node, field string, c *HTTPCheck) {
 
 func (l *loader) timeouts(v *yaml.Node, field string, t *Timeouts) {
 	p := l.p
-	p.fields(v, field, "write {build: 10m, install: 5m, import: 1m, ldd: 1m, boot: 90s}", timeoutFields, func(key string, k, v *yaml.Node) {
+	p.fields(v, field, "write "+defaultTimeoutsYAML(), timeoutFields, func(key string, k, v *yaml.Node) {
 		d, ok := p.duration(v, join(field, key))
 		if !ok {
 			return
 		}
-		switch key {
-		case "build":
-			t.Build = d
-		case "install":
-			t.Install = d
-		case "import":
-			t.Import = d
-		case "ldd":
-			t.Ldd = d
-		case "boot":
-			t.Boot = d
+		if *t == nil {
+			*t = Timeouts{}
 		}
+		(*t)[result.StageName(key)] = d
 	})
 }
 
@@ -433,7 +484,9 @@ func (l *loader) limits(v *yaml.Node, field string, lim *Limits) {
 			dv := p.deref(v)
 			if dv != nil && dv.Kind == yaml.ScalarNode && dv.ShortTag() == "!!int" {
 				if n, ok := p.integer(dv, f, ""); ok && n > 0 {
-					lim.MemoryBytes = int64(n)
+					if minMemory(p, v, f, int64(n), fmt.Sprintf("%d bytes", n)) {
+						lim.MemoryBytes = int64(n)
+					}
 					return
 				}
 			}
@@ -446,7 +499,9 @@ func (l *loader) limits(v *yaml.Node, field string, lim *Limits) {
 				p.add(v, f, fmt.Sprintf("%q is not a memory size", str), "write a size such as 512m or 1g")
 				return
 			}
-			lim.MemoryBytes = b
+			if minMemory(p, v, f, b, str) {
+				lim.MemoryBytes = b
+			}
 		case "cpus":
 			n, ok := p.number(v, f, "write a number of CPUs such as 1.5")
 			if !ok {
@@ -457,8 +512,20 @@ func (l *loader) limits(v *yaml.Node, field string, lim *Limits) {
 				return
 			}
 			lim.NanoCPUs = int64(n * 1e9)
+			lim.CPUsAt = Pos{Line: v.Line, Column: v.Column, Field: f}
 		}
 	})
+}
+
+// minMemory reports whether b (written as text) is at least the engine's minimum,
+// adding the problem when it is not: every container of the variant would be refused.
+func minMemory(p *parser, v *yaml.Node, field string, b int64, text string) bool {
+	if b >= MinMemoryBytes {
+		return true
+	}
+	p.add(v, field, fmt.Sprintf("%s is below the Docker engine's minimum memory limit of 6 MiB, which refuses to start the container", text),
+		"write 6m or more (a Python app needs about 64m)")
+	return false
 }
 
 // parseMemory reads docker-style sizes: 512m, 1g, 1.5GiB, 1048576.
@@ -473,8 +540,8 @@ func parseMemory(s string) (int64, bool) {
 	}
 	mult := map[string]float64{"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}[strings.ToLower(m[2])]
 	b := f * mult
-	if b < 4<<20 || b > 1<<50 {
-		return 0, false // docker refuses less than 4 MiB
+	if b < 1 || b > 1<<50 {
+		return 0, false // the engine's minimum is checked by minMemory, with its own message
 	}
 	return int64(b), true
 }
@@ -495,4 +562,49 @@ func isModuleName(s string) bool {
 		}
 	}
 	return true
+}
+
+// requires checks the scenario's `requires: ">= X.Y"` against the running version.
+// A development build passes and the scenario records that it was not checked.
+func (l *loader) requires(v *yaml.Node, req string) {
+	ok, dev, err := buildinfo.Satisfies(l.o.version, req)
+	switch {
+	case err != nil:
+		l.p.add(v, "requires", err.Error(), `write the oldest bootmatrix that reads this file, such as requires: ">= 0.3"`)
+	case !ok:
+		l.p.add(v, "requires", fmt.Sprintf("this scenario needs bootmatrix %s; this is %s", req, l.o.version),
+			"install a newer one: go install github.com/bootmatrix/bootmatrix/cmd/bootmatrix@latest")
+	}
+	l.s.Requires = Requirement{Text: req, Unchecked: dev && ok}
+}
+
+// images reads the images: map, a reference as a builder or a Dockerfile names it
+// (python:3.11-slim, nixpacks) → the reference an online run uses instead. Both sides
+// must be image references; credentials never belong here (Docker's configuration has them).
+func (l *loader) images(v *yaml.Node, key string) map[string]string {
+	p := l.p
+	ps, ok := p.mapping(v, key, "write reference: replacement pairs, such as python:3.11-slim: registry.example.com/python:3.11-slim")
+	if !ok {
+		return nil
+	}
+	out := make(map[string]string, len(ps))
+	for _, kv := range ps {
+		name := p.deref(kv.key).Value
+		if name != "nixpacks" {
+			if _, err := reference.ParseNormalizedNamed(name); err != nil {
+				p.add(kv.key, join(key, name), fmt.Sprintf("%q is not an image reference (%v)", name, err), "use a name such as python:3.11-slim, or nixpacks for the Nixpacks base")
+				continue
+			}
+		}
+		val, ok := p.anyScalar(kv.val, join(key, name))
+		if !ok {
+			continue
+		}
+		if _, err := reference.ParseNormalizedNamed(val); err != nil {
+			p.add(p.deref(kv.val), join(key, name), fmt.Sprintf("%q is not an image reference (%v)", val, err), "write HOST/REPOSITORY:TAG")
+			continue
+		}
+		out[name] = val
+	}
+	return out
 }

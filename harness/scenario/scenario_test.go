@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bootmatrix/bootmatrix/harness/result"
 )
 
 // want is one expected problem: its exact position, its field, and a piece of its message.
@@ -45,7 +47,7 @@ func checkProblems(t testing.TB, err error, wants []want) {
 
 func parseString(t testing.TB, src string, opts ...Option) (*Scenario, error) {
 	t.Helper()
-	opts = append([]Option{WithCheckFiles(false)}, opts...)
+	opts = append([]Option{WithCheckFiles(false), testBuilders}, opts...)
 	return Parse("inline.yaml", []byte(src), opts...)
 }
 
@@ -62,7 +64,7 @@ const head = "schemaVersion: 1\nname: t\nproject: {dir: .}\n" // three lines; ca
 
 func TestManyProblemsReportedAtOnce(t *testing.T) {
 	t.Parallel()
-	_, err := Load("testdata/many-problems.yaml")
+	_, err := Load("testdata/many-problems.yaml", testBuilders)
 	checkProblems(t, err, []want{
 		{1, 1, "name", "missing"},
 		{1, 16, "schemaVersion", "schema version 2 is not supported"},
@@ -139,7 +141,10 @@ func TestValidation(t *testing.T) {
 		{"pins value not a list", head + "matrix:\n  pins: [\"numpy==1\"]\n", []want{{5, 10, "matrix.pins[0]", "write [numpy==1]"}}},
 		{"bad requirement", inc + "    - pins: [\"-e .\"]\n", []want{{6, 14, "matrix.include[0].pins[0]", "not a requirement line"}}},
 		{"bad duration", head + "timeouts: {boot: 90, build: 1x}\nmatrix: {include: [{name: a}]}\n", []want{{4, 18, "timeouts.boot", "90 has no unit"}, {4, 29, "timeouts.build", `"1x" is not a duration`}}},
-		{"negative duration", inc + "    - timeouts: {boot: -5s}\n", []want{{6, 24, "matrix.include[0].timeouts.boot", "not a positive duration"}}},
+		{"negative duration", inc + "    - timeouts: {boot: -5s}\n", []want{{6, 24, "matrix.include[0].timeouts.boot", "-5s is not a positive duration — write 5s"}}},
+		// it has a unit: the hint must not ask for one
+		{"negative settle", head + "settle: -1s\nmatrix: {include: [{name: a}]}\n", []want{{4, 9, "settle", "-1s is not a positive duration — write 1s, or leave settle out for its default"}}},
+		{"zero settle", head + "settle: 0s\nmatrix: {include: [{name: a}]}\n", []want{{4, 9, "settle", "0s is not a positive duration — write a positive duration such as 2s, or leave settle out for its default"}}},
 		{"unknown stage", inc + "    - expect: {fails: deploy}\n", []want{{6, 23, "matrix.include[0].expect.fails", `unknown stage "deploy"`}}},
 		{"bad class", inc + "    - expect: {fails: boot, class: Missing_Lib}\n", []want{{6, 36, "matrix.include[0].expect.class", "not lower-case-with-dashes"}}},
 		{"expect without fails", inc + "    - expect: {class: x}\n", []want{{6, 15, "matrix.include[0].expect.fails", "missing"}}},
@@ -158,7 +163,8 @@ func TestValidation(t *testing.T) {
 		{"root outside project", inc + "    - root: ../other\n", []want{{6, 13, "matrix.include[0].root", "not a path inside the project"}}},
 		{"port out of range", head + "port: 70000\nmatrix: {include: [{name: a}]}\n", []want{{4, 7, "port", "out of range"}}},
 		{"env name", head + "env: {1BAD: x}\nmatrix: {include: [{name: a}]}\n", []want{{4, 7, "env.1BAD", "not a valid environment variable name"}}},
-		{"secret in env", head + "env: {TOKEN: x}\nsecrets: [TOKEN]\nmatrix: {include: [{name: a}]}\n", []want{{1, 1, "secrets", "TOKEN is both a secret and set in env"}}},
+		// at the secret's entry, naming the env line, not at the top of the file
+		{"secret in env", head + "env: {TOKEN: x}\nsecrets: [TOKEN]\nmatrix: {include: [{name: a}]}\n", []want{{5, 11, "secrets[0]", "TOKEN is both a secret and set in env (line 4) — "}}},
 		{"project dir missing", "schemaVersion: 1\nname: t\nproject: {root: .}\nmatrix: {include: [{name: a}]}\n", []want{{3, 10, "project.dir", "missing"}}},
 		{"project missing", "schemaVersion: 1\nname: t\nmatrix: {include: [{name: a}]}\n", []want{{1, 1, "project", "missing"}}},
 		{"imports not modules", head + "imports: [numpy, \"not-a-module\"]\nmatrix: {include: [{name: a}]}\n", []want{{4, 18, "imports[1]", "not a module name"}}},
@@ -178,13 +184,11 @@ func TestValidation(t *testing.T) {
 
 func TestFileChecks(t *testing.T) {
 	t.Parallel()
-	_, err := Load("testdata/files-bad.yaml")
+	// What each builder needs of the project is checked by the builders
+	// themselves (harness/builder/builtin tests this file with them).
+	_, err := Load("testdata/files-bad.yaml", testBuilders)
 	checkProblems(t, err, []want{
 		{5, 9, "project.root", `app root "missing-root" is not a directory in the project`},
-		{10, 13, "matrix.include[0].root", `no requirements.txt in app root "empty" (builder python-slim`},
-		{16, 13, "matrix.include[2].root", `no requirements.txt in app root "empty" and no install commands`},
-		{17, 7, "matrix.include[3]", "Dockerfile backend/Dockerfile does not exist"},
-		{22, 19, "matrix.include[4].dockerfile", "Dockerfile backend/Dockerfile.prod does not exist"},
 		{24, 13, "matrix.include[5].root", `app root "notadir.txt" is not a directory`},
 	})
 
@@ -199,7 +203,7 @@ func TestFileChecks(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			src := "schemaVersion: 1\nname: t\nproject: {dir: " + tc.project + "}\nmatrix: {include: [{name: a}]}\n"
-			_, err := Parse("testdata/inline.yaml", []byte(src))
+			_, err := Parse("testdata/inline.yaml", []byte(src), testBuilders)
 			checkProblems(t, err, tc.want)
 		})
 	}
@@ -212,7 +216,7 @@ func TestFileChecks(t *testing.T) {
 
 func TestFullScenario(t *testing.T) {
 	t.Parallel()
-	s, err := Load("testdata/full.yaml")
+	s, err := Load("testdata/full.yaml", testBuilders)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,15 +236,15 @@ func TestFullScenario(t *testing.T) {
 	if !reflect.DeepEqual(s.Env, map[string]string{"APP_ENV": "test", "WORKERS": "2"}) || !reflect.DeepEqual(s.Secrets, []string{"OPENAI_API_KEY"}) {
 		t.Errorf("env %v secrets %v", s.Env, s.Secrets)
 	}
-	if s.Limits != (Limits{MemoryBytes: 512 << 20, NanoCPUs: 5e8}) {
+	if s.Limits.MemoryBytes != 512<<20 || s.Limits.NanoCPUs != 5e8 {
 		t.Errorf("limits %+v", s.Limits)
 	}
 	if s.Settle != 3*time.Second {
 		t.Errorf("settle %s, want 3s", s.Settle)
 	}
-	wantT := DefaultTimeouts
-	wantT.Build, wantT.Boot = 5*time.Minute, 30*time.Second
-	if s.Timeouts != wantT {
+	wantT := DefaultTimeouts()
+	wantT[result.StageBuild], wantT[result.StageBoot] = 5*time.Minute, 30*time.Second
+	if !reflect.DeepEqual(s.Timeouts, wantT) {
 		t.Errorf("timeouts %+v, want %+v", s.Timeouts, wantT)
 	}
 	// Imports come from the requirements files of the roots in use, native packages only.
@@ -272,14 +276,15 @@ func TestFullScenario(t *testing.T) {
 	nix := byName["nixpacks-py3.13-login-backend-libs"]
 	if nix.Root != "backend" || nix.Base != "nixpacks" || nix.Start != "cd backend && gunicorn app:app" || nix.Line != 16 ||
 		!reflect.DeepEqual(nix.Nixpacks, NixpacksOverrides{NixLibs: []string{"...", "stdenv.cc.cc.lib"}, StartCmd: "gunicorn app:app"}) ||
-		nix.Expect == nil || !nix.Expect.Boots || nix.Timeouts.Install != 2*time.Minute || nix.Timeouts.Boot != 30*time.Second {
+		nix.Expect == nil || !nix.Expect.Boots || !reflect.DeepEqual(nix.Timeouts, Timeouts{result.StageInstall: 2 * time.Minute}) ||
+		s.TimeoutsFor(nix).For(result.StageBoot) != 30*time.Second {
 		t.Errorf("extended variant %+v", nix)
 	}
 	if nix.Pins == nil || len(nix.Pins) != 0 || nix.Axes["pins"] != "none" {
 		t.Errorf("empty pins axis value: %#v, axes %v", nix.Pins, nix.Axes)
 	}
 	slim := byName["python-slim-py3.11-numpy1.24.2-plain"]
-	if slim.Root != "." || slim.Expect != nil || slim.Timeouts.Install != DefaultTimeouts.Install ||
+	if slim.Root != "." || slim.Expect != nil || slim.Timeouts != nil || s.TimeoutsFor(slim).For(result.StageInstall) != DefaultTimeouts()[result.StageInstall] ||
 		slim.Limits != (Limits{}) || slim.Settle != 0 {
 		t.Errorf("untouched variant %+v", slim)
 	}
@@ -288,7 +293,7 @@ func TestFullScenario(t *testing.T) {
 		t.Errorf("docker: limits %+v settle %s, want 1GiB and 5s", d.Limits, d.Settle)
 	}
 	d := byName["docker"]
-	if d.Builder != BuilderDockerfile || d.Dockerfile != "Dockerfile" || d.Base != "" || d.Line != 29 ||
+	if d.Builder != "dockerfile" || d.Dockerfile != "Dockerfile" || d.Base != "" || d.Line != 29 ||
 		!reflect.DeepEqual(d.BuildArgs, map[string]string{"PYTHON": "3.13"}) ||
 		*d.Expect != (Expectation{Stage: "boot", Class: "worker-boot-failed", OutputContains: "exited with code 3"}) ||
 		!reflect.DeepEqual(d.Axes, map[string]string{"builder": "dockerfile"}) {
@@ -455,12 +460,12 @@ func TestDefaults(t *testing.T) {
 	t.Parallel()
 	s := mustParse(t, head+"matrix:\n  include:\n    - {name: a}\n    - {name: d, builder: dockerfile, root: app}\n")
 	if s.Port != 8080 || s.Health != (HTTPCheck{Path: "/health", ExpectStatus: 200}) || s.Config != nil ||
-		s.Project.Root != "." || s.Timeouts != DefaultTimeouts || s.Imports != nil || s.Limits != (Limits{}) {
+		s.Project.Root != "." || !reflect.DeepEqual(s.Timeouts, DefaultTimeouts()) || s.Imports != nil || s.Limits != (Limits{}) {
 		t.Errorf("scenario defaults %+v", s)
 	}
 	a := s.Variants[0]
-	if a.Builder != BuilderNixpacks || a.Shell != "" || a.Root != "." || a.Python != "" || a.Pins != nil ||
-		a.Expect != nil || a.Timeouts != DefaultTimeouts || a.Line != 6 || len(a.Axes) != 0 {
+	if a.Builder != "nixpacks" || a.Shell != "" || a.Root != "." || a.Python != "" || a.Pins != nil ||
+		a.Expect != nil || a.Timeouts != nil || a.Line != 6 || len(a.Axes) != 0 {
 		t.Errorf("variant defaults %+v", a)
 	}
 	if d := s.Variants[1]; d.Dockerfile != "app/Dockerfile" || d.Line != 7 {
@@ -533,7 +538,7 @@ func TestImportsDetectedFromAppRoot(t *testing.T) {
 		t.Fatal(err)
 	}
 	src := "schemaVersion: 1\nname: t\nproject: {dir: project, root: backend}\nmatrix: {include: [{name: a}]}\n"
-	s, err := Parse(filepath.Join(dir, "scenario.yaml"), []byte(src))
+	s, err := Parse(filepath.Join(dir, "scenario.yaml"), []byte(src), testBuilders)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -619,7 +624,7 @@ func TestSeedScenarios(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(filepath.Base(filepath.Dir(tc.file)), func(t *testing.T) {
 			t.Parallel()
-			s, err := Load(tc.file)
+			s, err := Load(tc.file, testBuilders)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -635,14 +640,14 @@ func TestSeedScenarios(t *testing.T) {
 					t.Errorf("variant %d: %+v, want %+v", i, v, w)
 					continue
 				}
-				if (w.stage == "") != v.Expect.Boots || v.Expect.Stage != w.stage || v.Expect.Class != w.class {
+				if (w.stage == "") != v.Expect.Boots || string(v.Expect.Stage) != w.stage || v.Expect.Class != w.class {
 					t.Errorf("%s: expect %+v, want %+v", v.Name, *v.Expect, w)
 				}
 				if pin := strings.Join(v.Pins, ","); pin != w.pin {
 					t.Errorf("%s: pins %q, want %q", v.Name, pin, w.pin)
 				}
 			}
-			if v := s.Variants[7]; v.Builder != BuilderDockerfile || v.Dockerfile != "backend/Dockerfile" || v.Root != "backend" {
+			if v := s.Variants[7]; v.Builder != "dockerfile" || v.Dockerfile != "backend/Dockerfile" || v.Root != "backend" {
 				t.Errorf("dockerfile variant %+v", v)
 			}
 			if v := s.Variants[5]; v.Shell != ShellPlain || !reflect.DeepEqual(v.Nixpacks.NixLibs, []string{"...", "stdenv.cc.cc.lib"}) {
@@ -656,12 +661,12 @@ func TestKnownClasses(t *testing.T) {
 	t.Parallel()
 	known := []string{"missing-shared-library", "pep668-externally-managed"}
 	src := head + "matrix:\n  include:\n    - {name: a, expect: {fails: import, class: missing-shared-lib}}\n    - {name: b, expect: {fails: import, class: missing-shared-library}}\n"
-	_, err := Parse("testdata/inline.yaml", []byte(src), WithCheckFiles(false), WithClasses(known))
+	_, err := Parse("testdata/inline.yaml", []byte(src), testBuilders, WithCheckFiles(false), WithClasses(known))
 	checkProblems(t, err, []want{
 		{6, 48, "matrix.include[0].expect.class", `unknown class "missing-shared-lib" — did you mean "missing-shared-library"?`},
 	})
 	// Without the catalogue any well-formed name passes: the loader does not know the classifier.
-	if _, err := Parse("testdata/inline.yaml", []byte(src), WithCheckFiles(false)); err != nil {
+	if _, err := Parse("testdata/inline.yaml", []byte(src), testBuilders, WithCheckFiles(false)); err != nil {
 		t.Errorf("without WithClasses: %v", err)
 	}
 }
@@ -669,7 +674,7 @@ func TestKnownClasses(t *testing.T) {
 func TestSettleAndVariantLimitsBadValues(t *testing.T) {
 	t.Parallel()
 	src := head + "settle: 2\nmatrix:\n  include:\n    - {name: a, settle: soon, limits: {memory: lots, cpu: 1}}\n"
-	_, err := Parse("testdata/inline.yaml", []byte(src), WithCheckFiles(false))
+	_, err := Parse("testdata/inline.yaml", []byte(src), testBuilders, WithCheckFiles(false))
 	checkProblems(t, err, []want{
 		{4, 9, "settle", "2 has no unit — write 2s"},
 		{7, 25, "matrix.include[0].settle", `"soon" is not a duration`},

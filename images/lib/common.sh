@@ -8,8 +8,17 @@ KIT_OUT=${KIT_OUT:-images/out}
 KIT_CACHE=$(realpath -m "$KIT_CACHE")
 KIT_OUT=$(realpath -m "$KIT_OUT")
 DEBIAN_MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
-# Overridable only to measure a cold build beside the real kit (README); the contract names bootmatrix-kit.
+# Overridable only to build a kit beside the real one (a cold-build measurement, the install
+# test; bootmatrix run reads the same KIT_REPO); the contract names bootmatrix-kit.
 KIT_REPO=${KIT_REPO:-bootmatrix-kit}
+
+# KIT_PLAN=1 builds nothing: each stage prints "plan NAME TAG STATE" (STATE current,
+# outdated, missing or unverified; TAG's hash is "?" when an input is not in the cache
+# yet) and each thing a build would fetch or need "need WHAT DETAIL", on stdout, then
+# returns. A stage calls plan_stage once its tag is known (`bootmatrix kit status`).
+KIT_PLAN=${KIT_PLAN:-}
+PLAN_PENDING=" "
+exec 3>&1
 
 log() { printf '== images: %s\n' "$*" >&2; }
 die() { printf 'error: images: %s\n' "$*" >&2; exit 1; }
@@ -17,6 +26,14 @@ die() { printf 'error: images: %s\n' "$*" >&2; exit 1; }
 # hash_inputs prints a 12-hex content hash of the named files (content and name)
 # and any literal strings given after "--".
 hash_inputs() {
+  if [ -n "$KIT_PLAN" ]; then
+    local p lit=0
+    for p in "$@"; do
+      [ "$p" = "--" ] && lit=1
+      case $p in *'?'*) echo '?'; return ;; esac
+      [ $lit = 1 ] || [ -e "$p" ] || { echo '?'; return; }
+    done
+  fi
   {
     local lit=0
     for a in "$@"; do
@@ -35,6 +52,30 @@ hash_inputs() {
 }
 
 image_exists() { docker image inspect "$1" >/dev/null 2>&1; }
+
+# image_id prints an image's ID; in plan mode "?" for an image this plan would rebuild.
+image_id() {
+  case $PLAN_PENDING in *" $1 "*) echo '?' ;; *) docker image inspect -f '{{.Id}}' "$1" ;; esac
+}
+
+# plan_stage NAME TAG returns 0 outside plan mode; in plan mode it prints the stage's
+# line and returns 1, so that the stage returns before building anything.
+plan_stage() {
+  [ -n "$KIT_PLAN" ] || return 0
+  local alias="$KIT_REPO/$1" state
+  if [[ $2 != *'?'* ]] && image_exists "$2"; then
+    state=current
+  else
+    PLAN_PENDING+="$alias "
+    if ! image_exists "$alias"; then state=missing
+    elif [[ $2 == *'?'* ]]; then state=unverified
+    else state=outdated; fi
+  fi
+  printf 'plan %s %s %s\n' "$1" "$2" "$state" >&3
+  return 1
+}
+
+plan_need() { printf 'need %s %s\n' "$1" "$2" >&3; }
 
 # finish_image moves the alias tag onto the hash-tagged image (only ever called once
 # the hash tag exists, i.e. the image is complete).
@@ -68,12 +109,13 @@ fetch_set() {
   local suite=$1 set=$2 mode=$3; shift 3
   local pool="$KIT_CACHE/debs/$suite"
   local list="$pool/sets/$set"
-  mkdir -p "$pool/sets"
   if [ -s "$list" ]; then
     local ok=1 f
     while read -r f; do [ -s "$pool/$f" ] || ok=0; done <"$list"
     [ $ok = 1 ] && { echo "$list"; return; }
   fi
+  if [ -n "$KIT_PLAN" ]; then plan_need fetch "$suite/$set"; echo "$list?"; return; fi
+  mkdir -p "$pool/sets"
   log "fetching $set ($mode, $# packages) from Debian $suite"
   # The only build step that needs the mirror; an engine whose bridge has no route out
   # (as in air-gapped CI with a local mirror) still reaches it through the host's network.

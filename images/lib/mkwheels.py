@@ -8,6 +8,11 @@ system dependencies, as in PyPI's wheels.
 
 usage: mkwheels.py numpy TREE PLATFORM OUTDIR   (PLATFORM e.g. manylinux_2_36_x86_64)
        mkwheels.py pure TREE DISTNAME OUTDIR
+       mkwheels.py debs SPEC SUITE PKGROOT LIBTREE PLATFORM OUTDIR
+       mkwheels.py tzdata TREE OUTDIR
+
+The debs command builds every wheel SPEC (images/lib/wheels.list) names for SUITE; see
+debwheels.py.
 """
 import base64
 import hashlib
@@ -233,5 +238,12 @@ if __name__ == "__main__":
         build_numpy(*sys.argv[2:5])
     elif cmd == "pure":
         build_pure(*sys.argv[2:5])
+    elif cmd in ("debs", "tzdata"):
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import debwheels
+        if cmd == "debs":
+            debwheels.build_suite(*sys.argv[2:8])
+        else:
+            debwheels.build_tzdata(*sys.argv[2:4])
     else:
         die("unknown command " + cmd)

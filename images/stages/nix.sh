@@ -18,6 +18,7 @@ stage_nix() {
   bw=$(fetch_set bookworm "$(set_name nix "${NIX_PKGS_BOOKWORM[@]}")" exact "${NIX_PKGS_BOOKWORM[@]}")
   local h; h=$(hash_inputs images/stages/nix.sh images/lib/assemble.sh images/nix "$tx" "$bw" -- "$KIT_BUILDER")
   local tag="$KIT_REPO/nix:nix-$h"
+  plan_stage nix:latest "$tag" || return 0
   local built="$KIT_CACHE/nix/$h"
   if ! image_exists "$tag" && [ ! -f "$built/.complete" ]; then
     log "assembling the Nix store ($h)"

@@ -9,6 +9,10 @@ build_root() {
   local dir="$KIT_CACHE/roots"
   local tarball="$dir/$suite.tar" manifest="$dir/$suite.packages"
   mkdir -p "$dir"
+  if [ -n "$KIT_PLAN" ] && { [ ! -s "$tarball" ] || [ ! -s "$manifest" ]; }; then
+    plan_need debootstrap "$suite"
+    plan_stage "debian:$suite" "$KIT_REPO/debian:$suite-?" || return 0
+  fi
   if [ ! -s "$tarball" ] || [ ! -s "$manifest" ]; then
     [ "$(id -u)" = 0 ] || die "debootstrap needs root to build the $suite root"
     command -v debootstrap >/dev/null || die "debootstrap not found: apt-get install debootstrap"
@@ -32,6 +36,7 @@ build_root() {
   fi
   local h; h=$(hash_inputs "$manifest" -- "roots-v$ROOTS_RECIPE_VERSION" "$suite")
   local tag="$KIT_REPO/debian:$suite-$h"
+  plan_stage "debian:$suite" "$tag" || return 0
   if ! image_exists "$tag"; then
     log "importing $tag"
     local tmp="$KIT_REPO/partial:$$-$suite"
@@ -49,7 +54,7 @@ stage_roots() {
   # Both suites download at once: the time is the mirror's, not the CPU's.
   local pids=() s
   for s in bookworm trixie; do
-    if [ ! -s "$KIT_CACHE/roots/$s.tar" ]; then
+    if [ -z "$KIT_PLAN" ] && [ ! -s "$KIT_CACHE/roots/$s.tar" ]; then
       (build_root "$s" >/dev/null) &
       pids+=($!)
     fi

@@ -9,8 +9,9 @@ build_slim() {
   local suite=$1 pyver=$2
   local root="$KIT_REPO/debian:$suite"
   local set; set=$(fetch_set "$suite" "$(set_name slim "${SLIM_PKGS[@]}")" closure "${SLIM_PKGS[@]}")
-  local h; h=$(hash_inputs images/stages/slim.sh images/lib/assemble.sh "$set" -- "$(docker image inspect -f '{{.Id}}' "$root")")
+  local h; h=$(hash_inputs images/stages/slim.sh images/lib/assemble.sh "$set" -- "$(image_id "$root")")
   local tag="$KIT_REPO/python:$pyver-slim-$h"
+  plan_stage "python:$pyver-slim" "$tag" || return 0
   if ! image_exists "$tag"; then
     log "building $tag"
     # The official images carry no EXTERNALLY-MANAGED marker: pip installs as root work.
@@ -29,8 +30,9 @@ build_slim() {
 build_builder() {
   local root="$KIT_REPO/debian:trixie"
   local set; set=$(fetch_set trixie "$(set_name builder "${BUILDER_PKGS[@]}")" closure "${BUILDER_PKGS[@]}")
-  local h; h=$(hash_inputs images/stages/slim.sh images/lib/assemble.sh "$set" -- builder "$(docker image inspect -f '{{.Id}}' "$root")")
+  local h; h=$(hash_inputs images/stages/slim.sh images/lib/assemble.sh "$set" -- builder "$(image_id "$root")")
   KIT_BUILDER="$KIT_REPO/builder:$h"
+  plan_stage builder "$KIT_BUILDER" || return 0
   if ! image_exists "$KIT_BUILDER"; then
     log "building $KIT_BUILDER"
     commit_image "$root" "$KIT_BUILDER" "$set" "rm -rf /var/lib/apt/lists/*" \

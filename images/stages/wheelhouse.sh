@@ -5,20 +5,63 @@ WHEEL_NUMPY_PKGS=(python3-numpy libblas3 liblapack3 libgfortran5 libquadmath0)
 WHEEL_PURE_PKGS=(python3-gunicorn python3-packaging)
 # glibc each suite's numpy was built against: the honest manylinux tag.
 declare -A WHEEL_PLATFORM=([bookworm]=manylinux_2_36_x86_64 [trixie]=manylinux_2_41_x86_64)
+# Wheels made from Debian's python3-* packages: images/lib/wheels.list, built by debwheels.py.
+WHEEL_SPEC=images/lib/wheels.list
+# System libraries the container tests install from the kit's .debs (images/out/debs/<suite>/<group>/):
+# cairo for cairocffi's dlopen.
+declare -A WHEEL_SYSDEPS=([cairo]="libcairo2")
+# Upstream sdists served as <name>-<version>.tar.gz: Debian's .orig.tar of these sources.
+WHEEL_SDISTS=(psycopg2)
+
+# wheel_spec_pkgs SUITE prints the Debian packages the spec names for SUITE.
+wheel_spec_pkgs() {
+  awk -v s="$1" '{sub(/#.*/, "")} $1 == s {n = split($2, p, "+"); for (i = 1; i <= n; i++) print p[i]}' "$WHEEL_SPEC" | sort -u
+}
+
+# fetch_orig SUITE SOURCE downloads SOURCE's .orig.tar.* once into the suite's pool and
+# prints its path.
+fetch_orig() {
+  local suite=$1 src=$2 pool="$KIT_CACHE/debs/$1/orig"
+  mkdir -p "$pool"
+  local have; have=$(ls "$pool/${src}_"*.orig.tar.* 2>/dev/null | head -1)
+  [ -n "$have" ] && { echo "$have"; return; }
+  log "fetching the $src source tarball from Debian $suite"
+  local f; f=$(run_in -e SUITE="$suite" -e DEBIAN_MIRROR="$DEBIAN_MIRROR" -v "$pool:/out" \
+    -v "$PWD/images/lib/fetch-orig.sh:/fetch.sh:ro" "$KIT_REPO/debian:$suite" sh /fetch.sh "$src") || exit 1
+  echo "$pool/$f"
+}
 
 stage_wheelhouse() {
   local bw tx pure
   bw=$(fetch_set bookworm "$(set_name numpy "${WHEEL_NUMPY_PKGS[@]}")" exact "${WHEEL_NUMPY_PKGS[@]}")
   tx=$(fetch_set trixie "$(set_name numpy "${WHEEL_NUMPY_PKGS[@]}")" exact "${WHEEL_NUMPY_PKGS[@]}")
   pure=$(fetch_set trixie "$(set_name pure "${WHEEL_PURE_PKGS[@]}")" exact "${WHEEL_PURE_PKGS[@]}")
-  local h; h=$(hash_inputs images/stages/wheelhouse.sh images/lib/assemble.sh images/lib/mkwheels.py "$bw" "$tx" "$pure" -- "$KIT_BUILDER")
+  # The Debian wheels' packages with everything they depend on beyond the minbase root
+  # (the root's own libraries are read from its tarball).
+  local -A debs=() sysdeps=()
+  local suite g p
+  for suite in bookworm trixie; do
+    local pk; mapfile -t pk < <(wheel_spec_pkgs "$suite")
+    debs[$suite]=$(fetch_set "$suite" "$(set_name debwheels "${pk[@]}")" closure "${pk[@]}")
+    for g in "${!WHEEL_SYSDEPS[@]}"; do
+      # shellcheck disable=SC2086
+      sysdeps[$suite-$g]=$(fetch_set "$suite" "$(set_name "sysdeps-$g" ${WHEEL_SYSDEPS[$g]})" closure ${WHEEL_SYSDEPS[$g]})
+    done
+  done
+  local sdists=()
+  for p in "${WHEEL_SDISTS[@]}"; do sdists+=("$(fetch_orig trixie "$p")"); done
+  local h; h=$(hash_inputs images/stages/wheelhouse.sh images/lib/assemble.sh images/lib/mkwheels.py \
+    images/lib/debwheels.py "$WHEEL_SPEC" "$bw" "$tx" "$pure" "${debs[@]}" "${sysdeps[@]}" "${sdists[@]}" \
+    "$KIT_CACHE/roots/bookworm.packages" "$KIT_CACHE/roots/trixie.packages" -- "$KIT_BUILDER")
   local tag="$KIT_REPO/wheelhouse:wheelhouse-$h"
+  plan_stage wheelhouse:latest "$tag" || return 0
   local built="$KIT_CACHE/wheelhouse/$h"
   if [ ! -f "$built/.complete" ]; then
     log "building wheels ($h)"
     rm -rf "$built"; mkdir -p "$built/wheelhouse"
-    run_in -v "$KIT_CACHE/debs:/debs:ro" -v "$built:/out" \
-      -v "$PWD/images/lib/mkwheels.py:/mkwheels.py:ro" "$KIT_BUILDER" bash -euc '
+    run_in -v "$KIT_CACHE/debs:/debs:ro" -v "$KIT_CACHE/roots:/roots:ro" -v "$built:/out" \
+      -v "$PWD/images/lib/mkwheels.py:/mkwheels.py:ro" -v "$PWD/images/lib/debwheels.py:/debwheels.py:ro" \
+      -v "$PWD/$WHEEL_SPEC:/wheels.list:ro" -e SPEC_NAME="$WHEEL_SPEC" "$KIT_BUILDER" bash -euc '
         extract() { mkdir -p "$2"; while read -r f; do dpkg-deb -x "/debs/$1/$f" "$2"; done <"/debs/$1/sets/$3"; }
         extract bookworm /t/bookworm '"$(basename "$bw")"'
         extract trixie /t/trixie '"$(basename "$tx")"'
@@ -27,7 +70,35 @@ stage_wheelhouse() {
         python3 /mkwheels.py numpy /t/trixie '"${WHEEL_PLATFORM[trixie]}"' /out/wheelhouse
         python3 /mkwheels.py pure /t/pure gunicorn /out/wheelhouse
         python3 /mkwheels.py pure /t/pure packaging /out/wheelhouse
+        for suite in bookworm trixie; do
+          case $suite in bookworm) set='"$(basename "${debs[bookworm]}")"' plat='"${WHEEL_PLATFORM[bookworm]}"' ;;
+                         trixie) set='"$(basename "${debs[trixie]}")"' plat='"${WHEEL_PLATFORM[trixie]}"' ;; esac
+          # Each package on its own (the files that make its wheel), all of them together
+          # and the root'"'"'s libraries (where bundled libraries are looked up).
+          mkdir -p "/a/$suite"
+          while read -r f; do
+            mkdir -p "/p/$suite/${f%%_*}"
+            dpkg-deb -x "/debs/$suite/$f" "/p/$suite/${f%%_*}"
+            dpkg-deb -x "/debs/$suite/$f" "/a/$suite"
+          done <"/debs/$suite/sets/$set"
+          mkdir -p "/r/$suite"
+          tar -C "/r/$suite" -xf "/roots/$suite.tar" --wildcards "./usr/lib/x86_64-linux-gnu/*" "./lib/x86_64-linux-gnu/*" 2>/dev/null || true
+          python3 /mkwheels.py debs /wheels.list $suite /p/$suite "/a/$suite:/r/$suite" $plat /out/wheelhouse
+        done
+        # tzdata is part of the minbase root, so it is read from the root'"'"'s tarball.
+        mkdir -p /z && tar -C /z -xf /roots/trixie.tar ./usr/share/zoneinfo ./usr/share/doc/tzdata
+        python3 /mkwheels.py tzdata /z /out/wheelhouse
         chmod 644 /out/wheelhouse/*.whl' >&2 || die "building the wheelhouse failed (see above)"
+    # The upstream sources, under the name pip looks for. Debian's .orig.tar is upstream's
+    # tagged tree (psycopg2's has no PKG-INFO, so it is not the PyPI sdist byte for byte);
+    # pip builds either the same way, through setup.py.
+    for p in "${sdists[@]}"; do
+      local base; base=$(basename "$p")
+      local ver=${base#*_}; ver=${ver%.orig.tar.*}
+      tar -tzf "$p" "${base%%_*}-$ver/setup.py" >/dev/null 2>&1 || die "$base has no ${base%%_*}-$ver/setup.py: pip could not build it"
+      install -m 644 "$p" "$built/wheelhouse/${base%%_*}-$ver.tar.gz"
+    done
+
     touch "$built/.complete"
     prune_cache "$KIT_CACHE/wheelhouse" "$h"
   fi
@@ -42,7 +113,15 @@ stage_wheelhouse() {
     rm -rf "$KIT_OUT/wheelhouse.tmp"
     cp -r "$built/wheelhouse" "$KIT_OUT/wheelhouse.tmp"
     echo "$h" >"$KIT_OUT/wheelhouse.tmp/.kit-hash"
-    rm -rf "$KIT_OUT/wheelhouse"
+    # The .debs the container tests install system libraries from: debs/<suite>/<group>/.
+    rm -rf "$KIT_OUT/debs.tmp"
+    for g in "${!sysdeps[@]}"; do
+      suite=${g%%-*}
+      mkdir -p "$KIT_OUT/debs.tmp/$suite/${g#*-}"
+      sed "s|^|$KIT_CACHE/debs/$suite/|" "${sysdeps[$g]}" | xargs cp -t "$KIT_OUT/debs.tmp/$suite/${g#*-}"
+    done
+    rm -rf "$KIT_OUT/wheelhouse" "$KIT_OUT/debs"
+    mv "$KIT_OUT/debs.tmp" "$KIT_OUT/debs"
     mv "$KIT_OUT/wheelhouse.tmp" "$KIT_OUT/wheelhouse"
   fi
 }

@@ -15,6 +15,16 @@ import (
 	"github.com/bootmatrix/bootmatrix/harness/runner"
 )
 
+// DisableReaper turns testcontainers-go's reaper off for this test process, unless
+// TESTCONTAINERS_RYUK_DISABLED is already set: its image cannot be pulled offline,
+// and Runner removes what a test creates by label. Call it first thing in the
+// TestMain of a package whose tests use Runner; runner.New refuses a reaper that is on.
+func DisableReaper() {
+	if os.Getenv("TESTCONTAINERS_RYUK_DISABLED") == "" {
+		_ = os.Setenv("TESTCONTAINERS_RYUK_DISABLED", "true")
+	}
+}
+
 // Required reports whether missing Docker or kit images fail tests instead of skipping them.
 func Required() bool { return os.Getenv("BOOTMATRIX_REQUIRE_DOCKER") == "1" }
 
@@ -53,7 +63,7 @@ func RequireImages(tb testing.TB, refs ...string) {
 		cancel()
 		switch {
 		case cerrdefs.IsNotFound(err):
-			unavailable(tb, "kit image "+ref+" missing: run make images")
+			unavailable(tb, "kit image "+ref+" missing: run bootmatrix kit build (make images)")
 		case err != nil:
 			tb.Fatalf("inspect %s: %v", ref, err)
 		}

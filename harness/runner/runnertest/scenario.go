@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/bootmatrix/bootmatrix/harness/builder/builtin"
 	"github.com/bootmatrix/bootmatrix/harness/diagnose"
 	"github.com/bootmatrix/bootmatrix/harness/recipe"
 	"github.com/bootmatrix/bootmatrix/harness/result"
@@ -25,7 +26,7 @@ var KitImages = []string{
 // does. Offline runs need the kit images; online runs need a registry and an index.
 func RunScenario(tb testing.TB, path string, subs recipe.Substitutions, selectNames ...string) *result.Run {
 	tb.Helper()
-	sc, err := scenario.Load(path, scenario.WithClasses(diagnose.ClassIDs()))
+	sc, err := scenario.Load(path, scenario.WithClasses(diagnose.ClassIDs()), scenario.WithBuilders(builtin.Registry()))
 	if err != nil {
 		tb.Fatalf("load %s: %v", path, err)
 	}
@@ -36,7 +37,7 @@ func RunScenario(tb testing.TB, path string, subs recipe.Substitutions, selectNa
 	if subs.Mode != "online" {
 		RequireImages(tb, KitImages...)
 	}
-	r := Runner(tb, runner.WithSubstitutions(subs), runner.WithRenderer(recipe.Render), runner.WithDiagnoser(diagnose.Diagnoser{}))
+	r := Runner(tb, runner.WithSubstitutions(subs), runner.WithRenderer(builtin.Registry().Render), runner.WithDiagnoser(diagnose.Diagnoser{}))
 	run, err := r.Run(context.Background(), sc, variants)
 	if err != nil {
 		tb.Logf("variants that could not run: %v", err)

@@ -4,11 +4,14 @@ python app.py [MODE]
   serve       answer /health on 0.0.0.0:$PORT (the good case)
   loopback    the same, bound to 127.0.0.1 only
   never-bind  run without ever opening a socket
+  slow-start  keep a CPU busy for 4 seconds (an import of numpy and the like), then serve
   crash-later serve, then exit with code 3 after 2 seconds
+  worker-crash  work for 0.3 seconds, then die of an exception (run in a loop that restarts it)
   fade-out    serve, stop answering after 1 second, exit with code 3 two seconds later
   print-env   print the secret-looking environment, then serve
   flood       print 100 MB to stdout, then serve
   hog         allocate 512 MB, then serve
+  needs-setting  read DATABASE_URL from the environment, which the scenario does not set
 """
 import http.server
 import os
@@ -44,6 +47,18 @@ def main():
     elif mode == "never-bind":
         print("starting, but never binding", flush=True)
         time.sleep(3600)
+    elif mode == "slow-start":
+        print("importing", flush=True)
+        end = time.monotonic() + 4
+        while time.monotonic() < end:
+            pass
+        serve()
+    elif mode == "worker-crash":
+        print(f"worker {os.getpid()} booting", flush=True)
+        end = time.monotonic() + 0.3
+        while time.monotonic() < end:
+            pass
+        raise RuntimeError("cannot reach the cache at redis://cache:6379")
     elif mode == "crash-later":
         def die():
             time.sleep(2)
@@ -72,6 +87,11 @@ def main():
         for _ in range(100 * 1024):
             out.write(line)
         out.flush()
+        serve()
+    elif mode == "needs-setting":
+        print("reading settings", flush=True)
+        database_url = os.environ["DATABASE_URL"]
+        print(f"connecting to {database_url}", flush=True)
         serve()
     elif mode == "hog":
         hog = bytearray(512 << 20)

@@ -1,0 +1,318 @@
+package builtin
+
+import (
+	"flag"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/bootmatrix/bootmatrix/harness/builder/debian"
+	"github.com/bootmatrix/bootmatrix/harness/builder/nixpacks"
+	"github.com/bootmatrix/bootmatrix/harness/diagnose"
+	"github.com/bootmatrix/bootmatrix/harness/recipe"
+	"github.com/bootmatrix/bootmatrix/harness/scenario"
+)
+
+var reg = Registry()
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
+
+func projectDir(t testing.TB, name string) string {
+	t.Helper()
+	d, err := filepath.Abs(filepath.Join("testdata", "projects", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func testScenario(t testing.TB, project, root string) *scenario.Scenario {
+	t.Helper()
+	return &scenario.Scenario{
+		File:    "scenarios/test/scenario.yaml",
+		Dir:     "scenarios/test",
+		Name:    "test",
+		Project: scenario.Project{Dir: projectDir(t, project), Root: root},
+		Port:    8000,
+	}
+}
+
+// dump renders everything a recipe says, in a stable text form, with the
+// machine-specific project path replaced.
+func dump(r *recipe.Recipe, projDir string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# builder: %s\n# shell: %q\n# start: %s\n# workdir: %s\n# python: %s\n", r.Builder, r.Shell, r.Start, r.Workdir, r.Python)
+	for _, n := range r.Notes {
+		fmt.Fprintf(&b, "# note: %s\n", n)
+	}
+	builds := []struct {
+		name string
+		b    *recipe.Build
+	}{{"setup", &r.Setup}, {"install", r.Install}, {"final", r.Final}}
+	var data []string
+	dataBody := map[string][]byte{}
+	for _, bl := range builds {
+		if bl.b == nil {
+			fmt.Fprintf(&b, "\n# ===== %s: none =====\n", bl.name)
+			continue
+		}
+		fmt.Fprintf(&b, "\n# ===== %s =====\n", bl.name)
+		for _, k := range slices.Sorted(maps.Keys(bl.b.Args)) {
+			fmt.Fprintf(&b, "# build-arg %s=%s\n", k, bl.b.Args[k])
+		}
+		for _, k := range slices.Sorted(maps.Keys(bl.b.Context)) {
+			f := bl.b.Context[k]
+			if f.Source != "" {
+				rel, _ := filepath.Rel(projDir, f.Source)
+				fmt.Fprintf(&b, "# context %s <- %s (%o)\n", k, filepath.ToSlash(rel), f.Mode)
+			} else {
+				fmt.Fprintf(&b, "# context %s <- generated (%o)\n", k, f.Mode)
+				data = append(data, bl.name+":"+k)
+				dataBody[bl.name+":"+k] = f.Data
+			}
+		}
+		b.WriteString(bl.b.Dockerfile)
+	}
+	for _, k := range data {
+		fmt.Fprintf(&b, "\n# ===== generated %s =====\n%s", k, dataBody[k])
+	}
+	return strings.ReplaceAll(b.String(), projDir, "<project>")
+}
+
+func TestRenderGolden(t *testing.T) {
+	t.Parallel()
+	online := recipe.Online(map[string]string{"PIP_INDEX_URL": "https://pypi.example.test/simple", "HOME": "/root"})
+	tests := []struct {
+		golden  string
+		project string
+		root    string
+		v       scenario.Variant
+		subs    recipe.Substitutions
+		start   string
+	}{
+		// The seed: nixpacks.toml at the repository root, requirements.txt in backend/.
+		{"nixpacks-seed-no-provider", "seed", ".", scenario.Variant{Name: "seed", Builder: "nixpacks", Python: "3.11", Pins: []string{"numpy==1.26.4"}}, recipe.Offline(), ""},
+		{"nixpacks-seed-nixlibs-override", "seed", ".", scenario.Variant{Name: "seed-libs", Builder: "nixpacks", Python: "3.11",
+			Nixpacks: scenario.NixpacksOverrides{NixLibs: []string{"...", "stdenv.cc.cc.lib"}}}, recipe.Offline(), ""},
+		{"nixpacks-backend-py311", "seed", "backend", scenario.Variant{Name: "backend-311", Builder: "nixpacks", Python: "3.11", Pins: []string{"numpy==1.26.4"}}, recipe.Offline(), "gunicorn --bind 0.0.0.0:$PORT app:app"},
+		{"nixpacks-backend-py313", "seed", "backend", scenario.Variant{Name: "backend-313", Builder: "nixpacks", Python: "3.13"}, recipe.Offline(), "gunicorn --bind 0.0.0.0:$PORT app:app"},
+		{"nixpacks-backend-splice", "seed", "backend", scenario.Variant{Name: "splice", Builder: "nixpacks", Python: "3.11",
+			Nixpacks: scenario.NixpacksOverrides{NixPkgs: []string{"...", "openblas"}, NixLibs: []string{"glibc", "..."}, BuildCmds: []string{"python -c 'import numpy'"}}}, recipe.Offline(), "gunicorn app:app"},
+		{"nixpacks-backend-libs-replaced", "seed", "backend", scenario.Variant{Name: "libs-replaced", Builder: "nixpacks", Python: "3.11",
+			Nixpacks: scenario.NixpacksOverrides{NixLibs: []string{"zlib"}}}, recipe.Offline(), "gunicorn app:app"},
+		{"nixpacks-backend-lib-in-nixpkgs", "seed", "backend", scenario.Variant{Name: "lib-in-pkgs", Builder: "nixpacks", Python: "3.11", Shell: scenario.ShellPlain,
+			Nixpacks: scenario.NixpacksOverrides{NixPkgs: []string{"...", "stdenv.cc.cc.lib"}, NixLibs: []string{}}}, recipe.Offline(), "gunicorn app:app"},
+		{"nixpacks-backend-runimage", "seed", "backend", scenario.Variant{Name: "runimage", Builder: "nixpacks", Python: "3.11",
+			Nixpacks: scenario.NixpacksOverrides{RunImage: "debian:bookworm-slim"}}, recipe.Offline(), "gunicorn app:app"},
+		{"nixpacks-backend-apt", "seed", "backend", scenario.Variant{Name: "apt", Builder: "nixpacks", Python: "3.11",
+			Nixpacks: scenario.NixpacksOverrides{AptPkgs: []string{"libstdc++6"}}}, recipe.Offline(), "gunicorn app:app"},
+		{"nixpacks-backend-online", "seed", "backend", scenario.Variant{Name: "online", Builder: "nixpacks", Python: "3.11"}, online, "gunicorn app:app"},
+		{"nixpacks-node-wins", "nodewins", ".", scenario.Variant{Name: "node", Builder: "nixpacks", Python: "3.11", Pins: []string{"numpy==1.26.4"}}, recipe.Offline(), ""},
+		{"slim-311-offline", "seed", "backend", scenario.Variant{Name: "slim-311", Builder: "python-slim", Python: "3.11", Pins: []string{"NumPy==1.26.4", "requests==2.31.0"}}, recipe.Offline(), "gunicorn --bind 0.0.0.0:$PORT app:app"},
+		{"slim-313-online-login", "seed", "backend", scenario.Variant{Name: "slim-313", Builder: "python-slim", Python: "3.13", Shell: scenario.ShellLogin}, online, "gunicorn app:app"},
+		{"dockerfile-offline", "dfproj", ".", scenario.Variant{Name: "df", Builder: "dockerfile", Dockerfile: "Dockerfile", BuildArgs: map[string]string{"PY": "3.13"}, Pins: []string{"numpy==1.26.4"}}, recipe.Offline(), ""},
+		{"dockerfile-online", "dfproj", ".", scenario.Variant{Name: "df-online", Builder: "dockerfile", Dockerfile: "Dockerfile"}, online, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.golden, func(t *testing.T) {
+			t.Parallel()
+			sc := testScenario(t, tt.project, tt.root)
+			sc.Start = tt.start
+			r, err := reg.Render(sc, tt.v, tt.subs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := dump(r, sc.Project.Dir)
+			file := filepath.Join("testdata", "golden", tt.golden+".Dockerfile")
+			if *update {
+				if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatalf("%v (run go test -run TestRenderGolden -update to create it)", err)
+			}
+			if got != string(want) {
+				t.Errorf("%s differs from the rendering (go test -update rewrites it):\n--- got\n%s\n--- want\n%s", file, got, want)
+			}
+		})
+	}
+}
+
+// TestRenderFacts pins the behaviours the golden files show, so a careless
+// -update cannot silently bless a regression.
+func TestRenderFacts(t *testing.T) {
+	t.Parallel()
+	render := func(project, root string, v scenario.Variant, subs recipe.Substitutions) *recipe.Recipe {
+		t.Helper()
+		sc := testScenario(t, project, root)
+		sc.Start = "gunicorn app:app"
+		r, err := reg.Render(sc, v, subs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	contains := func(what, s, sub string) {
+		t.Helper()
+		if !strings.Contains(s, sub) {
+			t.Errorf("%s lacks %q:\n%s", what, sub, s)
+		}
+	}
+	lacks := func(what, s, sub string) {
+		t.Helper()
+		if strings.Contains(s, sub) {
+			t.Errorf("%s has %q:\n%s", what, sub, s)
+		}
+	}
+
+	seed := render("seed", ".", scenario.Variant{Name: "seed", Builder: "nixpacks", Python: "3.11", Pins: []string{"numpy==1.26.4"}}, recipe.Offline())
+	contains("seed setup", seed.Setup.Dockerfile, "FROM bootmatrix-kit/nix:latest\n")
+	contains("seed setup", seed.Setup.Dockerfile, "RUN nix-env -iA nixpkgs.python311 nixpkgs.gcc nixpkgs.stdenv.cc.cc.lib\n")
+	lacks("seed setup (no provider: no libs, no venv)", seed.Setup.Dockerfile, nixpacks.LibsProfileScript)
+	lacks("seed setup", seed.Setup.Dockerfile, "/opt/venv/bin")
+	contains("seed install", seed.Install.Dockerfile, "RUN cd backend && pip install --break-system-packages -r requirements.txt\n")
+	if got := string(seed.Setup.Context["backend/requirements.txt"].Data); got != "# numpy for the embeddings\nnumpy==1.26.4\ngunicorn\n" {
+		t.Errorf("seed pinned backend/requirements.txt = %q", got)
+	}
+	if !reflect.DeepEqual(seed.Shell, []string{"bash", "-l", "-c"}) || seed.Start != "gunicorn app:app" {
+		t.Errorf("seed shell/start = %q / %q", seed.Shell, seed.Start)
+	}
+	if _, ok := seed.Setup.Context["nixpacks.toml"]; !ok {
+		t.Error("root \".\": the whole project is the context")
+	}
+
+	be := render("seed", "backend", scenario.Variant{Name: "be", Builder: "nixpacks", Python: "3.13"}, recipe.Offline())
+	contains("backend setup", be.Setup.Dockerfile, "RUN nix-env -iA nixpkgs.python313 nixpkgs.gcc\n")
+	contains("backend setup", be.Setup.Dockerfile, "for a in zlib stdenv.cc.cc.lib;")
+	contains("backend setup", be.Setup.Dockerfile, `ENV PATH="/opt/venv/bin:$PATH"`)
+	contains("backend install", be.Install.Dockerfile, "RUN python -m venv --copies /opt/venv && . /opt/venv/bin/activate && pip install -r requirements.txt\n")
+	if _, ok := be.Setup.Context["nixpacks.toml"]; ok {
+		t.Error("root backend: the repo-root nixpacks.toml must not be in the context")
+	}
+
+	run := render("seed", "backend", scenario.Variant{Name: "run", Builder: "nixpacks", Python: "3.11", Nixpacks: scenario.NixpacksOverrides{RunImage: "debian:bookworm-slim"}}, recipe.Offline())
+	if run.Final == nil {
+		t.Fatal("runImage: no Final build")
+	}
+	contains("final", run.Final.Dockerfile, "FROM bootmatrix-kit/debian:bookworm\nCOPY --from=built /app /app\n")
+
+	on := render("seed", "backend", scenario.Variant{Name: "on", Builder: "python-slim", Python: "3.11"}, recipe.Online(map[string]string{"PIP_INDEX_URL": "https://u:secret@idx.test/simple"}))
+	lacks("online setup", on.Setup.Dockerfile+on.Install.Dockerfile, "secret")
+	if on.Install.Args["PIP_INDEX_URL"] != "https://u:secret@idx.test/simple" {
+		t.Errorf("online install args = %v", on.Install.Args)
+	}
+	contains("online setup", on.Setup.Dockerfile, "FROM python:3.11-slim\n")
+	lacks("online setup", on.Setup.Dockerfile, "wheelhouse")
+
+	df := render("dfproj", ".", scenario.Variant{Name: "df", Builder: "dockerfile", Dockerfile: "Dockerfile"}, recipe.Offline())
+	contains("dockerfile", df.Setup.Dockerfile, "FROM bootmatrix-kit/python:3.11-slim AS deps\nCOPY --from=bootmatrix-kit/wheelhouse:latest /wheelhouse /opt/bootmatrix/wheelhouse\nENV ")
+	contains("dockerfile", df.Setup.Dockerfile, "FROM deps AS test\nRUN")
+	contains("dockerfile", df.Setup.Dockerfile, "FROM --platform=linux/amd64 bootmatrix-kit/debian:bookworm\nCOPY --from=deps")
+	contains("dockerfile", df.Setup.Dockerfile, "    && echo FROM inside a continuation stays as it is\n")
+	if df.Install != nil || df.Workdir != "/srv" || df.Start != "gunicorn app:app" {
+		t.Errorf("dockerfile: install %v workdir %q start %q", df.Install, df.Workdir, df.Start)
+	}
+}
+
+func TestRenderErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		project string
+		root    string
+		start   string
+		v       scenario.Variant
+		want    []string
+	}{
+		{"slim needs a start", "seed", "backend", "", scenario.Variant{Name: "s", Builder: "python-slim", Python: "3.11"},
+			[]string{`variant "s"`, "scenarios/test/scenario.yaml", "no start command"}},
+		{"slim needs requirements at the root", "seed", ".", "x", scenario.Variant{Name: "s", Builder: "python-slim", Python: "3.11"},
+			[]string{`variant "s"`, "requirements.txt, which does not exist"}},
+		{"slim needs a python", "seed", "backend", "x", scenario.Variant{Name: "s", Builder: "python-slim", Line: 12},
+			[]string{"line 12", "needs a python version"}},
+		{"root outside the project", "seed", "../..", "x", scenario.Variant{Name: "r", Builder: "nixpacks"},
+			[]string{`variant "r"`, "inside the project"}},
+		{"root missing", "seed", "frontend", "x", scenario.Variant{Name: "r", Builder: "nixpacks"},
+			[]string{"is not a directory"}},
+		{"unknown builder", "seed", ".", "x", scenario.Variant{Name: "u", Builder: "heroku", Line: 3},
+			[]string{`unknown builder "heroku"`, "line 3"}},
+		{"bad pin", "seed", "backend", "x", scenario.Variant{Name: "p", Builder: "nixpacks", Pins: []string{"==1.0"}},
+			[]string{`variant "p"`, "not a requirement line"}},
+		{"pins but nothing read", "nodewins", ".", "x", scenario.Variant{Name: "p", Builder: "dockerfile", Dockerfile: "package.json", Pins: []string{"numpy==1"}},
+			[]string{"package.json: no FROM line"}},
+		{"dockerfile missing", "dfproj", ".", "x", scenario.Variant{Name: "d", Builder: "dockerfile", Dockerfile: "docker/Dockerfile"},
+			[]string{`variant "d"`, "docker/Dockerfile"}},
+		{"dockerfile with base", "dfproj", ".", "x", scenario.Variant{Name: "d", Builder: "dockerfile", Dockerfile: "Dockerfile", Base: "python:3.13-slim"},
+			[]string{"does not apply to the dockerfile builder"}},
+		{"bad shell", "seed", "backend", "x", scenario.Variant{Name: "sh", Builder: "nixpacks", Shell: "zsh"},
+			[]string{`shell "zsh"`}},
+	}
+	for _, tt := range tests {
+		sc := testScenario(t, tt.project, tt.root)
+		sc.Start = tt.start
+		_, err := reg.Render(sc, tt.v, recipe.Offline())
+		if err == nil {
+			t.Errorf("%s: no error", tt.name)
+			continue
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: error %q lacks %q", tt.name, err, w)
+			}
+		}
+	}
+}
+
+func TestRenderPinsNeedARequirementsFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "nixpacks.toml"), []byte("[phases.install]\ncmds = [\"pip install flask\"]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sc := &scenario.Scenario{File: "s.yaml", Project: scenario.Project{Dir: dir, Root: "."}, Start: "x"}
+	_, err := reg.Render(sc, scenario.Variant{Name: "p", Builder: "nixpacks", Pins: []string{"numpy==1"}}, recipe.Offline())
+	if err == nil || !strings.Contains(err.Error(), "reads no requirements file") {
+		t.Errorf("err = %v, want one saying no requirements file is read", err)
+	}
+}
+
+// TestRenderCarriesFacts: each builder's recipe hands the classifier its own
+// facts, the merged plan's lists for Nixpacks (the project's nixpacks.toml
+// counts as much as the variant's overrides).
+func TestRenderCarriesFacts(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		project, root string
+		v             scenario.Variant
+		want          diagnose.BuilderFacts
+		shell         scenario.Shell
+	}{
+		{"seed", ".", scenario.Variant{Name: "n", Builder: "nixpacks", Python: "3.11", Nixpacks: scenario.NixpacksOverrides{NixLibs: []string{"...", "zlib"}}},
+			nixpacks.Facts{NixPkgs: []string{"python311", "gcc", "stdenv.cc.cc.lib"}, NixLibs: []string{"zlib"}, LibsScript: nixpacks.LibsProfileScript}, scenario.ShellLogin},
+		{"seed", "backend", scenario.Variant{Name: "s", Builder: "python-slim", Python: "3.11"}, debian.Facts{}, scenario.ShellPlain},
+		{"dfproj", ".", scenario.Variant{Name: "d", Builder: "dockerfile", Dockerfile: "Dockerfile", Shell: scenario.ShellLogin}, debian.Facts{OfferSlim: true}, scenario.ShellLogin},
+	}
+	for _, tc := range tests {
+		sc := testScenario(t, tc.project, tc.root)
+		sc.Start = "gunicorn app:app"
+		rc, err := reg.Render(sc, tc.v, recipe.Offline())
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := rc.DiagnoseContext()
+		if ctx.Builder != tc.v.Builder || ctx.Shell != tc.shell || !reflect.DeepEqual(ctx.Facts, tc.want) {
+			t.Errorf("%s: context %+v, want builder %s shell %s facts %+v", tc.v.Name, ctx, tc.v.Builder, tc.shell, tc.want)
+		}
+	}
+}

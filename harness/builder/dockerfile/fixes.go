@@ -1,0 +1,125 @@
+package dockerfile
+
+import (
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/bootmatrix/bootmatrix/harness/builder"
+	"github.com/bootmatrix/bootmatrix/harness/diagnose"
+	"github.com/bootmatrix/bootmatrix/harness/project"
+	"github.com/bootmatrix/bootmatrix/harness/scenario"
+)
+
+// FixKinds: the switches to a Dockerfile, a new one on python:*-slim or the
+// project's own, which sidestep another builder's library layout altogether.
+func (Builder) FixKinds() []diagnose.FixKind {
+	return []diagnose.FixKind{diagnose.FixBuilderPythonSlim, diagnose.FixBuilderDockerfile}
+}
+
+// Materialize has nothing to write: the variant's settings are its Dockerfile's.
+func (Builder) Materialize(_ *scenario.Scenario, v scenario.Variant, _, _ string, _ *[]string) (scenario.Variant, bool, error) {
+	return v, false, nil
+}
+
+// Describe is the scenario's start command and the variant's Python.
+func (Builder) Describe(base *builder.FixBase) (string, string, error) {
+	start, py := builder.DescribeVariant(base)
+	return start, py, nil
+}
+
+// Drafts writes the switches to this builder, from a baseline of any builder.
+func (Builder) Drafts(k diagnose.FixKind, base *builder.FixBase) []builder.Draft {
+	switch k {
+	case diagnose.FixBuilderPythonSlim:
+		return pythonSlim(base)
+	case diagnose.FixBuilderDockerfile:
+		return projectDockerfile(base)
+	}
+	return nil
+}
+
+// pythonSlim writes a Dockerfile at the app root on python:X.Y-slim that
+// installs the same requirement files and starts the same command; a
+// platform that finds a Dockerfile at the root builds it instead of Nixpacks.
+func pythonSlim(base *builder.FixBase) []builder.Draft {
+	if base.Variant.Builder == Name || len(base.Requirements) == 0 || base.Start == "" {
+		return nil
+	}
+	py := base.Python
+	lines := []string{
+		"# Debian's Python instead of Nix's: libstdc++ and the other C/C++ runtime",
+		"# libraries are in /usr/lib, where the wheels' extension modules look.",
+		"FROM python:" + py + "-slim",
+		"WORKDIR /app",
+		"COPY . /app"}
+	for _, f := range base.Requirements {
+		rel := strings.TrimPrefix(strings.TrimPrefix(f, base.Root+"/"), "./")
+		if base.Root == "." {
+			rel = f
+		}
+		lines = append(lines, "RUN pip install --no-cache-dir -r "+rel)
+	}
+	lines = append(lines, "CMD "+base.Start)
+	text := strings.Join(lines, "\n") + "\n"
+	df := path.Join(base.Root, "Dockerfile")
+	return []builder.Draft{{ID: "builder-python-slim", Kind: diagnose.FixBuilderPythonSlim,
+		Summary: fmt.Sprintf("build with a Dockerfile on python:%s-slim at %s (the platform builds a root Dockerfile instead of Nixpacks)", py, df),
+		Edit: func(dir string, touched *[]string) error {
+			*touched = append(*touched, df)
+			return builder.WriteText(dir, df, text)
+		},
+		Variant: func(v *scenario.Variant) {
+			v.Builder, v.Dockerfile, v.Shell, v.Base = Name, df, "", ""
+		}}}
+}
+
+// projectDockerfile switches to a Dockerfile the project already has: a
+// platform setting (builder, Dockerfile path, root directory), no file change.
+func projectDockerfile(base *builder.FixBase) []builder.Draft {
+	var found []string
+	rootAbs := filepath.Join(base.Dir, filepath.FromSlash(base.Root))
+	if _, err := os.Stat(filepath.Join(rootAbs, "Dockerfile")); err == nil {
+		found = append(found, path.Join(base.Root, "Dockerfile"))
+	}
+	entries, _ := os.ReadDir(rootAbs)
+	for _, e := range entries {
+		if e.IsDir() && !builder.Skipped(e.Name()) {
+			if _, err := os.Stat(filepath.Join(rootAbs, e.Name(), "Dockerfile")); err == nil {
+				found = append(found, path.Join(base.Root, e.Name(), "Dockerfile"))
+			}
+		}
+	}
+	sort.Strings(found)
+	for _, df := range found {
+		if base.Variant.Builder == Name && path.Clean(filepath.ToSlash(base.Variant.Dockerfile)) == df {
+			continue
+		}
+		dir := path.Dir(df)
+		settings := []string{"builder: Dockerfile", "Dockerfile path: " + df}
+		if dir != base.Root {
+			settings = append(settings, "root directory: "+dir)
+		}
+		return []builder.Draft{{ID: "builder-dockerfile", Kind: diagnose.FixBuilderDockerfile,
+			Summary:  fmt.Sprintf("build the project's own %s instead (a platform setting: %s)", df, strings.Join(settings, ", ")),
+			Settings: settings,
+			Variant: func(v *scenario.Variant) {
+				v.Builder, v.Dockerfile, v.Root, v.Shell, v.Base = Name, df, dir, "", ""
+			}}}
+	}
+	return nil
+}
+
+// Starters: the project's own Dockerfile when it has one; otherwise a hint
+// of the entry that would try one.
+func (Builder) Starters(p *project.Project) ([]builder.StarterVariant, []string) {
+	if p.Dockerfile == "" {
+		return nil, []string{"No Dockerfile found; to try one, add:",
+			fmt.Sprintf("  - {name: %s, builder: %s, root: %s, dockerfile: %s/Dockerfile}", Name, Name, p.AppRoot, p.AppRoot)}
+	}
+	return []builder.StarterVariant{{Name: Name, Python: p.Python, Root: p.AppRoot, Dockerfile: p.Dockerfile,
+		Why: []string{"The project's own Dockerfile; its FROM lines decide the base image."}}}, nil
+}

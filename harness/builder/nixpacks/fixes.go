@@ -1,0 +1,491 @@
+package nixpacks
+
+import (
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/bootmatrix/bootmatrix/harness/builder"
+	"github.com/bootmatrix/bootmatrix/harness/diagnose"
+	"github.com/bootmatrix/bootmatrix/harness/nixpacks"
+	"github.com/bootmatrix/bootmatrix/harness/project"
+	"github.com/bootmatrix/bootmatrix/harness/requirements"
+	"github.com/bootmatrix/bootmatrix/harness/scenario"
+	"github.com/bootmatrix/bootmatrix/harness/shellquote"
+)
+
+// FixKinds: the changes to nixpacks.toml that put Nix's libraries where the
+// loader looks, or install where PEP 668 allows.
+func (Builder) FixKinds() []diagnose.FixKind {
+	return []diagnose.FixKind{
+		diagnose.FixAddNixLibs, diagnose.FixMoveNixPkgToNixLibs, diagnose.FixLoginShell,
+		diagnose.FixUseVenvInstall, diagnose.FixBreakSystemPackages, diagnose.FixNixPythonPackage,
+	}
+}
+
+// Materialize merges the variant's nixpacks overrides into the app root's
+// nixpacks.toml (each "..." spliced so the file merges to what file then
+// override did) and writes the start command there as [start].cmd.
+func (Builder) Materialize(sc *scenario.Scenario, v scenario.Variant, dir, root string, touched *[]string) (scenario.Variant, bool, error) {
+	start := v.Start
+	if start == "" {
+		start = sc.Start
+	}
+	nv := v
+	nv.Nixpacks = scenario.NixpacksOverrides{}
+	if !hasOverrides(v.Nixpacks) && start == "" {
+		return nv, false, nil
+	}
+	err := editConfigIn(dir, root, func(t *tomlText, cfg *nixpacks.Config) error {
+		o := v.Nixpacks
+		lists := []struct {
+			ov      []string
+			phase   string
+			aliases []string
+			cur     func(*nixpacks.PhaseConfig) []string
+		}{
+			{o.NixPkgs, "setup", keyNixPkgs, func(p *nixpacks.PhaseConfig) []string { return p.NixPkgs }},
+			{o.NixLibs, "setup", keyNixLibs, func(p *nixpacks.PhaseConfig) []string { return p.NixLibs }},
+			{o.AptPkgs, "setup", keyAptPkgs, func(p *nixpacks.PhaseConfig) []string { return p.AptPkgs }},
+			{o.InstallCmds, "install", keyCmds, func(p *nixpacks.PhaseConfig) []string { return p.Cmds }},
+			{o.BuildCmds, "build", keyCmds, func(p *nixpacks.PhaseConfig) []string { return p.Cmds }},
+		}
+		for _, l := range lists {
+			if l.ov == nil {
+				continue
+			}
+			var cur []string
+			if ph := phaseOf(cfg, l.phase); ph != nil {
+				cur = l.cur(ph)
+			}
+			t.set("phases."+l.phase, l.aliases, tomlList(nixpacks.Splice(l.ov, cur)))
+		}
+		if o.StartCmd != "" {
+			t.set("start", keyStartCmd, tomlString(o.StartCmd))
+		}
+		if o.RunImage != "" {
+			t.set("start", keyRunImage, tomlString(o.RunImage))
+		}
+		// The scenario's start command wins over the file's, as the platform's
+		// start command setting does; in the file it is one more line a fix can edit.
+		if start != "" {
+			t.set("start", keyStartCmd, tomlString(start))
+		}
+		return nil
+	}, touched)
+	if err != nil {
+		return v, false, err
+	}
+	nv.Start = ""
+	return nv, true, nil
+}
+
+func hasOverrides(o scenario.NixpacksOverrides) bool {
+	return o.NixPkgs != nil || o.NixLibs != nil || o.AptPkgs != nil || o.InstallCmds != nil ||
+		o.BuildCmds != nil || o.StartCmd != "" || o.RunImage != ""
+}
+
+// Describe reads the baseline's plan: its start command (the scenario's, else
+// the plan's) and its interpreter's version.
+func (Builder) Describe(base *builder.FixBase) (string, string, error) {
+	s, err := readFixState(base)
+	if err != nil {
+		return "", "", fmt.Errorf("variant %q: %w", base.Variant.Name, err)
+	}
+	start := base.Variant.Start
+	if start == "" {
+		start = base.Scenario.Start
+	}
+	if start == "" {
+		start = s.plan.StartCmd
+	}
+	return start, s.pythonVersion(), nil
+}
+
+// Drafts writes the candidates of kind k for a Nixpacks baseline.
+func (Builder) Drafts(k diagnose.FixKind, base *builder.FixBase) []builder.Draft {
+	if base.Variant.Builder != Name {
+		return nil
+	}
+	s, err := readFixState(base)
+	if err != nil {
+		return nil // Describe reported it
+	}
+	switch k {
+	case diagnose.FixAddNixLibs:
+		return s.addNixLibs()
+	case diagnose.FixMoveNixPkgToNixLibs:
+		return s.moveToNixLibs()
+	case diagnose.FixLoginShell:
+		return s.loginShell()
+	case diagnose.FixUseVenvInstall:
+		return s.venvInstall()
+	case diagnose.FixBreakSystemPackages:
+		return s.breakSystemPackages()
+	case diagnose.FixNixPythonPackage:
+		return s.nixPythonPackages()
+	}
+	return nil
+}
+
+// fixState is what the drafts know of a Nixpacks baseline.
+type fixState struct {
+	*builder.FixBase
+	plan *nixpacks.Plan
+	cfg  *nixpacks.Config
+}
+
+func readFixState(base *builder.FixBase) (*fixState, error) {
+	rootAbs := filepath.Join(base.Dir, filepath.FromSlash(base.Root))
+	cfg, err := nixpacks.LoadConfig(rootAbs)
+	if err != nil {
+		return nil, err
+	}
+	plan, err := nixpacks.BuildPlan(rootAbs, cfg, base.Variant.Python, nixpacks.Overrides{})
+	if err != nil {
+		return nil, err
+	}
+	return &fixState{FixBase: base, plan: plan, cfg: cfg}, nil
+}
+
+func phaseOf(cfg *nixpacks.Config, name string) *nixpacks.PhaseConfig {
+	if cfg == nil || cfg.Phases == nil {
+		return nil
+	}
+	return cfg.Phases[name]
+}
+
+// configPath is the app root's nixpacks.toml, relative to the project.
+func (s *fixState) configPath() string { return path.Join(s.Root, "nixpacks.toml") }
+
+func (s *fixState) setupList(get func(*nixpacks.PhaseConfig) []string) []string {
+	if ph := phaseOf(s.cfg, "setup"); ph != nil {
+		return get(ph)
+	}
+	return nil
+}
+
+func (s *fixState) editConfig(f func(*tomlText, *nixpacks.Config) error) func(string, *[]string) error {
+	return func(dir string, touched *[]string) error { return editConfigIn(dir, s.Root, f, touched) }
+}
+
+// editConfigIn edits the nixpacks.toml of the app root under dir (creating
+// it) and checks that Nixpacks would still read it. A nixpacks.json is not
+// edited: the edit fails.
+func editConfigIn(dir, root string, f func(*tomlText, *nixpacks.Config) error, touched *[]string) error {
+	rel := path.Join(root, "nixpacks.toml")
+	abs := filepath.Join(dir, filepath.FromSlash(rel))
+	if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(root), "nixpacks.json")); err == nil {
+		if _, err := os.Stat(abs); err != nil {
+			return fmt.Errorf("%s/nixpacks.json: only nixpacks.toml is edited; convert the file to TOML", root)
+		}
+	}
+	data, err := os.ReadFile(abs)
+	if err != nil && !os.IsNotExist(err) {
+		return err
+	}
+	text := string(data)
+	var cfg *nixpacks.Config
+	if text != "" {
+		if cfg, err = nixpacks.ParseConfig(rel, []byte(text)); err != nil {
+			return err
+		}
+	}
+	t := newTOMLText(text)
+	if err := f(t, cfg); err != nil {
+		return err
+	}
+	out := t.String()
+	if _, err := nixpacks.ParseConfig(rel, []byte(out)); err != nil {
+		return fmt.Errorf("editing %s produced a file Nixpacks would refuse: %w", rel, err)
+	}
+	if err := builder.WriteText(dir, rel, out); err != nil {
+		return err
+	}
+	*touched = append(*touched, rel)
+	return nil
+}
+
+// missingAttrs are the Nix attributes providing the missing libraries.
+func (s *fixState) missingAttrs() []string {
+	var out []string
+	for _, m := range s.Missing {
+		a := m.Provider
+		if a == "" {
+			a = NixAttrFor(m.Library)
+		}
+		if a != "" && !slices.Contains(out, a) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// provides reports whether a list entry provides attr (gcc's runtime has several names).
+func provides(entry, attr string) bool {
+	return entry == attr || slices.Contains(nixpacks.GCCRuntimeAttrs, entry) && slices.Contains(nixpacks.GCCRuntimeAttrs, attr)
+}
+
+// withLibs is a nixLibs list that keeps the provider's libraries ("...") and has attrs.
+func withLibs(cur, attrs []string) []string {
+	out := append([]string{}, cur...)
+	if !nixpacks.HasSplice(out) {
+		out = append([]string{nixpacks.Marker}, out...)
+	}
+	for _, a := range attrs {
+		if !slices.Contains(out, a) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+func (s *fixState) addNixLibs() []builder.Draft {
+	attrs := s.missingAttrs()
+	if len(attrs) == 0 {
+		return nil
+	}
+	cur := s.setupList(func(p *nixpacks.PhaseConfig) []string { return p.NixLibs })
+	next := withLibs(cur, attrs)
+	if equal(cur, next) {
+		return nil
+	}
+	summary := fmt.Sprintf("add %s to nixLibs in %s: its lib directory goes on LD_LIBRARY_PATH (\"...\" keeps the provider's own libraries)", strings.Join(attrs, ", "), s.configPath())
+	if cur != nil && !nixpacks.HasSplice(cur) {
+		summary = fmt.Sprintf("nixLibs %s replaces the provider's libraries: add \"...\" (and %s) in %s", tomlList(cur), strings.Join(attrs, ", "), s.configPath())
+	}
+	return []builder.Draft{{ID: "add-nixlibs", Kind: diagnose.FixAddNixLibs, Summary: summary,
+		Edit: s.editConfig(func(t *tomlText, _ *nixpacks.Config) error {
+			t.set("phases.setup", keyNixLibs, tomlList(next))
+			return nil
+		})}}
+}
+
+func (s *fixState) moveToNixLibs() []builder.Draft {
+	attrs := s.missingAttrs()
+	pkgs := s.setupList(func(p *nixpacks.PhaseConfig) []string { return p.NixPkgs })
+	if len(attrs) == 0 || pkgs == nil {
+		return nil
+	}
+	var moved, keep []string
+	for _, p := range pkgs {
+		hit := false
+		for _, a := range attrs {
+			if provides(p, a) {
+				hit = true
+			}
+		}
+		if hit {
+			moved = append(moved, p)
+		} else {
+			keep = append(keep, p)
+		}
+	}
+	if len(moved) == 0 {
+		return nil
+	}
+	libs := withLibs(s.setupList(func(p *nixpacks.PhaseConfig) []string { return p.NixLibs }), moved)
+	return []builder.Draft{{ID: "move-nixpkg-to-nixlibs", Kind: diagnose.FixMoveNixPkgToNixLibs,
+		Summary: fmt.Sprintf("move %s from nixPkgs to nixLibs in %s: nixPkgs only links it into the profile, which the loader never searches", strings.Join(moved, ", "), s.configPath()),
+		Edit: s.editConfig(func(t *tomlText, _ *nixpacks.Config) error {
+			t.set("phases.setup", keyNixPkgs, tomlList(keep))
+			t.set("phases.setup", keyNixLibs, tomlList(libs))
+			return nil
+		})}}
+}
+
+// loginShell wraps the start command in bash -l -c. The platform still starts
+// it without a login shell; the probes of the candidate run in one, since the
+// wrapped command gives the app exactly that environment.
+func (s *fixState) loginShell() []builder.Draft {
+	if s.Variant.Shell != scenario.ShellPlain || s.plan.StartCmd == "" || strings.HasPrefix(s.plan.StartCmd, "bash -l") {
+		return nil
+	}
+	cmd := "bash -l -c " + shellquote.Quote(s.plan.StartCmd)
+	return []builder.Draft{{ID: "login-shell", Kind: diagnose.FixLoginShell,
+		Summary: fmt.Sprintf("start the app in a login shell (%s) so /etc/profile.d exports nixLibs' LD_LIBRARY_PATH", cmd),
+		Edit: s.editConfig(func(t *tomlText, _ *nixpacks.Config) error {
+			t.set("start", keyStartCmd, tomlString(cmd))
+			return nil
+		}),
+		Variant: func(v *scenario.Variant) { v.Shell = scenario.ShellLogin }}}
+}
+
+var (
+	pipInstallRE = regexp.MustCompile(`\b(pip3?|python3? -m pip) install\b`)
+	bspRE        = regexp.MustCompile(`\s+--break-system-packages\b`)
+)
+
+// installCmds are the file's install commands, nil when the file sets none.
+func (s *fixState) installCmds() []string {
+	if ph := phaseOf(s.cfg, "install"); ph != nil {
+		return ph.Cmds
+	}
+	return nil
+}
+
+func (s *fixState) venvInstall() []builder.Draft {
+	cmds := s.installCmds()
+	if cmds == nil || !pipInstallRE.MatchString(strings.Join(cmds, "\n")) || strings.Contains(strings.Join(cmds, "\n"), "venv") {
+		return nil
+	}
+	if s.plan.Provider == "python" {
+		return []builder.Draft{{ID: "use-venv-install", Kind: diagnose.FixUseVenvInstall,
+			Summary: fmt.Sprintf("remove the custom install command from %s, so the Python provider's own install (python -m venv --copies /opt/venv, pip install -r requirements.txt) runs", s.configPath()),
+			Edit: s.editConfig(func(t *tomlText, _ *nixpacks.Config) error {
+				t.remove("phases.install", keyCmds)
+				return nil
+			})}}
+	}
+	var next []string
+	for _, c := range cmds {
+		if pipInstallRE.MatchString(c) {
+			c = "python -m venv --copies /opt/venv && . /opt/venv/bin/activate && " + bspRE.ReplaceAllString(c, "")
+		}
+		next = append(next, c)
+	}
+	start := s.plan.StartCmd
+	if start != "" && !strings.Contains(start, "/opt/venv") {
+		start = ". /opt/venv/bin/activate && " + start
+	}
+	return []builder.Draft{{ID: "use-venv-install", Kind: diagnose.FixUseVenvInstall,
+		Summary: fmt.Sprintf("install into a venv as the Python provider does (python -m venv --copies /opt/venv) and start from it, in %s", s.configPath()),
+		Edit: s.editConfig(func(t *tomlText, _ *nixpacks.Config) error {
+			t.set("phases.install", keyCmds, tomlList(next))
+			if start != "" {
+				t.set("start", keyStartCmd, tomlString(start))
+			}
+			return nil
+		})}}
+}
+
+// withBreakSystemPackages adds the flag to every pip install outside a venv.
+func withBreakSystemPackages(cmds []string) ([]string, bool) {
+	var out []string
+	changed := false
+	for _, c := range cmds {
+		if pipInstallRE.MatchString(c) && !strings.Contains(c, "--break-system-packages") && !strings.Contains(c, "venv") {
+			c = pipInstallRE.ReplaceAllString(c, "$0 --break-system-packages")
+			changed = true
+		}
+		out = append(out, c)
+	}
+	return out, changed
+}
+
+func (s *fixState) breakSystemPackages() []builder.Draft {
+	next, changed := withBreakSystemPackages(s.installCmds())
+	if !changed {
+		return nil
+	}
+	return []builder.Draft{{ID: "break-system-packages", Kind: diagnose.FixBreakSystemPackages,
+		Summary: fmt.Sprintf("pass --break-system-packages to pip in %s's install command", s.configPath()),
+		Edit: s.editConfig(func(t *tomlText, _ *nixpacks.Config) error {
+			t.set("phases.install", keyCmds, tomlList(next))
+			return nil
+		})}}
+}
+
+var pythonAttrRE = regexp.MustCompile(`^python3(\d+)$`)
+
+// pythonAttr is the plan's interpreter attribute (python313), defaulting as Nixpacks does.
+func (s *fixState) pythonAttr() string {
+	if a := nixpacks.PythonAttr(s.Variant.Python); a != "" {
+		return a
+	}
+	for _, p := range s.plan.NixPkgs {
+		if pythonAttrRE.MatchString(p) {
+			return p
+		}
+	}
+	return nixpacks.PythonAttr(project.DefaultPython)
+}
+
+// pythonVersion is the version of pythonAttr ("3.13"): the one whose
+// attribute it is.
+func (s *fixState) pythonVersion() string {
+	if s.Variant.Python != "" {
+		return s.Variant.Python
+	}
+	a := s.pythonAttr()
+	if m := pythonAttrRE.FindStringSubmatch(a); m != nil && nixpacks.PythonAttr("3."+m[1]) == a {
+		return "3." + m[1]
+	}
+	return project.DefaultPython
+}
+
+func (s *fixState) nixPythonPackages() []builder.Draft {
+	cmds := s.installCmds()
+	if len(s.Imports) == 0 || cmds == nil || strings.Contains(strings.Join(cmds, "\n"), "venv") {
+		// The provider's venv does not see Nix's python packages.
+		return nil
+	}
+	py := s.pythonAttr()
+	pkgs := s.setupList(func(p *nixpacks.PhaseConfig) []string { return p.NixPkgs })
+	next := []string{}
+	hasPy := false
+	for _, p := range pkgs {
+		if p == "python3" || pythonAttrRE.MatchString(p) {
+			p, hasPy = py, true
+		}
+		if !slices.Contains(next, p) {
+			next = append(next, p)
+		}
+	}
+	if pkgs == nil {
+		next = []string{"..."}
+	}
+	if !hasPy {
+		next = append(next, py)
+	}
+	var attrs, dists []string
+	for _, m := range s.Imports {
+		d := project.Distribution(m)
+		attrs = append(attrs, py+"Packages."+d)
+		dists = append(dists, d)
+		if !slices.Contains(next, py+"Packages."+d) {
+			next = append(next, py+"Packages."+d)
+		}
+	}
+	install, _ := withBreakSystemPackages(cmds)
+	reqs := append([]string{}, s.Requirements...)
+	root := s.Root
+	return []builder.Draft{{ID: "nix-python-package", Kind: diagnose.FixNixPythonPackage,
+		Summary: fmt.Sprintf("take %s from Nix (%s in nixPkgs, built against the store's libraries) and drop it from the requirements pip installs", strings.Join(dists, ", "), strings.Join(attrs, ", ")),
+		Edit: func(dir string, touched *[]string) error {
+			err := editConfigIn(dir, root, func(t *tomlText, _ *nixpacks.Config) error {
+				t.set("phases.setup", keyNixPkgs, tomlList(next))
+				if !equal(install, cmds) {
+					t.set("phases.install", keyCmds, tomlList(install))
+				}
+				return nil
+			}, touched)
+			if err != nil {
+				return err
+			}
+			for _, f := range reqs {
+				text, err := builder.ReadText(dir, f)
+				if err != nil {
+					return err
+				}
+				for _, d := range dists {
+					text, _ = requirements.Drop(text, d)
+				}
+				if err := builder.WriteText(dir, f, text); err != nil {
+					return err
+				}
+				*touched = append(*touched, f)
+			}
+			return nil
+		}}}
+}
+
+// equal is slices.Equal that also tells a missing list from an empty one: a
+// file's absent key and its "key = []" merge differently.
+func equal(a, b []string) bool {
+	return (a == nil) == (b == nil) && slices.Equal(a, b)
+}

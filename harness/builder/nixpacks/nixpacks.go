@@ -1,0 +1,111 @@
+// Package nixpacks is the Nixpacks builder: what Nixpacks builds from a
+// project's app root (its nixpacks.toml merged with the provider's plan and the
+// variant's overrides), on Nixpacks' base image or the offline Nix stand-in.
+// The diagnosis gets Nix facts: the store, nixPkgs and nixLibs.
+package nixpacks
+
+import (
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+
+	"github.com/bootmatrix/bootmatrix/harness/nixpacks"
+	"github.com/bootmatrix/bootmatrix/harness/recipe"
+	"github.com/bootmatrix/bootmatrix/harness/scenario"
+)
+
+// Name is the builder's name in a scenario.
+const Name = "nixpacks"
+
+// Builder is the Nixpacks builder; its zero value is ready.
+type Builder struct{}
+
+// Name is "nixpacks".
+func (Builder) Name() string { return Name }
+
+// Settings: the nixpacks overrides, and base (another logical base image).
+func (Builder) Settings() []string {
+	return []string{scenario.SettingNixpacks, scenario.SettingBase}
+}
+
+// Complete has no defaults to add: the plan supplies them when rendering.
+func (Builder) Complete(*scenario.Variant) {}
+
+// CheckProject reads the app root's Nixpacks config as Nixpacks will, and reports
+// every problem in it at its file, line and column, so that a broken
+// nixpacks.toml is found with the scenario's other problems before anything runs
+// rather than at render time, one at a time. It also wants something to install:
+// a requirements.txt in the app root, or install commands from the variant or
+// the config.
+func (Builder) CheckProject(dir string, v scenario.Variant) []scenario.SettingProblem {
+	root := filepath.Join(dir, filepath.FromSlash(v.Root))
+	cfg, err := nixpacks.LoadConfig(root)
+	if err != nil {
+		return configProblems(err)
+	}
+	if isFile(filepath.Join(root, "requirements.txt")) || v.Nixpacks.InstallCmds != nil || configInstalls(cfg) {
+		return nil
+	}
+	return []scenario.SettingProblem{{Setting: "root",
+		Msg:  fmt.Sprintf("no requirements.txt in app root %q and no install commands (builder nixpacks)", v.Root),
+		Hint: "set root to the directory that has requirements.txt, or give nixpacks.installCmds"}}
+}
+
+// configProblems turns a config that Nixpacks would refuse into the loader's
+// problems, each in the config file; an error that is not about the content
+// (the file cannot be read) points at the variant's root.
+func configProblems(err error) []scenario.SettingProblem {
+	ces := nixpacks.Problems(err)
+	if len(ces) == 0 {
+		return []scenario.SettingProblem{{Setting: "root", Msg: err.Error(), Hint: "make the app root's Nixpacks config readable"}}
+	}
+	out := make([]scenario.SettingProblem, len(ces))
+	for i, ce := range ces {
+		out[i] = scenario.SettingProblem{File: ce.File, Line: ce.Line, Column: ce.Column, Msg: ce.Msg,
+			Hint: `Nixpacks would fail with "Failed to parse Nixpacks config file"; fix the file (https://nixpacks.com/docs/configuration/file)`}
+	}
+	return out
+}
+
+// configInstalls reports whether the app root's Nixpacks config gives install
+// commands, in which case Nixpacks needs no requirements.txt there.
+func configInstalls(cfg *nixpacks.Config) bool {
+	if cfg == nil {
+		return false
+	}
+	ph := cfg.Phases["install"]
+	return ph != nil && len(ph.Cmds) > 0
+}
+
+// RequirementFiles are requirements.txt and the files the plan's commands
+// install from, in the plan's directory under the app root.
+func (Builder) RequirementFiles(sc *scenario.Scenario, v scenario.Variant) ([]string, error) {
+	root, rootAbs, err := recipe.AppRoot(sc, v)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := nixpacks.LoadConfig(rootAbs)
+	if err != nil {
+		return nil, err
+	}
+	plan, err := nixpacks.BuildPlan(rootAbs, cfg, v.Python, Overrides(v.Nixpacks))
+	if err != nil {
+		return nil, err
+	}
+	var cmds []string
+	for _, s := range plan.Steps {
+		cmds = append(cmds, s.Cmds...)
+	}
+	return recipe.RequirementFiles(sc.Project.Dir, path.Join(root, plan.Dir), cmds), nil
+}
+
+// Overrides are a variant's nixpacks overrides as the Nixpacks model reads
+// them. The two types have the same fields, so a field added to one and not
+// the other stops this conversion from compiling.
+func Overrides(o scenario.NixpacksOverrides) nixpacks.Overrides { return nixpacks.Overrides(o) }
+
+func isFile(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.Mode().IsRegular()
+}

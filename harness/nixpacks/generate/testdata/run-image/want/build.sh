@@ -1,0 +1,1 @@
+docker build /tmp/out -f /tmp/out/.nixpacks/Dockerfile -t app --build-arg APP_ENV=production --build-arg NIXPACKS_METADATA=static

@@ -1,0 +1,57 @@
+package runner
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"github.com/cpuguy83/dockercfg"
+	"github.com/distribution/reference"
+	"github.com/moby/moby/api/types/registry"
+	"github.com/moby/moby/client"
+	"github.com/moby/moby/client/pkg/jsonmessage"
+)
+
+// PullImage pulls through the engine. The engine itself never reads
+// ~/.docker/config.json, so the client does, the way the docker CLI does: an auths
+// entry, credsStore or credHelpers for the reference's registry. Progress is one
+// plain line per layer event; the credentials go only in the request header.
+func (m *mobyEngine) PullImage(ctx context.Context, ref string, out io.Writer) error {
+	auth, err := RegistryAuth(ref)
+	if err != nil {
+		return err
+	}
+	resp, err := m.cli.ImagePull(ctx, ref, client.ImagePullOptions{RegistryAuth: auth})
+	if err != nil {
+		return err
+	}
+	return jsonmessage.DisplayJSONMessages(resp.JSONMessages(ctx), out, 0, false, nil)
+}
+
+// RegistryAuth is the X-Registry-Auth value for ref's registry from Docker's
+// configuration, empty when it has none.
+func RegistryAuth(ref string) (string, error) {
+	named, err := reference.ParseNormalizedNamed(ref)
+	if err != nil {
+		return "", fmt.Errorf("image reference %q: %w", ref, err)
+	}
+	host := dockercfg.ResolveRegistryHost(reference.Domain(named))
+	user, secret, err := dockercfg.GetRegistryCredentials(host)
+	if err != nil {
+		return "", fmt.Errorf("credentials for %s from Docker's configuration: %w", host, err)
+	}
+	if user == "" && secret == "" {
+		return "", nil
+	}
+	cfg := registry.AuthConfig{Username: user, Password: secret, ServerAddress: host}
+	if user == "" {
+		cfg = registry.AuthConfig{IdentityToken: secret, ServerAddress: host}
+	}
+	data, err := json.Marshal(cfg)
+	if err != nil {
+		return "", err
+	}
+	return base64.URLEncoding.EncodeToString(data), nil
+}
