@@ -8,17 +8,20 @@ import (
 	"sync"
 	"time"
 
+	"github.com/docker/go-units"
 	"github.com/moby/term"
 
 	"github.com/bootmatrix/bootmatrix/harness/result"
 	"github.com/bootmatrix/bootmatrix/harness/runner"
 )
 
-// progress shows stage events while a run is under way. On a terminal it keeps
-// one line per variant (its current stage and elapsed time) and redraws them in
-// place; on a pipe or in CI, where cursor movement would garble the log, it
-// prints one plain line per event. It does no I/O of its own timing: the caller
-// feeds events and calls Draw, so tests can drive it with a fake clock.
+// progress shows stage events and image pulls while a run is under way. On a
+// terminal it keeps one line per variant (its current stage and elapsed time) and,
+// while an image is pulled, one per layer with a bar, and redraws them in place; on
+// a pipe or in CI, where cursor movement would garble the log, it prints plain
+// lines: one per stage event, and one per layer state with its byte counts at most
+// every plainPullEvery. It does no I/O of its own timing: the caller feeds events
+// and calls Draw, so tests can drive it with a fake clock.
 type progress struct {
 	mu    sync.Mutex
 	w     io.Writer
@@ -28,6 +31,27 @@ type progress struct {
 	rows  map[string]*progressRow
 	width int
 	drawn int // lines on screen from the last Draw, to move the cursor back over
+	// pulls are the pulls under way, in the order they started.
+	pulls []*pullView
+}
+
+// plainPullEvery bounds how often a pipe gets a line for one layer whose state has
+// not changed: a 1 GB layer reports its bytes thousands of times.
+const plainPullEvery = 5 * time.Second
+
+// pullView is one pull under way: the image's latest own message and its layers.
+type pullView struct {
+	ref    string
+	status string
+	layers []*layerView
+}
+
+type layerView struct {
+	id             string
+	status         string
+	current, total int64
+	printed        time.Time // plain mode: when its last line went out
+	printedStatus  string
 }
 
 type progressRow struct {
@@ -93,6 +117,107 @@ func (p *progress) Event(e runner.Event) {
 	}
 }
 
+// Pull records a pull's message; in plain mode it prints it unless it only counts
+// bytes of a layer state printed less than plainPullEvery ago. A pull's Done
+// message ends its lines.
+func (p *progress) Pull(e runner.PullProgress) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	stamp := e.Time.Format("15:04:05")
+	if e.Done {
+		for i, pv := range p.pulls {
+			if pv.ref == e.Ref {
+				p.pulls = append(p.pulls[:i], p.pulls[i+1:]...)
+				break
+			}
+		}
+		if p.live {
+			return
+		}
+		if e.Err != nil {
+			fmt.Fprintf(p.w, "%s  pull %s failed: %v\n", stamp, e.Ref, e.Err)
+			return
+		}
+		fmt.Fprintf(p.w, "%s  pull %s done\n", stamp, e.Ref)
+		return
+	}
+	pv := p.pull(e.Ref)
+	if e.Layer == "" {
+		pv.status = e.Status
+		if !p.live {
+			fmt.Fprintf(p.w, "%s  pull %s  %s\n", stamp, e.Ref, e.Status)
+		}
+		return
+	}
+	var l *layerView
+	for _, x := range pv.layers {
+		if x.id == e.Layer {
+			l = x
+			break
+		}
+	}
+	if l == nil {
+		l = &layerView{id: e.Layer}
+		pv.layers = append(pv.layers, l)
+	}
+	l.status, l.current, l.total = e.Status, e.Current, e.Total
+	if p.live || (l.printedStatus == e.Status && e.Time.Sub(l.printed) < plainPullEvery) {
+		return
+	}
+	l.printed, l.printedStatus = e.Time, e.Status
+	line := fmt.Sprintf("%s  pull %s  %s  %s", stamp, e.Ref, l.id, l.status)
+	if n := layerBytes(l.current, l.total); n != "" {
+		line += "  " + n
+	}
+	fmt.Fprintln(p.w, line)
+}
+
+func (p *progress) pull(ref string) *pullView {
+	for _, pv := range p.pulls {
+		if pv.ref == ref {
+			return pv
+		}
+	}
+	pv := &pullView{ref: ref}
+	p.pulls = append(p.pulls, pv)
+	return pv
+}
+
+// layerBytes is "1.049MB/3.146MB 33%", or what of it the engine said.
+func layerBytes(current, total int64) string {
+	switch {
+	case total > 0:
+		return fmt.Sprintf("%s/%s %d%%", units.HumanSize(float64(current)), units.HumanSize(float64(total)), percent(current, total))
+	case current > 0:
+		return units.HumanSize(float64(current))
+	}
+	return ""
+}
+
+func percent(current, total int64) int64 {
+	return min(max(current*100/total, 0), 100)
+}
+
+// pullBarWidth is the bar's cells, narrow enough that a mirror's long reference
+// still leaves the line inside 80 columns for most layers.
+const pullBarWidth = 20
+
+// layerLine is a layer's live line: its state, and a bar while bytes are counted.
+func layerLine(l *layerView) string {
+	line := fmt.Sprintf("  %s  %-18s", l.id, l.status)
+	if l.total > 0 {
+		n := int(percent(l.current, l.total) * pullBarWidth / 100)
+		bar := strings.Repeat("=", n)
+		if n < pullBarWidth {
+			bar += ">" + strings.Repeat(" ", pullBarWidth-n-1)
+		}
+		line += " [" + bar + "] " + layerBytes(l.current, l.total)
+	} else if n := layerBytes(l.current, l.total); n != "" {
+		line += " " + n
+	}
+	return strings.TrimRight(line, " ")
+}
+
 // Draw redraws every variant's line in live mode (a no-op otherwise). The caller
 // calls it on a ticker, which bounds the redraw rate whatever the event rate.
 func (p *progress) Draw() {
@@ -106,12 +231,26 @@ func (p *progress) Draw() {
 		fmt.Fprintf(&b, "\x1b[%dA", p.drawn) // back to the first line
 	}
 	now := p.now()
+	lines := make([]string, 0, len(p.order))
 	for _, v := range p.order {
+		lines = append(lines, p.line(v, now))
+	}
+	for _, pv := range p.pulls {
+		lines = append(lines, strings.TrimRight("pull "+pv.ref+"  "+pv.status, " "))
+		for _, l := range pv.layers {
+			lines = append(lines, layerLine(l))
+		}
+	}
+	for _, l := range lines {
 		b.WriteString("\r\x1b[2K")
-		b.WriteString(p.line(v, now))
+		b.WriteString(l)
 		b.WriteString("\n")
 	}
-	p.drawn = len(p.order)
+	if len(lines) < p.drawn {
+		// A finished pull's lines are below: clear them.
+		b.WriteString("\x1b[J")
+	}
+	p.drawn = len(lines)
 	io.WriteString(p.w, b.String())
 }
 

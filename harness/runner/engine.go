@@ -21,8 +21,9 @@ type engine interface {
 	Build(ctx context.Context, req buildRequest, out io.Writer) (code int, err error)
 	TagImage(ctx context.Context, source, target string) error
 	// PullImage pulls ref with the credentials Docker's own configuration has for its
-	// registry; progress goes to out. The error carries the registry's answer.
-	PullImage(ctx context.Context, ref string, out io.Writer) error
+	// registry; progress goes to progress as the engine reports it (Ref and Time
+	// unset). The error carries the registry's answer.
+	PullImage(ctx context.Context, ref string, progress func(PullProgress)) error
 	// RemoveImage untags ref, deleting the image and its untagged parents when that
 	// was its last tag.
 	RemoveImage(ctx context.Context, ref string, force bool) error

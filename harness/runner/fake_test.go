@@ -17,6 +17,7 @@ import (
 	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
+	"github.com/moby/moby/client/pkg/jsonmessage"
 )
 
 // fakeEngine is an engine in memory, for the stage logic's tests: builds succeed
@@ -53,6 +54,9 @@ type fakeEngine struct {
 	pullable   map[string]imageInfo // references PullImage can fetch
 	pullErr    error                // PullImage's error for any other reference
 	pulled     []string             // references PullImage was called with
+	// pullStream is the engine's pull stream (its JSON messages) for a reference;
+	// PullImage decodes it as it decodes the engine's.
+	pullStream map[string]string
 }
 
 func newFake() *fakeEngine {
@@ -380,15 +384,23 @@ func fakeRunner(t testing.TB, f *fakeEngine, opts ...Option) *Runner {
 	return r
 }
 
-// PullImage succeeds for references pullable holds (their images appear), and
-// fails with pullErr otherwise; pulled counts the calls.
-func (f *fakeEngine) PullImage(_ context.Context, ref string, out io.Writer) error {
+// PullImage plays the canned stream pullStream holds for ref (one layer's "Pull
+// complete" when it holds none and ref is pullable) through the engine's decoder; then it succeeds for references
+// pullable holds (their images appear), and fails with pullErr otherwise; pulled
+// counts the calls.
+func (f *fakeEngine) PullImage(_ context.Context, ref string, progress func(PullProgress)) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.pulled = append(f.pulled, ref)
+	stream, ok := f.pullStream[ref]
+	if _, pullable := f.pullable[ref]; !ok && pullable {
+		stream = `{"status":"Pull complete","progressDetail":{},"id":"0a1b2c3d4e5f"}`
+	}
+	if err := jsonmessage.DisplayStream(strings.NewReader(stream), io.Discard, pullPrinter(progress)); err != nil {
+		return err
+	}
 	if info, ok := f.pullable[ref]; ok {
 		f.images[ref] = info
-		fmt.Fprintf(out, "%s: Pull complete\n", ref)
 		return nil
 	}
 	if f.pullErr != nil {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
 
@@ -28,8 +29,28 @@ type pulls struct {
 	calls map[string]*pullCall
 }
 
+// PullProgress is one message of an image pull, as the engine reports it: a layer's
+// state, or the image's own (Layer empty), or the pull's end (Done).
+type PullProgress struct {
+	// Ref is the reference pulled, as the build's FROM names it.
+	Ref string
+	// Layer is the engine's short layer id; empty for a message about the image.
+	Layer string
+	// Status is the engine's own word for the state: "Waiting", "Downloading",
+	// "Extracting", "Pull complete", "Already exists", "Digest: sha256:…".
+	Status string
+	// Current and Total are the bytes of Status's work done and in all; Total is 0
+	// when the engine does not say.
+	Current, Total int64
+	// Done marks the pull's end, the last message for Ref; Err is why it failed.
+	Done bool
+	Err  error
+	Time time.Time
+}
+
 // pull fetches ref into the engine once per run; out gets its progress (the first
-// variant's) or a copy of it (the ones that waited).
+// variant's) or a copy of it (the ones that waited), one line per state as docker
+// prints to a pipe, and WithPullProgress gets every message typed.
 func (r *Runner) pull(ctx context.Context, ref string, out io.Writer) error {
 	r.pulls.mu.Lock()
 	if r.pulls.calls == nil {
@@ -50,9 +71,19 @@ func (r *Runner) pull(ctx context.Context, ref string, out io.Writer) error {
 	r.pulls.mu.Unlock()
 
 	var log strings.Builder
-	err := r.eng.PullImage(ctx, ref, io.MultiWriter(out, &log))
+	w := io.MultiWriter(out, &log)
+	err := r.eng.PullImage(ctx, ref, func(p PullProgress) {
+		p.Ref, p.Time = ref, time.Now()
+		if r.pullProgress != nil {
+			r.pullProgress(p)
+		}
+		writePullLine(w, p)
+	})
 	if err != nil && ctx.Err() == nil {
 		err = classifyPull(ref, err)
+	}
+	if r.pullProgress != nil {
+		r.pullProgress(PullProgress{Ref: ref, Done: true, Err: err, Time: time.Now()})
 	}
 	c.err, c.output = err, log.String()
 	if ctx.Err() != nil {
@@ -63,6 +94,20 @@ func (r *Runner) pull(ctx context.Context, ref string, out io.Writer) error {
 	}
 	close(c.done)
 	return err
+}
+
+// writePullLine writes p to a build's output the way docker's jsonmessage does to a
+// pipe: one line per state, none for the byte counts in between, which would make a
+// large layer thousands of lines of the report.
+func writePullLine(w io.Writer, p PullProgress) {
+	if p.Current > 0 || p.Total > 0 {
+		return
+	}
+	if p.Layer != "" {
+		fmt.Fprintf(w, "%s: %s\n", p.Layer, p.Status)
+		return
+	}
+	fmt.Fprintf(w, "%s\n", p.Status)
 }
 
 // errPull is a pull the registry (or the way to it) refused, with its own words.

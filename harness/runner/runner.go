@@ -95,6 +95,11 @@ func WithDiagnoser(d Diagnoser) Option { return func(r *Runner) { r.diag = d } }
 // several goroutines at once when variants run in parallel.
 func WithProgress(f func(Event)) Option { return func(r *Runner) { r.progress = f } }
 
+// WithPullProgress receives every message of the run's image pulls, each pull's
+// once however many variants wait on it, and a Done message at each pull's end. It
+// is called from several goroutines at once when pulls run in parallel.
+func WithPullProgress(f func(PullProgress)) Option { return func(r *Runner) { r.pullProgress = f } }
+
 // WithKeep leaves failed variants' containers running for inspection.
 func WithKeep(keep bool) Option { return func(r *Runner) { r.keep = keep } }
 
@@ -140,11 +145,13 @@ type Runner struct {
 	subs     recipe.Substitutions
 	diag     Diagnoser
 	progress func(Event)
-	keep     bool
-	keepAll  bool
-	runID    string
-	render   Renderer
-	logf     func(string, ...any)
+	// pullProgress receives pull messages (WithPullProgress).
+	pullProgress func(PullProgress)
+	keep         bool
+	keepAll      bool
+	runID        string
+	render       Renderer
+	logf         func(string, ...any)
 	// exitGrace is how long boot waits for the process to exit once a health check
 	// that had passed fails, before calling it a failed check rather than a crash.
 	exitGrace time.Duration
