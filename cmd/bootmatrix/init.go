@@ -141,7 +141,7 @@ func (p *starter) scenarioFile(reg *builder.Registry) *starterFile {
 			if len(f.Matrix.Include) > 0 {
 				why = append([]string{""}, why...)
 			}
-			f.Matrix.Include = append(f.Matrix.Include, starterVariant{StarterVariant: sv, Builder: b.Name(), comment: comment(why...)})
+			f.Matrix.Include = append(f.Matrix.Include, starterVariant{StarterVariant: sv, Builder: string(b.Name()), comment: comment(why...)})
 		}
 		if len(hint) > 0 {
 			hints = append(append(hints, ""), hint...)

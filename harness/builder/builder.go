@@ -41,7 +41,7 @@ import (
 // Builder is one platform builder.
 type Builder interface {
 	// Name is what a scenario's builder field says ("nixpacks").
-	Name() string
+	Name() scenario.BuilderName
 	// BuilderSpec is what the scenario loader asks: the settings the builder
 	// reads, its defaults and what it needs of the project on disk. A builder
 	// with settings of its own (overrides of its config file) also implements
@@ -65,15 +65,15 @@ type Builder interface {
 
 // Registry holds the builders by name; its zero value has none.
 type Registry struct {
-	names  []string
-	byName map[string]Builder
-	deflt  string
+	names  []scenario.BuilderName
+	byName map[scenario.BuilderName]Builder
+	deflt  scenario.BuilderName
 }
 
 // New registers bs, the first being the default builder (what a variant
 // that names none gets). A duplicate or empty name is a programming error.
 func New(bs ...Builder) *Registry {
-	r := &Registry{byName: map[string]Builder{}}
+	r := &Registry{byName: map[scenario.BuilderName]Builder{}}
 	for _, b := range bs {
 		n := b.Name()
 		if n == "" || r.byName[n] != nil {
@@ -98,13 +98,13 @@ func (r *Registry) Builders() []Builder {
 }
 
 // Names lists the builders in registration order.
-func (r *Registry) Names() []string { return slices.Clone(r.names) }
+func (r *Registry) Names() []scenario.BuilderName { return slices.Clone(r.names) }
 
 // Default is the builder of a variant that names none.
-func (r *Registry) Default() string { return r.deflt }
+func (r *Registry) Default() scenario.BuilderName { return r.deflt }
 
 // Spec is the loader's view of a builder (scenario.Builders).
-func (r *Registry) Spec(name string) (scenario.BuilderSpec, bool) {
+func (r *Registry) Spec(name scenario.BuilderName) (scenario.BuilderSpec, bool) {
 	b, ok := r.byName[name]
 	if !ok {
 		return nil, false
@@ -114,11 +114,15 @@ func (r *Registry) Spec(name string) (scenario.BuilderSpec, bool) {
 
 // Lookup returns the named builder; an unknown name is an error that lists the
 // known ones, never a fall-through to some default.
-func (r *Registry) Lookup(name string) (Builder, error) {
+func (r *Registry) Lookup(name scenario.BuilderName) (Builder, error) {
 	if b, ok := r.byName[name]; ok {
 		return b, nil
 	}
-	return nil, fmt.Errorf("unknown builder %q (use %s)", name, strings.Join(r.names, ", "))
+	known := make([]string, len(r.names))
+	for i, n := range r.names {
+		known[i] = string(n)
+	}
+	return nil, fmt.Errorf("unknown builder %q (use %s)", name, strings.Join(known, ", "))
 }
 
 // Render renders one variant with its builder; it has the runner's Renderer

@@ -129,7 +129,7 @@ func hasFix(fs []result.Fix, id string) bool {
 // builder, shell and Python version whenever the matrix varies them.
 func withAxes(ctx Context, axes map[string]string) Context {
 	if ctx.Builder == "" {
-		ctx.Builder = axes["builder"] // a name only: the facts come with the recipe
+		ctx.Builder = scenario.BuilderName(axes["builder"]) // a name only: the facts come with the recipe
 	}
 	if ctx.Shell == "" {
 		switch sh := scenario.Shell(axes["shell"]); sh {

@@ -17,7 +17,7 @@ import (
 // result.Facts, not part of the context.
 type Context struct {
 	// Builder names the builder, for people; Facts are its knowledge of the image.
-	Builder string
+	Builder scenario.BuilderName
 	// Facts are the builder's (BuilderFacts); nil means unknown, and the output decides
 	// whether the image is a Nix one.
 	Facts BuilderFacts

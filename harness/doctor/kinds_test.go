@@ -25,7 +25,7 @@ func TestFixKindsTable(t *testing.T) {
 	writers := map[diagnose.FixKind][]string{}
 	for _, b := range builtin.Registry().Builders() {
 		for _, k := range b.FixKinds() {
-			writers[k] = append(writers[k], b.Name())
+			writers[k] = append(writers[k], string(b.Name()))
 			if _, _, ok := lookupKind(k); !ok {
 				t.Errorf("builder %s writes %s, which is not in fixKinds", b.Name(), k)
 			}

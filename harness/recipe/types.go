@@ -13,7 +13,7 @@ import (
 
 // Recipe is everything the runner needs to build and exercise one variant.
 type Recipe struct {
-	Builder string
+	Builder scenario.BuilderName
 	// Setup is the "build" stage: base image, system packages, the project's files.
 	Setup Build
 	// Install is the "install" stage, built on top of Setup: its Dockerfile starts with

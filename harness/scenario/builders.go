@@ -31,11 +31,11 @@ var settingNouns = map[string]string{
 // checks nothing builder-specific.
 type Builders interface {
 	// Names lists the builders in the order a hint shows them.
-	Names() []string
+	Names() []BuilderName
 	// Default is the builder of a variant that names none.
-	Default() string
+	Default() BuilderName
 	// Spec describes one builder; ok is false for a name that is not a builder.
-	Spec(name string) (spec BuilderSpec, ok bool)
+	Spec(name BuilderName) (spec BuilderSpec, ok bool)
 }
 
 // BuilderSpec is what one builder tells the loader.
@@ -84,10 +84,13 @@ func (o options) knownBuilder(name string) (string, bool) {
 		}
 		return "write a builder name in lower case with dashes", false
 	}
-	if _, ok := o.builders.Spec(name); ok {
+	if _, ok := o.builders.Spec(BuilderName(name)); ok {
 		return "", true
 	}
-	known := o.builders.Names()
+	var known []string
+	for _, n := range o.builders.Names() {
+		known = append(known, string(n))
+	}
 	hint := "use one of " + strings.Join(known, ", ")
 	if sg := suggest(name, known); sg != "" {
 		hint = fmt.Sprintf("did you mean %q? (%s)", sg, hint)
@@ -95,14 +98,14 @@ func (o options) knownBuilder(name string) (string, bool) {
 	return hint, false
 }
 
-func (o options) defaultBuilder() string {
+func (o options) defaultBuilder() BuilderName {
 	if o.builders == nil {
 		return ""
 	}
 	return o.builders.Default()
 }
 
-func (o options) spec(name string) BuilderSpec {
+func (o options) spec(name BuilderName) BuilderSpec {
 	if o.builders == nil {
 		return nil
 	}
@@ -111,7 +114,7 @@ func (o options) spec(name string) BuilderSpec {
 }
 
 // refusal is the problem for a setting the variant's builder does not read.
-func (o options) refusal(spec BuilderSpec, builder, setting string) (string, string) {
+func (o options) refusal(spec BuilderSpec, builder BuilderName, setting string) (string, string) {
 	if r, ok := spec.(Refuser); ok {
 		if msg, hint := r.Refusal(setting); msg != "" {
 			return msg, hint
@@ -120,7 +123,7 @@ func (o options) refusal(spec BuilderSpec, builder, setting string) (string, str
 	var readers []string
 	for _, n := range o.builders.Names() {
 		if s, ok := o.builders.Spec(n); ok && readsSetting(s, setting) {
-			readers = append(readers, n)
+			readers = append(readers, string(n))
 		}
 	}
 	noun := settingNouns[setting]

@@ -20,7 +20,7 @@ type fakeSpec struct {
 	complete func(*Variant)
 }
 
-var fakeSpecs = map[string]fakeSpec{
+var fakeSpecs = map[BuilderName]fakeSpec{
 	"nixpacks":    {settings: []string{SettingNixpacks, SettingBase}},
 	"python-slim": {settings: []string{SettingBase}},
 	"dockerfile": {settings: []string{SettingDockerfile}, complete: func(v *Variant) {
@@ -30,9 +30,11 @@ var fakeSpecs = map[string]fakeSpec{
 	}},
 }
 
-func (fakeBuilders) Names() []string { return []string{"nixpacks", "python-slim", "dockerfile"} }
-func (fakeBuilders) Default() string { return "nixpacks" }
-func (fakeBuilders) Spec(n string) (BuilderSpec, bool) {
+func (fakeBuilders) Names() []BuilderName {
+	return []BuilderName{"nixpacks", "python-slim", "dockerfile"}
+}
+func (fakeBuilders) Default() BuilderName { return "nixpacks" }
+func (fakeBuilders) Spec(n BuilderName) (BuilderSpec, bool) {
 	s, ok := fakeSpecs[n]
 	return s, ok
 }
@@ -76,10 +78,10 @@ type ownerBuilders struct{ fakeBuilders }
 
 type ownerSpec struct{ fakeSpec }
 
-func (ownerBuilders) Names() []string {
-	return []string{"nixpacks", "python-slim", "dockerfile", "railpack"}
+func (ownerBuilders) Names() []BuilderName {
+	return []BuilderName{"nixpacks", "python-slim", "dockerfile", "railpack"}
 }
-func (b ownerBuilders) Spec(n string) (BuilderSpec, bool) {
+func (b ownerBuilders) Spec(n BuilderName) (BuilderSpec, bool) {
 	if n == "railpack" {
 		return ownerSpec{fakeSpec{settings: []string{"railpack"}}}, true
 	}

@@ -195,7 +195,7 @@ func (l *loader) variants(combos []*combo) []Variant {
 			v.Axes[k] = av.display
 			switch k {
 			case "builder":
-				v.Builder = av.str
+				v.Builder = BuilderName(av.str)
 			case "python":
 				v.Python = av.str
 			case "pins":

@@ -70,7 +70,7 @@ func matchVariant(v *Variant, pat string) bool {
 		val, ok := v.Axes[pat[:i]]
 		if !ok {
 			// Settings that are not axes still select by their effective value.
-			val, ok = map[string]string{"builder": v.Builder, "python": v.Python, "shell": string(v.Shell), "root": v.Root}[pat[:i]]
+			val, ok = map[string]string{"builder": string(v.Builder), "python": v.Python, "shell": string(v.Shell), "root": v.Root}[pat[:i]]
 		}
 		if !ok {
 			return false

@@ -12,6 +12,9 @@ import (
 // SchemaVersion is the only schema version this build reads.
 const SchemaVersion = 1
 
+// BuilderName names a builder in the registry the loader was given (WithBuilders).
+type BuilderName string
+
 // Shell is how the platform starts commands in the image.
 type Shell string
 
@@ -129,7 +132,7 @@ type Variant struct {
 	// Name is unique in the scenario; generated from the axes when the file gives none.
 	Name string
 	// Builder names one of the loader's builders (WithBuilders).
-	Builder string
+	Builder BuilderName
 	// Python is the Python version, "3.11" or "3.13".
 	Python string
 	// Pins replace or add requirement lines ("numpy==1.24.2") before install.

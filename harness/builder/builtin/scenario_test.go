@@ -112,7 +112,7 @@ func TestBuilderDefaults(t *testing.T) {
 func TestRegistry(t *testing.T) {
 	t.Parallel()
 	r := Registry()
-	if got := strings.Join(r.Names(), ","); got != "nixpacks,python-slim,dockerfile" {
+	if got := fmt.Sprint(r.Names()); got != "[nixpacks python-slim dockerfile]" {
 		t.Errorf("names %s", got)
 	}
 	if r.Default() != "nixpacks" {

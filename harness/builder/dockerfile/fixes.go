@@ -120,6 +120,6 @@ func (Builder) Starters(p *project.Project) ([]builder.StarterVariant, []string)
 		return nil, []string{"No Dockerfile found; to try one, add:",
 			fmt.Sprintf("  - {name: %s, builder: %s, root: %s, dockerfile: %s/Dockerfile}", Name, Name, p.AppRoot, p.AppRoot)}
 	}
-	return []builder.StarterVariant{{Name: Name, Python: p.Python, Root: p.AppRoot, Dockerfile: p.Dockerfile,
+	return []builder.StarterVariant{{Name: string(Name), Python: p.Python, Root: p.AppRoot, Dockerfile: p.Dockerfile,
 		Why: []string{"The project's own Dockerfile; its FROM lines decide the base image."}}}, nil
 }

@@ -11,13 +11,13 @@ import (
 )
 
 // Name is the builder's name in a scenario.
-const Name = "dockerfile"
+const Name scenario.BuilderName = "dockerfile"
 
 // Builder is the dockerfile builder; its zero value is ready.
 type Builder struct{}
 
 // Name is "dockerfile".
-func (Builder) Name() string { return Name }
+func (Builder) Name() scenario.BuilderName { return Name }
 
 // Settings: the Dockerfile's path. Base is refused: the FROM lines decide.
 func (Builder) Settings() []string { return []string{scenario.SettingDockerfile} }

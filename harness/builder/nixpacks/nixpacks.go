@@ -16,13 +16,13 @@ import (
 )
 
 // Name is the builder's name in a scenario.
-const Name = "nixpacks"
+const Name scenario.BuilderName = "nixpacks"
 
 // Builder is the Nixpacks builder; its zero value is ready.
 type Builder struct{}
 
 // Name is "nixpacks".
-func (Builder) Name() string { return Name }
+func (Builder) Name() scenario.BuilderName { return Name }
 
 // Settings: the nixpacks overrides, and base (another logical base image).
 func (Builder) Settings() []string {

@@ -29,6 +29,6 @@ func (Builder) Drafts(diagnose.FixKind, *builder.FixBase) []builder.Draft { retu
 
 // Starters: the app root on python:<version>-slim.
 func (Builder) Starters(p *project.Project) ([]builder.StarterVariant, []string) {
-	return []builder.StarterVariant{{Name: Name, Python: p.Python, Root: p.AppRoot, Start: p.StartInAppRoot(),
+	return []builder.StarterVariant{{Name: string(Name), Python: p.Python, Root: p.AppRoot, Start: p.StartInAppRoot(),
 		Why: []string{fmt.Sprintf("A Debian-based python:%s-slim image: libstdc++6 is in /usr/lib.", p.Python)}}}, nil
 }

@@ -10,13 +10,13 @@ import (
 )
 
 // Name is the builder's name in a scenario.
-const Name = "python-slim"
+const Name scenario.BuilderName = "python-slim"
 
 // Builder is the python-slim builder; its zero value is ready.
 type Builder struct{}
 
 // Name is "python-slim".
-func (Builder) Name() string { return Name }
+func (Builder) Name() scenario.BuilderName { return Name }
 
 // Settings: base, another logical base image than python:<version>-slim.
 func (Builder) Settings() []string { return []string{scenario.SettingBase} }
