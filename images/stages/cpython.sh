@@ -28,6 +28,8 @@ build_cpython_image() {
   local set; set=$(fetch_set trixie "$(set_name cpython-build "${CPYTHON_BUILD_PKGS[@]}")" closure "${CPYTHON_BUILD_PKGS[@]}")
   local h; h=$(hash_inputs images/stages/cpython.sh images/lib/assemble.sh "$set" -- "$(docker image inspect -f '{{.Id}}' "$root")")
   CPYTHON_BUILDER="$KIT_REPO/cpython-builder:$h"
+  # An internal builder, not a kit image: plan mode only needs its name for the hashes.
+  [ -z "$KIT_PLAN" ] || return 0
   if ! image_exists "$CPYTHON_BUILDER"; then
     log "building $CPYTHON_BUILDER"
     commit_image "$root" "$CPYTHON_BUILDER" "$set" "rm -rf /var/lib/apt/lists/*" "LABEL org.bootmatrix.kit=cpython-builder"
@@ -41,11 +43,23 @@ declare -A CPYTHON_TAR CPYTHON_PID
 build_cpython() {
   local ver=$1 suite src tarball
   read -r suite src <<<"${CPYTHON_SOURCE[$ver]}"
-  tarball=$(fetch_source "$suite" "$src")
+  if [ -n "$KIT_PLAN" ]; then
+    # Plan mode downloads nothing: a source not fetched yet makes the hashes unknown.
+    local rec="$KIT_CACHE/src/sets/$suite-$src"
+    if [ -s "$rec" ] && [ -s "$KIT_CACHE/src/$(cat "$rec")" ]; then
+      tarball="$KIT_CACHE/src/$(cat "$rec")"
+    else
+      plan_need fetch "src/$suite-$src"
+      tarball="$KIT_CACHE/src/$src?"
+    fi
+  else
+    tarball=$(fetch_source "$suite" "$src")
+  fi
   local h; h=$(hash_inputs images/stages/cpython.sh images/cpython/build.sh "$tarball" -- "$CPYTHON_BUILDER")
   local built="$KIT_CACHE/cpython/$ver-$h"
   CPYTHON_TAR[$ver]="$built/python.tar"
   [ -f "$built/.complete" ] && return 0
+  [ -z "$KIT_PLAN" ] || { CPYTHON_TAR[$ver]="$built?/python.tar"; return 0; }
   log "building CPython $ver from $(basename "$tarball") ($h)"
   rm -rf "$built"; mkdir -p "$built"
   (
@@ -58,6 +72,7 @@ build_cpython() {
 }
 
 wait_cpython() {
+  [ -z "$KIT_PLAN" ] || return 0
   local v
   for v in "${!CPYTHON_PID[@]}"; do
     wait "${CPYTHON_PID[$v]}" || die "building CPython $v failed"

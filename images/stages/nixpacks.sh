@@ -47,15 +47,16 @@ stage_nixpacks() {
 
   local bh; bh=$(hash_inputs "$bset" -- nix-builder "$rootid")
   local nixbuilder="$KIT_REPO/nix-builder:$bh"
-  if ! image_exists "$nixbuilder"; then
+  if [ -z "$KIT_PLAN" ] && ! image_exists "$nixbuilder"; then
     log "building $nixbuilder"
     commit_image "$root" "$nixbuilder" "$bset" "rm -rf /var/lib/apt/lists/*" "LABEL org.bootmatrix.kit=nix-builder"
   fi
-  prune_tags "$KIT_REPO/nix-builder" "$bh"
+  [ -n "$KIT_PLAN" ] || prune_tags "$KIT_REPO/nix-builder" "$bh"
 
   local h; h=$(hash_inputs images/stages/nixpacks.sh images/nixpacks/nixpkgs images/nixpacks/build-store.sh images/nixpacks/mksources.py "$tx" "$bw" "${CPYTHON_TAR[3.11]}" "${CPYTHON_TAR[3.13]}" -- "$nixbuilder")
   local built="$KIT_CACHE/nixpacks/$h"
-  if [ ! -f "$built/.complete" ]; then
+  # Plan mode builds no store: an unbuilt one leaves the image's hash unknown below.
+  if [ -z "$KIT_PLAN" ] && [ ! -f "$built/.complete" ]; then
     log "building the stand-in nixpkgs with Nix ($h)"
     rm -rf "$built"; mkdir -p "$built"
     run_in -v "$KIT_CACHE/debs:/debs:ro" -v "$built:/out" -v "$PWD/images/nixpacks:/src:ro" \
@@ -71,6 +72,7 @@ stage_nixpacks() {
 
   local ih; ih=$(hash_inputs images/stages/nixpacks.sh images/nixpacks/setup-image.sh images/nixpacks/Dockerfile.tail "$rootset" "$built/cache.pub" "$built/nixpkgs/ARCHIVES" -- "$rootid" "$h")
   local tag="$KIT_REPO/nixpacks:ubuntu-$ih"
+  plan_stage nixpacks:ubuntu "$tag" || return 0
   if ! image_exists "$tag"; then
     log "building $tag"
     local base="$KIT_REPO/partial:$$-nixpacks-root"
