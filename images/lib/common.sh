@@ -121,6 +121,9 @@ fetch_set() {
   # (as in air-gapped CI with a local mirror) still reaches it through the host's network.
   run_in --network host -e MODE="$mode" -e SUITE="$suite" -e DEBIAN_MIRROR="$DEBIAN_MIRROR" -v "$pool:/debs" -v "$PWD/images/lib/fetch-debs.sh:/fetch.sh:ro" \
     "$KIT_REPO/debian:$suite" sh /fetch.sh "$@" >"$list.tmp" || { rm -f "$list.tmp"; exit 1; }
+  # An empty list is a fetch that went wrong (a mount the engine could not see, say): it
+  # must stop here, not surface later as a stage missing its tools.
+  [ -s "$list.tmp" ] || { rm -f "$list.tmp"; die "fetching $set from Debian $suite returned no packages"; }
   mv "$list.tmp" "$list"
   echo "$list"
 }
