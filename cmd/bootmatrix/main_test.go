@@ -21,6 +21,8 @@ import (
 // TestMain lets the scripts run the real binary: testscript re-executes this
 // test binary as "bootmatrix", so flags, exit codes and output are what users get.
 func TestMain(m *testing.M) {
+	// Tests that call run() in this process start as main does.
+	setUpTestcontainers()
 	testscript.Main(m, map[string]func(){
 		"bootmatrix": main,
 	})

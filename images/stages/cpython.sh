@@ -26,7 +26,7 @@ fetch_source() {
 build_cpython_image() {
   local root="$KIT_REPO/debian:trixie"
   local set; set=$(fetch_set trixie "$(set_name cpython-build "${CPYTHON_BUILD_PKGS[@]}")" closure "${CPYTHON_BUILD_PKGS[@]}")
-  local h; h=$(hash_inputs images/stages/cpython.sh images/lib/assemble.sh "$set" -- "$(docker image inspect -f '{{.Id}}' "$root")")
+  local h; h=$(hash_inputs images/stages/cpython.sh images/lib/assemble.sh "$set" -- "$(image_id "$root")")
   CPYTHON_BUILDER="$KIT_REPO/cpython-builder:$h"
   # An internal builder, not a kit image: plan mode only needs its name for the hashes.
   [ -z "$KIT_PLAN" ] || return 0

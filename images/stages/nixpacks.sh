@@ -43,7 +43,7 @@ stage_nixpacks() {
   bset=$(fetch_set trixie "$(set_name nixpacks-builder "${NIXPACKS_BUILDER_PKGS[@]}")" closure "${NIXPACKS_BUILDER_PKGS[@]}")
   tx=$(fetch_set trixie "$(set_name nixpacks-store "${NIXPACKS_STORE_TRIXIE[@]}")" exact "${NIXPACKS_STORE_TRIXIE[@]}")
   bw=$(fetch_set bookworm "$(set_name nixpacks-store "${NIXPACKS_STORE_BOOKWORM[@]}")" exact "${NIXPACKS_STORE_BOOKWORM[@]}")
-  local rootid; rootid=$(docker image inspect -f '{{.Id}}' "$root")
+  local rootid; rootid=$(image_id "$root")
 
   local bh; bh=$(hash_inputs "$bset" -- nix-builder "$rootid")
   local nixbuilder="$KIT_REPO/nix-builder:$bh"
