@@ -33,7 +33,7 @@ func TestInstall(t *testing.T) {
 	if !filepath.IsAbs(shared) {
 		shared = filepath.Join(repo, shared)
 	}
-	for _, d := range []string{"debs", "roots"} {
+	for _, d := range []string{"debs", "roots", "src"} {
 		if _, err := os.Stat(filepath.Join(shared, d)); err != nil {
 			t.Skipf("no shared kit cache at %s (%v): run make images first, or this test would download Debian", shared, err)
 		}
@@ -74,7 +74,7 @@ func TestInstall(t *testing.T) {
 			if err := os.MkdirAll(kc, 0o755); err != nil {
 				return err
 			}
-			for _, d := range []string{"debs", "roots"} {
+			for _, d := range []string{"debs", "roots", "src"} {
 				if err := os.Symlink(filepath.Join(shared, d), filepath.Join(kc, d)); err != nil {
 					return err
 				}
