@@ -28,6 +28,9 @@ type Context struct {
 	Python string
 	// Mode is the run's: offline, pip reads only the kit's wheelhouse.
 	Mode result.Mode
+	// KitImages are the images the run's substitution table takes from the offline
+	// kit, whichever repository the kit was built under.
+	KitImages []string
 	// Indexes are the package indexes the variant's requirement files name
 	// (--index-url, --extra-index-url), credentials removed: offline, pip does
 	// not use them, and nothing in its output says so.
@@ -739,7 +742,7 @@ func (c *classifier) imageUnavailable() Finding {
 		f.Evidence = s.evidence([]string{FormatImageUnavailable("pull " + p.Ref + ": " + string(p.Reason) + ": " + p.Message)}, sImagePull, sRegistryNet)
 		f.Explanation = "the pull of " + p.Ref + " from " + p.Registry + " failed (" + string(p.Reason) + "); the registry answered: " + p.Message
 		f.Fixes = []FixKind{pullFixes[p.Reason], FixBaseImageName}
-	case ref != "" && !kitImage(ref):
+	case ref != "" && !c.kitImage(ref):
 		// Only an offline run refuses to pull a public name, and `make images` builds
 		// the kit's images only: it cannot provide this one.
 		f.Explanation = "the base image " + ref + " is not in the engine, and offline the kit has no stand-in for it (make images cannot build it); the build log names the images the kit provides."
@@ -759,8 +762,9 @@ func (c *classifier) imageUnavailable() Finding {
 }
 
 // kitImage: a name only `make images` or an earlier build of this tool makes.
-func kitImage(ref string) bool {
-	return strings.HasPrefix(ref, "bootmatrix-kit/") || strings.HasPrefix(ref, "bootmatrix-cache/")
+func (c *classifier) kitImage(ref string) bool {
+	return slices.Contains(c.ctx.KitImages, ref) ||
+		strings.HasPrefix(ref, "bootmatrix-kit/") || strings.HasPrefix(ref, "bootmatrix-cache/")
 }
 
 func (c *classifier) health() Finding {

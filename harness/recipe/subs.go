@@ -53,6 +53,23 @@ func (s Substitutions) WithKitRepo(repo string) Substitutions {
 	return s
 }
 
+// KitImages are the concrete images an offline table takes from the kit (none
+// online), for the diagnosis to tell a missing kit image from a name no kit has.
+func (s Substitutions) KitImages() []string {
+	if s.Mode != ModeOffline {
+		return nil
+	}
+	out := make([]string, 0, len(s.Images)+1)
+	for _, v := range s.Images {
+		out = append(out, v)
+	}
+	if s.Wheelhouse != "" {
+		out = append(out, s.Wheelhouse)
+	}
+	sort.Strings(out)
+	return out
+}
+
 // Offline resolves every logical image to a kit image built on this machine and
 // points pip at the kit's wheelhouse only.
 func Offline() Substitutions {

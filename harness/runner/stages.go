@@ -144,6 +144,7 @@ func (r *Runner) runRecipe(ctx context.Context, name string, rc *recipe.Recipe, 
 	if r.diag != nil {
 		dctx := rc.DiagnoseContext()
 		dctx.Mode = r.subs.Mode
+		dctx.KitImages = r.subs.KitImages()
 		r.diag.Annotate(&v, dctx)
 	}
 	v.ExpectationMet, v.ExpectationDetail = Evaluate(&v, chk.Expect)
