@@ -1,6 +1,8 @@
 package nixpacks
 
 import (
+	"github.com/bootmatrix/bootmatrix/harness/nixpacks/generate"
+
 	"fmt"
 	"maps"
 	"slices"
@@ -62,38 +64,13 @@ func Splice(later, earlier []string) []string {
 	return out
 }
 
-func isAuto(s string) bool { return IsSplice(s) }
+// fill and removeAutos are Nixpacks' fill_auto_in_vec and remove_autos_from_vec,
+// kept once in the port of its plan code (generate). The marker stays in fill's
+// result (Nixpacks removes them only when the plan is pinned), which is why a later
+// "..." can splice a list that itself was spliced.
+func fill(original, replacer []string) []string { return generate.FillAuto(original, replacer) }
 
-// fill is fill_auto_in_vec: every "..." in replacer becomes the marker followed by
-// the whole original list; a nil replacer keeps the original. The marker stays in
-// the result (Nixpacks removes them only when the plan is pinned), which is why a
-// later "..." can splice a list that itself was spliced.
-func fill(original, replacer []string) []string {
-	if replacer == nil {
-		return original
-	}
-	out := make([]string, 0, len(replacer)+len(original))
-	for _, x := range replacer {
-		out = append(out, x)
-		if isAuto(x) {
-			out = append(out, original...)
-		}
-	}
-	return out
-}
-
-func removeAutos(v []string) []string {
-	if v == nil {
-		return nil
-	}
-	out := make([]string, 0, len(v))
-	for _, x := range v {
-		if !isAuto(x) {
-			out = append(out, x)
-		}
-	}
-	return out
-}
+func removeAutos(v []string) []string { return generate.RemoveAutos(v) }
 
 func (p *phase) clone() *phase {
 	c := *p
