@@ -101,6 +101,22 @@ run_in() {
   docker run --rm --name "bmkit-build-$$-$RANDOM" --label org.bootmatrix.kit-build=true "$@"
 }
 
+# fetch_source SUITE SOURCE prints the cached path of a Debian source package's upstream
+# tarball (.orig.tar.*), downloading it (and recording its name) the first time. Plan mode
+# downloads nothing: a source not fetched yet makes the hashes that read it unknown.
+fetch_source() {
+  local suite=$1 src=$2 dir="$KIT_CACHE/src"
+  local rec="$dir/sets/$suite-$src"
+  if [ -s "$rec" ] && [ -s "$dir/$(cat "$rec")" ]; then echo "$dir/$(cat "$rec")"; return; fi
+  if [ -n "$KIT_PLAN" ]; then plan_need fetch "src/$suite-$src"; echo "$dir/$src?"; return; fi
+  mkdir -p "$dir/sets"
+  log "fetching the source of $src from Debian $suite"
+  run_in --network host -v "$dir:/out" -v "$PWD/images/lib/fetch-source.py:/fetch-source.py:ro" \
+    "$KIT_BUILDER" python3 /fetch-source.py "$DEBIAN_MIRROR" "$suite" "$src" /out >"$rec.tmp" || { rm -f "$rec.tmp"; exit 1; }
+  mv "$rec.tmp" "$rec"
+  echo "$dir/$(cat "$rec")"
+}
+
 # fetch_set SUITE SETNAME MODE PKG... downloads a package set into the suite's pool
 # ($KIT_CACHE/debs/SUITE) once and records its files in $KIT_CACHE/debs/SUITE/sets/SETNAME.
 # The set file (names carry versions) is what content hashes read. The set name must

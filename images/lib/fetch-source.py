@@ -53,7 +53,7 @@ def main():
             os.rename(dst + ".part", dst)
         print(name)
         return
-    die("Debian %s has no source package %s — check the name in images/stages/cpython.sh" % (suite, source))
+    die("Debian %s has no source package %s — check the source name in images/stages/" % (suite, source))
 
 
 main()

@@ -7,22 +7,6 @@
 declare -A CPYTHON_SOURCE=([3.11]="bookworm python3.11" [3.13]="trixie python3.13")
 CPYTHON_BUILD_PKGS=(gcc make libc6-dev pkgconf xz-utils libssl-dev zlib1g-dev libexpat1-dev libffi-dev
   libbz2-dev liblzma-dev libsqlite3-dev libreadline-dev libncurses-dev uuid-dev libmpdec-dev)
-
-# fetch_source SUITE SOURCE prints the cached path of the source package's upstream
-# tarball, downloading it (and recording its name) the first time.
-fetch_source() {
-  local suite=$1 src=$2 dir="$KIT_CACHE/src"
-  local rec="$dir/sets/$suite-$src"
-  mkdir -p "$dir/sets"
-  if [ ! -s "$rec" ] || [ ! -s "$dir/$(cat "$rec")" ]; then
-    log "fetching the source of $src from Debian $suite"
-    run_in --network host -v "$dir:/out" -v "$PWD/images/lib/fetch-source.py:/fetch-source.py:ro" \
-      "$KIT_BUILDER" python3 /fetch-source.py "$DEBIAN_MIRROR" "$suite" "$src" /out >"$rec.tmp" || { rm -f "$rec.tmp"; exit 1; }
-    mv "$rec.tmp" "$rec"
-  fi
-  echo "$dir/$(cat "$rec")"
-}
-
 build_cpython_image() {
   local root="$KIT_REPO/debian:trixie"
   local set; set=$(fetch_set trixie "$(set_name cpython-build "${CPYTHON_BUILD_PKGS[@]}")" closure "${CPYTHON_BUILD_PKGS[@]}")
@@ -43,18 +27,7 @@ declare -A CPYTHON_TAR CPYTHON_PID
 build_cpython() {
   local ver=$1 suite src tarball
   read -r suite src <<<"${CPYTHON_SOURCE[$ver]}"
-  if [ -n "$KIT_PLAN" ]; then
-    # Plan mode downloads nothing: a source not fetched yet makes the hashes unknown.
-    local rec="$KIT_CACHE/src/sets/$suite-$src"
-    if [ -s "$rec" ] && [ -s "$KIT_CACHE/src/$(cat "$rec")" ]; then
-      tarball="$KIT_CACHE/src/$(cat "$rec")"
-    else
-      plan_need fetch "src/$suite-$src"
-      tarball="$KIT_CACHE/src/$src?"
-    fi
-  else
-    tarball=$(fetch_source "$suite" "$src")
-  fi
+  tarball=$(fetch_source "$suite" "$src")
   local h; h=$(hash_inputs images/stages/cpython.sh images/cpython/build.sh "$tarball" -- "$CPYTHON_BUILDER")
   local built="$KIT_CACHE/cpython/$ver-$h"
   CPYTHON_TAR[$ver]="$built/python.tar"

@@ -18,19 +18,6 @@ wheel_spec_pkgs() {
   awk -v s="$1" '{sub(/#.*/, "")} $1 == s {n = split($2, p, "+"); for (i = 1; i <= n; i++) print p[i]}' "$WHEEL_SPEC" | sort -u
 }
 
-# fetch_orig SUITE SOURCE downloads SOURCE's .orig.tar.* once into the suite's pool and
-# prints its path.
-fetch_orig() {
-  local suite=$1 src=$2 pool="$KIT_CACHE/debs/$1/orig"
-  mkdir -p "$pool"
-  local have; have=$(ls "$pool/${src}_"*.orig.tar.* 2>/dev/null | head -1)
-  [ -n "$have" ] && { echo "$have"; return; }
-  log "fetching the $src source tarball from Debian $suite"
-  local f; f=$(run_in -e SUITE="$suite" -e DEBIAN_MIRROR="$DEBIAN_MIRROR" -v "$pool:/out" \
-    -v "$PWD/images/lib/fetch-orig.sh:/fetch.sh:ro" "$KIT_REPO/debian:$suite" sh /fetch.sh "$src") || exit 1
-  echo "$pool/$f"
-}
-
 stage_wheelhouse() {
   local bw tx pure
   bw=$(fetch_set bookworm "$(set_name numpy "${WHEEL_NUMPY_PKGS[@]}")" exact "${WHEEL_NUMPY_PKGS[@]}")
@@ -49,7 +36,7 @@ stage_wheelhouse() {
     done
   done
   local sdists=()
-  for p in "${WHEEL_SDISTS[@]}"; do sdists+=("$(fetch_orig trixie "$p")"); done
+  for p in "${WHEEL_SDISTS[@]}"; do sdists+=("$(fetch_source trixie "$p")"); done
   local h; h=$(hash_inputs images/stages/wheelhouse.sh images/lib/assemble.sh images/lib/mkwheels.py \
     images/lib/debwheels.py "$WHEEL_SPEC" "$bw" "$tx" "$pure" "${debs[@]}" "${sysdeps[@]}" "${sdists[@]}" \
     "$KIT_CACHE/roots/bookworm.packages" "$KIT_CACHE/roots/trixie.packages" -- "$KIT_BUILDER")
