@@ -33,6 +33,55 @@ type Output struct {
 	// BuildScript is .nixpacks/build.sh, the docker build command Nixpacks
 	// saves instead of running it; empty unless WithOutDir was given.
 	BuildScript string
+
+	// The Dockerfile in its parts, so that it can be built in steps without
+	// reading its text back: Dockerfile is Head, then every Phases text and
+	// every PathLines line each followed by a newline, then a newline, Start
+	// and a newline.
+	Head      string
+	Phases    []PhasePart
+	PathLines []string
+	Start     string
+}
+
+// PhasePart is one phase's part of the Dockerfile, in the order it is built.
+type PhasePart struct {
+	Name, Text string
+}
+
+// Split cuts the Dockerfile after the phase named after (or before every
+// phase when no phase has that name): before holds Head and the phases up to
+// it, after the later phases, the PATH lines and, unless the start runs in an
+// image of its own (runImage), the start; start is that image's part, or "".
+// before+after+start is the Dockerfile.
+func (o *Output) Split(after string, ownStartImage bool) (before, after2, start string) {
+	cut := 0
+	for i, ph := range o.Phases {
+		if ph.Name == after {
+			cut = i + 1
+		}
+	}
+	var b, a strings.Builder
+	b.WriteString(o.Head)
+	for i, ph := range o.Phases {
+		w := &a
+		if i < cut {
+			w = &b
+		}
+		w.WriteString(ph.Text + "\n")
+	}
+	for _, l := range o.PathLines {
+		a.WriteString(l + "\n")
+	}
+	if len(o.Phases)+len(o.PathLines) == 0 {
+		a.WriteString("\n") // Render joins no parts into one empty line
+	}
+	a.WriteString("\n")
+	if ownStartImage {
+		return b.String(), a.String(), o.Start + "\n"
+	}
+	a.WriteString(o.Start + "\n")
+	return b.String(), a.String(), ""
 }
 
 // Files returns every file Output holds, keyed by its path under the
@@ -173,13 +222,16 @@ func Render(plan *BuildPlan, opts ...Option) (*Output, error) {
 
 	var parts []string
 	for _, ph := range sorted {
-		parts = append(parts, phaseDockerfile(ph, o.cacheKey))
+		text := phaseDockerfile(ph, o.cacheKey)
+		out.Phases = append(out.Phases, PhasePart{Name: ph.GetName(), Text: text})
+		parts = append(parts, text)
 	}
 	for _, ph := range sorted {
 		s := ""
 		if ph.Paths != nil {
 			s = fmt.Sprintf("RUN printf '\\nPATH=%s:$PATH' >> /root/.profile", strings.Join(ph.Paths, ":"))
 		}
+		out.PathLines = append(out.PathLines, s)
 		parts = append(parts, s)
 	}
 
@@ -198,7 +250,7 @@ func Render(plan *BuildPlan, opts ...Option) (*Output, error) {
 		base = o.baseImage
 	}
 
-	out.Dockerfile = "FROM " + base + "\n" +
+	out.Head = "FROM " + base + "\n" +
 		"\n" +
 		`ENTRYPOINT ["/bin/bash", "-l", "-c"]` + "\n" +
 		"WORKDIR " + AppDir + "\n" +
@@ -208,10 +260,9 @@ func Render(plan *BuildPlan, opts ...Option) (*Output, error) {
 		aptStr + "\n" +
 		assetsCopy + "\n" +
 		argsStr + "\n" +
-		"\n" +
-		strings.Join(parts, "\n") + "\n" +
-		"\n" +
-		startDockerfile(start, o) + "\n"
+		"\n"
+	out.Start = startDockerfile(start, o)
+	out.Dockerfile = out.Head + strings.Join(parts, "\n") + "\n" + "\n" + out.Start + "\n"
 
 	if o.outDir != "" {
 		out.BuildScript = buildScript(plan, o)

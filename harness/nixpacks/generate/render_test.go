@@ -170,6 +170,14 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// The parts a build in steps uses make up the same file, wherever it is cut.
+			for _, cut := range []string{"", "setup", "install", "build"} {
+				for _, own := range []bool{false, true} {
+					if b, a, st := out.Split(cut, own); b+a+st != out.Dockerfile {
+						t.Errorf("Split(%q, %v) does not make up the Dockerfile:\n%s", cut, own, lineDiff(out.Dockerfile, b+a+st))
+					}
+				}
+			}
 			got := out.Files()
 			want := readWant(t, dir)
 			for _, name := range slices.Sorted(maps.Keys(got)) {

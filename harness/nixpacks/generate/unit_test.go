@@ -119,3 +119,14 @@ func TestPlanGenerationNixpacks(t *testing.T) {
 		t.Error("a phase depending on itself rendered")
 	}
 }
+
+// A plan without phases still splits into the Dockerfile it renders.
+func TestSplitEmptyPlan(t *testing.T) {
+	out, err := Render(&BuildPlan{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, a, s := out.Split("setup", false); b+a+s != out.Dockerfile {
+		t.Errorf("Split of an empty plan:\n%q\nwant\n%q", b+a+s, out.Dockerfile)
+	}
+}
