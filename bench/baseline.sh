@@ -49,16 +49,21 @@ mkdir -p "$ctx"
 cp scenarios/seed/project/backend/app.py scenarios/seed/project/backend/Dockerfile "$ctx/"
 printf 'numpy==2.2.4\ngunicorn\n# bench %s\n' "$SALT" >"$ctx/requirements.txt"
 cp bench/baseline/setup.Dockerfile "$ctx/.bootmatrix.Dockerfile"
+cp -r bench/baseline/.nixpacks "$ctx/"
+# The plan's variables, passed as Nixpacks passes them.
+buildargs=()
+while IFS= read -r a; do buildargs+=(--build-arg "$a"); done <bench/baseline/build-args
 
 env=(-e APP_ENV=test -e PORT=$PORT)
 t0=$(now)
 
 t=$(now)
-docker build --label "$LABEL" -f "$ctx/.bootmatrix.Dockerfile" -t "$tag-setup" "$ctx" >>"$log" 2>&1 || fail "build failed"
+docker build --label "$LABEL" "${buildargs[@]}" -f "$ctx/.bootmatrix.Dockerfile" -t "$tag-setup" "$ctx" >>"$log" 2>&1 || fail "build failed"
 s_build=$(since "$t")
 
 t=$(now)
-docker build --label "$LABEL" --build-arg "BASE=$tag-setup" -t "$tag-install" - <bench/baseline/install.Dockerfile >>"$log" 2>&1 ||
+cp bench/baseline/install.Dockerfile "$ctx/.bootmatrix.Dockerfile"
+docker build --label "$LABEL" --build-arg "BASE=$tag-setup" -f "$ctx/.bootmatrix.Dockerfile" -t "$tag-install" "$ctx" >>"$log" 2>&1 ||
   fail "install failed"
 s_install=$(since "$t")
 

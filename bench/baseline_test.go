@@ -1,8 +1,11 @@
 package main
 
 import (
+	"flag"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -14,6 +17,8 @@ import (
 // TestBaselineDockerfiles keeps the baseline honest: its Dockerfiles are the ones
 // the renderer makes for the variant it is compared with, so both sides build the
 // same thing.
+var updateBaseline = flag.Bool("update", false, "rewrite bench/baseline from the renderer")
+
 func TestBaselineDockerfiles(t *testing.T) {
 	sc, err := scenario.Load(filepath.Join("..", seedScenario), scenario.WithBuilders(builtin.Registry()))
 	if err != nil {
@@ -30,10 +35,29 @@ func TestBaselineDockerfiles(t *testing.T) {
 	if rc.Install == nil {
 		t.Fatalf("%s renders no install stage; baseline.sh builds one", p1Variant)
 	}
-	for _, tc := range []struct{ file, want string }{
+	var args []string
+	for _, k := range slices.Sorted(maps.Keys(rc.Setup.Args)) {
+		args = append(args, k+"="+rc.Setup.Args[k])
+	}
+	files := []struct{ file, want string }{
 		{"baseline/setup.Dockerfile", rc.Setup.Dockerfile},
 		{"baseline/install.Dockerfile", rc.Install.Dockerfile},
-	} {
+		{"baseline/build-args", strings.Join(args, "\n") + "\n"},
+	}
+	for name, f := range rc.Setup.Context {
+		if strings.HasPrefix(name, ".nixpacks/") {
+			files = append(files, struct{ file, want string }{"baseline/" + name, string(f.Data)})
+		}
+	}
+	for _, tc := range files {
+		if *updateBaseline {
+			if err := os.MkdirAll(filepath.Dir(tc.file), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(tc.file, []byte(tc.want), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
 		got, err := os.ReadFile(tc.file)
 		if err != nil {
 			t.Fatal(err)

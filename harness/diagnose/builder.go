@@ -102,3 +102,11 @@ func (c *classifier) facts() BuilderFacts {
 	}
 	return unknownBuilder{nix: c.nixFromOutput()}
 }
+
+// ModuleExplainer is a BuilderFacts that can say why a module its image
+// installed is not importable (on Nix: a pythonXYPackages entry linked into the
+// profile, which the profile's python never reads). ok is false when it knows
+// nothing about the module.
+type ModuleExplainer interface {
+	ExplainModule(module, python string) (x Explanation, ok bool)
+}

@@ -29,6 +29,7 @@ const (
 	ClassAptPackageUnknown = "apt-package-unknown"
 	ClassNixAttribute      = "nix-attribute-unknown"
 	ClassModuleNotFound    = "module-not-found"
+	ClassPipNotFound       = "pip-not-found"
 	ClassCommandNotFound   = "command-not-found"
 	ClassWorkerBoot        = "worker-boot-failed"
 	ClassPortNotBound      = "port-not-bound"
@@ -125,6 +126,9 @@ var catalogue = []Class{
 	{ClassNixAttribute, "Nix attribute unknown",
 		"A nixPkgs/nixLibs entry names an attribute that does not exist in this nixpkgs.",
 		[]FixKind{FixNixAttributeName}},
+	{ClassPipNotFound, "no pip for this interpreter",
+		"An install command ran pip, and the interpreter has none: nixpkgs' python carries no pip (it comes from pythonXYPackages.pip or a venv's ensurepip), and a python without ensurepip cannot make a venv with one.",
+		[]FixKind{FixUseVenvInstall, FixAddNixPkgs, FixNixPythonPackage}},
 	{ClassModuleNotFound, "Python module not installed",
 		"The interpreter that ran the import has no such module: it is not in the requirements, or pip installed it for another interpreter or environment.",
 		[]FixKind{FixAddRequirement, FixStartCommand}},
@@ -225,7 +229,7 @@ var fixTitles = map[FixKind]string{
 	FixLDLibraryPath:       "set LD_LIBRARY_PATH in the start command",
 	FixUseVenvInstall:      "install into a virtual environment (python -m venv /opt/venv; /opt/venv/bin/pip install)",
 	FixBreakSystemPackages: "pass --break-system-packages to pip",
-	FixNixPythonPackage:    "take the module from Nix (pythonXYPackages.<name> in nixPkgs) instead of pip",
+	FixNixPythonPackage:    "take the modules from Nix as one python, (pythonXY.withPackages (ps: [ps.<name> …])) in nixPkgs, instead of pip (a plain pythonXYPackages.<name> entry is not importable)",
 	FixPinRequirement:      "pin the requirement to a version that has a matching wheel",
 	FixUnpinRequirement:    "drop or relax the pin",
 	FixAddRequirement:      "add the module to requirements.txt",
@@ -352,6 +356,9 @@ var classRules = []classRule{
 	{ClassAptPackageUnknown, "an installing stage: apt cannot locate a package",
 		func(c *classifier) bool { return c.installish() && c.s.has(sAptNoPkg) },
 		(*classifier).aptUnknown},
+	{ClassPipNotFound, "an installing stage: the shell has no pip, or python has no pip module",
+		func(c *classifier) bool { return c.installish() && c.s.has(sPipNotFound) },
+		(*classifier).pipNotFound},
 	{ClassShellSyntax, "the shell reports a syntax error in the command it was given",
 		func(c *classifier) bool { return c.s.has(sShellSyntax) },
 		(*classifier).shellSyntax},
@@ -425,6 +432,7 @@ const (
 	sListening
 	sModuleNotFound
 	sCmdNotFound
+	sPipNotFound
 	sKilled
 	sBuildOOM
 	sHashMismatch
@@ -521,6 +529,7 @@ var signalRules = []signalRule{
 	{s: sWorkerExit, anyOf: []string{"exited with code"}, and: "Worker"},
 	{s: sListening, anyOf: []string{"Listening at: ", "Uvicorn running on ", "Running on http"}},
 	{s: sModuleNotFound, anyOf: []string{"No module named "}},
+	{s: sPipNotFound, anyOf: []string{"pip: command not found", "pip3: command not found", "pip: not found", "pip3: not found", "No module named pip"}},
 	{s: sCmdNotFound, anyOf: []string{": command not found", "executable file not found in $PATH", "exec format error"}},
 	{s: sCmdNotFound, anyOf: []string{": not found"}, and: "sh: "},
 	{s: sKilled, anyOf: []string{"Killed"}, prefix: true},

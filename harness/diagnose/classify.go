@@ -67,7 +67,7 @@ type Finding struct {
 // pep668-externally-managed, nix-attribute-unknown, missing-shared-library,
 // glibc-symbol-version, numpy-abi-mismatch, index-unreachable,
 // requirements-file-invalid, hash-mismatch, build-from-source-failed,
-// no-matching-distribution, apt-package-unknown, shell-syntax-error,
+// no-matching-distribution, apt-package-unknown, pip-not-found, shell-syntax-error,
 // oom-killed (exit 137 only), worker-boot-failed, module-not-found,
 // command-not-found, crash-loop, port-not-bound (loopback or another port), crashed-after-start,
 // port-not-bound (nothing listens), health-unexpected.
@@ -197,7 +197,7 @@ func (c *classifier) pep668() Finding {
 		f.Fixes = []FixKind{FixUseVenvInstall, FixNixPythonPackage, FixBreakSystemPackages}
 		f.Suggestions = []result.Fix{
 			{ID: string(FixUseVenvInstall), Summary: "install with python -m venv --copies /opt/venv && /opt/venv/bin/pip install -r requirements.txt, and start with /opt/venv/bin on PATH"},
-			{ID: string(FixNixPythonPackage), Summary: "take numpy and the other native modules from Nix (pythonXYPackages.<name> in nixPkgs)"},
+			{ID: string(FixNixPythonPackage), Summary: "take numpy and the other packages from Nix as one python: (pythonXY.withPackages (ps: [ps.numpy ps.gunicorn])) in nixPkgs"},
 			{ID: string(FixBreakSystemPackages), Summary: "pass --break-system-packages (pip then writes into a profile the loader setup was not made for; the library problems come next)"},
 		}
 		return f
@@ -496,6 +496,28 @@ func (c *classifier) moduleNotFound() Finding {
 	}
 	f := Finding{Class: ClassModuleNotFound, Evidence: c.s.evidence(nil, sModuleNotFound), Fixes: []FixKind{FixAddRequirement, FixStartCommand}}
 	f.Explanation = fmt.Sprintf("the interpreter has no module %s: it is not in requirements.txt, or pip installed it for another interpreter (a venv the start command does not use).", quoteList(mods))
+	if me, ok := c.facts().(ModuleExplainer); ok && len(mods) > 0 {
+		if x, ok := me.ExplainModule(mods[0], c.ctx.Python); ok {
+			f.Explanation, f.Fixes, f.Suggestions = x.Text, x.Fixes, x.Suggestions
+		}
+	}
+	return f
+}
+
+func (c *classifier) pipNotFound() Finding {
+	f := Finding{Class: ClassPipNotFound, Evidence: c.s.evidence(nil, sPipNotFound)}
+	if c.nix() {
+		f.Explanation = "the install ran pip, and there is none: nixpkgs' python carries no pip, and nixPkgs installs none unless it lists pythonXYPackages.pip (whose pip PEP 668 then stops outside a venv)."
+		f.Fixes = []FixKind{FixUseVenvInstall, FixNixPythonPackage, FixAddNixPkgs}
+		f.Suggestions = []result.Fix{
+			{ID: string(FixUseVenvInstall), Summary: "install into a venv, whose ensurepip brings pip: python -m venv --copies /opt/venv && . /opt/venv/bin/activate && pip install -r requirements.txt, as Nixpacks' Python provider does"},
+			{ID: string(FixNixPythonPackage), Summary: "take the packages from Nix instead of pip: (pythonXY.withPackages (ps: [ps.numpy ps.gunicorn])) in nixPkgs"},
+			{ID: string(FixAddNixPkgs), Summary: "add pythonXYPackages.pip to nixPkgs (pip then meets PEP 668 outside a venv)"},
+		}
+		return f
+	}
+	f.Explanation = "the install ran pip, and this interpreter has none (no pip on PATH, or python -m pip finds no module)."
+	f.Fixes = []FixKind{FixUseVenvInstall, FixBuilderPythonSlim}
 	return f
 }
 

@@ -51,6 +51,7 @@ var samples = map[string]sample{
 	"build":            {stage: result.StageInstall, file: "build-no-gcc-pip23.txt", exit: 1, class: ClassBuildFromSource},
 	"no-dist":          {stage: result.StageInstall, file: "pip-no-matching-offline-py311.txt", exit: 1, class: ClassNoDistribution},
 	"apt-unknown":      {stage: result.StageBuild, file: "apt-unknown-package.txt", exit: 100, class: ClassAptPackageUnknown},
+	"pip-not-found":    {stage: result.StageInstall, file: "pip-not-found-nix-python.txt", exit: 1, class: ClassPipNotFound},
 	"req-loop":         {stage: result.StageInstall, file: "pip-include-loop-pip23.txt", exit: 2, class: ClassRequirementsFile},
 	"shell-syntax":     {stage: result.StageBoot, file: "shell-syntax-unterminated-dash.txt", exit: 2, facts: result.Facts{Exited: true, AfterSeconds: 0.1, Port: 8080, Listeners: []result.Listener{}, Health: refused}, class: ClassShellSyntax},
 	"oom-exit":         {stage: result.StageImport, file: "oom-python.txt", exit: 137, class: ClassOOMKilled},

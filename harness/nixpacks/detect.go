@@ -163,3 +163,24 @@ func knownProvider(name string) bool {
 	}
 	return false
 }
+
+// ProviderOrder lists Nixpacks' providers in its detection order
+// (providers/mod.rs get_providers).
+func ProviderOrder() []string {
+	out := make([]string, len(providerOrder))
+	for i, d := range providerOrder {
+		out[i] = d.name
+	}
+	return out
+}
+
+// Detects reports whether the named provider detects appRoot.
+func Detects(appRoot, name string) bool {
+	a := app{root: appRoot}
+	for _, d := range providerOrder {
+		if d.name == name {
+			return d.detect(a)
+		}
+	}
+	return false
+}

@@ -5,7 +5,9 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -38,7 +40,7 @@ func TestSubstitutions(t *testing.T) {
 	off := Offline()
 	for logical, want := range map[string]string{
 		"python:3.11-slim": "bootmatrix-kit/python:3.11-slim", "python:3.13-slim": "bootmatrix-kit/python:3.13-slim",
-		"nixpacks": "bootmatrix-kit/nix:latest", "debian:bookworm-slim": "bootmatrix-kit/debian:bookworm",
+		"nixpacks": "bootmatrix-kit/nixpacks:ubuntu", NixpacksBaseImage: "bootmatrix-kit/nixpacks:ubuntu", "debian:bookworm-slim": "bootmatrix-kit/debian:bookworm",
 		"debian:trixie-slim": "bootmatrix-kit/debian:trixie", "docker.io/library/python:3.11-slim": "bootmatrix-kit/python:3.11-slim",
 	} {
 		if got, ok := off.Image(logical); !ok || got != want {
@@ -57,5 +59,27 @@ func TestSubstitutions(t *testing.T) {
 	}
 	if got, ok := on.Image("python:3.12-slim"); ok || got != "python:3.12-slim" {
 		t.Errorf("unmapped image = %s, %v", got, ok)
+	}
+}
+
+// The archives the offline table lets a Nix build fetch are the ones the kit's
+// Nix stage puts in its image.
+func TestKitNixpkgsArchivesMatchTheKit(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile("../../images/stages/nixpacks.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^NIXPACKS_ARCHIVES=\(([^)]*)\)`).FindSubmatch(b)
+	if m == nil {
+		t.Fatal("images/stages/nixpacks.sh sets no NIXPACKS_ARCHIVES")
+	}
+	if got := strings.Fields(string(m[1])); !slices.Equal(got, KitNixpkgsArchives) {
+		t.Errorf("the kit carries %v, the offline table offers %v", got, KitNixpkgsArchives)
+	}
+	for rev, url := range Offline().NixpkgsArchives {
+		if url != "file://"+KitNixpkgsDir+"/"+rev+".tar.gz" {
+			t.Errorf("archive %s at %s", rev, url)
+		}
 	}
 }

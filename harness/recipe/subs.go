@@ -29,6 +29,25 @@ const LogicalNixpacks = "nixpacks"
 // onlinePipVars are passed through from the caller's environment when set.
 var onlinePipVars = []string{"PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_TRUSTED_HOST"}
 
+// KitNixpacksImage is the kit's stand-in for Nixpacks' Ubuntu base image: real
+// Nix over a stand-in nixpkgs (images/nixpacks).
+const KitNixpacksImage = "bootmatrix-kit/nixpacks:ubuntu"
+
+// KitNixpkgsArchives are the nixpkgs revisions the kit's Nix image carries
+// (images/stages/nixpacks.sh), under KitNixpkgsDir: the two Nixpacks pins.
+var KitNixpkgsArchives = []string{"bc8f8d1be58e8c8383e683a06e1e1e57893fff87", "5148520bfab61f99fd25fb9ff7bfbb50dad3c9db"}
+
+// KitNixpkgsDir is where the kit's Nix image keeps its archives.
+const KitNixpkgsDir = "/opt/bootmatrix/nixpkgs"
+
+func kitArchives() map[string]string {
+	m := make(map[string]string, len(KitNixpkgsArchives))
+	for _, rev := range KitNixpkgsArchives {
+		m[rev] = "file://" + KitNixpkgsDir + "/" + rev + ".tar.gz"
+	}
+	return m
+}
+
 // KitRepo is the repository the offline kit's images are tagged under.
 const KitRepo = "bootmatrix-kit"
 
@@ -78,12 +97,14 @@ func Offline() Substitutions {
 		Images: map[string]string{
 			"python:3.11-slim":     "bootmatrix-kit/python:3.11-slim",
 			"python:3.13-slim":     "bootmatrix-kit/python:3.13-slim",
-			LogicalNixpacks:        "bootmatrix-kit/nix:latest",
+			LogicalNixpacks:        KitNixpacksImage,
+			NixpacksBaseImage:      KitNixpacksImage,
 			"debian:bookworm-slim": "bootmatrix-kit/debian:bookworm",
 			"debian:trixie-slim":   "bootmatrix-kit/debian:trixie",
 		},
-		Wheelhouse:    "bootmatrix-kit/wheelhouse:latest",
-		WheelhouseDir: "/wheelhouse",
+		NixpkgsArchives: kitArchives(),
+		Wheelhouse:      "bootmatrix-kit/wheelhouse:latest",
+		WheelhouseDir:   "/wheelhouse",
 		PipEnv: map[string]string{
 			"PIP_NO_INDEX":                  "1",
 			"PIP_FIND_LINKS":                WheelhouseMount,

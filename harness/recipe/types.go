@@ -94,4 +94,8 @@ type Substitutions struct {
 	Mirror string
 	// Overrides replace single references, taken as written (an images: map).
 	Overrides map[string]string
+	// NixpkgsArchives, when set, are the only nixpkgs archives a Nix build can
+	// fetch, by revision, each at the URL given (the kit's copies in its Nix
+	// image); nil means GitHub's, as Nixpacks fetches them.
+	NixpkgsArchives map[string]string
 }

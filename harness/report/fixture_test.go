@@ -68,17 +68,15 @@ func seedRun() *result.Run {
 	const (
 		gccLib   = "/nix/store/9ak7kxi2s0jyd47fv8xk5f1n4qhqjqyc-gcc-14.2.0-lib/lib/libstdc++.so.6"
 		profLib  = "/root/.nix-profile/lib/libstdc++.so.6"
-		umath313 = "numpy/_core/_multiarray_umath.cpython-313-x86_64-linux-gnu.so"
-		linalg   = "numpy/linalg/_umath_linalg.cpython-313-x86_64-linux-gnu.so"
 		umath311 = "numpy/core/_multiarray_umath.cpython-311-x86_64-linux-gnu.so"
 		start    = "python -m gunicorn --bind 0.0.0.0:$PORT app:app"
 		libErr   = "libstdc++.so.6: cannot open shared object file: No such file or directory"
-		py313    = "/nix/store/q3x0b0mhzsd0f1v3y7c2d8s9r2lqj5wa-python3-3.13.2/lib/python3.13/site-packages"
-		py311    = "/nix/store/fz8a2wv1k0j8xg5bn5ls2xq8y7hc1d0r-python3-3.11.11/lib/python3.11/site-packages"
+		debLib   = "/usr/lib/x86_64-linux-gnu/libstdc++.so.6"
+		py311    = "/nix/store/fz8a2wv1k0j8xg5bn5ls2xq8y7hc1d0r-python3-3.11.2/lib/python3.11/site-packages"
 	)
 	nixBuild := func(secs float64, pkgs string) result.Stage {
 		return result.Stage{Name: result.StageBuild, Status: result.Pass, Seconds: secs,
-			Output: "Step 4/9 : RUN nix-env -iA " + pkgs + "\ninstalling 'python3-3.13.2'\nbuilding '/nix/store/1l9qm2i8x0nqp7c5szhbyyc0ds1msv3c-user-environment.drv'...\nSuccessfully built 3f2a1c9e7b41\n"}
+			Output: "Step 5/9 : RUN nix-env -if .nixpacks/nixpkgs-5148520bfab61f99fd25fb9ff7bfbb50dad3c9db.nix && nix-collect-garbage -d\ninstalling '5148520bfab61f99fd25fb9ff7bfbb50dad3c9db-env'\nbuilding '/nix/store/1l9qm2i8x0nqp7c5szhbyyc0ds1msv3c-user-environment.drv'...\n" + pkgs + "\nSuccessfully built 3f2a1c9e7b41\n"}
 	}
 	pipOK := func(secs float64, py string) result.Stage {
 		return result.Stage{Name: result.StageInstall, Status: result.Pass, Seconds: secs,
@@ -123,62 +121,84 @@ func seedRun() *result.Run {
 		return diagnose.Context{Builder: nixpacksbuilder.Name, Shell: shell, Python: py, Facts: nixpacksbuilder.Facts{NixPkgs: pkgs, NixLibs: libs}}
 	}
 
+	const nixPip = "python311Packages.pip"
 	pep668 := result.Variant{Name: "pip-install-pep668", Stages: []result.Stage{
-		nixBuild(41.27, "nixpkgs.python313"),
+		nixBuild(41.27, "python311 "+nixPip),
 		{Name: result.StageInstall, Status: result.Fail, Seconds: 1.84, ExitCode: 1,
-			Output: "$ cd backend && pip install -r requirements.txt\nerror: externally-managed-environment\n\n× This environment is externally managed\n╰─> This command has been disabled as it tries to modify the immutable\n    `/nix/store` filesystem.\n\n    To use Python with Nix and nixpkgs, have a look at the online documentation:\n    <https://nixos.org/manual/nixpkgs/stable/#python>.\n\nnote: If you believe this is a mistake, please contact your Python installation or OS distribution provider. You can override this, at the risk of breaking your Python installation or OS, by passing --break-system-packages.\nhint: See PEP 668 for the detailed specification.\n"},
+			Output: "Step 6/9 : RUN  cd backend && pip install -r requirements.txt\nerror: externally-managed-environment\n\n× This environment is externally managed\n╰─> This command has been disabled as it tries to modify the immutable\n    `/nix/store` filesystem.\n    \n    To use Python with Nix and nixpkgs, have a look at the online documentation:\n    <https://nixos.org/manual/nixpkgs/stable/#python>.\n\nnote: If you believe this is a mistake, please contact your Python installation or OS distribution provider. You can override this, at the risk of breaking your Python installation or OS, by passing --break-system-packages.\nhint: See PEP 668 for the detailed specification.\n"},
 		skip(result.StageImport, "install"), skip(result.StageLdd, "install"), skip(result.StageBoot, "install"),
 	}}
-	finish(&pep668, nix("3.13", scenario.ShellPlain, []string{"python313"}, nil), "nix-python-package")
+	finish(&pep668, nix("3.11", scenario.ShellLogin, []string{"python311", nixPip}, nil), "nix-python-package")
+
+	noPip := result.Variant{Name: "nix-python-without-pip", Stages: []result.Stage{
+		nixBuild(8.12, "python311"),
+		{Name: result.StageInstall, Status: result.Fail, Seconds: 0.91, ExitCode: 1,
+			Output: "Step 6/9 : RUN  cd backend && pip install -r requirements.txt\n/bin/bash: line 1: pip: command not found\nThe command '/bin/bash -ol pipefail -c cd backend && pip install -r requirements.txt' returned a non-zero code: 127\n"},
+		skip(result.StageImport, "install"), skip(result.StageLdd, "install"), skip(result.StageBoot, "install"),
+	}}
+	finish(&noPip, nix("3.11", scenario.ShellLogin, []string{"python311"}, nil))
 
 	breakSys := result.Variant{Name: "break-system-packages", Stages: []result.Stage{
-		nixBuild(2.03, "nixpkgs.python313"), pipOK(6.42, "cp313-cp313"),
-		importFail(1.12, py313, "2.2.4"),
-		lddFail(0.73, []string{umath313, linalg}, gccLib),
+		nixBuild(2.03, "python311 "+nixPip), pipOK(6.42, "cp311-cp311"),
+		importFail(1.12, py311, "1.24.2"),
+		lddFail(0.73, []string{umath311}, debLib),
 		skip(result.StageBoot, "import"),
 	}}
-	finish(&breakSys, nix("3.13", scenario.ShellPlain, []string{"python313"}, nil))
+	finish(&breakSys, nix("3.11", scenario.ShellLogin, []string{"python311", nixPip}, nil))
 
 	gccStdenv := result.Variant{Name: "nixpkgs-gcc-stdenv", Stages: []result.Stage{
-		nixBuild(12.55, "nixpkgs.python313 nixpkgs.gcc nixpkgs.stdenv.cc.cc.lib"), pipOK(6.08, "cp313-cp313"),
-		importFail(1.09, py313, "2.2.4"),
-		lddFail(0.70, []string{umath313, linalg}, gccLib, profLib),
+		nixBuild(12.55, "python311 "+nixPip+" gcc stdenv.cc.cc.lib"), pipOK(6.08, "cp311-cp311"),
+		importFail(1.09, py311, "1.24.2"),
+		lddFail(0.70, []string{umath311}, gccLib, profLib),
 		skip(result.StageBoot, "import"),
 	}}
-	finish(&gccStdenv, nix("3.13", scenario.ShellPlain, []string{"python313", "gcc", "stdenv.cc.cc.lib"}, nil), "move-nixpkg-to-nixlibs")
+	finish(&gccStdenv, nix("3.11", scenario.ShellLogin, []string{"python311", nixPip, "gcc", "stdenv.cc.cc.lib"}, nil), "move-nixpkg-to-nixlibs")
 
 	glibcZlib := result.Variant{Name: "nixpkgs-glibc-zlib-numpy1", Stages: []result.Stage{
-		nixBuild(9.61, "nixpkgs.python311 nixpkgs.glibc nixpkgs.zlib"), pipOK(5.97, "cp311-cp311"),
+		nixBuild(9.61, "python311 "+nixPip+" glibc zlib"), pipOK(5.97, "cp311-cp311"),
 		importFail(1.31, py311, "1.24.2"),
-		lddFail(0.66, []string{umath311}, gccLib),
+		lddFail(0.66, []string{umath311}, debLib),
 		skip(result.StageBoot, "import"),
 	}}
-	finish(&glibcZlib, nix("3.11", scenario.ShellPlain, []string{"python311", "glibc", "zlib"}, nil))
+	finish(&glibcZlib, nix("3.11", scenario.ShellLogin, []string{"python311", nixPip, "glibc", "zlib"}, nil))
 
-	login := boots("nixlibs-login-shell", nixBuild(11.92, "nixpkgs.python313 nixpkgs.stdenv.cc.cc.lib"), pipOK(6.14, "cp313-cp313"), "2.2.4", "bash -l -c ", 5.38)
-	finish(&login, nix("3.13", scenario.ShellLogin, []string{"python313"}, []string{"stdenv.cc.cc.lib"}))
+	login := boots("nixlibs-login-shell", nixBuild(11.92, "python311 "+nixPip+" stdenv.cc.cc.lib"), pipOK(6.14, "cp311-cp311"), "1.24.2", "bash -l -c ", 5.38)
+	finish(&login, nix("3.11", scenario.ShellLogin, []string{"python311", nixPip}, []string{"stdenv.cc.cc.lib"}))
 
+	notFound := func(name result.StageName, secs float64) result.Stage {
+		return result.Stage{Name: name, Status: result.Fail, Seconds: secs, ExitCode: 127,
+			Output: "$ python -c 'import numpy as m; print(getattr(m, \"__version__\", \"\"))'\nsh: 1: python: not found\n"}
+	}
 	plain := result.Variant{Name: "nixlibs-plain-shell", Stages: []result.Stage{
-		nixBuild(0.42, "nixpkgs.python313 nixpkgs.stdenv.cc.cc.lib"), pipOK(0.05, "cp313-cp313"),
-		importFail(1.07, py313, "2.2.4"),
-		lddFail(0.71, []string{umath313, linalg}, gccLib),
+		nixBuild(0.42, "python311 "+nixPip+" stdenv.cc.cc.lib"), pipOK(0.05, "cp311-cp311"),
+		notFound(result.StageImport, 0.7), notFound(result.StageLdd, 0.4),
 		skip(result.StageBoot, "import"),
 	}}
-	finish(&plain, nix("3.13", scenario.ShellPlain, []string{"python313"}, []string{"stdenv.cc.cc.lib"}), "login-shell")
+	finish(&plain, nix("3.11", scenario.ShellPlain, []string{"python311", nixPip}, []string{"stdenv.cc.cc.lib"}), "login-shell")
 
-	backendRoot := boots("nixpacks-defaults-backend-root", nixBuild(10.88, "nixpkgs.python313 nixpkgs.gcc"), pipOK(6.77, "cp313-cp313"), "2.2.4", "", 4.96)
-	finish(&backendRoot, nix("3.13", scenario.ShellPlain, []string{"python313", "gcc"}, nil))
+	backendRoot := boots("nixpacks-defaults-backend-root", nixBuild(10.88, "gcc python313"), pipOK(6.77, "cp313-cp313"), "2.2.4", "", 4.96)
+	finish(&backendRoot, nix("3.13", scenario.ShellLogin, []string{"python313", "gcc"}, []string{"zlib", "stdenv.cc.cc.lib"}))
 
 	docker := boots("dockerfile-python-slim",
 		result.Stage{Name: result.StageBuild, Status: result.Pass, Seconds: 23.35, Output: "Step 1/6 : FROM bootmatrix-kit/python:3.13-slim\nStep 5/6 : RUN pip install -r requirements.txt\nSuccessfully built 91c04d7ab2e0\n"},
 		result.Stage{Name: result.StageInstall, Status: result.Pass, Seconds: 0.01, Note: "done in the Dockerfile's build"}, "2.2.4", "", 4.41)
 	finish(&docker, diagnose.Context{Builder: dockerfilebuilder.Name, Shell: scenario.ShellPlain, Python: "3.13", Facts: debian.Facts{OfferSlim: true}})
 
-	nixNumpy := boots("nix-python-packages", nixBuild(14.06, "nixpkgs.python313 nixpkgs.python313Packages.numpy"),
+	nixNumpy := result.Variant{Name: "nix-python-packages", Stages: []result.Stage{
+		nixBuild(14.06, "python311 "+nixPip+" python311Packages.numpy"),
 		result.Stage{Name: result.StageInstall, Status: result.Pass, Seconds: 3.12,
-			Output: "$ cd backend && pip install --break-system-packages gunicorn\nProcessing /opt/bootmatrix/wheelhouse/gunicorn-23.0.0-py3-none-any.whl\nSuccessfully installed gunicorn-23.0.0 packaging-24.2\n"},
-		"2.2.4", "", 5.02)
-	finish(&nixNumpy, nix("3.13", scenario.ShellPlain, []string{"python313", "python313Packages.numpy"}, nil))
+			Output: "Step 6/9 : RUN  cd backend && pip install --break-system-packages gunicorn\nProcessing /opt/bootmatrix/wheelhouse/gunicorn-23.0.0-py3-none-any.whl\nSuccessfully installed gunicorn-23.0.0 packaging-24.2\n"},
+		{Name: result.StageImport, Status: result.Fail, Seconds: 0.8, ExitCode: 1,
+			Output: "$ python -c 'import numpy as m; print(getattr(m, \"__version__\", \"\"))'\nTraceback (most recent call last):\n  File \"<string>\", line 1, in <module>\nModuleNotFoundError: No module named 'numpy'\n",
+			Note:   "1 of 1 module(s) failed to import", Modules: []result.Module{{Name: "numpy", Error: "ModuleNotFoundError: No module named 'numpy'"}}},
+		{Name: result.StageLdd, Status: result.Pass, Seconds: 0.5, Note: "0 shared object(s) resolve", Output: "scanned 0 shared object(s)\nall NEEDED entries resolve\n"},
+		skip(result.StageBoot, "import"),
+	}}
+	finish(&nixNumpy, nix("3.11", scenario.ShellLogin, []string{"python311", nixPip, "python311Packages.numpy"}, nil), "nix-python-package")
+
+	withPkgs := boots("nix-python-withpackages", nixBuild(28.8, "(python311.withPackages (ps: [ps.numpy ps.gunicorn]))"),
+		result.Stage{Name: result.StageInstall, Status: result.Pass, Seconds: 1.2, Output: "Step 5/8 : COPY . /app/.\nSuccessfully built 5e0c11a2b7d3\n"}, "1.24.2", "", 3.1)
+	finish(&withPkgs, nix("3.11", scenario.ShellLogin, []string{"(python311.withPackages (ps: [ps.numpy ps.gunicorn]))"}, nil))
 
 	return &result.Run{
 		Scenario:  "seed",
@@ -186,7 +206,8 @@ func seedRun() *result.Run {
 		Mode:      result.ModeOffline,
 		StartedAt: time.Date(2026, 1, 5, 15, 10, 0, 0, time.UTC),
 		Seconds:   187.43,
-		Variants:  []result.Variant{pep668, breakSys, gccStdenv, glibcZlib, login, plain, backendRoot, docker, nixNumpy},
+		// nix-python-without-pip last: the tests index the others as they were.
+		Variants: []result.Variant{pep668, breakSys, gccStdenv, glibcZlib, login, plain, backendRoot, docker, nixNumpy, withPkgs, noPip},
 	}
 }
 
@@ -198,7 +219,7 @@ func surprisesRun() *result.Run {
 	run := seedRun()
 	expect(&run.Variants[3], &scenario.Expectation{Boots: true})
 
-	run.Variants = append(run.Variants[:6], run.Variants[6:8]...) // drop nix-python-packages
+	run.Variants = append(run.Variants[:8], run.Variants[9:]...) // drop nix-python-packages
 	gone := result.Variant{
 		Name:  "nix-python-packages",
 		Error: `variant "nix-python-packages": stage build: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?`,

@@ -112,9 +112,9 @@ func TestTextMatrix(t *testing.T) {
 				// the Why section: class, explanation, evidence, where the library is and who provides it
 				regexp.MustCompile(`(?m)^break-system-packages: import failed: missing-shared-library \(exit 1\)\n    the loader cannot find libstdc\+\+\.so\.6`),
 				regexp.MustCompile(`(?m)^      > Original error was: libstdc\+\+\.so\.6: cannot open shared object file`),
-				regexp.MustCompile(`(?m)^      found at /nix/store/[0-9a-z]{32}-gcc-14\.2\.0-lib/lib/libstdc\+\+\.so\.6\n      provided by stdenv\.cc\.cc\.lib$`),
-				// closest to pip-install-pep668 {builder, pins, python}: only root differs
-				regexp.MustCompile(`(?m)^Recommended: nixpacks-defaults-backend-root\n    closest to the first variant, pip-install-pep668; differs in root: \(unset\) → backend$`),
+				regexp.MustCompile(`(?m)^      found at /usr/lib/x86_64-linux-gnu/libstdc\+\+\.so\.6\n      provided by stdenv\.cc\.cc\.lib$`),
+				// closest to pip-install-pep668 {builder, pins, python}: two keys differ, the earliest such
+				regexp.MustCompile(`(?m)^Recommended: nixlibs-login-shell\n    closest to the first variant, pip-install-pep668; differs in nixpacks: \(unset\) → nixlibs-stdenv\.cc\.cc\.lib-installcmds-384ee6, shell: \(unset\) → login$`),
 			},
 			refuse: []string{"ok", "FAIL", "->"},
 		},
@@ -123,7 +123,7 @@ func TestTextMatrix(t *testing.T) {
 			opts: []TextOption{ASCII()},
 			want: []*regexp.Regexp{
 				regexp.MustCompile(`(?m)^pip-install-pep668 +ok +FAIL pep668-externally-managed +- +- +- +ok met$`),
-				regexp.MustCompile(`differs in root: \(unset\) -> backend`),
+				regexp.MustCompile(`shell: \(unset\) -> login`),
 			},
 			refuse: []string{"✓", "✗", "–", "→"},
 		},
@@ -270,7 +270,7 @@ func TestJSONRoundTrip(t *testing.T) {
 	if a, b := render(t, WriteJSON, in), render(t, WriteJSON, back); a != b {
 		t.Error("JSON → ReadJSON → JSON changed the file")
 	}
-	m := back.Variants[1].StageByName(result.StageLdd).Missing[0]
+	m := back.Variants[2].StageByName(result.StageLdd).Missing[0]
 	if m.Provider != "stdenv.cc.cc.lib" || !strings.HasSuffix(m.FoundAt[0], "-gcc-14.2.0-lib/lib/libstdc++.so.6") {
 		t.Errorf("missing library lost in the round trip: %+v", m)
 	}
@@ -354,8 +354,8 @@ func TestJUnitParsesWithConsumer(t *testing.T) {
 	for _, tc := range suites[0].Tests {
 		byID[tc.Classname+"/"+tc.Name] = tc
 	}
-	if len(byID) != 9*6 {
-		t.Errorf("%d testcases, want 9 variants × (5 stages + expectation) = 54", len(byID))
+	if len(byID) != 11*6 {
+		t.Errorf("%d testcases, want 11 variants × (5 stages + expectation) = 66", len(byID))
 	}
 	cases := []struct {
 		id, status, typ, body string
@@ -464,7 +464,7 @@ func TestHTMLSelfContained(t *testing.T) {
 		`<td class="cell pass"><details id="cell-nixlibs-login-shell/boot">`,
 		`<td class="cell skip"><details id="cell-pip-install-pep668/boot">`,
 		`<td class="expect met" title="expected: boots">✓ met<small>expected: boots</small>`,
-		`<b>Recommended:</b> nixpacks-defaults-backend-root`,
+		`<b>Recommended:</b> nixlibs-login-shell`,
 		"provided by <code>stdenv.cc.cc.lib</code>",
 	}
 	for _, w := range want {
@@ -584,7 +584,7 @@ func TestNoExpectationIsNotMet(t *testing.T) {
 		want  []*regexp.Regexp
 	}{
 		{"text", textWriter(), []*regexp.Regexp{
-			regexp.MustCompile(`(?m)^bootmatrix: seed \(offline\): 10 variants, 2 boot, 8 fail, 6 of 9 expectations met, 1 without expectation, `),
+			regexp.MustCompile(`(?m)^bootmatrix: seed \(offline\): 12 variants, 3 boot, 9 fail, 8 of 11 expectations met, 1 without expectation, `),
 			regexp.MustCompile(`(?m)^init-row-no-expect +✓ +✗ pep668-externally-managed +– +– +– +– none$`),
 			regexp.MustCompile(`(?m)^    no expectation: this outcome cannot fail a run; bootmatrix pin writes it into the scenario$`),
 		}},
@@ -592,7 +592,7 @@ func TestNoExpectationIsNotMet(t *testing.T) {
 			regexp.MustCompile(`(?m)^init-row-no-expect +ok +FAIL pep668-externally-managed +- +- +- +- none$`),
 		}},
 		{"markdown", WriteMarkdown, []*regexp.Regexp{
-			regexp.MustCompile(`6 of 9 expectations met, 1 without expectation`),
+			regexp.MustCompile(`8 of 11 expectations met, 1 without expectation`),
 			regexp.MustCompile(`(?m)^\| init-row-no-expect \|.*\| – none \|$`),
 		}},
 		{"junit", WriteJUnit, []*regexp.Regexp{

@@ -20,7 +20,7 @@ var axisNames = []string{"builder", "python", "pins", "shell", "root", "nixpacks
 
 var (
 	entryFields    = []string{"base", "dockerfile", "buildArgs", "start", "timeouts", "limits", "settle", "expect"}
-	nixpacksFields = []string{"label", "nixPkgs", "nixLibs", "aptPkgs", "installCmds", "buildCmds", "startCmd", "runImage"}
+	nixpacksFields = []string{"label", "nixPkgs", "nixLibs", "aptPkgs", "installCmds", "buildCmds", "startCmd", "runImage", "nixpkgsArchive", "startUser"}
 )
 
 // axes are the loader's axes and then the builders' own settings.
@@ -302,14 +302,11 @@ func (l *loader) nixpacks(n *yaml.Node, field string) (NixpacksOverrides, string
 			s, ok := p.str(v, f)
 			good = good && ok
 			label = s
-		case "startCmd", "runImage":
+		case "startCmd", "runImage", "nixpkgsArchive", "startUser":
 			s, ok := p.str(v, f)
 			good = good && ok
-			if key == "startCmd" {
-				o.StartCmd = s
-			} else {
-				o.RunImage = s
-			}
+			*map[string]*string{"startCmd": &o.StartCmd, "runImage": &o.RunImage,
+				"nixpkgsArchive": &o.NixpkgsArchive, "startUser": &o.StartUser}[key] = s
 		default:
 			list, ok := p.strList(v, f, fmt.Sprintf("write a list; put \"...\" in it to extend nixpacks.toml's %s instead of replacing it", key))
 			good = good && ok
@@ -364,6 +361,8 @@ func nixLabel(o NixpacksOverrides) string {
 	cmd("buildCmds", o.BuildCmds != nil, o.BuildCmds)
 	cmd("startCmd", o.StartCmd != "", o.StartCmd)
 	cmd("runImage", o.RunImage != "", o.RunImage)
+	cmd("nixpkgsArchive", o.NixpkgsArchive != "", o.NixpkgsArchive)
+	cmd("startUser", o.StartUser != "", o.StartUser)
 	if len(parts) == 0 {
 		return "nixpacks-defaults"
 	}

@@ -599,26 +599,30 @@ func TestSeedScenarios(t *testing.T) {
 		want []exp
 	}{
 		{"../../scenarios/seed/scenario.yaml", []exp{
-			{"pip-install-pep668", "install", "pep668-externally-managed", "3.13", "numpy==2.2.4"},
-			{"break-system-packages", "import", "missing-shared-library", "3.13", "numpy==2.2.4"},
-			{"nixpkgs-gcc-stdenv", "import", "missing-shared-library", "3.13", "numpy==2.2.4"},
+			{"pip-install-pep668", "install", "pep668-externally-managed", "3.11", "numpy==1.24.2"},
+			{"nix-python-without-pip", "install", "pip-not-found", "3.11", "numpy==1.24.2"},
+			{"break-system-packages", "import", "missing-shared-library", "3.11", "numpy==1.24.2"},
+			{"nixpkgs-gcc-stdenv", "import", "missing-shared-library", "3.11", "numpy==1.24.2"},
 			{"nixpkgs-glibc-zlib-numpy1", "import", "missing-shared-library", "3.11", "numpy==1.24.2"},
-			{"nixlibs-login-shell", "", "", "3.13", "numpy==2.2.4"},
-			{"nixlibs-plain-shell", "import", "missing-shared-library", "3.13", "numpy==2.2.4"},
+			{"nixlibs-login-shell", "", "", "3.11", "numpy==1.24.2"},
+			{"nixlibs-plain-shell", "import", "command-not-found", "3.11", "numpy==1.24.2"},
 			{"nixpacks-defaults-backend-root", "", "", "3.13", "numpy==2.2.4"},
 			{"dockerfile-python-slim", "", "", "3.13", "numpy==2.2.4"},
-			{"nix-python-packages", "", "", "3.13", ""},
+			{"nix-python-packages", "import", "module-not-found", "3.11", ""},
+			{"nix-python-withpackages", "", "", "3.11", ""},
 		}},
 		{"../../scenarios/seed-online/scenario.yaml", []exp{
 			{"pip-install-pep668", "install", "pep668-externally-managed", "3.11", "numpy==2.4.0"},
+			{"nix-python-without-pip", "install", "pip-not-found", "3.11", "numpy==2.4.0"},
 			{"break-system-packages", "import", "missing-shared-library", "3.11", "numpy==2.4.0"},
 			{"nixpkgs-gcc-stdenv", "import", "missing-shared-library", "3.11", "numpy==2.4.0"},
 			{"nixpkgs-glibc-zlib-numpy1", "import", "missing-shared-library", "3.11", "numpy==1.26.4"},
 			{"nixlibs-login-shell", "", "", "3.11", "numpy==2.4.0"},
-			{"nixlibs-plain-shell", "import", "missing-shared-library", "3.11", "numpy==2.4.0"},
+			{"nixlibs-plain-shell", "import", "command-not-found", "3.11", "numpy==2.4.0"},
 			{"nixpacks-defaults-backend-root", "", "", "3.11", "numpy==2.4.0"},
 			{"dockerfile-python-slim", "", "", "3.13", "numpy==2.4.0"},
-			{"nix-python-packages", "", "", "3.11", ""},
+			{"nix-python-packages", "import", "module-not-found", "3.11", ""},
+			{"nix-python-withpackages", "", "", "3.11", ""},
 		}},
 	}
 	for _, tc := range cases {
@@ -647,10 +651,10 @@ func TestSeedScenarios(t *testing.T) {
 					t.Errorf("%s: pins %q, want %q", v.Name, pin, w.pin)
 				}
 			}
-			if v := s.Variants[7]; v.Builder != "dockerfile" || v.Dockerfile != "backend/Dockerfile" || v.Root != "backend" {
+			if v := s.Variants[8]; v.Builder != "dockerfile" || v.Dockerfile != "backend/Dockerfile" || v.Root != "backend" {
 				t.Errorf("dockerfile variant %+v", v)
 			}
-			if v := s.Variants[5]; v.Shell != ShellPlain || !reflect.DeepEqual(v.Nixpacks.NixLibs, []string{"...", "stdenv.cc.cc.lib"}) {
+			if v := s.Variants[6]; v.Shell != ShellPlain || !reflect.DeepEqual(v.Nixpacks.NixLibs, []string{"...", "stdenv.cc.cc.lib"}) {
 				t.Errorf("plain-shell variant %+v", v)
 			}
 		})

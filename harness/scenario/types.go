@@ -175,6 +175,9 @@ type NixpacksOverrides struct {
 	BuildCmds   []string
 	StartCmd    string
 	RunImage    string
+	// NixpkgsArchive is [phases.setup].nixpkgsArchive, StartUser [start].user.
+	NixpkgsArchive string
+	StartUser      string
 }
 
 // Expectation is what the scenario claims a variant does.

@@ -176,12 +176,18 @@ func TestRenderFacts(t *testing.T) {
 		}
 	}
 
+	const legacy, pyArchive = "5148520bfab61f99fd25fb9ff7bfbb50dad3c9db", "bc8f8d1be58e8c8383e683a06e1e1e57893fff87"
 	seed := render("seed", ".", scenario.Variant{Name: "seed", Builder: "nixpacks", Python: "3.11", Pins: []string{"numpy==1.26.4"}}, recipe.Offline())
-	contains("seed setup", seed.Setup.Dockerfile, "FROM bootmatrix-kit/nix:latest\n")
-	contains("seed setup", seed.Setup.Dockerfile, "RUN nix-env -iA nixpkgs.python311 nixpkgs.gcc nixpkgs.stdenv.cc.cc.lib\n")
-	lacks("seed setup (no provider: no libs, no venv)", seed.Setup.Dockerfile, nixpacks.LibsProfileScript)
-	lacks("seed setup", seed.Setup.Dockerfile, "/opt/venv/bin")
-	contains("seed install", seed.Install.Dockerfile, "RUN cd backend && pip install --break-system-packages -r requirements.txt\n")
+	contains("seed setup", seed.Setup.Dockerfile, "FROM bootmatrix-kit/nixpacks:ubuntu\n\nENTRYPOINT [\"/bin/bash\", \"-l\", \"-c\"]\nWORKDIR /app/\n")
+	// no provider at the root: the setup phase is on Nixpacks' default archive
+	contains("seed setup", seed.Setup.Dockerfile, "COPY .nixpacks/nixpkgs-"+legacy+".nix .nixpacks/nixpkgs-"+legacy+".nix\nRUN nix-env -if .nixpacks/nixpkgs-"+legacy+".nix && nix-collect-garbage -d\n")
+	nixFile := string(seed.Setup.Context[".nixpacks/nixpkgs-"+legacy+".nix"].Data)
+	contains("seed nix file", nixFile, `import (fetchTarball "file:///opt/bootmatrix/nixpkgs/`+legacy+`.tar.gz")`)
+	contains("seed nix file", nixFile, "        gcc python311 stdenv.cc.cc.lib\n")
+	lacks("seed setup (no provider: no venv)", seed.Setup.Dockerfile+seed.Install.Dockerfile, "/opt/venv")
+	contains("seed install", seed.Install.Dockerfile, "ARG BASE\nFROM ${BASE}\nCOPY --from=bootmatrix-kit/wheelhouse:latest /wheelhouse /opt/bootmatrix/wheelhouse\n")
+	contains("seed install", seed.Install.Dockerfile, "# install phase\nCOPY . /app/.\nRUN  cd backend && pip install --break-system-packages -r requirements.txt\n")
+	contains("seed install", seed.Install.Dockerfile, "CMD [\"gunicorn app:app\"]\n")
 	if got := string(seed.Setup.Context["backend/requirements.txt"].Data); got != "# numpy for the embeddings\nnumpy==1.26.4\ngunicorn\n" {
 		t.Errorf("seed pinned backend/requirements.txt = %q", got)
 	}
@@ -191,21 +197,39 @@ func TestRenderFacts(t *testing.T) {
 	if _, ok := seed.Setup.Context["nixpacks.toml"]; !ok {
 		t.Error("root \".\": the whole project is the context")
 	}
+	if seed.Setup.Args["NIXPACKS_PYTHON_VERSION"] != "3.11" {
+		t.Errorf("seed build args %v", seed.Setup.Args)
+	}
 
 	be := render("seed", "backend", scenario.Variant{Name: "be", Builder: "nixpacks", Python: "3.13"}, recipe.Offline())
-	contains("backend setup", be.Setup.Dockerfile, "RUN nix-env -iA nixpkgs.python313 nixpkgs.gcc\n")
-	contains("backend setup", be.Setup.Dockerfile, "for a in zlib stdenv.cc.cc.lib;")
-	contains("backend setup", be.Setup.Dockerfile, `ENV PATH="/opt/venv/bin:$PATH"`)
-	contains("backend install", be.Install.Dockerfile, "RUN python -m venv --copies /opt/venv && . /opt/venv/bin/activate && pip install -r requirements.txt\n")
+	beNix := string(be.Setup.Context[".nixpacks/nixpkgs-"+pyArchive+".nix"].Data)
+	contains("backend nix file", beNix, `APPEND_LIBRARY_PATH = "${lib.makeLibraryPath [ stdenv.cc.cc.lib zlib ] }";`)
+	contains("backend nix file", beNix, "        gcc python313\n")
+	contains("backend install", be.Install.Dockerfile, "ENV NIXPACKS_PATH=/opt/venv/bin:$NIXPACKS_PATH\nCOPY . /app/.\nRUN  python -m venv --copies /opt/venv && . /opt/venv/bin/activate && pip install -r requirements.txt\n")
+	contains("backend install", be.Install.Dockerfile, "RUN printf '\\nPATH=/opt/venv/bin:$PATH' >> /root/.profile\n")
+	lacks("backend setup", be.Setup.Dockerfile, "--mount=type=cache") // the classic builder has no cache mounts
 	if _, ok := be.Setup.Context["nixpacks.toml"]; ok {
 		t.Error("root backend: the repo-root nixpacks.toml must not be in the context")
 	}
 
-	run := render("seed", "backend", scenario.Variant{Name: "run", Builder: "nixpacks", Python: "3.11", Nixpacks: scenario.NixpacksOverrides{RunImage: "debian:bookworm-slim"}}, recipe.Offline())
+	run := render("seed", "backend", scenario.Variant{Name: "run", Builder: "nixpacks", Python: "3.11", Nixpacks: scenario.NixpacksOverrides{RunImage: "debian:bookworm-slim", StartUser: "app"}}, recipe.Offline())
 	if run.Final == nil {
 		t.Fatal("runImage: no Final build")
 	}
-	contains("final", run.Final.Dockerfile, "FROM bootmatrix-kit/debian:bookworm\nCOPY --from=built /app /app\n")
+	contains("final", run.Final.Dockerfile, "ARG BASE\nFROM ${BASE}\n# start\nFROM bootmatrix-kit/debian:bookworm\n")
+	contains("final", run.Final.Dockerfile, "COPY --from=0 /etc/ssl/certs /etc/ssl/certs\nRUN true\nCOPY --from=0 /app/ /app/\nRUN useradd -m -s /bin/bash app\nUSER app\n")
+	lacks("runImage install", run.Install.Dockerfile, "# start")
+
+	if _, err := reg.Render(testScenario(t, "seed", "backend"), scenario.Variant{Name: "a", Builder: "nixpacks", Python: "3.13",
+		Nixpacks: scenario.NixpacksOverrides{NixpkgsArchive: "0123456789abcdef0123456789abcdef01234567"}}, recipe.Offline()); err == nil ||
+		!strings.Contains(err.Error(), "nixpkgs archive 0123456789abcdef0123456789abcdef01234567: the offline kit carries only "+legacy+" and "+pyArchive) {
+		t.Errorf("an archive the kit does not carry: %v", err)
+	}
+	onNix := render("seed", "backend", scenario.Variant{Name: "on", Builder: "nixpacks", Python: "3.13",
+		Nixpacks: scenario.NixpacksOverrides{NixpkgsArchive: "0123456789abcdef0123456789abcdef01234567"}}, recipe.Online(nil))
+	contains("online nix file", string(onNix.Setup.Context[".nixpacks/nixpkgs-0123456789abcdef0123456789abcdef01234567.nix"].Data),
+		`fetchTarball "https://github.com/NixOS/nixpkgs/archive/0123456789abcdef0123456789abcdef01234567.tar.gz"`)
+	contains("online setup", onNix.Setup.Dockerfile, "FROM ghcr.io/railwayapp/nixpacks:ubuntu-1745885067\n")
 
 	on := render("seed", "backend", scenario.Variant{Name: "on", Builder: "python-slim", Python: "3.11"}, recipe.Online(map[string]string{"PIP_INDEX_URL": "https://u:secret@idx.test/simple"}))
 	lacks("online setup", on.Setup.Dockerfile+on.Install.Dockerfile, "secret")
@@ -282,7 +306,7 @@ func TestRenderPinsNeedARequirementsFile(t *testing.T) {
 	}
 	sc := &scenario.Scenario{File: "s.yaml", Project: scenario.Project{Dir: dir, Root: "."}, Start: "x"}
 	_, err := reg.Render(sc, scenario.Variant{Name: "p", Builder: "nixpacks", Pins: []string{"numpy==1"}}, recipe.Offline())
-	if err == nil || !strings.Contains(err.Error(), "reads no requirements file") {
+	if err == nil || !strings.Contains(err.Error(), "reads no requirement file") {
 		t.Errorf("err = %v, want one saying no requirements file is read", err)
 	}
 }
@@ -299,7 +323,7 @@ func TestRenderCarriesFacts(t *testing.T) {
 		shell         scenario.Shell
 	}{
 		{"seed", ".", scenario.Variant{Name: "n", Builder: "nixpacks", Python: "3.11", Nixpacks: scenario.NixpacksOverrides{NixLibs: []string{"...", "zlib"}}},
-			nixpacks.Facts{NixPkgs: []string{"python311", "gcc", "stdenv.cc.cc.lib"}, NixLibs: []string{"zlib"}, LibsScript: nixpacks.LibsProfileScript}, scenario.ShellLogin},
+			nixpacks.Facts{NixPkgs: []string{"python311", "gcc", "stdenv.cc.cc.lib"}, NixLibs: []string{"zlib"}, LibsScript: nixpacks.LibsProfileScript("5148520bfab61f99fd25fb9ff7bfbb50dad3c9db")}, scenario.ShellLogin},
 		{"seed", "backend", scenario.Variant{Name: "s", Builder: "python-slim", Python: "3.11"}, debian.Facts{}, scenario.ShellPlain},
 		{"dfproj", ".", scenario.Variant{Name: "d", Builder: "dockerfile", Dockerfile: "Dockerfile", Shell: scenario.ShellLogin}, debian.Facts{OfferSlim: true}, scenario.ShellLogin},
 	}

@@ -18,7 +18,7 @@ import (
 type Facts struct {
 	NixPkgs, NixLibs []string
 	// LibsScript is the profile script that exports nixLibs' LD_LIBRARY_PATH
-	// in the image; empty means LibsProfileScript.
+	// in the image (LibsProfileScript of the archive); empty when nothing sets nixLibs.
 	LibsScript string
 }
 
@@ -122,7 +122,7 @@ func (f Facts) ExplainMissing(mc diagnose.MissingCase) diagnose.Explanation {
 	}
 	script := f.LibsScript
 	if script == "" {
-		script = LibsProfileScript
+		script = LibsProfileScript("<archive>")
 	}
 	switch inLibs, inPkgs := listProvides(f.NixLibs, attr), listProvides(f.NixPkgs, attr); {
 	case inLibs != "" && plain:
@@ -152,9 +152,9 @@ func (f Facts) ExplainMissing(mc diagnose.MissingCase) diagnose.Explanation {
 	}
 	x.Text = e + mc.AlsoMissing() + "."
 	if py := nixpacks.PythonAttr(mc.Python); py != "" {
-		x.Add(diagnose.FixNixPythonPackage, fmt.Sprintf("take the native module from Nix (%sPackages.<name> in nixPkgs): its RUNPATH points into the store", py))
+		x.Add(diagnose.FixNixPythonPackage, fmt.Sprintf("take the native modules from Nix as one python, (%s.withPackages (ps: [ps.<name> …])) in nixPkgs: their RUNPATHs point into the store", py))
 	} else {
-		x.Add(diagnose.FixNixPythonPackage, "take the native module from Nix (pythonXYPackages.<name> in nixPkgs): its RUNPATH points into the store")
+		x.Add(diagnose.FixNixPythonPackage, "take the native modules from Nix as one python, (pythonXY.withPackages (ps: [ps.<name> …])) in nixPkgs: their RUNPATHs point into the store")
 	}
 	slim := "python:<version>-slim"
 	if mc.Python != "" {
@@ -176,4 +176,39 @@ func listOrNone(l []string) string {
 // a store path too, but only a tree of links to the packages nixPkgs installed).
 func isProfilePath(p string) bool {
 	return strings.Contains(p, "-user-environment/") || strings.Contains(p, "/.nix-profile/") || strings.Contains(p, "/nix/var/nix/profiles/")
+}
+
+// ExplainModule explains a module nixPkgs installed as pythonXYPackages.<name>
+// that the interpreter cannot import: nix-env links the package into the
+// profile, and nixpkgs' python reads only its own site-packages and those of a
+// withPackages environment.
+func (f Facts) ExplainModule(module, _ string) (diagnose.Explanation, bool) {
+	var x diagnose.Explanation
+	top, _, _ := strings.Cut(module, ".")
+	var entry, set string
+	for _, e := range f.NixPkgs {
+		e = strings.TrimPrefix(strings.TrimSpace(e), "nixpkgs.")
+		if s, name, ok := strings.Cut(e, "Packages."); ok && strings.HasPrefix(s, "python") && strings.EqualFold(name, top) {
+			entry, set = e, s
+			break
+		}
+	}
+	if entry == "" {
+		return x, false
+	}
+	var names []string
+	for _, e := range f.NixPkgs {
+		e = strings.TrimPrefix(strings.TrimSpace(e), "nixpkgs.")
+		if s, name, ok := strings.Cut(e, "Packages."); ok && s == set && name != "pip" {
+			names = append(names, "ps."+name)
+		}
+	}
+	with := fmt.Sprintf("(%s.withPackages (ps: [%s]))", set, strings.Join(names, " "))
+	x.Text = fmt.Sprintf("%s is in nixPkgs, so nix-env linked it into the profile (~/.nix-profile/lib/…/site-packages), and the profile's python does not read the profile: nixpkgs' python sees only its own site-packages and a withPackages environment's.", entry)
+	x.Fixes = []diagnose.FixKind{diagnose.FixNixPythonPackage, diagnose.FixAddRequirement}
+	x.Suggestions = []result.Fix{
+		{ID: string(diagnose.FixNixPythonPackage), Summary: fmt.Sprintf("replace %s and the %sPackages entries in nixPkgs with %s (add the other packages the app imports, gunicorn among them)", set, set, with)},
+		{ID: string(diagnose.FixAddRequirement), Summary: "install " + top + " with pip into a venv instead (the Python provider's install)"},
+	}
+	return x, true
 }

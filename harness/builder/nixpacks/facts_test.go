@@ -42,7 +42,7 @@ func TestFactsExplainMissing(t *testing.T) {
 		explains []string
 	}{
 		{"in nixLibs, plain shell", Facts{NixLibs: []string{"stdenv.cc.cc.lib"}}, scenario.ShellPlain, diagnose.FixLoginShell,
-			[]string{"is in nixLibs", LibsProfileScript, "only a login shell reads it"}},
+			[]string{"is in nixLibs", LibsProfileScript("<archive>"), "only a login shell reads it"}},
 		{"in nixLibs, login shell", Facts{NixLibs: []string{"stdenv.cc.cc.lib"}}, scenario.ShellLogin, diagnose.FixLDLibraryPath,
 			[]string{"did not reach the process"}},
 		{"in nixPkgs", Facts{NixPkgs: []string{"python311", "nixpkgs.stdenv.cc.cc.lib"}}, scenario.ShellLogin, diagnose.FixMoveNixPkgToNixLibs,
@@ -67,8 +67,8 @@ func TestFactsExplainMissing(t *testing.T) {
 				t.Errorf("%s: %q lacks %q", tc.name, x.Text, w)
 			}
 		}
-		if !strings.Contains(x.Suggestions[len(x.Suggestions)-3].Summary, "python311Packages.<name>") {
-			t.Errorf("%s: the Nix Python package fix does not name python311Packages: %+v", tc.name, x.Suggestions)
+		if !strings.Contains(x.Suggestions[len(x.Suggestions)-3].Summary, "(python311.withPackages (ps: [ps.<name>") {
+			t.Errorf("%s: the Nix Python package fix does not name python311.withPackages: %+v", tc.name, x.Suggestions)
 		}
 	}
 }

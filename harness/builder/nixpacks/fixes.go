@@ -70,6 +70,12 @@ func (Builder) Materialize(sc *scenario.Scenario, v scenario.Variant, dir, root 
 		if o.RunImage != "" {
 			t.set("start", keyRunImage, tomlString(o.RunImage))
 		}
+		if o.StartUser != "" {
+			t.set("start", keyStartUser, tomlString(o.StartUser))
+		}
+		if o.NixpkgsArchive != "" {
+			t.set("phases.setup", keyArchive, tomlString(o.NixpkgsArchive))
+		}
 		// The scenario's start command wins over the file's, as the platform's
 		// start command setting does; in the file it is one more line a fix can edit.
 		if start != "" {
@@ -86,7 +92,7 @@ func (Builder) Materialize(sc *scenario.Scenario, v scenario.Variant, dir, root 
 
 func hasOverrides(o scenario.NixpacksOverrides) bool {
 	return o.NixPkgs != nil || o.NixLibs != nil || o.AptPkgs != nil || o.InstallCmds != nil ||
-		o.BuildCmds != nil || o.StartCmd != "" || o.RunImage != ""
+		o.BuildCmds != nil || o.StartCmd != "" || o.RunImage != "" || o.StartUser != "" || o.NixpkgsArchive != ""
 }
 
 // Describe reads the baseline's plan: its start command (the scenario's, else
@@ -418,6 +424,11 @@ func (s *fixState) pythonVersion() string {
 	return project.DefaultPython
 }
 
+// nixPythonPackages takes every requirement from Nix as one interpreter,
+// (pythonXY.withPackages (ps: [ps.a ps.b])), in place of the python entries in
+// nixPkgs, and drops pip's install: a plain pythonXYPackages.<name> entry is
+// linked into the profile, which nixpkgs' python never reads, and the
+// withPackages python has no pip to run.
 func (s *fixState) nixPythonPackages() []builder.Draft {
 	cmds := s.installCmds()
 	if len(s.Imports) == 0 || cmds == nil || strings.Contains(strings.Join(cmds, "\n"), "venv") {
@@ -425,43 +436,44 @@ func (s *fixState) nixPythonPackages() []builder.Draft {
 		return nil
 	}
 	py := s.pythonAttr()
-	pkgs := s.setupList(func(p *nixpacks.PhaseConfig) []string { return p.NixPkgs })
-	next := []string{}
-	hasPy := false
-	for _, p := range pkgs {
-		if p == "python3" || pythonAttrRE.MatchString(p) {
-			p, hasPy = py, true
+	var dists []string
+	for _, f := range s.Requirements {
+		text, err := builder.ReadText(s.Dir, f)
+		if err != nil {
+			return nil
 		}
-		if !slices.Contains(next, p) {
-			next = append(next, p)
+		for _, line := range strings.Split(text, "\n") {
+			if n := requirements.Name(line); n != "" && !slices.Contains(dists, n) {
+				dists = append(dists, n)
+			}
 		}
 	}
-	if pkgs == nil {
-		next = []string{"..."}
-	}
-	if !hasPy {
-		next = append(next, py)
-	}
-	var attrs, dists []string
 	for _, m := range s.Imports {
-		d := project.Distribution(m)
-		attrs = append(attrs, py+"Packages."+d)
-		dists = append(dists, d)
-		if !slices.Contains(next, py+"Packages."+d) {
-			next = append(next, py+"Packages."+d)
+		if d := requirements.NormalizeName(project.Distribution(m)); !slices.Contains(dists, d) {
+			dists = append(dists, d)
 		}
 	}
-	install, _ := withBreakSystemPackages(cmds)
+	ps := make([]string, len(dists))
+	for i, d := range dists {
+		ps[i] = "ps." + d
+	}
+	with := fmt.Sprintf("(%s.withPackages (ps: [%s]))", py, strings.Join(ps, " "))
+	var next []string
+	for _, p := range s.setupList(func(p *nixpacks.PhaseConfig) []string { return p.NixPkgs }) {
+		if p == "python3" || pythonAttrRE.MatchString(p) || strings.Contains(p, "Packages.") {
+			continue // the interpreter and its packages are the withPackages entry now
+		}
+		next = append(next, p)
+	}
+	next = append(next, with)
 	reqs := append([]string{}, s.Requirements...)
 	root := s.Root
 	return []builder.Draft{{ID: "nix-python-package", Kind: diagnose.FixNixPythonPackage,
-		Summary: fmt.Sprintf("take %s from Nix (%s in nixPkgs, built against the store's libraries) and drop it from the requirements pip installs", strings.Join(dists, ", "), strings.Join(attrs, ", ")),
+		Summary: fmt.Sprintf("take %s from Nix as one python, %s in nixPkgs, and install nothing with pip", strings.Join(dists, ", "), with),
 		Edit: func(dir string, touched *[]string) error {
 			err := editConfigIn(dir, root, func(t *tomlText, _ *nixpacks.Config) error {
 				t.set("phases.setup", keyNixPkgs, tomlList(next))
-				if !equal(install, cmds) {
-					t.set("phases.install", keyCmds, tomlList(install))
-				}
+				t.set("phases.install", keyCmds, tomlList([]string{}))
 				return nil
 			}, touched)
 			if err != nil {

@@ -85,25 +85,15 @@ func (Builder) RequirementFiles(sc *scenario.Scenario, v scenario.Variant) ([]st
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := nixpacks.LoadConfig(rootAbs)
+	if _, err := nixpacks.LoadConfig(rootAbs); err != nil {
+		return nil, err
+	}
+	p, err := MakePlan(sc, v, rootAbs)
 	if err != nil {
 		return nil, err
 	}
-	plan, err := nixpacks.BuildPlan(rootAbs, cfg, v.Python, Overrides(v.Nixpacks))
-	if err != nil {
-		return nil, err
-	}
-	var cmds []string
-	for _, s := range plan.Steps {
-		cmds = append(cmds, s.Cmds...)
-	}
-	return recipe.RequirementFiles(sc.Project.Dir, path.Join(root, plan.Dir), cmds), nil
+	return recipe.RequirementFiles(sc.Project.Dir, path.Join(root, p.Dir), p.commands()), nil
 }
-
-// Overrides are a variant's nixpacks overrides as the Nixpacks model reads
-// them. The two types have the same fields, so a field added to one and not
-// the other stops this conversion from compiling.
-func Overrides(o scenario.NixpacksOverrides) nixpacks.Overrides { return nixpacks.Overrides(o) }
 
 func isFile(p string) bool {
 	fi, err := os.Stat(p)

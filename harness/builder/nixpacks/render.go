@@ -2,44 +2,221 @@ package nixpacks
 
 import (
 	"fmt"
+	"io/fs"
+	"maps"
 	"os"
-	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/bootmatrix/bootmatrix/harness/nixpacks"
+	"github.com/bootmatrix/bootmatrix/harness/nixpacks/generate"
+	"github.com/bootmatrix/bootmatrix/harness/nixpacks/generate/python"
 	"github.com/bootmatrix/bootmatrix/harness/recipe"
 	"github.com/bootmatrix/bootmatrix/harness/requirements"
 	"github.com/bootmatrix/bootmatrix/harness/scenario"
-	"github.com/bootmatrix/bootmatrix/harness/shellquote"
 )
 
-// LibsProfileScript is where nixLibs' LD_LIBRARY_PATH is written: only login
-// shells (bash -l) read it, as with Nixpacks' own profile.d script.
-const LibsProfileScript = "/etc/profile.d/nixpacks-libs.sh"
+// LibsProfileScript is where Nixpacks' nix expression writes nixLibs'
+// LD_LIBRARY_PATH for an archive: the environment's etc/profile.d script, which
+// the base image's /root/.profile sources, so only login shells (bash -l) read it.
+func LibsProfileScript(archive string) string {
+	return "/root/.nix-profile/etc/profile.d/" + archive + "-env.sh"
+}
 
-// nixpacksShell is the SHELL of Nixpacks' base image (base/ubuntu/Dockerfile:
-// SHELL ["/bin/bash", "-ol", "pipefail", "-c"]); images built on it inherit it,
-// so every RUN of a Nixpacks build, install commands included, runs in a login
-// shell that has read the profile scripts. The stand-in's bash is found through
-// PATH, hence no /bin/.
-const nixpacksShell = `SHELL ["bash", "-ol", "pipefail", "-c"]`
+// Plan is the variant's Nixpacks plan as `nixpacks build` makes it: the app
+// root's config file, the NIXPACKS_* variables, the variant's overrides as the
+// CLI's plan, the Python provider; Dir is the subdirectory Nixpacks moved to
+// ("" for the root).
+type Plan struct {
+	Plan *generate.BuildPlan
+	Dir  string
+	Env  map[string]string
+}
 
-// Render builds what Nixpacks builds from the variant's app root:
-// Setup installs the plan's Nix packages, writes the libraries' profile
-// script, installs apt packages, sets variables and PATH, and copies the app;
-// Install runs every phase's commands, one RUN each, in the plan's order
-// (install, then build, as Nixpacks does); Final, for a runImage, copies /app
-// into the run image, which has no /nix.
+// MakePlan makes the variant's plan from its app root.
+func MakePlan(sc *scenario.Scenario, v scenario.Variant, rootAbs string) (*Plan, error) {
+	env := map[string]string{}
+	for k, val := range sc.Env {
+		// Railway hands every service variable to Nixpacks; only NIXPACKS_* ones
+		// change its plan, and the rest (secrets among them) must not become
+		// build arguments, which the image's history keeps.
+		if strings.HasPrefix(k, "NIXPACKS_") {
+			env[k] = val
+		}
+	}
+	if v.Python != "" {
+		env["NIXPACKS_PYTHON_VERSION"] = v.Python
+	}
+	o := v.Nixpacks
+	// The platform's start command setting is Nixpacks' --start-cmd, which
+	// wins over the config's [start].cmd.
+	if start := recipe.StartFor(sc, v, ""); start != "" {
+		o.StartCmd = start
+	}
+	g, err := generate.GenerateWithCLI(rootFS{os.DirFS(rootAbs), rootAbs}, env, cliPlan(o), providers()...)
+	if err != nil {
+		return nil, err
+	}
+	return &Plan{Plan: g.Plan, Dir: g.Dir, Env: env}, nil
+}
+
+// providers are Nixpacks' in its detection order: the Python provider, and
+// every other one as detectOnly.
+func providers() []generate.Provider {
+	var out []generate.Provider
+	for _, name := range nixpacks.ProviderOrder() {
+		if name == "python" {
+			out = append(out, python.Provider{})
+			continue
+		}
+		out = append(out, detectOnly(name))
+	}
+	return out
+}
+
+// detectOnly is a provider Nixpacks has and bootmatrix does not model beyond
+// its detection: when it wins, it installs nothing for Python, which is what
+// decides a Python backend's outcome (no python, no venv). Its plan has an
+// empty setup phase, as a real provider's plan has phases, so that Nixpacks
+// does not move on to a lone subdirectory.
+type detectOnly string
+
+func (d detectOnly) Name() string { return string(d) }
+
+func (d detectOnly) Detect(app fs.FS, _ map[string]string) (bool, error) {
+	r, ok := app.(rootFS)
+	if !ok {
+		return false, fmt.Errorf("provider %s: the app is not a directory on disk", d)
+	}
+	return nixpacks.Detects(r.dir, string(d)), nil
+}
+
+func (d detectOnly) Plan(fs.FS, map[string]string) (*generate.BuildPlan, []string, error) {
+	return &generate.BuildPlan{Phases: map[string]*generate.Phase{"setup": generate.NewPhase("setup")}}, nil, nil
+}
+
+// rootFS is the app root as a file system that remembers its directory, also
+// in the subdirectory Nixpacks moves to (fs.Sub calls Sub).
+type rootFS struct {
+	fs.FS
+	dir string
+}
+
+func (r rootFS) Sub(name string) (fs.FS, error) {
+	s, err := fs.Sub(r.FS, name)
+	if err != nil {
+		return nil, err
+	}
+	return rootFS{s, filepath.Join(r.dir, filepath.FromSlash(name))}, nil
+}
+
+// cliPlan is the variant's overrides as a plan merged after the config file's,
+// the way Nixpacks merges a later configuration: a list with "..." extends,
+// one without replaces, an absent field leaves the config's alone.
+func cliPlan(o scenario.NixpacksOverrides) *generate.BuildPlan {
+	p := &generate.BuildPlan{Phases: map[string]*generate.Phase{}}
+	if o.NixPkgs != nil || o.NixLibs != nil || o.AptPkgs != nil || o.NixpkgsArchive != "" {
+		ph := generate.NewPhase("setup")
+		ph.NixPkgs, ph.NixLibs, ph.AptPkgs = o.NixPkgs, o.NixLibs, o.AptPkgs
+		if o.NixpkgsArchive != "" {
+			ph.NixpkgsArchive = generate.Str(o.NixpkgsArchive)
+		}
+		p.Phases["setup"] = ph
+	}
+	if o.InstallCmds != nil {
+		ph := generate.NewPhase("install")
+		ph.DependsOn, ph.Cmds = []string{"setup"}, o.InstallCmds
+		p.Phases["install"] = ph
+	}
+	if o.BuildCmds != nil {
+		ph := generate.NewPhase("build")
+		ph.DependsOn, ph.Cmds = []string{"install"}, o.BuildCmds
+		p.Phases["build"] = ph
+	}
+	if len(p.Phases) == 0 {
+		p.Phases = nil
+	}
+	if o.StartCmd != "" || o.RunImage != "" || o.StartUser != "" {
+		p.Start = &generate.StartPhase{}
+		if o.StartCmd != "" {
+			p.Start.Cmd = generate.Str(o.StartCmd)
+		}
+		if o.RunImage != "" {
+			p.Start.RunImage = generate.Str(o.RunImage)
+		}
+		if o.StartUser != "" {
+			p.Start.User = generate.Str(o.StartUser)
+		}
+	}
+	return p
+}
+
+// commands are every phase's commands in build order.
+func (p *Plan) commands() []string {
+	phases, err := p.Plan.SortedPhases()
+	if err != nil {
+		return nil
+	}
+	var cmds []string
+	for _, ph := range phases {
+		cmds = append(cmds, ph.Cmds...)
+	}
+	return cmds
+}
+
+// lists gathers what every phase installs from Nix.
+func (p *Plan) lists() (pkgs, libs []string, libArchive string) {
+	for _, name := range slices.Sorted(maps.Keys(p.Plan.Phases)) {
+		ph := p.Plan.Phases[name]
+		pkgs = append(pkgs, generate.RemoveAutos(ph.NixPkgs)...)
+		l := generate.RemoveAutos(ph.NixLibs)
+		if len(l) > 0 && libArchive == "" {
+			libArchive = generate.NixpkgsArchive
+			if ph.NixpkgsArchive != nil {
+				libArchive = *ph.NixpkgsArchive
+			}
+		}
+		libs = append(libs, l...)
+	}
+	return nixpacks.Dedupe(pkgs), nixpacks.Dedupe(libs), libArchive
+}
+
+// archives are the nixpkgs revisions the plan's Nix phases import.
+func (p *Plan) archives() []string {
+	var out []string
+	for _, ph := range p.Plan.Phases {
+		if !ph.UsesNix() {
+			continue
+		}
+		rev := generate.NixpkgsArchive
+		if ph.NixpkgsArchive != nil {
+			rev = *ph.NixpkgsArchive
+		}
+		if !slices.Contains(out, rev) {
+			out = append(out, rev)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Render builds what `nixpacks build` builds from the variant's app root: the
+// Dockerfile and .nixpacks/*.nix files Nixpacks writes, built in the runner's
+// stages. Setup is the Dockerfile up to and including the setup phase (the Nix
+// environment, apt packages, variables); Install, on Setup's image, is the
+// package source, then the later phases and the start part; Final, for a
+// runImage, is the start image, which copies from Install's (stage 0 there).
+// Offline, the only differences are the substitution table's: the base image,
+// the archives' URLs and pip's package source.
 func (Builder) Render(sc *scenario.Scenario, v scenario.Variant, subs recipe.Substitutions) (*recipe.Recipe, error) {
 	root, rootAbs, err := recipe.AppRoot(sc, v)
 	if err != nil {
 		return nil, err
 	}
 	var notes []string
-	cfg, err := nixpacks.LoadConfig(rootAbs)
-	if err != nil {
+	if _, err := nixpacks.LoadConfig(rootAbs); err != nil {
 		return nil, err
 	}
 	if root != "." {
@@ -49,14 +226,14 @@ func (Builder) Render(sc *scenario.Scenario, v scenario.Variant, subs recipe.Sub
 			}
 		}
 	}
-	plan, err := nixpacks.BuildPlan(rootAbs, cfg, v.Python, Overrides(v.Nixpacks))
+	p, err := MakePlan(sc, v, rootAbs)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("nixpacks plan: %w", err)
 	}
-	notes = append(notes, plan.Notes...)
+	notes = append(notes, planNotes(p)...)
 	buildDir := rootAbs
-	if plan.Dir != "." {
-		buildDir = filepath.Join(rootAbs, filepath.FromSlash(plan.Dir))
+	if p.Dir != "" {
+		buildDir = filepath.Join(rootAbs, filepath.FromSlash(p.Dir))
 	}
 
 	var links []string
@@ -68,10 +245,7 @@ func (Builder) Render(sc *scenario.Scenario, v scenario.Variant, subs recipe.Sub
 		sort.Strings(links)
 		notes = append(notes, fmt.Sprintf("symlinks left out of the image, as Nixpacks' copy of the app leaves them out: %s", strings.Join(links, ", ")))
 	}
-	var cmds []string
-	for _, s := range plan.Steps {
-		cmds = append(cmds, s.Cmds...)
-	}
+	cmds := p.commands()
 	reqs := requirements.Files(cmds)
 	if _, ok := ctx["requirements.txt"]; ok {
 		reqs = append([]string{"requirements.txt"}, reqs...)
@@ -82,79 +256,76 @@ func (Builder) Render(sc *scenario.Scenario, v scenario.Variant, subs recipe.Sub
 	}
 	if len(v.Pins) > 0 {
 		if len(pinned) == 0 {
-			return nil, fmt.Errorf("%s: pins %v: the install reads no requirements file in %s (install commands: %q)", sc.File, v.Pins, buildDir, cmds)
+			return nil, fmt.Errorf("%s: pins %v: the install reads no requirement file in %s (install commands: %q)", sc.File, v.Pins, buildDir, cmds)
 		}
 		notes = append(notes, fmt.Sprintf("pins %v written into %s", v.Pins, strings.Join(pinned, ", ")))
 	}
 
 	logicalBase := v.Base
-	if logicalBase == "" {
-		logicalBase = plan.BuildImage
+	if logicalBase == "" && p.Plan.BuildImage != nil {
+		logicalBase = *p.Plan.BuildImage
 	}
 	if logicalBase == "" {
 		logicalBase = recipe.LogicalNixpacks
 	}
-	setup := []string{"FROM " + recipe.ResolveImage(subs, logicalBase, &notes), nixpacksShell}
-	pip, pipArgs := subs.PipLines()
-	if subs.Mode == recipe.ModeOffline {
-		setup = append(setup, pip...)
+	opts := []generate.Option{
+		generate.WithBaseImage(recipe.ResolveImage(subs, logicalBase, &notes)),
+		generate.WithImages(func(ref string) string { return recipe.ResolveImage(subs, ref, &notes) }),
 	}
-	if len(plan.NixPkgs) > 0 {
-		attrs := make([]string, len(plan.NixPkgs))
-		for i, p := range plan.NixPkgs {
-			attrs[i] = "nixpkgs." + p
+	if subs.NixpkgsArchives != nil {
+		for _, rev := range p.archives() {
+			if _, ok := subs.NixpkgsArchives[rev]; !ok {
+				return nil, fmt.Errorf("nixpkgs archive %s: the offline kit carries only %s (Nixpacks' Python and default pins); pin one of those with nixpkgsArchive, or run online (--online), where Nixpacks fetches any archive from GitHub",
+					rev, strings.Join(slices.Sorted(maps.Keys(subs.NixpkgsArchives)), " and "))
+			}
 		}
-		setup = append(setup, "RUN nix-env -iA "+strings.Join(attrs, " "))
+		opts = append(opts, generate.WithArchiveURL(func(rev string) string { return subs.NixpkgsArchives[rev] }))
 	}
-	if len(plan.NixLibs) > 0 {
-		setup = append(setup, libsRun(plan.NixLibs))
+	out, err := generate.Render(p.Plan, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("nixpacks render: %w", err)
 	}
-	if len(plan.AptPkgs) > 0 {
-		setup = append(setup, "RUN apt-get update && apt-get install -y --no-install-recommends "+strings.Join(plan.AptPkgs, " "))
-		notes = append(notes, "aptPkgs: Nixpacks' Ubuntu base image has apt-get; the offline Nix stand-in has not, so this build fails here")
+	for name, text := range out.Files() {
+		if name == generate.OutputDir+"/Dockerfile" {
+			continue // the runner builds the parts below, not this file
+		}
+		ctx[name] = recipe.File{Data: []byte(text), Mode: 0o644}
 	}
-	if len(plan.Variables) > 0 {
-		setup = append(setup, recipe.EnvLine(plan.Variables))
-	}
-	if len(plan.Paths) > 0 {
-		setup = append(setup, `ENV PATH="`+strings.Join(plan.Paths, ":")+`:$PATH"`)
-	}
-	setup = append(setup, "WORKDIR "+recipe.AppDir, "COPY . "+recipe.AppDir)
 
+	runImage := p.Plan.Start != nil && p.Plan.Start.RunImage != nil
+	setup, rest, start := out.Split("setup", runImage)
 	install := recipe.InstallDockerfile()
-	var installArgs map[string]string
-	if subs.Mode != recipe.ModeOffline {
-		install = append(install, pip...)
-		installArgs = pipArgs
-	}
-	if len(plan.Steps) == 0 {
-		install = append(install, "# the plan has no commands to run")
-	}
-	for _, s := range plan.Steps {
-		install = append(install, "# "+s.Phase+" phase")
-		for _, c := range s.Cmds {
-			install = append(install, "RUN "+c)
-		}
-	}
+	pip, pipArgs := subs.PipLines()
+	install = append(install, pip...)
 
 	shell, err := recipe.ShellFor(v, recipe.LoginShell)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", sc.File, err)
 	}
+	planStart := ""
+	if p.Plan.Start != nil && p.Plan.Start.Cmd != nil {
+		planStart = *p.Plan.Start.Cmd
+	}
+	pkgs, libs, libArchive := p.lists()
+	script := ""
+	if libArchive != "" {
+		script = LibsProfileScript(libArchive)
+	}
 	r := &recipe.Recipe{
-		Setup:   recipe.Build{Dockerfile: recipe.Join(setup), Context: ctx},
-		Install: &recipe.Build{Dockerfile: recipe.Join(install), Context: map[string]recipe.File{}, Args: installArgs},
+		Setup:   recipe.Build{Dockerfile: setup, Context: ctx, Args: out.BuildArgs},
+		Install: &recipe.Build{Dockerfile: recipe.Join(install) + rest, Context: ctx, Args: pipArgs},
 		Shell:   shell,
-		Start:   recipe.StartFor(sc, v, plan.StartCmd),
+		Start:   recipe.StartFor(sc, v, planStart),
 		Workdir: recipe.AppDir,
 		Python:  "python",
-		Facts:   Facts{NixPkgs: plan.NixPkgs, NixLibs: plan.NixLibs, LibsScript: LibsProfileScript},
+		Facts:   Facts{NixPkgs: pkgs, NixLibs: libs, LibsScript: script},
 	}
-	if plan.RunImage != "" {
-		final := []string{"ARG BASE", "FROM ${BASE} AS built", "FROM " + recipe.ResolveImage(subs, plan.RunImage, &notes),
-			"COPY --from=built " + recipe.AppDir + " " + recipe.AppDir, "WORKDIR " + recipe.AppDir}
-		r.Final = &recipe.Build{Dockerfile: recipe.Join(final), Context: map[string]recipe.File{}}
-		notes = append(notes, fmt.Sprintf("runImage %s: the app runs there without /nix, as Nixpacks' start image would", plan.RunImage))
+	if runImage {
+		r.Final = &recipe.Build{Dockerfile: recipe.Join(recipe.InstallDockerfile()) + start, Context: map[string]recipe.File{}}
+		notes = append(notes, fmt.Sprintf("runImage %s: the app runs there without /nix, as Nixpacks' start image would", *p.Plan.Start.RunImage))
+	}
+	if p.Plan.Start != nil && p.Plan.Start.User != nil {
+		notes = append(notes, fmt.Sprintf("[start] user %s: the image runs as %s, whose login shell reads /home/%s/.profile, not the /root/.profile that carries the Nix profile and the venv's PATH", *p.Plan.Start.User, *p.Plan.Start.User, *p.Plan.Start.User))
 	}
 	if r.Start == "" {
 		notes = append(notes, "no start command in the scenario, the variant or the plan: Nixpacks builds such an image, and the platform has nothing to run")
@@ -163,16 +334,23 @@ func (Builder) Render(sc *scenario.Scenario, v scenario.Variant, subs recipe.Sub
 	return r, nil
 }
 
-// libsRun writes the profile script exporting LD_LIBRARY_PATH with each
-// library's store lib directory in front of any existing value. The store paths
-// are resolved at build time, so an unknown attribute fails the build as
-// Nixpacks' nix expression would.
-func libsRun(libs []string) string {
-	quoted := make([]string, len(libs))
-	for i, l := range libs {
-		quoted[i] = shellquote.Quote(l)
+// planNotes say which of Nixpacks' choices made the plan.
+func planNotes(p *Plan) []string {
+	var notes []string
+	if p.Dir != "" {
+		notes = append(notes, fmt.Sprintf("the app root gave no phases and has one subdirectory, so Nixpacks builds %s instead", p.Dir))
 	}
-	return "RUN set -e; d=''; for a in " + strings.Join(quoted, " ") +
-		`; do p="$(nix-build '<nixpkgs>' -A "$a" --no-out-link)"; d="${d:+$d:}$p/lib"; done;` +
-		" mkdir -p " + path.Dir(LibsProfileScript) + `; printf 'export LD_LIBRARY_PATH="%s${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"\n' "$d" > ` + LibsProfileScript
+	if p.Plan.Variables["NIXPACKS_METADATA"] == "" {
+		notes = append(notes, "no provider detected at the app root (no main.py, requirements.txt, pyproject.toml or Pipfile there): only the config file and the overrides make the plan, on nixpkgs "+generate.NixpkgsArchive[:7])
+	}
+	if md := p.Plan.Variables["NIXPACKS_METADATA"]; md != "" {
+		notes = append(notes, "provider: "+md)
+		if name, _, _ := strings.Cut(md, ","); name != "python" {
+			notes = append(notes, fmt.Sprintf("provider %s wins (it comes before python in Nixpacks' order); only the Python provider's plan is modelled, so nothing Python-specific is installed", name))
+		}
+	}
+	if v := p.Env["NIXPACKS_PYTHON_VERSION"]; v != "" && !strings.HasPrefix(p.Plan.Variables["NIXPACKS_METADATA"], "python") {
+		notes = append(notes, fmt.Sprintf("python %s is NIXPACKS_PYTHON_VERSION, which only the Python provider reads: the nixPkgs entries decide the interpreter here", v))
+	}
+	return notes
 }

@@ -248,10 +248,12 @@ func tomlList(v []string) string {
 
 // Key aliases Nixpacks accepts, the spelling written for a new key first.
 var (
-	keyNixPkgs  = []string{"nixPkgs", "nixPackages"}
-	keyNixLibs  = []string{"nixLibs", "nixLibraries"}
-	keyAptPkgs  = []string{"aptPkgs", "aptPackages"}
-	keyCmds     = []string{"cmds", "commands"}
-	keyStartCmd = []string{"cmd"}
-	keyRunImage = []string{"runImage"}
+	keyNixPkgs   = []string{"nixPkgs", "nixPackages"}
+	keyNixLibs   = []string{"nixLibs", "nixLibraries"}
+	keyAptPkgs   = []string{"aptPkgs", "aptPackages"}
+	keyCmds      = []string{"cmds", "commands"}
+	keyStartCmd  = []string{"cmd"}
+	keyRunImage  = []string{"runImage"}
+	keyStartUser = []string{"user"}
+	keyArchive   = []string{"nixpkgsArchive"}
 )

@@ -43,11 +43,22 @@ type Generated struct {
 // NIXPACKS_DEBIAN is truthy. providers must be in Nixpacks' detection order
 // (providers/mod.rs get_providers).
 func Generate(app fs.FS, env map[string]string, providers ...Provider) (*Generated, error) {
+	return GenerateWithCLI(app, env, nil, providers...)
+}
+
+// GenerateWithCLI is Generate with a CLI plan: what `nixpacks build` takes
+// from its flags (--pkgs, --libs, --apt, --install-cmd, --build-cmd,
+// --start-cmd) or from --config, merged after the config file's and the
+// environment's plans (generator.rs: plan_before_providers).
+func GenerateWithCLI(app fs.FS, env map[string]string, cli *BuildPlan, providers ...Provider) (*Generated, error) {
 	file, err := ReadConfig(app, env)
 	if err != nil {
 		return nil, err
 	}
-	before := MergePlans(file, FromEnvironment(env), &BuildPlan{})
+	if cli == nil {
+		cli = &BuildPlan{}
+	}
+	before := MergePlans(file, FromEnvironment(env), cli)
 	newEnv := maps.Clone(env)
 	if newEnv == nil {
 		newEnv = map[string]string{}
@@ -73,7 +84,7 @@ func Generate(app fs.FS, env map[string]string, providers ...Provider) (*Generat
 			if err != nil {
 				return nil, err
 			}
-			g, err := Generate(sub, env, providers...)
+			g, err := GenerateWithCLI(sub, env, cli, providers...)
 			if err != nil {
 				return nil, err
 			}
