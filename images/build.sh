@@ -16,6 +16,5 @@ stage_slim
 # CPython compiles in the background while the other stages assemble.
 stage_cpython
 stage_wheelhouse
-stage_nix
 wait_cpython
 stage_nixpacks

@@ -300,3 +300,24 @@ pg_config --version; pg_config --libdir`)
 		}
 	}
 }
+
+// glibc's pthread_exit unwinds through a libgcc_s.so.1 it dlopens itself. nixpkgs' glibc
+// carries a copy where its dlopen looks; without it CPython aborts whenever a daemon
+// thread outlives finalization, which makes pip fail at random.
+func TestNixpacksPthreadExitFindsLibgcc(t *testing.T) {
+	needImages(t, nixpacksImage)
+	for _, py := range []string{"python311", "python313"} {
+		t.Run(py, func(t *testing.T) {
+			res := runNixpacks(t, pythonArchive, []string{py}, nil, `env -u LD_LIBRARY_PATH python3 -c '
+import ctypes, os, threading, time
+threading.Thread(target=lambda: ctypes.CDLL(None).pthread_exit(None)).start()
+time.sleep(0.5)
+print("thread ended", flush=True)
+os._exit(0)'`)
+			s := wantSetupOK(t, res)
+			if !strings.Contains(s["run"], "thread ended") || !strings.HasSuffix(s["run"], "rc=0\n") {
+				t.Errorf("pthread_exit in a thread, want it to end cleanly:\n%s", s["run"])
+			}
+		})
+	}
+}

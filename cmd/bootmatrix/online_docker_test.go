@@ -20,6 +20,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/bootmatrix/bootmatrix/harness/kit"
+	"github.com/bootmatrix/bootmatrix/harness/recipe"
 	"github.com/bootmatrix/bootmatrix/harness/result"
 	"github.com/bootmatrix/bootmatrix/harness/runner/runnertest"
 )
@@ -109,7 +110,7 @@ func onlineReady(t *testing.T) *client.Client {
 	// These tests run the CLI in this process, without main's set-up of testcontainers-go.
 	runnertest.DisableReaper()
 	cli := runnertest.Docker(t)
-	runnertest.RequireImages(t, "bootmatrix-kit/python:3.11-slim", "bootmatrix-kit/python:3.13-slim", "bootmatrix-kit/nix:latest", kit.WheelhouseImage)
+	runnertest.RequireImages(t, "bootmatrix-kit/python:3.11-slim", "bootmatrix-kit/python:3.13-slim", recipe.KitNixpacksImage, kit.WheelhouseImage)
 	if _, err := exec.LookPath("docker-registry"); err != nil {
 		msg := "docker-registry not installed: apt-get install docker-registry"
 		if runnertest.Required() {

@@ -93,7 +93,7 @@ func TestExtractIsTheEmbeddedTree(t *testing.T) {
 	if err := Extract(dir); err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []string{"build.sh", "lib/common.sh", "stages/nix.sh", "nix/assemble.py"} {
+	for _, f := range []string{"build.sh", "lib/common.sh", "stages/nixpacks.sh", "nixpacks/nixpkgs/pkgs.nix"} {
 		got, err := os.ReadFile(filepath.Join(dir, "images", f))
 		if err != nil {
 			t.Fatal(err)

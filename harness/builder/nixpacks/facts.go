@@ -88,7 +88,14 @@ func where(m result.MissingLib) string {
 		store = profile
 	}
 	w := "a copy exists at " + store
-	if m.Provider != "" {
+	switch {
+	case !strings.HasPrefix(store, "/nix/"):
+		// The base image's own (apt's) copy: nothing in nixpkgs put it there.
+		w = "the base image's own copy is at " + store + ", outside the store"
+		if m.Provider != "" {
+			w += " (in nixpkgs, " + m.Provider + " provides it)"
+		}
+	case m.Provider != "":
 		w += " (" + m.Provider + ")"
 	}
 	if profile != "" && profile != store {

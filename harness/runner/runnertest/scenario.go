@@ -16,7 +16,7 @@ import (
 var KitImages = []string{
 	"bootmatrix-kit/python:3.11-slim",
 	"bootmatrix-kit/python:3.13-slim",
-	"bootmatrix-kit/nix:latest",
+	recipe.KitNixpacksImage,
 	"bootmatrix-kit/wheelhouse:latest",
 	"bootmatrix-kit/debian:bookworm",
 }
