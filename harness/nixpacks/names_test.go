@@ -43,3 +43,12 @@ func TestSplice(t *testing.T) {
 		t.Error("HasSplice")
 	}
 }
+
+func TestPythonPackageAttr(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{"numpy": "numpy", "psycopg2-binary": "psycopg2", "Flask_Cors": "flask-cors", "opencv-python-headless": "opencv4", "zope.interface": "zope-interface"} {
+		if got := PythonPackageAttr(in); got != want {
+			t.Errorf("PythonPackageAttr(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -287,3 +287,27 @@ func PythonAttr(version string) string {
 // GCCRuntimeAttrs are attributes whose store path holds gcc's runtime libraries
 // (libstdc++, libgcc_s): any of them provides what another names.
 var GCCRuntimeAttrs = []string{"stdenv.cc.cc.lib", "stdenv.cc.cc", "gcc-unwrapped.lib", "gcc-unwrapped", "gcc.cc.lib", "gcc.cc"}
+
+// pypiToNix are PyPI distributions whose nixpkgs python package has another
+// name: a "-binary" wheel is the same library built from source in nixpkgs.
+var pypiToNix = map[string]string{
+	"psycopg2-binary":        "psycopg2",
+	"psycopg-binary":         "psycopg",
+	"opencv-python":          "opencv4",
+	"opencv-python-headless": "opencv4",
+	"opencv-contrib-python":  "opencv4",
+	"pillow":                 "pillow",
+	"scikit-learn":           "scikit-learn",
+	"beautifulsoup4":         "beautifulsoup4",
+}
+
+// PythonPackageAttr is the attribute of a PyPI distribution in a nixpkgs
+// python package set (ps.<attr> in withPackages): its normalised name, or the
+// name nixpkgs gives it where that differs.
+func PythonPackageAttr(dist string) string {
+	n := strings.ToLower(strings.NewReplacer("_", "-", ".", "-").Replace(strings.TrimSpace(dist)))
+	if a, ok := pypiToNix[n]; ok {
+		return a
+	}
+	return n
+}

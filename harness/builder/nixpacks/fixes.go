@@ -455,7 +455,7 @@ func (s *fixState) nixPythonPackages() []builder.Draft {
 	}
 	ps := make([]string, len(dists))
 	for i, d := range dists {
-		ps[i] = "ps." + d
+		ps[i] = "ps." + nixpacks.PythonPackageAttr(d)
 	}
 	with := fmt.Sprintf("(%s.withPackages (ps: [%s]))", py, strings.Join(ps, " "))
 	var next []string

@@ -8,6 +8,7 @@ import (
 	"github.com/bootmatrix/bootmatrix/harness/builder"
 	"github.com/bootmatrix/bootmatrix/harness/nixpacks"
 	"github.com/bootmatrix/bootmatrix/harness/project"
+	"github.com/bootmatrix/bootmatrix/harness/requirements"
 	"github.com/bootmatrix/bootmatrix/harness/scenario"
 )
 
@@ -35,7 +36,7 @@ func (Builder) Starters(p *project.Project) ([]builder.StarterVariant, []string)
 		why := []string{"The same image started without a login shell: the profile script does not run."}
 		if shell == "login" {
 			why = []string{"nixLibs puts stdenv.cc.cc.lib (libstdc++.so.6, libgcc_s.so.1) on LD_LIBRARY_PATH",
-				"through /etc/profile.d: only a login shell (bash -l) reads it."}
+				"through the Nix profile's etc/profile.d script, which /root/.profile sources: only a login shell reads it."}
 		}
 		vs = append(vs, builder.StarterVariant{Name: "nixlibs-" + shell + "-shell", Python: py, Shell: shell,
 			Own:   own(starterOverrides{NixLibs: nixAttrs{nixpacks.Marker, "stdenv.cc.cc.lib"}, InstallCmds: quotedList{install}}),
@@ -52,27 +53,21 @@ func (Builder) Starters(p *project.Project) ([]builder.StarterVariant, []string)
 		Why: []string{"pip into a virtualenv (what Nixpacks' provider does by default): avoids PEP 668's",
 			"externally-managed-environment; wheels with native code still need libstdc++."}})
 
-	pkgs := quotedList{pyAttr}
-	for _, m := range p.Native {
-		pkgs = append(pkgs, pyAttr+"Packages."+m)
-	}
-	// pip installs what is not native, judged per requirement: module names
-	// (psycopg2) differ from requirement names (psycopg2-binary).
-	var rest []string
+	// Every requirement from Nix, as one python: a plain pythonXYPackages entry
+	// is linked into the profile, which nixpkgs' python does not read, and the
+	// withPackages python has no pip for the rest.
+	var ps []string
 	for _, r := range p.Requires {
-		if len(scenario.NativeImports([]byte(r))) == 0 {
-			rest = append(rest, r)
+		if n := requirements.Name(r); n != "" {
+			ps = append(ps, "ps."+nixpacks.PythonPackageAttr(n))
 		}
 	}
-	nixInstall := quotedList{}
-	if len(rest) > 0 {
-		nixInstall = quotedList{cd + "pip install --break-system-packages " + strings.Join(rest, " ")}
-	}
+	with := "(" + pyAttr + ".withPackages (ps: [" + strings.Join(ps, " ") + "]))"
 	vs = append(vs, builder.StarterVariant{Name: "nix-python-packages", Python: py,
-		Own:   own(starterOverrides{NixPkgs: pkgs, InstallCmds: nixInstall}),
+		Own:   own(starterOverrides{NixPkgs: quotedList{with}, InstallCmds: quotedList{}}),
 		Start: start,
-		Why: []string{"Nix's own Python packages for the native modules: their RUNPATH points into the",
-			"store, so the loader finds libstdc++ without LD_LIBRARY_PATH; pip installs the rest."}})
+		Why: []string{"Nix's own Python packages as one interpreter (withPackages): their RUNPATHs point into",
+			"the store, so the loader finds libstdc++ without LD_LIBRARY_PATH; pip installs nothing."}})
 	return vs, nil
 }
 
