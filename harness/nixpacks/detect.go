@@ -155,15 +155,6 @@ func Detect(appRoot string) (string, error) {
 	return "", nil
 }
 
-func knownProvider(name string) bool {
-	for _, d := range providerOrder {
-		if d.name == name {
-			return true
-		}
-	}
-	return false
-}
-
 // ProviderOrder lists Nixpacks' providers in its detection order
 // (providers/mod.rs get_providers).
 func ProviderOrder() []string {

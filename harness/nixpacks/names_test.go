@@ -3,6 +3,8 @@ package nixpacks
 import (
 	"slices"
 	"testing"
+
+	"github.com/bootmatrix/bootmatrix/harness/nixpacks/generate"
 )
 
 func TestPythonAttr(t *testing.T) {
@@ -34,7 +36,7 @@ func TestSplice(t *testing.T) {
 		}
 		// What Splice writes must merge to what merging earlier, then later, gives.
 		if tc.earlier != nil {
-			if a, b := removeAutos(fill(fill(nil, tc.earlier), tc.later)), removeAutos(fill(nil, Splice(tc.later, tc.earlier))); !slices.Equal(a, b) {
+			if a, b := generate.RemoveAutos(generate.FillAuto(generate.FillAuto(nil, tc.earlier), tc.later)), generate.RemoveAutos(generate.FillAuto(nil, Splice(tc.later, tc.earlier))); !slices.Equal(a, b) {
 				t.Errorf("%s: merged %q, spliced then merged %q", tc.name, a, b)
 			}
 		}

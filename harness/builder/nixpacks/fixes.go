@@ -141,21 +141,43 @@ func (Builder) Drafts(k diagnose.FixKind, base *builder.FixBase) []builder.Draft
 // fixState is what the drafts know of a Nixpacks baseline.
 type fixState struct {
 	*builder.FixBase
-	plan *nixpacks.Plan
+	plan fixPlan
 	cfg  *nixpacks.Config
 }
 
+// fixPlan is what the drafts read of the baseline's Nixpacks plan.
+type fixPlan struct {
+	// StartCmd is the plan's own start command (config file or provider),
+	// without the platform's setting.
+	StartCmd string
+	// Provider is the provider that made the plan, "" for none.
+	Provider string
+	NixPkgs  []string
+}
+
+// readFixState reads the copy's plan as Nixpacks makes it from the files alone:
+// the baseline's overrides and start command are in its nixpacks.toml by now.
 func readFixState(base *builder.FixBase) (*fixState, error) {
 	rootAbs := filepath.Join(base.Dir, filepath.FromSlash(base.Root))
 	cfg, err := nixpacks.LoadConfig(rootAbs)
 	if err != nil {
 		return nil, err
 	}
-	plan, err := nixpacks.BuildPlan(rootAbs, cfg, base.Variant.Python, nixpacks.Overrides{})
+	sc := *base.Scenario
+	sc.Start = ""
+	v := base.Variant
+	v.Start, v.Nixpacks = "", scenario.NixpacksOverrides{}
+	p, err := MakePlan(&sc, v, rootAbs)
 	if err != nil {
 		return nil, err
 	}
-	return &fixState{FixBase: base, plan: plan, cfg: cfg}, nil
+	fp := fixPlan{}
+	if p.Plan.Start != nil && p.Plan.Start.Cmd != nil {
+		fp.StartCmd = *p.Plan.Start.Cmd
+	}
+	fp.Provider, _, _ = strings.Cut(p.Plan.Variables["NIXPACKS_METADATA"], ",")
+	fp.NixPkgs, _, _ = p.lists()
+	return &fixState{FixBase: base, plan: fp, cfg: cfg}, nil
 }
 
 func phaseOf(cfg *nixpacks.Config, name string) *nixpacks.PhaseConfig {
