@@ -530,7 +530,7 @@ func TestBadInput(t *testing.T) {
 	advice := map[string]string{
 		"bad-requirement":       "numpy===",
 		"image-missing":         "cannot be pulled offline",
-		"nix-attribute-unknown": "'nixpkgs.no-such-package' not found",
+		"nix-attribute-unknown": "error: undefined variable 'no-such-package'",
 		"loopback-only":         "127.0.0.1:8080",
 		"bad-wheel-hash":        "Expected sha256",
 	}

@@ -433,6 +433,7 @@ const (
 	sModuleNotFound
 	sCmdNotFound
 	sPipNotFound
+	sNixAt
 	sKilled
 	sBuildOOM
 	sHashMismatch
@@ -500,6 +501,7 @@ var signalRules = []signalRule{
 	{s: sNixAttr, anyOf: []string{"error: attribute '"}, and: "not found"},
 	{s: sNixAttr, anyOf: []string{"error: attribute '"}, and: "missing"},
 	{s: sNixAttr, anyOf: []string{"error: undefined variable '"}},
+	{s: sNixAt, anyOf: []string{"/.nixpacks/nixpkgs-"}, and: "at "},
 	{s: sNixNet, anyOf: []string{"unable to download", "Could not resolve host", "Couldn't resolve host name"}},
 	{s: sBuildStrong, anyOf: []string{
 		"error: command 'gcc' failed",

@@ -216,11 +216,31 @@ func (c *classifier) nixAttr() Finding {
 			names = appendUnique(names, a)
 		}
 	}
-	f := Finding{Class: ClassNixAttribute, Evidence: c.s.evidence(nil, sNixAttr), Fixes: []FixKind{FixNixAttributeName}}
-	if len(names) > 0 {
-		f.Explanation = fmt.Sprintf("nixpkgs has no attribute %s: a nixPkgs/nixLibs entry is misspelt or not in this nixpkgs revision.", quoteList(names))
-		f.Suggestions = []result.Fix{{ID: string(FixNixAttributeName), Summary: fmt.Sprintf("replace %s in nixPkgs/nixLibs with an attribute this nixpkgs has (nix-env -qaP to list)", quoteList(names))}}
+	f := Finding{Class: ClassNixAttribute, Evidence: c.s.evidence(nil, sNixAttr, sNixAt), Fixes: []FixKind{FixNixAttributeName}}
+	if len(names) == 0 {
+		return f
 	}
+	// Nix names the generated expression's line; its file names the archive.
+	where, rev := "", ""
+	for _, h := range c.s.lines(sNixAt) {
+		if i := strings.Index(h.text, "/.nixpacks/nixpkgs-"); i >= 0 {
+			where = strings.TrimSuffix(strings.TrimSpace(h.text[strings.Index(h.text, "at ")+3:]), ":")
+			rev, _, _ = strings.Cut(h.text[i+len("/.nixpacks/nixpkgs-"):], ".nix")
+		}
+	}
+	f.Explanation = fmt.Sprintf("nixpkgs has no attribute %s: a nixPkgs/nixLibs entry is misspelt or not in this nixpkgs revision", quoteList(names))
+	if where != "" {
+		f.Explanation += " (Nix stopped at " + where + ", the nix file Nixpacks generated for archive " + rev + ")"
+	}
+	f.Explanation += "."
+	summary := fmt.Sprintf("replace %s in nixPkgs/nixLibs with an attribute this nixpkgs has (nix-env -qaP -f <archive> to list)", quoteList(names))
+	switch n := names[0]; {
+	case n == "pip" || n == "pip3":
+		summary = "write pythonXYPackages.pip (the python's own set, e.g. python311Packages.pip): pip is a Python package in nixpkgs, not a top-level attribute"
+	case strings.HasPrefix(n, "python3") && rev != "":
+		summary = fmt.Sprintf("nixpkgs %s has no %s: name a python it has, or pin nixpkgsArchive to a newer revision (the Python provider's is bc8f8d1be58e8c8383e683a06e1e1e57893fff87)", rev, n)
+	}
+	f.Suggestions = []result.Fix{{ID: string(FixNixAttributeName), Summary: summary}}
 	return f
 }
 

@@ -135,6 +135,13 @@ func TestClassifyCapturedOutputs(t *testing.T) {
 		{file: "nix-attribute-unknown-nixenv.txt", stage: result.StageBuild, exit: 1, class: ClassNixAttribute,
 			evidence: []string{"error: attribute 'libstdcxx5' in selection path 'nixpkgs.libstdcxx5' not found"}, explains: []string{`"libstdcxx5"`}, firstFix: FixNixAttributeName},
 		{file: "nixpacks-undefined-variable.txt", stage: result.StageBuild, exit: 1, class: ClassNixAttribute, explains: []string{`"libstdcxx5"`}},
+		// Real Nix on the kit's stand-in, through Nixpacks' generated expression: the
+		// evidence and the explanation name the nix file's line.
+		{file: "nix-undefined-variable-pip.txt", stage: result.StageBuild, exit: 1, class: ClassNixAttribute,
+			evidence: []string{"error: undefined variable 'pip'", "at /app/.nixpacks/nixpkgs-bc8f8d1be58e8c8383e683a06e1e1e57893fff87.nix:19:13:"},
+			explains: []string{`"pip"`, "/app/.nixpacks/nixpkgs-bc8f8d1be58e8c8383e683a06e1e1e57893fff87.nix:19:13"}, firstFix: FixNixAttributeName, fixSays: "pythonXYPackages.pip"},
+		{file: "nix-undefined-variable-python313-legacy.txt", stage: result.StageBuild, exit: 1, class: ClassNixAttribute,
+			explains: []string{`"python313"`, "archive 5148520bfab61f99fd25fb9ff7bfbb50dad3c9db"}, fixSays: "nixpkgs 5148520bfab61f99fd25fb9ff7bfbb50dad3c9db has no python313"},
 		{file: "glibcxx-version-import.txt", stage: result.StageImport, exit: 1, ctx: nixCtx, class: ClassGlibcVersion,
 			explains: []string{"GLIBCXX_3.4.32", "libstdc++", "aggregations.cpython-311-x86_64-linux-gnu.so"}, firstFix: FixPinRequirement},
 		{file: "glibc-version-ldd.txt", stage: result.StageLdd, exit: 1, ctx: slimCtx, class: ClassGlibcVersion,
