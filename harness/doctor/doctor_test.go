@@ -3,6 +3,7 @@ package doctor
 import (
 	"context"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -59,8 +60,10 @@ func TestSearchSeedBreakSystemPackages(t *testing.T) {
 			cxx = &ldd.Missing[i]
 		}
 	}
-	if cxx == nil || cxx.Provider != "stdenv.cc.cc.lib" || !anyPrefix(cxx.FoundAt, "/nix/store/") {
-		t.Errorf("ldd should locate libstdc++.so.6 in the store with its attribute, got %+v", ldd.Missing)
+	// The base image's own copy, where the store's loader never looks, and the
+	// attribute that provides it in nixpkgs.
+	if cxx == nil || cxx.Provider != "stdenv.cc.cc.lib" || !anyPrefix(cxx.FoundAt, "/usr/lib/x86_64-linux-gnu/") {
+		t.Errorf("ldd should locate Debian's libstdc++.so.6 and name its attribute, got %+v", ldd.Missing)
 	}
 
 	proven := rep.Proven()
@@ -101,6 +104,40 @@ func TestSearchSeedBreakSystemPackages(t *testing.T) {
 		runnertest.AssertExpectation(t, res)
 		t.Fatalf("%s with the fix applied by git apply does not boot", v.Name)
 	}
+}
+
+// Option D as the incident log wrote it (python311Packages.numpy in nixPkgs) is
+// not importable; the doctor's Nix fix, one withPackages python, boots.
+func TestSearchSeedNixPythonPackages(t *testing.T) {
+	runnertest.RequireImages(t, runnertest.KitImages...)
+	sc, err := scenario.Load("../../scenarios/seed/scenario.yaml", scenario.WithBuilders(builtin.Registry()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	vs, err := sc.Select([]string{"nix-python-packages"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := runnertest.Runner(t, runner.WithSubstitutions(recipe.Offline()), runner.WithRenderer(builtin.Registry().Render),
+		runner.WithDiagnoser(diagnose.Diagnoser{}))
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	defer cancel()
+	rep, err := Search(ctx, sc, vs[0], r, WithParallel(2), WithMaxCandidates(3), WithLogf(t.Logf))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first := rep.Start.FirstFailure(); first == nil || first.Name != result.StageImport || first.Class != diagnose.ClassModuleNotFound {
+		t.Fatalf("starting point: want import/module-not-found, got %+v", first)
+	}
+	for _, c := range rep.Proven() {
+		if c.ID == "nix-python-package" {
+			if !regexp.MustCompile(`(?m)^\+nixPkgs = \["\(python311\.withPackages \(ps: \[(ps\.numpy ps\.gunicorn|ps\.gunicorn ps\.numpy)\]\)\)"\]$`).MatchString(c.Diff) {
+				t.Errorf("the Nix fix's diff:\n%s", c.Diff)
+			}
+			return
+		}
+	}
+	t.Errorf("nix-python-package is not among the proven fixes %v", rep.Proven())
 }
 
 func anyPrefix(ps []string, prefix string) bool {

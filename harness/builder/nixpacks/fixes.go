@@ -470,9 +470,21 @@ func (s *fixState) nixPythonPackages() []builder.Draft {
 			}
 		}
 	}
-	for _, m := range s.Imports {
-		if d := requirements.NormalizeName(project.Distribution(m)); !slices.Contains(dists, d) {
+	add := func(d string) {
+		if d = requirements.NormalizeName(d); d != "" && !slices.Contains(dists, d) {
 			dists = append(dists, d)
+		}
+	}
+	for _, d := range pipInstallArgs(cmds) {
+		add(d)
+	}
+	for _, m := range s.Imports {
+		add(project.Distribution(m))
+	}
+	// The server the start command runs must be in that python too.
+	for _, server := range []string{"gunicorn", "uvicorn"} {
+		if strings.Contains(s.Start, server) {
+			add(server)
 		}
 	}
 	ps := make([]string, len(dists))
@@ -516,6 +528,33 @@ func (s *fixState) nixPythonPackages() []builder.Draft {
 			}
 			return nil
 		}}}
+}
+
+// pipInstallArgs are the requirements install commands name on pip's command
+// line (pip install numpy gunicorn), not in a file.
+func pipInstallArgs(cmds []string) []string {
+	var out []string
+	for _, c := range cmds {
+		for _, part := range requirements.SplitShell(c) {
+			f := strings.Fields(part)
+			i := slices.Index(f, "install")
+			if i < 1 || !strings.HasSuffix(f[i-1], "pip") && !strings.HasSuffix(f[i-1], "pip3") && f[i-1] != "pip" {
+				continue
+			}
+			for j := i + 1; j < len(f); j++ {
+				switch a := strings.Trim(f[j], `"'`); {
+				case a == "-r" || a == "-c" || a == "--requirement" || a == "--constraint" || a == "-e":
+					j++ // its value is a file
+				case strings.HasPrefix(a, "-"):
+				default:
+					if n := requirements.Name(a); n != "" {
+						out = append(out, n)
+					}
+				}
+			}
+		}
+	}
+	return out
 }
 
 // equal is slices.Equal that also tells a missing list from an empty one: a

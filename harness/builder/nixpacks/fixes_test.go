@@ -3,6 +3,7 @@ package nixpacks
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/bootmatrix/bootmatrix/harness/builder"
@@ -44,5 +45,13 @@ func TestDescribePython(t *testing.T) {
 				t.Errorf("Describe = %q, %q; want %q, %q", start, py, "python main.py", tt.want)
 			}
 		})
+	}
+}
+
+func TestPipInstallArgs(t *testing.T) {
+	t.Parallel()
+	got := pipInstallArgs([]string{"cd backend && pip install --break-system-packages gunicorn 'numpy==1.24.2'", "python -m pip install -r requirements.txt flask", "echo install x"})
+	if want := []string{"gunicorn", "numpy", "flask"}; !slices.Equal(got, want) {
+		t.Errorf("pipInstallArgs = %q, want %q", got, want)
 	}
 }
