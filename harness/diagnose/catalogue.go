@@ -21,6 +21,7 @@ import "github.com/bootmatrix/bootmatrix/harness/result"
 const (
 	ClassPEP668            = "pep668-externally-managed"
 	ClassMissingLib        = "missing-shared-library"
+	ClassDlopenMissing     = "dlopen-library-missing"
 	ClassGlibcVersion      = "glibc-symbol-version"
 	ClassNumpyABI          = "numpy-abi-mismatch"
 	ClassNoDistribution    = "no-matching-distribution"
@@ -89,6 +90,7 @@ const (
 	FixRegistryTag         FixKind = "registry-tag"
 	FixRegistryReach       FixKind = "registry-reach"
 	FixRegistryTLS         FixKind = "registry-tls"
+	FixBinaryPackage       FixKind = "use-binary-package"
 )
 
 // Class is one catalogue entry.
@@ -102,6 +104,9 @@ var catalogue = []Class{
 	{ClassPEP668, "pip refused: externally managed environment",
 		"pip install outside a virtual environment hit PEP 668: the interpreter is marked EXTERNALLY-MANAGED (Nix store or Debian python3), so pip will not write into it.",
 		[]FixKind{FixUseVenvInstall, FixBreakSystemPackages, FixNixPythonPackage, FixBuilderPythonSlim}},
+	{ClassDlopenMissing, "library loaded at run time (dlopen) not found",
+		"A Python package opens a system library by name while it runs (cffi's ffi.dlopen, ctypes) rather than through a NEEDED entry, and the image has no library of that name; ldd and the wheel's metadata cannot show the dependency.",
+		[]FixKind{FixAddAptPkgs, FixAddNixLibs, FixLDLibraryPath, FixBuilderDockerfile}},
 	{ClassMissingLib, "shared library not found by the loader",
 		"A native module needs a shared library the dynamic loader cannot find on its search path (RUNPATH, LD_LIBRARY_PATH, ld.so.cache, the default directories).",
 		[]FixKind{FixAddNixLibs, FixMoveNixPkgToNixLibs, FixLoginShell, FixLDLibraryPath, FixAddAptPkgs, FixNixPythonPackage, FixBuilderPythonSlim, FixBuilderDockerfile}},
@@ -116,7 +121,7 @@ var catalogue = []Class{
 		[]FixKind{FixPinRequirement, FixUnpinRequirement, FixPythonVersion, FixProvideIndex, FixRunOnline}},
 	{ClassBuildFromSource, "building a package from source failed",
 		"pip fell back to building from source and the build failed: no compiler, missing headers or a missing build tool.",
-		[]FixKind{FixPinRequirement, FixAddAptPkgs, FixAddNixPkgs, FixPythonVersion}},
+		[]FixKind{FixPinRequirement, FixBinaryPackage, FixAddAptPkgs, FixAddNixPkgs, FixPythonVersion}},
 	{ClassIndexUnreachable, "package index unreachable",
 		"pip, apt or Nix could not reach its index: name resolution or the connection failed.",
 		[]FixKind{FixProvideIndex, FixRaiseTimeout}},
@@ -260,6 +265,7 @@ var fixTitles = map[FixKind]string{
 	FixRegistryTag:         "push the image to the registry (bootmatrix kit push HOST for the kit's stand-ins), or map the reference to an existing one with --images",
 	FixRegistryReach:       "start the registry or correct --registry-mirror / BOOTMATRIX_REGISTRY_MIRROR so the engine reaches it",
 	FixRegistryTLS:         "serve the registry with a certificate the engine trusts, or list it in insecure-registries in the engine's daemon.json",
+	FixBinaryPackage:       "install the package's prebuilt-wheel distribution instead of building it (psycopg2 → psycopg2-binary)",
 }
 
 // FixTitle is the generic one-line description of a fix kind.
@@ -317,6 +323,9 @@ var classRules = []classRule{
 			return c.s.has(sNixAttr) && c.stage != result.StageImport && c.stage != result.StageLdd
 		},
 		(*classifier).nixAttr},
+	{ClassDlopenMissing, "cffi's \"cannot load library\" / \"no library called\": a library opened by name at run time is missing",
+		func(c *classifier) bool { return c.s.has(sDlopen) },
+		(*classifier).dlopenMissing},
 	{ClassMissingLib, "\"cannot open shared object file\" naming a library, or (ldd) libraries the ldd probe found unresolved",
 		func(c *classifier) bool { libs, _ := c.missingLibs(); return len(libs) > 0 },
 		(*classifier).missingLib},
@@ -444,6 +453,8 @@ const (
 	sReqFile
 	sRecursion
 	sPipReqFrame
+	sDlopen
+	sSdist
 	nSignals
 )
 
@@ -557,4 +568,12 @@ var signalRules = []signalRule{
 	{s: sReqFile, anyOf: []string{"recursively references itself in", "Could not open requirements file"}},
 	{s: sRecursion, anyOf: []string{"RecursionError: maximum recursion depth exceeded"}},
 	{s: sPipReqFrame, anyOf: []string{"pip/_internal/req/req_file.py"}},
+	// cffi's ffi.dlopen: "cannot load library 'libcairo.so.2': libcairo.so.2: cannot open
+	// shared object file …"; cairocffi and WeasyPrint wrap it as 'no library called "cairo-2"
+	// was found'; ctypes.util.find_library's None is cffi's "did not manage to locate".
+	{s: sDlopen, anyOf: []string{"cannot load library '", "cannot load library \""}},
+	{s: sDlopen, anyOf: []string{"no library called \""}, and: "was found"},
+	// the source distribution pip is about to build: "Processing /wh/psycopg2-2.9.10.tar.gz",
+	// "Downloading psycopg2-2.9.9.tar.gz (384 kB)"
+	{s: sSdist, anyOf: []string{"Processing ", "Downloading "}, and: ".tar.gz"},
 }

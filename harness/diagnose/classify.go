@@ -64,7 +64,8 @@ type Finding struct {
 //
 // interrupted, oom-killed (the engine confirms it), index-unreachable (timed out
 // while retrying the index), stage-timeout, image-unavailable,
-// pep668-externally-managed, nix-attribute-unknown, missing-shared-library,
+// pep668-externally-managed, nix-attribute-unknown, dlopen-library-missing,
+// missing-shared-library,
 // glibc-symbol-version, numpy-abi-mismatch, index-unreachable,
 // requirements-file-invalid, hash-mismatch, build-from-source-failed,
 // no-matching-distribution, apt-package-unknown, pip-not-found, shell-syntax-error,
@@ -269,11 +270,29 @@ func (c *classifier) glibc() Finding {
 	if cxx {
 		lib = "libstdc++"
 	}
-	f.Explanation = fmt.Sprintf("the %s the loader found lacks %s", lib, quoteList(syms))
+	found, want := "", ""
+	if !cxx {
+		found, want = c.foundGlibc(), newestGlibc(syms)
+	}
+	if found != "" {
+		f.Explanation = fmt.Sprintf("the glibc the loader found (%s) lacks %s", found, quoteList(syms))
+	} else {
+		f.Explanation = fmt.Sprintf("the %s the loader found lacks %s", lib, quoteList(syms))
+	}
 	if len(by) > 0 {
 		f.Explanation += fmt.Sprintf(", required by %s", strings.Join(by, ", "))
 	}
-	f.Explanation += ": the binary was built for a newer " + lib + " than this image has."
+	switch {
+	case found != "" && want != "":
+		f.Explanation += fmt.Sprintf(": the binary was built against glibc %s or newer, and this image has glibc %s.", want, found)
+	case want != "":
+		f.Explanation += fmt.Sprintf(": the binary was built against glibc %s or newer than this image has.", want)
+	default:
+		f.Explanation += ": the binary was built for a newer " + lib + " than this image has."
+	}
+	if c.observed.Glibc != "" {
+		f.Evidence = appendEvidence(f.Evidence, FormatGlibc(c.observed.Glibc))
+	}
 	if c.nix() {
 		if cxx {
 			f.Explanation += " On Nix, an older libstdc++ (another gcc's stdenv.cc.cc.lib, or one found through LD_LIBRARY_PATH) shadows the one the wheel needs."
@@ -283,6 +302,58 @@ func (c *classifier) glibc() Finding {
 		f.Fixes = []FixKind{FixPinRequirement, FixNewerBase, FixBuilderDockerfile}
 	}
 	return f
+}
+
+// foundGlibc is the version of the glibc the failing binary was loaded with: what the
+// runner probed, or the version in a Nix store path the loader's message names
+// (/nix/store/…-glibc-2.35-224/lib/libc.so.6).
+func (c *classifier) foundGlibc() string {
+	if c.observed.Glibc != "" {
+		return c.observed.Glibc
+	}
+	for _, h := range c.s.lines(sGlibcVersion) {
+		if v := between(h.text, "-glibc-", "/"); v != "" {
+			if i := strings.IndexByte(v, '-'); i > 0 {
+				v = v[:i]
+			}
+			if glibcVersion(v) {
+				return v
+			}
+		}
+	}
+	return ""
+}
+
+// newestGlibc: the highest of the GLIBC_X.Y versions named ("GLIBC_2.38" → "2.38").
+func newestGlibc(syms []string) string {
+	best, bmaj, bmin := "", -1, -1
+	for _, v := range syms {
+		n, ok := strings.CutPrefix(v, "GLIBC_")
+		if !ok || !glibcVersion(n) {
+			continue
+		}
+		maj, minor, _ := strings.Cut(n, ".")
+		a, _ := strconv.Atoi(maj)
+		b, _ := strconv.Atoi(strings.SplitN(minor, ".", 2)[0])
+		if a > bmaj || a == bmaj && b > bmin {
+			best, bmaj, bmin = n, a, b
+		}
+	}
+	return best
+}
+
+// glibcVersion: "2.36" or "2.3.4".
+func glibcVersion(v string) bool {
+	parts := strings.Split(v, ".")
+	if len(parts) < 2 || len(parts) > 3 {
+		return false
+	}
+	for _, p := range parts {
+		if !isDigits(p) {
+			return false
+		}
+	}
+	return true
 }
 
 func (c *classifier) numpyABI() Finding {
@@ -341,9 +412,9 @@ func (c *classifier) indexUnreachable(timedOut bool) Finding {
 
 func (c *classifier) buildFromSource() Finding {
 	s := c.s
-	f := Finding{Class: ClassBuildFromSource, Evidence: s.evidence(nil, sBuildStrong, sBuildWeak)}
+	f := Finding{Class: ClassBuildFromSource, Evidence: s.evidence(nil, sSdist, sBuildStrong, sBuildWeak)}
 	var what []string
-	var apt, nixp []string
+	var apt, nixp, binary []string
 	for _, h := range s.lines(sBuildStrong) {
 		t := h.text
 		switch {
@@ -351,9 +422,10 @@ func (c *classifier) buildFromSource() Finding {
 			what = appendUnique(what, "the Python headers (Python.h)")
 			apt = appendUnique(apt, "python3-dev")
 		case strings.Contains(t, "pg_config"):
-			what = appendUnique(what, "pg_config (PostgreSQL client headers)")
-			apt = appendUnique(apt, "libpq-dev")
-			nixp = appendUnique(nixp, "postgresql")
+			what = appendUnique(what, "pg_config (PostgreSQL's client headers and libpq, and a C compiler to build against them)")
+			apt = appendUnique(apt, "libpq-dev", "gcc")
+			nixp = appendUnique(nixp, "postgresql_16.dev", "gcc")
+			binary = appendUnique(binary, "psycopg2 → psycopg2-binary")
 		case strings.Contains(t, "fatal error: "):
 			hdr := between(t, "fatal error: ", ":")
 			what = appendUnique(what, "the header "+hdr)
@@ -375,17 +447,41 @@ func (c *classifier) buildFromSource() Finding {
 			}
 		}
 	}
+	sdist := ""
+	for _, h := range s.lines(sSdist) {
+		for _, w := range strings.Fields(h.text) {
+			if strings.HasSuffix(w, ".tar.gz") {
+				sdist = path.Base(w)
+			}
+		}
+	}
 	f.Explanation = "pip found no wheel it could use"
-	if pkg != "" {
+	switch {
+	case pkg != "" && sdist != "":
+		f.Explanation += " for " + pkg + " (it took the source distribution " + sdist + ")"
+	case sdist != "":
+		f.Explanation += ", took the source distribution " + sdist + ","
+	case pkg != "":
 		f.Explanation += " for " + pkg
 	}
 	f.Explanation += " and building it from source failed"
 	if len(what) > 0 {
 		f.Explanation += ": the image lacks " + strings.Join(what, ", ")
+		// What provides it, in the builder's terms.
+		if c.nix() && len(nixp) > 0 {
+			f.Explanation += ", which nixPkgs " + quoteList(nixp) + " provide"
+		} else if !c.nix() && len(apt) > 0 {
+			f.Explanation += ", which the Debian packages " + strings.Join(apt, " ") + " provide"
+		}
 	}
 	f.Explanation += "."
 	f.Fixes = []FixKind{FixPinRequirement}
 	f.Suggestions = []result.Fix{{ID: string(FixPinRequirement), Summary: "pin the requirement to a version with a wheel for this Python and platform, so nothing is compiled"}}
+	if len(binary) > 0 {
+		// The package's own prebuilt twin needs neither the tool nor a compiler.
+		f.Fixes = []FixKind{FixBinaryPackage, FixPinRequirement}
+		f.Suggestions = append([]result.Fix{{ID: string(FixBinaryPackage), Summary: "install the prebuilt wheel instead (" + strings.Join(binary, ", ") + " in requirements.txt): nothing is compiled"}}, f.Suggestions...)
+	}
 	if c.nix() {
 		if len(nixp) > 0 {
 			f.Fixes = append(f.Fixes, FixAddNixPkgs)
@@ -393,7 +489,7 @@ func (c *classifier) buildFromSource() Finding {
 		}
 	} else if len(apt) > 0 {
 		f.Fixes = append(f.Fixes, FixAddAptPkgs)
-		f.Suggestions = append(f.Suggestions, result.Fix{ID: string(FixAddAptPkgs), Summary: "install " + strings.Join(apt, " ") + " (aptPkgs, or apt-get install -y in the Dockerfile) before pip install"})
+		f.Suggestions = append(f.Suggestions, result.Fix{ID: string(FixAddAptPkgs), Summary: "install " + strings.Join(apt, " ") + " (aptPkgs, or apt-get install -y " + strings.Join(apt, " ") + " in the Dockerfile) before pip install"})
 	}
 	return f
 }
@@ -459,7 +555,38 @@ func (c *classifier) noDistribution() Finding {
 			{ID: string(FixPythonVersion), Summary: "use the Python version the pinned wheels exist for"},
 		}
 	}
+	if c.ctx.Mode == result.ModeOffline && req != "" && !c.ignoredIndexes() {
+		// Offline, pip's "from versions" is exactly what the kit's wheelhouse has.
+		f.Explanation += " " + offlineKitText(req, versions, c.ctx.Python)
+		if versions == "none" {
+			f.Fixes = []FixKind{FixRunOnline, FixPinRequirement, FixUnpinRequirement, FixPythonVersion}
+		} else {
+			f.Fixes = append(f.Fixes, FixRunOnline)
+		}
+		f.Suggestions = append(f.Suggestions, result.Fix{ID: string(FixRunOnline), Summary: "run online so pip reads PyPI or your index: bootmatrix run --online (PIP_INDEX_URL, or --index-url in requirements.txt, names a private index)"})
+	}
 	return f
+}
+
+// offlineKitText says what the offline kit's wheelhouse has for the requirement
+// (pip listed it as "from versions") and how to run where the index is reachable.
+func offlineKitText(req, versions, py string) string {
+	name := req
+	if i := strings.IndexAny(req, "=<>!~ [;"); i > 0 {
+		name = req[:i]
+	}
+	for _, p := range []string{"Python ", "Python"} {
+		py = strings.TrimPrefix(py, p)
+	}
+	for_ := ""
+	if py != "" {
+		for_ = " for Python " + py
+	}
+	has := "no distribution of " + name
+	if versions != "" && versions != "none" {
+		has = name + " " + versions
+	}
+	return fmt.Sprintf("Offline, pip reads only the kit's wheelhouse, which has %s%s; run online (--online) to install %s from PyPI or your index.", has, for_, req)
 }
 
 // ignoredIndexes: offline, and the requirements name an index pip did not read.

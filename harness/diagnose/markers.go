@@ -48,7 +48,16 @@ const (
 	// (Facts.CrashLoop), while the health check had no answer.
 	//   bootmatrix: crash loop: "python app.py" ended 3 times (pids 14, 19, 23) in 4.1s
 	MarkerCrashLoop = "bootmatrix: crash loop"
+	// MarkerGlibc: the glibc the variant's python runs on (Facts.Glibc), probed after an
+	// import failed on a GLIBC_ symbol version.
+	//   bootmatrix: the image's glibc: 2.36
+	MarkerGlibc = "bootmatrix: the image's glibc"
 )
+
+// FormatGlibc writes a MarkerGlibc line.
+func FormatGlibc(version string) string {
+	return MarkerGlibc + ": " + version
+}
 
 // FormatCrashLoop writes a MarkerCrashLoop line.
 func FormatCrashLoop(command string, pids []int, after time.Duration) string {

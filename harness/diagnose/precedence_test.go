@@ -41,6 +41,7 @@ var samples = map[string]sample{
 	"image-pull":       {stage: result.StageBuild, file: "image-pull-registry-unreachable.txt", exit: 1, class: ClassImageUnavailable},
 	"pep668":           {stage: result.StageInstall, file: "seed-pep668.txt", exit: 1, class: ClassPEP668},
 	"nix-attr":         {stage: result.StageBuild, file: "nix-attribute-unknown-nixenv.txt", exit: 1, class: ClassNixAttribute},
+	"dlopen":           {stage: result.StageImport, file: "dlopen-cairocffi-import-py313.txt", exit: 1, class: ClassDlopenMissing},
 	"missing-lib":      {stage: result.StageImport, file: "numpy-libstdcxx-import.txt", exit: 1, class: ClassMissingLib},
 	"missing-lib-boot": {stage: result.StageBoot, file: "gunicorn23-worker-boot-missing-lib.txt", exit: 3, class: ClassMissingLib},
 	"glibc":            {stage: result.StageImport, file: "glibc-version-dlopen.txt", exit: 1, class: ClassGlibcVersion},
@@ -159,6 +160,10 @@ func TestPrecedencePairs(t *testing.T) {
 		{a: "image-pull", b: "index", stage: result.StageBuild, want: ClassImageUnavailable},
 		{a: "pep668", b: "build", want: ClassPEP668},
 		{a: "nix-attr", b: "apt-offline", want: ClassNixAttribute},
+		// cffi's message quotes the loader's "cannot open shared object file": still a dlopen by name
+		{a: "dlopen", b: "missing-lib", want: ClassDlopenMissing},
+		{a: "dlopen", b: "module", want: ClassDlopenMissing},
+		{a: "pep668", b: "dlopen", stage: result.StageInstall, want: ClassPEP668},
 		{a: "missing-lib", b: "glibc", want: ClassMissingLib},
 		{a: "missing-lib", b: "numpy-abi", want: ClassMissingLib},
 		{a: "glibc", b: "numpy-abi", want: ClassGlibcVersion},

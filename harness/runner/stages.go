@@ -428,6 +428,7 @@ func (vr *variantRun) importStage(ctx context.Context, image string) bool {
 		if vr.r.oomKilled(b.id) {
 			sr.oomKilled(vr.limits().memory)
 		}
+		vr.probeGlibc(sctx, sr)
 		sr.st.Status = result.Fail
 		sr.st.Note = fmt.Sprintf("%d of %d module(s) failed to import", failed, len(vr.chk.Imports))
 	} else {
@@ -437,6 +438,28 @@ func (vr *variantRun) importStage(ctx context.Context, image string) bool {
 		}
 	}
 	return vr.end(ctx, sctx, sr, to)
+}
+
+// glibcSymbol: a loader error naming a GLIBC_ symbol version the glibc it found lacks.
+var glibcSymbol = regexp.MustCompile("version [`']GLIBC_[0-9.]+' not found")
+
+// probeGlibc records the glibc the variant's python runs on when an import failed on a
+// GLIBC_ symbol version: the diagnosis names it beside the version the module wants.
+func (vr *variantRun) probeGlibc(ctx context.Context, sr *stageRun) {
+	if !glibcSymbol.MatchString(sr.out.String()) {
+		return
+	}
+	code := `import os; print(os.confstr("CS_GNU_LIBC_VERSION") or "")`
+	stdout := NewTail(4 << 10)
+	res := vr.r.execWait(ctx, vr.box.id, vr.shell(vr.python()+" -c "+shellQuote(code)), envList(vr.env), stdout, NewTail(4<<10))
+	if res.err != nil || res.code != 0 {
+		return
+	}
+	// "glibc 2.36"
+	if f := strings.Fields(lastLine(stdout.String())); len(f) == 2 && f[0] == "glibc" {
+		sr.st.Facts.Glibc = f[1]
+		sr.out.WriteString(diagnose.FormatGlibc(f[1]) + "\n")
+	}
 }
 
 // lddStage runs the ldd probe in the container: which NEEDED libraries of the
