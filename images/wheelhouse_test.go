@@ -231,19 +231,27 @@ python -c 'import psycopg2, psycopg2.extensions as e; print("psycopg2", psycopg2
 	}
 }
 
-// psycopg2 itself is its upstream source: built from it, it needs pg_config. The 3.11
-// stand-in has setuptools installed (as the official image does); the wheelhouse has no
-// setuptools wheel, so the build runs without isolation.
+// psycopg2 itself is its upstream source: built from it, it needs pg_config, as from
+// PyPI. pip 23 (3.11) runs its setup.py directly; pip 25 (3.13) builds it in an isolated
+// environment, into which it installs the wheelhouse's setuptools, so both reach psycopg2's
+// own error rather than a missing build backend.
 func TestWheelhousePsycopg2SdistNeedsPgConfig(t *testing.T) {
-	needImages(t, slim311)
-	res := runKit(t, slim311, `pip install --no-build-isolation psycopg2 2>&1`, offlinePip...)
-	if res.Code == 0 {
-		t.Fatalf("pip install psycopg2 from the sdist succeeded without pg_config:\n%s", res.Out)
-	}
-	for _, want := range []string{"psycopg2-2.9.10.tar.gz", "pg_config executable not found."} {
-		if !strings.Contains(res.Out, want) {
-			t.Errorf("output lacks %q:\n%s", want, res.Out)
-		}
+	needImages(t, slim311, slim313)
+	for _, tc := range slimCases {
+		t.Run(tc.python, func(t *testing.T) {
+			res := runKit(t, tc.image, `cd /tmp && echo psycopg2 >requirements.txt && pip install -r requirements.txt 2>&1`, offlinePip...)
+			if res.Code == 0 {
+				t.Fatalf("pip install psycopg2 from the sdist succeeded without pg_config:\n%s", res.Out)
+			}
+			for _, want := range []string{"psycopg2-2.9.10.tar.gz", "Error: pg_config executable not found."} {
+				if !strings.Contains(res.Out, want) {
+					t.Errorf("output lacks %q:\n%s", want, res.Out)
+				}
+			}
+			if strings.Contains(res.Out, "No matching distribution found for setuptools") {
+				t.Errorf("the isolated build found no setuptools in the wheelhouse:\n%s", res.Out)
+			}
+		})
 	}
 }
 
