@@ -44,8 +44,9 @@ type Facts struct {
 	// Health is the last completed answer of the health (or config) endpoint that
 	// did not match the expectation.
 	Health *HTTPAnswer `json:"health,omitempty"`
-	// Glibc is the version of the glibc the variant's python runs on ("2.36"), probed
-	// after a module failed to import on a GLIBC_ symbol version.
+	// Glibc is the version of the glibc the failing program ran on ("2.36"): the
+	// variant's python's, or the image's when that python cannot start. Probed after an
+	// import or the started app failed on a GLIBC_ symbol version.
 	Glibc string `json:"glibc,omitempty"`
 }
 

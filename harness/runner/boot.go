@@ -84,6 +84,9 @@ func (vr *variantRun) bootStage(ctx context.Context, image string) bool {
 		if vr.r.oomKilled(vr.box.id) {
 			sr.oomKilled(vr.limits().memory)
 		}
+		pctx, pcancel := context.WithTimeout(ctx, 15*time.Second)
+		vr.probeGlibc(pctx, sr)
+		pcancel()
 		sr.st.Status = result.Fail
 		return vr.end(ctx, nil, sr, to)
 	}

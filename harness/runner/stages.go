@@ -443,15 +443,18 @@ func (vr *variantRun) importStage(ctx context.Context, image string) bool {
 // glibcSymbol: a loader error naming a GLIBC_ symbol version the glibc it found lacks.
 var glibcSymbol = regexp.MustCompile("version [`']GLIBC_[0-9.]+' not found")
 
-// probeGlibc records the glibc the variant's python runs on when an import failed on a
-// GLIBC_ symbol version: the diagnosis names it beside the version the module wants.
+// probeGlibc records the glibc the import (or the started app) ran on when it failed on
+// a GLIBC_ symbol version: the diagnosis names it beside the version the module wants. The variant's
+// python says which glibc it runs on (on a Nix image, the store's); when the
+// interpreter itself cannot start, the image's getconf answers for its system glibc.
 func (vr *variantRun) probeGlibc(ctx context.Context, sr *stageRun) {
 	if !glibcSymbol.MatchString(sr.out.String()) {
 		return
 	}
 	code := `import os; print(os.confstr("CS_GNU_LIBC_VERSION") or "")`
+	cmd := vr.python() + " -c " + shellQuote(code) + " 2>/dev/null || getconf GNU_LIBC_VERSION"
 	stdout := NewTail(4 << 10)
-	res := vr.r.execWait(ctx, vr.box.id, vr.shell(vr.python()+" -c "+shellQuote(code)), envList(vr.env), stdout, NewTail(4<<10))
+	res := vr.r.execWait(ctx, vr.box.id, vr.shell(cmd), envList(vr.env), stdout, NewTail(4<<10))
 	if res.err != nil || res.code != 0 {
 		return
 	}
