@@ -34,6 +34,8 @@ var nativePackages = map[string]string{
 	"onnxruntime": "onnxruntime", "sentencepiece": "sentencepiece",
 	"pymupdf": "fitz", "statsmodels": "statsmodels", "xgboost": "xgboost",
 	"lightgbm": "lightgbm", "watchfiles": "watchfiles", "websockets": "websockets",
+	// pure Python, but their import opens a system library by name (cffi's dlopen)
+	"cairocffi": "cairocffi", "weasyprint": "weasyprint",
 }
 
 // NativeImports lists, in file order, the modules of the native packages a
