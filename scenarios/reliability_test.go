@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -543,12 +544,25 @@ func TestBadInput(t *testing.T) {
 		"start-unbalanced-quote": diagnose.FixShellSyntax,
 		"needs-setting":          diagnose.FixSetEnv,
 		"private-index-offline":  diagnose.FixRunOnline,
+		"not-in-offline-kit":     diagnose.FixRunOnline,
+		"offline-kit-too-old":    diagnose.FixPinRequirement,
+	}
+	// Offline, what the kit's wheelhouse has for the requirement, and how to go online.
+	kitHas := map[string]string{
+		"not-in-offline-kit":  "the kit's wheelhouse, which has no distribution of openai for Python 3.13; run online (--online)",
+		"offline-kit-too-old": "the kit's wheelhouse, which has httptools 0.1.1 for Python 3.13; run online (--online)",
 	}
 	for _, v := range run.Variants {
 		if v.Name == "private-index-offline" {
 			st := v.StageByName(result.StageInstall)
 			if st == nil || !strings.Contains(st.Note, "https://pypi.example.internal/simple") || !strings.Contains(st.Note, "was not used") {
 				t.Errorf("private-index-offline: the install stage does not say the requirements' index was not used: %+v", st)
+			}
+		}
+		if want, ok := kitHas[v.Name]; ok {
+			f := v.FirstFailure()
+			if f == nil || !strings.Contains(f.Explanation, want) || !slices.ContainsFunc(v.Fixes, func(x result.Fix) bool { return x.ID == string(diagnose.FixRunOnline) }) {
+				t.Errorf("%s: the diagnosis does not say what the offline kit has (%q) or offer %s: %+v, fixes %+v", v.Name, want, diagnose.FixRunOnline, f, v.Fixes)
 			}
 		}
 		if want, ok := firstFix[v.Name]; ok && (len(v.Fixes) == 0 || v.Fixes[0].ID != string(want)) {
