@@ -1,6 +1,7 @@
 package doctor
 
 import (
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -43,6 +44,7 @@ var fixKinds = []fixKind{
 	{kind: diagnose.FixNixPythonPackage, always: true},
 	{kind: diagnose.FixPinRequirement, drafts: func(s *state) []draft { return s.pins(diagnose.FixPinRequirement) }},
 	{kind: diagnose.FixUnpinRequirement, drafts: func(s *state) []draft { return s.pins(diagnose.FixUnpinRequirement) }},
+	{kind: diagnose.FixBinaryPackage, drafts: (*state).binaryTwins},
 	{kind: diagnose.FixBuilderPythonSlim, always: true},
 	{kind: diagnose.FixBuilderDockerfile, always: true},
 }
@@ -184,6 +186,74 @@ func (s *state) pins(k diagnose.FixKind) []draft {
 			}
 			return nil
 		}}}
+}
+
+// binaryTwin maps a distribution that builds from source to the one that ships the
+// same modules prebuilt, with its libraries bundled.
+var binaryTwin = map[string]string{"psycopg2": "psycopg2-binary"}
+
+// binaryTwins replaces, in the requirements, a distribution whose build failed with its
+// prebuilt twin, keeping its version specifier: psycopg2==2.9.10 → psycopg2-binary==2.9.10.
+func (s *state) binaryTwins() []draft {
+	if s.First == nil || len(s.Requirements) == 0 {
+		return nil
+	}
+	reqs := append([]string{}, s.Requirements...)
+	var out []draft
+	for _, from := range slices.Sorted(maps.Keys(binaryTwin)) {
+		to := binaryTwin[from]
+		named := false
+		for _, f := range reqs {
+			text, err := builder.ReadText(s.Dir, f)
+			if err != nil {
+				continue
+			}
+			for _, l := range strings.Split(text, "\n") {
+				named = named || requirements.Name(l) == from
+			}
+		}
+		if !named {
+			continue
+		}
+		out = append(out, draft{ID: string(diagnose.FixBinaryPackage), Kind: diagnose.FixBinaryPackage,
+			Summary: "install " + to + " instead of " + from + " in " + strings.Join(reqs, ", "),
+			Edit: func(dir string, touched *[]string) error {
+				for _, f := range reqs {
+					text, err := builder.ReadText(dir, f)
+					if err != nil {
+						return err
+					}
+					lines := strings.Split(text, "\n")
+					changed := false
+					for i, l := range lines {
+						if requirements.Name(l) != from {
+							continue
+						}
+						// The name is the line's first word (after leading space); what follows
+						// (specifier, markers, comment) stays.
+						lead := len(l) - len(strings.TrimLeft(l, " \t"))
+						rest := l[lead:]
+						end := strings.IndexFunc(rest, func(r rune) bool {
+							return !(r == '-' || r == '_' || r == '.' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
+						})
+						if end < 0 {
+							end = len(rest)
+						}
+						lines[i] = l[:lead] + to + rest[end:]
+						changed = true
+					}
+					if !changed {
+						continue
+					}
+					if err := builder.WriteText(dir, f, strings.Join(lines, "\n")); err != nil {
+						return err
+					}
+					*touched = append(*touched, f)
+				}
+				return nil
+			}})
+	}
+	return out
 }
 
 func (s *state) isImported(dist string) bool {

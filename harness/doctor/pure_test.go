@@ -181,3 +181,50 @@ func TestDraftsForSeedFailures(t *testing.T) {
 		})
 	}
 }
+
+// A source build that failed is offered the distribution's prebuilt twin, written
+// into the requirements with what followed the name kept.
+func TestDraftsBinaryTwin(t *testing.T) {
+	t.Parallel()
+	sc, err := scenario.Load("../../scenarios/real-world/scenario.yaml", scenario.WithBuilders(builtin.Registry()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	vs, err := sc.Select([]string{"psycopg2-sdist-without-pg-config"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := materialize(sc, vs[0], filepath.Join(t.TempDir(), "base"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := result.Variant{Stages: []result.Stage{{Name: result.StageInstall, Status: result.Fail, Class: diagnose.ClassBuildFromSource,
+		Output: "Error: pg_config executable not found."}}}
+	st, err := newState(b, sc, start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found bool
+	for _, d := range st.drafts(kindsFor(start)) {
+		if d.Kind != diagnose.FixBinaryPackage {
+			continue
+		}
+		found = true
+		dir := filepath.Join(t.TempDir(), d.ID)
+		a, err := apply(d, b, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		diff, _, _, err := diffTrees(b.dir, dir, a.touched)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gitApply(t, b.dir, diff)
+		if !strings.Contains(diff, "-psycopg2\n+psycopg2-binary\n") {
+			t.Errorf("%s: diff does not replace psycopg2 with psycopg2-binary:\n%s", d.Summary, diff)
+		}
+	}
+	if !found {
+		t.Error("no use-binary-package candidate for a failed psycopg2 source build")
+	}
+}
