@@ -1,0 +1,48 @@
+package doctor
+
+import (
+	"context"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/bootmatrix/bootmatrix/harness/builder/builtin"
+	"github.com/bootmatrix/bootmatrix/harness/diagnose"
+	"github.com/bootmatrix/bootmatrix/harness/recipe"
+	"github.com/bootmatrix/bootmatrix/harness/result"
+	"github.com/bootmatrix/bootmatrix/harness/runner"
+	"github.com/bootmatrix/bootmatrix/harness/runner/runnertest"
+	"github.com/bootmatrix/bootmatrix/harness/scenario"
+)
+
+// TestSearchPsycopg2Sdist runs the doctor on psycopg2's source build without
+// pg_config (scenarios/real-world) on the engine: the smallest proven fix is
+// psycopg2-binary in the requirements. BOOTMATRIX_KIT_REPO names a kit built beside
+// the usual one, as for bootmatrix doctor.
+func TestSearchPsycopg2Sdist(t *testing.T) {
+	runnertest.RequireImages(t, runnertest.KitImages...)
+	sc, err := scenario.Load("../../scenarios/real-world/scenario.yaml", scenario.WithBuilders(builtin.Registry()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	vs, err := sc.Select([]string{"psycopg2-sdist-without-pg-config"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := runnertest.Runner(t, runner.WithSubstitutions(recipe.Offline().WithKitRepo(os.Getenv("BOOTMATRIX_KIT_REPO"))),
+		runner.WithRenderer(builtin.Registry().Render), runner.WithDiagnoser(diagnose.Diagnoser{}))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	rep, err := Search(ctx, sc, vs[0], r, WithParallel(2), WithLogf(t.Logf))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := rep.Start.FirstFailure()
+	if first == nil || first.Name != result.StageInstall || first.Class != diagnose.ClassBuildFromSource {
+		t.Fatalf("starting point: want install/build-from-source-failed, got %+v", first)
+	}
+	proven := rep.Proven()
+	if len(proven) == 0 || proven[0].Kind != diagnose.FixBinaryPackage || !proven[0].Result.Boots {
+		t.Fatalf("want use-binary-package as the smallest proven fix, got %+v", proven)
+	}
+}
