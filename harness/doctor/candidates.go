@@ -233,9 +233,7 @@ func (s *state) binaryTwins() []draft {
 						// (specifier, markers, comment) stays.
 						lead := len(l) - len(strings.TrimLeft(l, " \t"))
 						rest := l[lead:]
-						end := strings.IndexFunc(rest, func(r rune) bool {
-							return !(r == '-' || r == '_' || r == '.' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
-						})
+						end := strings.IndexFunc(rest, func(r rune) bool { return !distNameRune(r) })
 						if end < 0 {
 							end = len(rest)
 						}
@@ -254,6 +252,11 @@ func (s *state) binaryTwins() []draft {
 			}})
 	}
 	return out
+}
+
+// distNameRune: a rune of a distribution's name as written (PEP 508).
+func distNameRune(r rune) bool {
+	return r == '-' || r == '_' || r == '.' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z'
 }
 
 func (s *state) isImported(dist string) bool {
