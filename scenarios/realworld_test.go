@@ -28,6 +28,11 @@ var realWorldFindings = map[string]realWorldFinding{
 		explains: []string{"opens libcairo.so.2 by name at run time"},
 		firstFix: diagnose.FixAddAptPkgs, fixSays: "apt-get install -y libcairo2",
 	},
+	"dlopen-nix-nixlibs-replaced": {
+		evidence: []string{"cannot load library 'libcairo.so.2'"},
+		explains: []string{"opens libcairo.so.2 by name at run time"},
+		firstFix: diagnose.FixAddNixLibs, fixSays: "add cairo to nixLibs",
+	},
 	"psycopg2-sdist-without-pg-config": {
 		evidence: []string{"psycopg2-2.9.10.tar.gz", "Error: pg_config executable not found."},
 		explains: []string{"pg_config", "libpq-dev gcc"},

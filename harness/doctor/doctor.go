@@ -380,7 +380,8 @@ func newState(b *baseline, orig *scenario.Scenario, start result.Variant) (*stat
 
 // missingLibs are the libraries the start's stages found missing, each once,
 // in the order found. When the ldd stage listed none but the first failure
-// is a missing library, the loader's error names it: that counts too.
+// is a missing library (linked, or opened by name), the loader's error names
+// it: that counts too.
 func missingLibs(start result.Variant) []result.MissingLib {
 	var out []result.MissingLib
 	for _, s := range start.Stages {
@@ -391,7 +392,8 @@ func missingLibs(start result.Variant) []result.MissingLib {
 		}
 	}
 	first := start.FirstFailure()
-	if first == nil || len(out) > 0 || first.Class != diagnose.ClassMissingLib {
+	// A library opened by name (cffi's dlopen) is named by the loader's error the same way.
+	if first == nil || len(out) > 0 || first.Class != diagnose.ClassMissingLib && first.Class != diagnose.ClassDlopenMissing {
 		return out
 	}
 	for _, l := range strings.Split(first.Output, "\n") {

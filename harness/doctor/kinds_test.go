@@ -113,6 +113,10 @@ func TestMissingLibs(t *testing.T) {
 			{Name: result.StageImport, Status: result.Fail, Class: diagnose.ClassMissingLib, Output: loaderErr},
 			{Name: result.StageLdd, Status: result.Fail, Missing: []result.MissingLib{libstdcxx}},
 		}}, []string{"libstdc++.so.6"}},
+		{"a library opened by name: cffi quotes the loader's error", result.Variant{Stages: []result.Stage{
+			{Name: result.StageImport, Status: result.Fail, Class: diagnose.ClassDlopenMissing,
+				Output: "OSError: no library called \"cairo-2\" was found\ncannot load library 'libcairo.so.2': libcairo.so.2: cannot open shared object file: No such file or directory."},
+		}}, []string{"libcairo.so.2"}},
 		{"another class: its output is not read for libraries", result.Variant{Stages: []result.Stage{
 			{Name: result.StageBoot, Status: result.Fail, Class: diagnose.ClassTimeout, Output: loaderErr},
 		}}, nil},

@@ -3,6 +3,7 @@ package doctor
 import (
 	"context"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -44,5 +45,36 @@ func TestSearchPsycopg2Sdist(t *testing.T) {
 	proven := rep.Proven()
 	if len(proven) == 0 || proven[0].Kind != diagnose.FixBinaryPackage || !proven[0].Result.Boots {
 		t.Fatalf("want use-binary-package as the smallest proven fix, got %+v", proven)
+	}
+}
+
+// TestSearchDlopenNixLibsReplaced runs the doctor on cairocffi with nixLibs that
+// replace the provider's (scenarios/real-world/dlopen.yaml): libcairo, opened by name,
+// is not on LD_LIBRARY_PATH. The smallest proven fix puts "..." and cairo back.
+func TestSearchDlopenNixLibsReplaced(t *testing.T) {
+	runnertest.RequireImages(t, runnertest.KitImages...)
+	sc, err := scenario.Load("../../scenarios/real-world/dlopen.yaml", scenario.WithBuilders(builtin.Registry()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	vs, err := sc.Select([]string{"dlopen-nix-nixlibs-replaced"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := runnertest.Runner(t, runner.WithSubstitutions(recipe.Offline().WithKitRepo(os.Getenv("BOOTMATRIX_KIT_REPO"))),
+		runner.WithRenderer(builtin.Registry().Render), runner.WithDiagnoser(diagnose.Diagnoser{}))
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	defer cancel()
+	rep, err := Search(ctx, sc, vs[0], r, WithParallel(2), WithLogf(t.Logf))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := rep.Start.FirstFailure()
+	if first == nil || first.Name != result.StageImport || first.Class != diagnose.ClassDlopenMissing {
+		t.Fatalf("starting point: want import/dlopen-library-missing, got %+v", first)
+	}
+	proven := rep.Proven()
+	if len(proven) == 0 || proven[0].Kind != diagnose.FixAddNixLibs || !strings.Contains(proven[0].Diff, `+nixLibs = ["...", "zlib", "cairo"]`) {
+		t.Fatalf("want add-nixlibs putting \"...\" and cairo back as the smallest proven fix, got %+v", proven)
 	}
 }
