@@ -426,7 +426,12 @@ func (c *classifier) buildFromSource() Finding {
 			apt = appendUnique(apt, "libpq-dev", "gcc")
 			nixp = appendUnique(nixp, "postgresql_16.dev", "gcc")
 			binary = appendUnique(binary, "psycopg2 → psycopg2-binary")
-		case strings.Contains(t, "fatal error: "):
+		case strings.Contains(t, "cannot execute") && strings.Contains(t, "cc1"):
+			// gcc's driver runs, its compiler proper does not: a compiler installed in part.
+			what = appendUnique(what, "a working C compiler (gcc cannot run cc1, its compiler proper)")
+			apt = appendUnique(apt, "build-essential")
+			nixp = appendUnique(nixp, "gcc")
+		case strings.Contains(t, "fatal error: ") && strings.Contains(between(t, "fatal error: ", ":"), ".h"):
 			hdr := between(t, "fatal error: ", ":")
 			what = appendUnique(what, "the header "+hdr)
 		case strings.Contains(t, "rust") || strings.Contains(t, "Rust") || strings.Contains(t, "cargo"):

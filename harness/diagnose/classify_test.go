@@ -180,6 +180,10 @@ func TestClassifyCapturedOutputs(t *testing.T) {
 		{file: "build-psycopg2-sdist-pg-config-py313.txt", stage: result.StageInstall, exit: 1, ctx: nixCtx, class: ClassBuildFromSource,
 			evidence: []string{"Processing /wh/psycopg2-2.9.10.tar.gz (from -r requirements.txt (line 1))", "Error: pg_config executable not found."},
 			explains: []string{"psycopg2-2.9.10.tar.gz", "pg_config", "postgresql_16.dev"}, firstFix: FixBinaryPackage, fixes: []FixKind{FixAddNixPkgs}},
+		// gcc's driver without its compiler proper is a compiler problem, not a missing header
+		{file: "build-gcc-no-cc1-nixpacks.txt", stage: result.StageInstall, exit: 1, ctx: nixCtx, class: ClassBuildFromSource,
+			evidence: []string{"gcc: fatal error: cannot execute ‘cc1’: posix_spawnp: No such file or directory", "ERROR: Failed building wheel for psycopg2"},
+			explains: []string{"for psycopg2", "psycopg2-2.9.10.tar.gz", "gcc cannot run cc1"}, notExplains: []string{"the header"}, fixes: []FixKind{FixAddNixPkgs}},
 		{file: "pip-openai-offline-py313.txt", stage: result.StageInstall, exit: 1, ctx: Context{Mode: result.ModeOffline, Python: "3.13"}, class: ClassNoDistribution,
 			evidence: []string{"ERROR: Could not find a version that satisfies the requirement openai (from versions: none)"},
 			explains: []string{"kit's wheelhouse, which has no distribution of openai for Python 3.13", "--online"}, firstFix: FixRunOnline, fixSays: "bootmatrix run --online"},
