@@ -452,6 +452,10 @@ func (c *classifier) buildFromSource() Finding {
 			}
 		}
 	}
+	// "gcc cannot run cc1" says more than the failed gcc command that follows it.
+	if slices.ContainsFunc(what, func(w string) bool { return strings.HasPrefix(w, "a working C compiler") }) {
+		what = slices.DeleteFunc(what, func(w string) bool { return w == "a C compiler" })
+	}
 	sdist := ""
 	for _, h := range s.lines(sSdist) {
 		for _, w := range strings.Fields(h.text) {
