@@ -157,6 +157,14 @@ func TestClassifyCapturedOutputs(t *testing.T) {
 			evidence: []string{"netifaces.c:1:10: fatal error: Python.h: No such file or directory"}, explains: []string{"Python.h"}},
 		{file: "build-pg-config-missing.txt", stage: result.StageInstall, exit: 1, ctx: nixCtx, class: ClassBuildFromSource,
 			evidence: []string{"Error: pg_config executable not found."}, explains: []string{"pg_config"}, fixes: []FixKind{FixAddNixPkgs}},
+		// opencv-python leaves libGL and glib (auditwheel's allow-list) to the system
+		{file: "opencv-libgl-import.txt", stage: result.StageImport, exit: 1, ctx: slimCtx, class: ClassMissingLib,
+			evidence: []string{"ImportError: libGL.so.1: cannot open shared object file: No such file or directory"},
+			explains: []string{"libGL.so.1"}, firstFix: FixAddAptPkgs, fixSays: "libgl1", provider: "libgl1"},
+		{file: "opencv-libgl-import.txt", stage: result.StageImport, exit: 1, ctx: nixCtx, class: ClassMissingLib,
+			explains: []string{"libGL.so.1"}, firstFix: FixAddNixLibs, provider: "libGL"},
+		{file: "opencv-libgthread-import.txt", stage: result.StageBoot, exit: 1, ctx: slimCtx, facts: result.Facts{Exited: true, AfterSeconds: 0.4}, class: ClassMissingLib,
+			explains: []string{"libgthread-2.0.so.0"}, firstFix: FixAddAptPkgs, fixSays: "libglib2.0-0", provider: "libglib2.0-0"},
 		// cffi's dlopen by name: the library is named by its soname, its package by the builder
 		{file: "dlopen-cairocffi-import-py313.txt", stage: result.StageImport, exit: 1, ctx: slimCtx, class: ClassDlopenMissing,
 			evidence: []string{"cannot load library 'libcairo.so.2': libcairo.so.2: cannot open shared object file: No such file or directory.  Additionally, ctypes.util.find_library() did not manage to locate a library called 'libcairo.so.2'",
