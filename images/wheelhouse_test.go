@@ -313,3 +313,34 @@ func runKitMount(t testing.TB, image, mount, script string, env ...string) runRe
 	}
 	return res
 }
+
+// A wheel tagged none-any is pure on PyPI and here: no ELF object in it, so it NEEDs
+// nothing. setuptools and wheel are what pip installs into an isolated build.
+func TestWheelhousePureWheelsHaveNoELF(t *testing.T) {
+	dir := wheelhouseDir(t)
+	for _, want := range []string{"setuptools-78.1.1-py3-none-any.whl", "wheel-0.46.1-py3-none-any.whl"} {
+		if _, err := os.Stat(filepath.Join(dir, want)); err != nil {
+			t.Errorf("wheelhouse lacks %s: %v", want, err)
+		}
+	}
+	wheels, _ := filepath.Glob(filepath.Join(dir, "*-none-any.whl"))
+	for _, w := range wheels {
+		zr, err := zip.OpenReader(w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range zr.File {
+			rc, err := f.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			head := make([]byte, 4)
+			n, _ := io.ReadFull(rc, head)
+			_ = rc.Close()
+			if n == 4 && string(head) == "\x7fELF" {
+				t.Errorf("%s: %s is an ELF object in a none-any wheel", filepath.Base(w), f.Name)
+			}
+		}
+		_ = zr.Close()
+	}
+}
