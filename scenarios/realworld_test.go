@@ -43,6 +43,10 @@ var realWorldFindings = map[string]realWorldFinding{
 		explains: []string{"pg_config", "libpq-dev gcc"},
 		firstFix: diagnose.FixBinaryPackage, fixSays: "psycopg2 → psycopg2-binary",
 	},
+	"venv-not-on-path": {
+		evidence: []string{"ModuleNotFoundError: No module named 'psycopg2'"},
+		explains: []string{"a venv the start command does not use"},
+	},
 	"glibc-newer-build-stage": {
 		evidence: []string{"version `GLIBC_2.38' not found (required by python)", "bootmatrix: the image's glibc: 2.36"},
 		explains: []string{"the glibc the loader found (2.36)", "built against glibc 2.38 or newer, and this image has glibc 2.36"},
