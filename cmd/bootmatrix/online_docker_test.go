@@ -34,6 +34,9 @@ import (
 // report, log or image.
 func TestOnlineSeedThroughMirrorAndIndex(t *testing.T) {
 	cli := onlineReady(t)
+	// Nixpacks' nix files import nixpkgs archives from GitHub; a mirror on
+	// loopback serves the kit's copies, as a corporate mirror would.
+	nixMirror, nixHits := serveNixpkgsArchives(t)
 	reg := startRegistry(t, "")
 	pushKit(t, cli, reg)
 
@@ -53,7 +56,7 @@ func TestOnlineSeedThroughMirrorAndIndex(t *testing.T) {
 	start := time.Now()
 	t.Setenv("PIP_INDEX_URL", fmt.Sprintf("http://%s:%s@%s/simple/", user, token, idx))
 	onJSON, onHTML, onMD := filepath.Join(dir, "online.json"), filepath.Join(dir, "online.html"), filepath.Join(dir, "online.md")
-	code, stdout, stderr := cliRun(t, "run", scenario, "--online", "--registry-mirror", reg,
+	code, stdout, stderr := cliRun(t, "run", scenario, "--online", "--registry-mirror", reg, "--nixpkgs-mirror", nixMirror,
 		"--json", onJSON, "--html", onHTML, "--markdown", onMD)
 	if code != 0 && code != exitMismatch {
 		t.Fatalf("online run: exit %d: %s", code, stderr)
@@ -81,6 +84,9 @@ func TestOnlineSeedThroughMirrorAndIndex(t *testing.T) {
 	}
 	if hits.Load() == 0 {
 		t.Error("the index served no authenticated request: pip did not use PIP_INDEX_URL")
+	}
+	if nixHits.Load() == 0 {
+		t.Error("no nixpkgs archive was fetched from the mirror")
 	}
 
 	// The token is in no report, no log and no image the run built.
@@ -197,6 +203,37 @@ func pushKit(t testing.TB, cli *client.Client, reg string) {
 			t.Fatalf("kit push left the local tag %s: a run would not pull it", tg.Ref)
 		}
 	}
+}
+
+// serveNixpkgsArchives copies the kit's nixpkgs archives out of its Nix image and
+// serves them on 127.0.0.1 as <rev>.tar.gz; hits counts the archives fetched.
+func serveNixpkgsArchives(t testing.TB) (string, *atomic.Int64) {
+	t.Helper()
+	dir := t.TempDir()
+	out, err := exec.Command("docker", "create", "--label", "org.bootmatrix.managed=true", recipe.KitNixpacksImage, "true").Output()
+	if err != nil {
+		t.Fatalf("docker create %s: %v", recipe.KitNixpacksImage, err)
+	}
+	id := strings.TrimSpace(string(out))
+	defer func() { _ = exec.Command("docker", "rm", "-f", id).Run() }()
+	if b, err := exec.Command("docker", "cp", id+":"+recipe.KitNixpkgsDir+"/.", dir).CombinedOutput(); err != nil {
+		t.Fatalf("docker cp the kit's archives: %v: %s", err, b)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hits := &atomic.Int64{}
+	files := http.FileServer(http.Dir(dir))
+	srv := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, ".tar.gz") {
+			hits.Add(1)
+		}
+		files.ServeHTTP(w, r)
+	})}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	return "http://" + ln.Addr().String(), hits
 }
 
 // serveIndex serves dir with Go's file server on 127.0.0.1 behind HTTP basic auth;

@@ -11,13 +11,15 @@ import (
 
 // registryFlags say where a run's images come from beyond the substitution table.
 type registryFlags struct {
-	mirror string
-	images string
+	mirror        string
+	images        string
+	nixpkgsMirror string
 }
 
 func (r *registryFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&r.mirror, "registry-mirror", "", "pull every image from this registry `HOST[:PORT]` (python:3.11-slim → HOST/library/python:3.11-slim); default $BOOTMATRIX_REGISTRY_MIRROR")
 	cmd.Flags().StringVar(&r.images, "images", "", "a YAML `FILE` mapping single image references to the ones to use instead")
+	cmd.Flags().StringVar(&r.nixpkgsMirror, "nixpkgs-mirror", "", "fetch every nixpkgs archive a Nix build imports from `URL`/<rev>.tar.gz instead of GitHub (offline: instead of the kit's copies); default $BOOTMATRIX_NIXPKGS_MIRROR")
 }
 
 // apply puts the mirror, the scenario's images: map (online only: offline, the kit
@@ -31,6 +33,16 @@ func (r registryFlags) apply(subs recipe.Substitutions, scenarioImages map[strin
 	if mirror != "" {
 		var err error
 		if subs, err = subs.WithMirror(mirror); err != nil {
+			return subs, err
+		}
+	}
+	nixMirror := r.nixpkgsMirror
+	if nixMirror == "" {
+		nixMirror = os.Getenv("BOOTMATRIX_NIXPKGS_MIRROR")
+	}
+	if nixMirror != "" {
+		var err error
+		if subs, err = subs.WithNixpkgsMirror(nixMirror); err != nil {
 			return subs, err
 		}
 	}

@@ -83,3 +83,20 @@ func TestKitNixpkgsArchivesMatchTheKit(t *testing.T) {
 		}
 	}
 }
+
+func TestWithNixpkgsMirror(t *testing.T) {
+	t.Parallel()
+	s, err := Online(nil).WithNixpkgsMirror("http://127.0.0.1:8081/nixpkgs/")
+	if err != nil || s.NixpkgsMirror != "http://127.0.0.1:8081/nixpkgs" || s.NixpkgsArchives != nil {
+		t.Errorf("mirror = %q, archives %v, err %v", s.NixpkgsMirror, s.NixpkgsArchives, err)
+	}
+	for in, want := range map[string]string{
+		"https://u:secret@mirror.example/nix": "must not carry credentials",
+		"mirror.example/nix":                  "want an http(s):// or file:// URL",
+		"ftp://mirror.example":                "want an http(s):// or file:// URL",
+	} {
+		if _, err := Online(nil).WithNixpkgsMirror(in); err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "secret") {
+			t.Errorf("WithNixpkgsMirror(%q): %v, want %q without the secret", in, err, want)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package recipe
 
 import (
+	"net/url"
 	"fmt"
 	"sort"
 	"strings"
@@ -210,6 +211,22 @@ func (s Substitutions) WithMirror(mirror string) (Substitutions, error) {
 		return s, err
 	}
 	s.Mirror = mirror
+	return s, nil
+}
+
+// WithNixpkgsMirror returns s with every nixpkgs archive fetched from
+// mirror/<rev>.tar.gz. The URL is written into the generated nix files, which
+// the image keeps, so it may carry no credentials.
+func (s Substitutions) WithNixpkgsMirror(mirror string) (Substitutions, error) {
+	u, err := url.Parse(mirror)
+	switch {
+	case err != nil || u.Host == "" && u.Scheme != "file" || u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "file":
+		return s, fmt.Errorf("nixpkgs mirror %q: want an http(s):// or file:// URL under which <rev>.tar.gz is each archive", mirror)
+	case u.User != nil:
+		return s, fmt.Errorf("nixpkgs mirror %q: the URL is written into the image's .nixpacks/*.nix files, so it must not carry credentials (give them to Nix through a netrc file instead)", u.Redacted())
+	}
+	s.NixpkgsMirror = strings.TrimSuffix(mirror, "/")
+	s.NixpkgsArchives = nil
 	return s, nil
 }
 

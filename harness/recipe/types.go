@@ -68,6 +68,10 @@ type Build struct {
 	// files it generates (a Nix expression, assets) as Data.
 	Context map[string]File
 	Args    map[string]string
+	// Fetches are URLs the build itself downloads from (a nixpkgs archive), so
+	// that the runner gives it a network that reaches them: one on loopback
+	// needs the host's.
+	Fetches []string
 }
 
 // File is one file of a build context: either a host file (Source) or bytes (Data).
@@ -98,4 +102,7 @@ type Substitutions struct {
 	// fetch, by revision, each at the URL given (the kit's copies in its Nix
 	// image); nil means GitHub's, as Nixpacks fetches them.
 	NixpkgsArchives map[string]string
+	// NixpkgsMirror, when set, is where a Nix build fetches every nixpkgs
+	// archive instead of GitHub: <mirror>/<rev>.tar.gz.
+	NixpkgsMirror string
 }

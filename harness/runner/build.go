@@ -13,6 +13,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -41,6 +42,7 @@ type buildSpec struct {
 	files      []ctxFile
 	args       map[string]string
 	bases      []string // resolved base references, for messages
+	fetches    []string // URLs the build downloads from itself
 	key        string
 	tag        string
 }
@@ -310,7 +312,7 @@ func (r *Runner) prepare(ctx context.Context, stage result.StageName, b recipe.B
 	if err != nil {
 		return nil, err
 	}
-	return &buildSpec{stage: stage, dockerfile: dfName, files: files, args: args, bases: bases,
+	return &buildSpec{stage: stage, dockerfile: dfName, files: files, args: args, bases: bases, fetches: b.Fetches,
 		key: key, tag: "bootmatrix-cache/" + string(stage) + ":" + key[:32]}, nil
 }
 
@@ -447,6 +449,8 @@ func (r *Runner) dockerBuild(ctx context.Context, spec *buildSpec, dockerfile, t
 	if err != nil {
 		return 1, err
 	}
+	// A mirror on loopback is reached only from the host's network.
+	hostNet = hostNet || slices.ContainsFunc(spec.fetches, onLoopback)
 	return r.eng.Build(ctx, buildRequest{Context: pr, Dockerfile: spec.dockerfile, Tag: tag, Args: args, Labels: labels, HostNetwork: hostNet}, out)
 }
 

@@ -43,6 +43,7 @@ type fakeEngine struct {
 	cpus     int
 
 	builds     []string // Dockerfiles built, in order
+	hostNet    []bool   // each build's HostNetwork, in the same order
 	started    []containerSpec
 	removed    []string
 	copied     map[string][]byte
@@ -82,6 +83,7 @@ func (f *fakeEngine) Build(ctx context.Context, req buildRequest, out io.Writer)
 	}
 	f.mu.Lock()
 	f.builds = append(f.builds, dockerfile)
+	f.hostNet = append(f.hostNet, req.HostNetwork)
 	fn := f.buildFn
 	f.mu.Unlock()
 	if fn != nil {

@@ -854,3 +854,26 @@ func TestFakeBootFailFastOff(t *testing.T) {
 		})
 	}
 }
+
+// A build that fetches from a mirror on loopback (a nixpkgs archive) runs on the
+// host's network, the only one that reaches it; one that fetches elsewhere does not.
+func TestFetchesFromLoopbackUseTheHostNetwork(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		fetch string
+		host  bool
+	}{
+		{"http://127.0.0.1:8081/nix/abc.tar.gz", true},
+		{"https://github.com/NixOS/nixpkgs/archive/abc.tar.gz", false},
+	} {
+		f, _ := fakeSetup(t, &fakeBox{})
+		r := fakeRunner(t, f)
+		rc := fakeRecipe()
+		rc.Setup.Fetches = []string{tc.fetch}
+		v := r.RunRecipe(context.Background(), "v", rc, fakeChecks())
+		mustStatuses(t, v, "build=pass install=pass import=pass ldd=pass boot=pass")
+		if len(f.hostNet) == 0 || f.hostNet[0] != tc.host {
+			t.Errorf("%s: the setup build's host network %v, want %v", tc.fetch, f.hostNet, tc.host)
+		}
+	}
+}

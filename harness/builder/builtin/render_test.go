@@ -230,6 +230,18 @@ func TestRenderFacts(t *testing.T) {
 	contains("online nix file", string(onNix.Setup.Context[".nixpacks/nixpkgs-0123456789abcdef0123456789abcdef01234567.nix"].Data),
 		`fetchTarball "https://github.com/NixOS/nixpkgs/archive/0123456789abcdef0123456789abcdef01234567.tar.gz"`)
 	contains("online setup", onNix.Setup.Dockerfile, "FROM ghcr.io/railwayapp/nixpacks:ubuntu-1745885067\n")
+	if want := []string{"https://github.com/NixOS/nixpkgs/archive/0123456789abcdef0123456789abcdef01234567.tar.gz"}; !reflect.DeepEqual(onNix.Setup.Fetches, want) {
+		t.Errorf("online setup fetches %v, want %v", onNix.Setup.Fetches, want)
+	}
+	mirrored, err := recipe.Online(nil).WithNixpkgsMirror("http://127.0.0.1:9/nix")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mir := render("seed", "backend", scenario.Variant{Name: "mir", Builder: "nixpacks", Python: "3.13"}, mirrored)
+	contains("mirrored nix file", string(mir.Setup.Context[".nixpacks/nixpkgs-"+pyArchive+".nix"].Data), `fetchTarball "http://127.0.0.1:9/nix/`+pyArchive+`.tar.gz"`)
+	if want := []string{"http://127.0.0.1:9/nix/" + pyArchive + ".tar.gz"}; !reflect.DeepEqual(mir.Setup.Fetches, want) {
+		t.Errorf("mirrored setup fetches %v, want %v", mir.Setup.Fetches, want)
+	}
 
 	on := render("seed", "backend", scenario.Variant{Name: "on", Builder: "python-slim", Python: "3.11"}, recipe.Online(map[string]string{"PIP_INDEX_URL": "https://u:secret@idx.test/simple"}))
 	lacks("online setup", on.Setup.Dockerfile+on.Install.Dockerfile, "secret")

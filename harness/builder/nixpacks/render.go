@@ -272,7 +272,15 @@ func (Builder) Render(sc *scenario.Scenario, v scenario.Variant, subs recipe.Sub
 		generate.WithBaseImage(recipe.ResolveImage(subs, logicalBase, &notes)),
 		generate.WithImages(func(ref string) string { return recipe.ResolveImage(subs, ref, &notes) }),
 	}
-	if subs.NixpkgsArchives != nil {
+	var fetches []string
+	switch {
+	case subs.NixpkgsMirror != "":
+		url := func(rev string) string { return subs.NixpkgsMirror + "/" + rev + ".tar.gz" }
+		for _, rev := range p.archives() {
+			fetches = append(fetches, url(rev))
+		}
+		opts = append(opts, generate.WithArchiveURL(url))
+	case subs.NixpkgsArchives != nil:
 		for _, rev := range p.archives() {
 			if _, ok := subs.NixpkgsArchives[rev]; !ok {
 				return nil, fmt.Errorf("nixpkgs archive %s: the offline kit carries only %s (Nixpacks' Python and default pins); pin one of those with nixpkgsArchive, or run online (--online), where Nixpacks fetches any archive from GitHub",
@@ -280,6 +288,10 @@ func (Builder) Render(sc *scenario.Scenario, v scenario.Variant, subs recipe.Sub
 			}
 		}
 		opts = append(opts, generate.WithArchiveURL(func(rev string) string { return subs.NixpkgsArchives[rev] }))
+	default:
+		for _, rev := range p.archives() {
+			fetches = append(fetches, generate.ArchiveURL(rev))
+		}
 	}
 	out, err := generate.Render(p.Plan, opts...)
 	if err != nil {
@@ -312,7 +324,7 @@ func (Builder) Render(sc *scenario.Scenario, v scenario.Variant, subs recipe.Sub
 		script = LibsProfileScript(libArchive)
 	}
 	r := &recipe.Recipe{
-		Setup:   recipe.Build{Dockerfile: setup, Context: ctx, Args: out.BuildArgs},
+		Setup:   recipe.Build{Dockerfile: setup, Context: ctx, Args: out.BuildArgs, Fetches: fetches},
 		Install: &recipe.Build{Dockerfile: recipe.Join(install) + rest, Context: ctx, Args: pipArgs},
 		Shell:   shell,
 		Start:   recipe.StartFor(sc, v, planStart),
