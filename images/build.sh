@@ -18,3 +18,4 @@ stage_cpython
 stage_wheelhouse
 wait_cpython
 stage_nixpacks
+stage_railpack

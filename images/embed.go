@@ -7,5 +7,5 @@ import "embed"
 // Whole directories are named, so a new file in one is carried along; a new
 // directory must be added here, and TestRecipesEmbedEverything says so.
 //
-//go:embed build.sh lib stages cpython nixpacks
+//go:embed build.sh lib stages cpython nixpacks railpack
 var Recipes embed.FS

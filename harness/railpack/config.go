@@ -196,6 +196,38 @@ func Merge(env, file *Config) *Config {
 	return &out
 }
 
+// Overlay lays o over c as an edit of railpack.json would: a set provider,
+// start command or list replaces c's, maps merge key by key. A list of o's
+// with "..." keeps c's list at that place when c has one, and keeps the
+// "..." itself (the provider's packages) when c has none.
+func Overlay(c, o *Config) *Config {
+	out := *c
+	if o.Provider != nil {
+		out.Provider = o.Provider
+	}
+	out.BuildAptPackages = overlayList(c.BuildAptPackages, o.BuildAptPackages)
+	out.Packages = mergeMaps(c.Packages, o.Packages)
+	out.Deploy.AptPackages = overlayList(c.Deploy.AptPackages, o.Deploy.AptPackages)
+	if o.Deploy.StartCmd != "" {
+		out.Deploy.StartCmd = o.Deploy.StartCmd
+	}
+	out.Deploy.Variables = mergeMaps(c.Deploy.Variables, o.Deploy.Variables)
+	if o.Deploy.Paths != nil {
+		out.Deploy.Paths = o.Deploy.Paths
+	}
+	return &out
+}
+
+func overlayList(base, over []string) []string {
+	switch {
+	case over == nil:
+		return base
+	case base == nil:
+		return slices.Clone(over)
+	}
+	return spreadStrings(over, base)
+}
+
 func mergeMaps(a, b map[string]string) map[string]string {
 	if a == nil && b == nil {
 		return nil

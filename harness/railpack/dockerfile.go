@@ -14,6 +14,11 @@ import (
 type Images struct {
 	Builder string
 	Runtime string
+	// StepLines are Dockerfile lines put right after a step stage's WORKDIR,
+	// keyed by plan step name: what the build that runs the Dockerfile adds
+	// in place of Railpack's secrets and cache mounts (the package index, an
+	// offline wheelhouse). They are not part of the plan.
+	StepLines map[string][]string
 }
 
 // OnlineImages are the images Railpack itself uses, for online runs.
@@ -107,6 +112,9 @@ func (r *renderer) step(b *strings.Builder, s Step) error {
 	}
 	r.copied = map[string]bool{}
 	fmt.Fprintf(b, "\n# step %s\nFROM %s AS %s\nWORKDIR %s\n", s.Name, base, StageName(s.Name), workDir)
+	for _, l := range r.img.StepLines[s.Name] {
+		b.WriteString(l + "\n")
+	}
 
 	in := buildEnv{vars: map[string]string{}}
 	for _, l := range s.Inputs {

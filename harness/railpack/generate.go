@@ -51,7 +51,12 @@ type options struct {
 	env             map[string]string
 	resolver        Resolver
 	railpackVersion string
+	overlay         *Config
 }
+
+// WithOverlay lays o over the config read from railpack.json and the
+// variables, as an edit of the file would (Overlay).
+func WithOverlay(o *Config) Option { return func(opts *options) { opts.overlay = o } }
 
 // WithEnv sets the service variables the build sees (RAILPACK_* among them).
 func WithEnv(env map[string]string) Option {
@@ -77,6 +82,9 @@ func Generate(ctx context.Context, dir string, opts ...Option) (*Result, error) 
 	cfg, err := LoadConfig(dir, o.env)
 	if err != nil {
 		return nil, fmt.Errorf("railpack config: %w", err)
+	}
+	if o.overlay != nil {
+		cfg = Overlay(cfg, o.overlay)
 	}
 	g := &generator{a: app{root: dir}, env: o.env, cfg: cfg, res: &Result{Metadata: map[string]string{}}}
 	detected := g.detect()
