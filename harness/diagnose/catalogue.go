@@ -45,6 +45,7 @@ const (
 	ClassRequirementsFile  = "requirements-file-invalid"
 	ClassCrashLoop         = "crash-loop"
 	ClassUnclassified      = "unclassified"
+	ClassPythonUnavailable = "python-version-unavailable"
 )
 
 // FixKind is a stable fix ID. Annotate turns it into a result.Fix whose Summary says
@@ -91,6 +92,10 @@ const (
 	FixRegistryReach       FixKind = "registry-reach"
 	FixRegistryTLS         FixKind = "registry-tls"
 	FixBinaryPackage       FixKind = "use-binary-package"
+	// Railpack's mechanisms.
+	FixRailpackDeployApt    FixKind = "railpack-deploy-apt"
+	FixRailpackKeepDefaults FixKind = "railpack-keep-defaults"
+	FixBuilderRailpack      FixKind = "builder-railpack"
 )
 
 // Class is one catalogue entry.
@@ -109,7 +114,7 @@ var catalogue = []Class{
 		[]FixKind{FixAddAptPkgs, FixAddNixLibs, FixLDLibraryPath, FixBuilderDockerfile}},
 	{ClassMissingLib, "shared library not found by the loader",
 		"A native module needs a shared library the dynamic loader cannot find on its search path (RUNPATH, LD_LIBRARY_PATH, ld.so.cache, the default directories).",
-		[]FixKind{FixAddNixLibs, FixMoveNixPkgToNixLibs, FixLoginShell, FixLDLibraryPath, FixAddAptPkgs, FixNixPythonPackage, FixBuilderPythonSlim, FixBuilderDockerfile}},
+		[]FixKind{FixAddNixLibs, FixMoveNixPkgToNixLibs, FixLoginShell, FixLDLibraryPath, FixAddAptPkgs, FixRailpackKeepDefaults, FixRailpackDeployApt, FixBinaryPackage, FixNixPythonPackage, FixBuilderPythonSlim, FixBuilderDockerfile, FixBuilderRailpack}},
 	{ClassGlibcVersion, "C/C++ runtime too old for a binary",
 		"A binary was linked against a newer glibc or libstdc++ than the one the loader found (a required GLIBC_/GLIBCXX_/CXXABI_ symbol version is absent).",
 		[]FixKind{FixPinRequirement, FixNixPythonPackage, FixNewerBase, FixBuilderPythonSlim}},
@@ -176,6 +181,9 @@ var catalogue = []Class{
 	{ClassInterrupted, "run interrupted",
 		"The run was stopped (SIGINT or SIGTERM) while this stage ran, so the stage's outcome says nothing about the variant.",
 		[]FixKind{FixRunAgain}},
+	{ClassPythonUnavailable, "Python version not available",
+		"The build asked mise for a Python release it cannot provide (Railpack: \"failed to resolve version X of python\"); the version came from RAILPACK_PYTHON_VERSION, .python-version, .tool-versions, mise.toml, runtime.txt or Pipfile.",
+		[]FixKind{FixPythonVersion, FixRunOnline}},
 	{ClassUnclassified, "unclassified failure",
 		"No catalogue entry matched; the evidence is the tail of the output.",
 		nil},
@@ -326,6 +334,11 @@ var classRules = []classRule{
 	{ClassDlopenMissing, "cffi's \"cannot load library\" / \"no library called\": a library opened by name at run time is missing",
 		func(c *classifier) bool { return c.s.has(sDlopen) },
 		(*classifier).dlopenMissing},
+	{ClassPythonUnavailable, "outside import and ldd: mise cannot resolve the requested Python version",
+		func(c *classifier) bool {
+			return c.s.has(sMiseVersion) && c.stage != result.StageImport && c.stage != result.StageLdd
+		},
+		(*classifier).pythonUnavailable},
 	{ClassMissingLib, "\"cannot open shared object file\" naming a library, or (ldd) libraries the ldd probe found unresolved",
 		func(c *classifier) bool { libs, _ := c.missingLibs(); return len(libs) > 0 },
 		(*classifier).missingLib},
@@ -431,6 +444,7 @@ const (
 	sPipNet
 	sAptNet
 	sAptNoPkg
+	sMiseVersion
 	sNixAttr
 	sNixNet
 	sBuildStrong
@@ -509,6 +523,7 @@ var signalRules = []signalRule{
 	{s: sAptNet, anyOf: []string{"Temporary failure resolving", "Could not resolve '", "Some index files failed to download", "Unable to connect to"}},
 	{s: sAptNet, anyOf: []string{"Failed to fetch http"}},
 	{s: sAptNoPkg, anyOf: []string{"Unable to locate package", "has no installation candidate"}, and: "E: "},
+	{s: sMiseVersion, anyOf: []string{"failed to resolve version "}, and: " of python"},
 	{s: sNixAttr, anyOf: []string{"error: attribute '"}, and: "not found"},
 	{s: sNixAttr, anyOf: []string{"error: attribute '"}, and: "missing"},
 	{s: sNixAttr, anyOf: []string{"error: undefined variable '"}},

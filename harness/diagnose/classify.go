@@ -65,6 +65,7 @@ type Finding struct {
 // interrupted, oom-killed (the engine confirms it), index-unreachable (timed out
 // while retrying the index), stage-timeout, image-unavailable,
 // pep668-externally-managed, nix-attribute-unknown, dlopen-library-missing,
+// python-version-unavailable,
 // missing-shared-library,
 // glibc-symbol-version, numpy-abi-mismatch, index-unreachable,
 // requirements-file-invalid, hash-mismatch, build-from-source-failed,

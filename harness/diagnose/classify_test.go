@@ -134,6 +134,11 @@ func TestClassifyCapturedOutputs(t *testing.T) {
 			evidence: []string{"E: Unable to locate package libstdcxx6"}, explains: []string{`"libstdcxx6"`}, firstFix: FixAptPackageName},
 		{file: "nix-attribute-unknown-nixenv.txt", stage: result.StageBuild, exit: 1, class: ClassNixAttribute,
 			evidence: []string{"error: attribute 'libstdcxx5' in selection path 'nixpkgs.libstdcxx5' not found"}, explains: []string{`"libstdcxx5"`}, firstFix: FixNixAttributeName},
+		{file: "railpack-mise-python-unknown.txt", stage: result.StageBuild, exit: 1, class: ClassPythonUnavailable,
+			evidence: []string{"mise ERROR failed to resolve version 3.10.99 of python (bootmatrix-stand-in-versions: 3.11.2 3.13.5)"},
+			explains: []string{"Python 3.10.99", "No CPython release"}, fixes: []FixKind{FixPythonVersion}},
+		{file: "railpack-mise-python-kit.txt", stage: result.StageBuild, exit: 1, class: ClassPythonUnavailable,
+			explains: []string{"Python 3.12", "the kit's, not Railpack's"}, fixes: []FixKind{FixPythonVersion, FixRunOnline}},
 		{file: "nixpacks-undefined-variable.txt", stage: result.StageBuild, exit: 1, class: ClassNixAttribute, explains: []string{`"libstdcxx5"`}},
 		// Real Nix on the kit's stand-in, through Nixpacks' generated expression: the
 		// evidence and the explanation name the nix file's line.

@@ -41,12 +41,15 @@ var fixKinds = []fixKind{
 	{kind: diagnose.FixLoginShell},
 	{kind: diagnose.FixUseVenvInstall},
 	{kind: diagnose.FixBreakSystemPackages},
+	{kind: diagnose.FixRailpackKeepDefaults},
+	{kind: diagnose.FixRailpackDeployApt},
 	{kind: diagnose.FixNixPythonPackage, always: true},
 	{kind: diagnose.FixPinRequirement, drafts: func(s *state) []draft { return s.pins(diagnose.FixPinRequirement) }},
 	{kind: diagnose.FixUnpinRequirement, drafts: func(s *state) []draft { return s.pins(diagnose.FixUnpinRequirement) }},
 	{kind: diagnose.FixBinaryPackage, drafts: (*state).binaryTwins},
 	{kind: diagnose.FixBuilderPythonSlim, always: true},
 	{kind: diagnose.FixBuilderDockerfile, always: true},
+	{kind: diagnose.FixBuilderRailpack, always: true},
 }
 
 // lookupKind is k's entry in fixKinds and its rank there; false for a kind

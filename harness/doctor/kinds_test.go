@@ -57,7 +57,7 @@ func TestFixKindsTable(t *testing.T) {
 
 func TestKindsFor(t *testing.T) {
 	t.Parallel()
-	always := []diagnose.FixKind{diagnose.FixNixPythonPackage, diagnose.FixBuilderPythonSlim, diagnose.FixBuilderDockerfile}
+	always := []diagnose.FixKind{diagnose.FixNixPythonPackage, diagnose.FixBuilderPythonSlim, diagnose.FixBuilderDockerfile, diagnose.FixBuilderRailpack}
 	tests := []struct {
 		name  string
 		start result.Variant
@@ -66,13 +66,13 @@ func TestKindsFor(t *testing.T) {
 		{"no failure: the kinds tried always", result.Variant{}, always},
 		{"the class's catalogue fixes, then the rest of the kinds tried always",
 			result.Variant{Stages: []result.Stage{{Name: result.StageInstall, Status: result.Fail, Class: diagnose.ClassPEP668}}},
-			[]diagnose.FixKind{diagnose.FixUseVenvInstall, diagnose.FixBreakSystemPackages, diagnose.FixNixPythonPackage, diagnose.FixBuilderPythonSlim, diagnose.FixBuilderDockerfile}},
+			[]diagnose.FixKind{diagnose.FixUseVenvInstall, diagnose.FixBreakSystemPackages, diagnose.FixNixPythonPackage, diagnose.FixBuilderPythonSlim, diagnose.FixBuilderDockerfile, diagnose.FixBuilderRailpack}},
 		{"the diagnosis's own fixes come first",
 			result.Variant{
 				Stages: []result.Stage{{Name: result.StageInstall, Status: result.Fail, Class: diagnose.ClassPEP668}},
 				Fixes:  []result.Fix{{ID: string(diagnose.FixBreakSystemPackages)}},
 			},
-			[]diagnose.FixKind{diagnose.FixBreakSystemPackages, diagnose.FixUseVenvInstall, diagnose.FixNixPythonPackage, diagnose.FixBuilderPythonSlim, diagnose.FixBuilderDockerfile}},
+			[]diagnose.FixKind{diagnose.FixBreakSystemPackages, diagnose.FixUseVenvInstall, diagnose.FixNixPythonPackage, diagnose.FixBuilderPythonSlim, diagnose.FixBuilderDockerfile, diagnose.FixBuilderRailpack}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

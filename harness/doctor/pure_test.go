@@ -134,10 +134,10 @@ func TestDraftsForSeedFailures(t *testing.T) {
 		start   result.Variant
 		want    []string
 	}{
-		{"break-system-packages", missing, []string{"add-nixlibs", "nix-python-package", "builder-python-slim", "builder-dockerfile"}},
-		{"nixpkgs-gcc-stdenv", missing, []string{"add-nixlibs", "move-nixpkg-to-nixlibs", "nix-python-package", "builder-python-slim", "builder-dockerfile"}},
-		{"nixlibs-plain-shell", missing, []string{"login-shell", "nix-python-package", "builder-python-slim", "builder-dockerfile"}},
-		{"pip-install-pep668", pep, []string{"use-venv-install", "break-system-packages", "nix-python-package", "builder-python-slim", "builder-dockerfile"}},
+		{"break-system-packages", missing, []string{"add-nixlibs", "nix-python-package", "builder-python-slim", "builder-dockerfile", "builder-railpack"}},
+		{"nixpkgs-gcc-stdenv", missing, []string{"add-nixlibs", "move-nixpkg-to-nixlibs", "nix-python-package", "builder-python-slim", "builder-dockerfile", "builder-railpack"}},
+		{"nixlibs-plain-shell", missing, []string{"login-shell", "nix-python-package", "builder-python-slim", "builder-dockerfile", "builder-railpack"}},
+		{"pip-install-pep668", pep, []string{"use-venv-install", "break-system-packages", "nix-python-package", "builder-python-slim", "builder-dockerfile", "builder-railpack"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.variant, func(t *testing.T) {

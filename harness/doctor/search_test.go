@@ -64,7 +64,7 @@ func TestSearchBookkeeping(t *testing.T) {
 			name:       "proven first, then by size",
 			boots:      []string{"builder-python-slim", "move-nixpkg-to-nixlibs"},
 			limit:      8,
-			wantRan:    []string{"add-nixlibs", "move-nixpkg-to-nixlibs", "nix-python-package", "builder-python-slim", "builder-dockerfile"},
+			wantRan:    []string{"add-nixlibs", "move-nixpkg-to-nixlibs", "nix-python-package", "builder-python-slim", "builder-dockerfile", "builder-railpack"},
 			wantProven: []string{"move-nixpkg-to-nixlibs", "builder-python-slim"},
 		},
 		{

@@ -96,6 +96,7 @@ func Generate(ctx context.Context, dir string, opts ...Option) (*Result, error) 
 		g.res.DetectedProviders = []string{"python"}
 	}
 	g.res.Warnings = append(g.res.Warnings, cfg.Ignored...)
+	g.res.ConfigFile = cfg.File
 	if err := g.plan(ctx, o.resolver, o.railpackVersion); err != nil {
 		return nil, err
 	}
@@ -330,7 +331,13 @@ func (g *generator) plan(ctx context.Context, resolver Resolver, railpackVersion
 	if g.cfg.Deploy.AptPackages != nil && !slices.Contains(g.cfg.Deploy.AptPackages, "...") {
 		g.res.Warnings = append(g.res.Warnings, "Add `...` to `deploy.aptPackages` to retain Railpack packages")
 	}
+	g.res.ProviderDeployApt = slices.Clone(g.deployApt)
 	g.deployApt = spreadStrings(g.cfg.Deploy.AptPackages, g.deployApt)
+	for _, p := range g.res.ProviderDeployApt {
+		if !slices.Contains(g.deployApt, p) {
+			g.res.DroppedDeployApt = append(g.res.DroppedDeployApt, p)
+		}
+	}
 	maps.Copy(deployVars, g.cfg.Deploy.Variables)
 
 	resolved, err := g.resolve(ctx, resolver)

@@ -39,6 +39,14 @@ type Result struct {
 	// Warnings are what Railpack would log as warnings or suggestions and
 	// what this model left out (Config.Ignored).
 	Warnings []string `json:"warnings,omitempty"`
+	// ProviderDeployApt are the runtime apt packages the provider chose
+	// before deploy.aptPackages was applied; DroppedDeployApt are those a
+	// deploy.aptPackages without "..." left out (railpack #637). Not part of
+	// Railpack's output.
+	ProviderDeployApt []string `json:"-"`
+	DroppedDeployApt  []string `json:"-"`
+	// ConfigFile is the config file read, "" when there was none.
+	ConfigFile string `json:"-"`
 }
 
 // ResolvedPackage is one mise tool: what was asked for, where the request

@@ -24,6 +24,15 @@ const WheelhouseMount = "/opt/bootmatrix/wheelhouse"
 // nixpacks' src/nixpacks/images.rs).
 const NixpacksBaseImage = "ghcr.io/railwayapp/nixpacks:ubuntu-1745885067"
 
+// The images Railpack builds on and deploys to (railwayapp/railpack
+// core/generate/mise_step_builder.go, core/plan/plan.go; harness/railpack names
+// the same ones). Their tag is the mise release.
+const (
+	RailpackMiseVersion  = "2026.8.6"
+	RailpackBuilderImage = "ghcr.io/railwayapp/railpack-builder:mise-" + RailpackMiseVersion
+	RailpackRuntimeImage = "ghcr.io/railwayapp/railpack-runtime:mise-" + RailpackMiseVersion
+)
+
 // LogicalNixpacks is the logical name of the Nixpacks base image.
 const LogicalNixpacks = "nixpacks"
 
@@ -102,6 +111,8 @@ func Offline() Substitutions {
 			NixpacksBaseImage:      KitNixpacksImage,
 			"debian:bookworm-slim": "bootmatrix-kit/debian:bookworm",
 			"debian:trixie-slim":   "bootmatrix-kit/debian:trixie",
+			RailpackBuilderImage:   "bootmatrix-kit/railpack-builder:mise-" + RailpackMiseVersion,
+			RailpackRuntimeImage:   "bootmatrix-kit/railpack-runtime:mise-" + RailpackMiseVersion,
 		},
 		NixpkgsArchives: kitArchives(),
 		Wheelhouse:      "bootmatrix-kit/wheelhouse:latest",
@@ -127,6 +138,8 @@ func Online(env map[string]string) Substitutions {
 			LogicalNixpacks:        NixpacksBaseImage,
 			"debian:bookworm-slim": "debian:bookworm-slim",
 			"debian:trixie-slim":   "debian:trixie-slim",
+			RailpackBuilderImage:   RailpackBuilderImage,
+			RailpackRuntimeImage:   RailpackRuntimeImage,
 		},
 		PipEnv: map[string]string{},
 	}

@@ -39,6 +39,13 @@ PY
   "$p/bin/python$minor" -c 'import ssl, ctypes, sqlite3, decimal, pyexpat, readline, curses, lzma, bz2, zlib, venv, ensurepip' ||
     { echo "error: images: the mise stand-in's CPython $full does not import its standard library" >&2; exit 1; }
 done
+# setuptools as a wheel, from upstream's tree (its pyproject.toml builds it with itself:
+# backend-path ["."], no build requirements), for pip's isolated builds of sdists.
+mkdir -p /out/python-wheels "$work/st"
+tar -C "$work/st" -xf "$SETUPTOOLS"
+py=$(ls -d /out/mise-dist/python/3.13.*)/bin/python3.13
+PIP_NO_INDEX=1 "$py" -m pip wheel -q --no-deps -w /out/python-wheels "$work"/st/* >&2
+ls /out/python-wheels/setuptools-*-py3-none-any.whl >/dev/null
 # A flat repository apt reads with [trusted=yes]: the packages a Railpack apt step may
 # name offline, with their dependencies.
 mkdir -p /out/apt

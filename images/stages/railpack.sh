@@ -8,7 +8,7 @@
 RAILPACK_BUILDER_PKGS=(build-essential make pkg-config git curl ca-certificates openssl gnupg libssl-dev
   zlib1g-dev libbz2-dev liblzma-dev libzstd-dev libreadline-dev libsqlite3-dev libncurses-dev xz-utils
   libxml2-dev libxslt1-dev libffi-dev libjpeg-dev libpng-dev libpq-dev tzdata locales
-  python3-setuptools-whl python3-wheel-whl)
+)
 # images/debian/runtime/Dockerfile's.
 RAILPACK_RUNTIME_PKGS=(ca-certificates pkg-config openssl tzdata locales)
 # What the kit's CPython builds link beyond trixie's minbase (mise's builds carry them inside).
@@ -53,8 +53,11 @@ stage_railpack() {
   apt=$(fetch_set trixie "$(set_name railpack-apt "${RAILPACK_APT_PKGS[@]}")" closure "${RAILPACK_APT_PKGS[@]}")
   local rootid; rootid=$(image_id "$root")
   local versions="3.13=$(cpython_version 3.13) 3.11=$(cpython_version 3.11)"
+  # setuptools for pip's isolated builds of sdists (PyPI has it; the wheelhouse has not),
+  # a wheel built from upstream's source: Debian's own wheel is patched for Debian's python.
+  local setuptools; setuptools=$(fetch_source trixie setuptools)
 
-  local h; h=$(hash_inputs images/stages/railpack.sh images/railpack/mise-dist.sh "$bundle" "$apt" \
+  local h; h=$(hash_inputs images/stages/railpack.sh images/railpack/mise-dist.sh "$bundle" "$apt" "$setuptools" \
     "${CPYTHON_TAR[3.13]}" "${CPYTHON_TAR[3.11]}" -- "$versions" "$KIT_BUILDER")
   local built="$KIT_CACHE/railpack/$h"
   if [ -z "$KIT_PLAN" ] && [ ! -f "$built/.complete" ]; then
@@ -62,6 +65,7 @@ stage_railpack() {
     rm -rf "$built"; mkdir -p "$built"
     run_in -v "$KIT_CACHE/debs/trixie:/debs:ro" -v "$built:/out" -v "$PWD/images/railpack:/src:ro" \
       -v "${CPYTHON_TAR[3.13]}:/cpython/3.13.tar:ro" -v "${CPYTHON_TAR[3.11]}:/cpython/3.11.tar:ro" \
+      -v "$setuptools:/setuptools/$(basename "$setuptools"):ro" -e SETUPTOOLS="/setuptools/$(basename "$setuptools")" \
       -e VERSIONS="$versions" -e BUNDLE="/debs/sets/$(basename "$bundle")" -e APT="/debs/sets/$(basename "$apt")" \
       "$KIT_BUILDER" bash /src/mise-dist.sh >&2 || die "assembling the Railpack stand-ins failed (see above)"
     touch "$built/.complete"
@@ -74,8 +78,9 @@ stage_railpack() {
     if ! image_exists "$btag"; then
       log "building $btag"
       railpack_image "$root" "$btag" "$bset" "$built" "
-        mkdir -p /opt/bootmatrix/mise-dist /root/.cache
+        mkdir -p /opt/bootmatrix/mise-dist /opt/bootmatrix/python-wheels /root/.cache
         cp -a /kit/mise-dist/. /opt/bootmatrix/mise-dist/
+        cp -a /kit/python-wheels/. /opt/bootmatrix/python-wheels/
         install -m 755 /src/mise /usr/local/bin/mise
         /usr/local/bin/mise --version >/dev/null" \
         "LABEL org.bootmatrix.kit=railpack-builder" \

@@ -7,6 +7,7 @@ import (
 	"github.com/bootmatrix/bootmatrix/harness/builder/dockerfile"
 	"github.com/bootmatrix/bootmatrix/harness/builder/nixpacks"
 	"github.com/bootmatrix/bootmatrix/harness/builder/pythonslim"
+	"github.com/bootmatrix/bootmatrix/harness/builder/railpack"
 )
 
 // Registry returns the shipped builders; Nixpacks, the platform's own, is the default.
@@ -15,5 +16,6 @@ func Registry() *builder.Registry {
 		nixpacks.Builder{},
 		pythonslim.Builder{},
 		dockerfile.Builder{},
+		railpack.Builder{},
 	)
 }

@@ -75,7 +75,7 @@ func TestBuildersRefuseSettings(t *testing.T) {
 		name, src string
 		want      []wantProblem
 	}{
-		{"unknown builder", head + "matrix:\n  builder: [nixpacks, docker]\n", []wantProblem{{5, 23, "matrix.builder[1]", `unknown builder "docker" — use one of nixpacks, python-slim, dockerfile`}}},
+		{"unknown builder", head + "matrix:\n  builder: [nixpacks, docker]\n", []wantProblem{{5, 23, "matrix.builder[1]", `unknown builder "docker" — use one of nixpacks, python-slim, dockerfile, railpack`}}},
 		{"misspelt builder", head + "matrix:\n  builder: [nixpack]\n", []wantProblem{{5, 13, "matrix.builder[0]", `did you mean "nixpacks"?`}}},
 		{"nixpacks on python-slim", head + "matrix:\n  builder: [python-slim]\n  nixpacks: [{nixLibs: [x]}]\n", []wantProblem{{6, 14, "matrix.nixpacks", "nixpacks overrides apply to the nixpacks builder, not python-slim — exclude this combination"}}},
 		{"dockerfile on nixpacks", inc + "    - dockerfile: Dockerfile\n", []wantProblem{{6, 19, "matrix.include[0].dockerfile", "dockerfile applies to the dockerfile builder, not nixpacks — set builder: dockerfile, or remove dockerfile"}}},
@@ -112,13 +112,13 @@ func TestBuilderDefaults(t *testing.T) {
 func TestRegistry(t *testing.T) {
 	t.Parallel()
 	r := Registry()
-	if got := fmt.Sprint(r.Names()); got != "[nixpacks python-slim dockerfile]" {
+	if got := fmt.Sprint(r.Names()); got != "[nixpacks python-slim dockerfile railpack]" {
 		t.Errorf("names %s", got)
 	}
 	if r.Default() != "nixpacks" {
 		t.Errorf("default %s", r.Default())
 	}
-	if _, err := r.Lookup("heroku"); err == nil || !strings.Contains(err.Error(), `unknown builder "heroku" (use nixpacks, python-slim, dockerfile)`) {
+	if _, err := r.Lookup("heroku"); err == nil || !strings.Contains(err.Error(), `unknown builder "heroku" (use nixpacks, python-slim, dockerfile, railpack)`) {
 		t.Errorf("lookup heroku: %v", err)
 	}
 	if _, err := r.Lookup(""); err == nil {
