@@ -13,6 +13,7 @@ import (
 
 	"github.com/bootmatrix/bootmatrix/harness/builder/debian"
 	"github.com/bootmatrix/bootmatrix/harness/builder/nixpacks"
+	"github.com/bootmatrix/bootmatrix/harness/builder/railpack"
 	"github.com/bootmatrix/bootmatrix/harness/diagnose"
 	"github.com/bootmatrix/bootmatrix/harness/recipe"
 	"github.com/bootmatrix/bootmatrix/harness/scenario"
@@ -117,6 +118,10 @@ func TestRenderGolden(t *testing.T) {
 		{"slim-313-online-login", "seed", "backend", scenario.Variant{Name: "slim-313", Builder: "python-slim", Python: "3.13", Shell: scenario.ShellLogin}, online, "gunicorn app:app"},
 		{"dockerfile-offline", "dfproj", ".", scenario.Variant{Name: "df", Builder: "dockerfile", Dockerfile: "Dockerfile", BuildArgs: map[string]string{"PY": "3.13"}, Pins: []string{"numpy==1.26.4"}}, recipe.Offline(), ""},
 		{"dockerfile-online", "dfproj", ".", scenario.Variant{Name: "df-online", Builder: "dockerfile", Dockerfile: "Dockerfile"}, online, ""},
+		{"railpack-backend-offline", "seed", "backend", scenario.Variant{Name: "rp", Builder: "railpack", Python: "3.13", Pins: []string{"numpy==2.2.4"}}, recipe.Offline(), "gunicorn --bind 0.0.0.0:$PORT app:app"},
+		{"railpack-backend-deploy-apt", "seed", "backend", scenario.Variant{Name: "rp-apt", Builder: "railpack",
+			Settings: map[string]any{"railpack": railpack.Overrides{Deploy: railpack.DeployOverrides{AptPackages: []string{"...", "libgomp1"}}}}}, recipe.Offline(), ""},
+		{"railpack-backend-online", "seed", "backend", scenario.Variant{Name: "rp-online", Builder: "railpack"}, online, "gunicorn app:app"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.golden, func(t *testing.T) {

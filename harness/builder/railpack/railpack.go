@@ -47,10 +47,16 @@ func (Builder) Refusal(setting string) (string, string) {
 // Complete has no defaults to add: the plan supplies them when rendering.
 func (Builder) Complete(*scenario.Variant) {}
 
-// CheckProject makes the plan as Railpack would before anything runs, so a
-// broken railpack.json, an unknown provider or a project Railpack detects no
-// provider in is reported at its file and line with the scenario's problems.
-func (Builder) CheckProject(dir string, v scenario.Variant) []scenario.SettingProblem {
+// CheckProject checks nothing before the run: a railpack.json Railpack
+// would refuse, an unknown provider or a root with no provider fails this
+// variant's render with a line naming the file, line and key, and the rest of
+// the matrix still runs (Problems lists the same for a caller that wants them
+// up front).
+func (Builder) CheckProject(string, scenario.Variant) []scenario.SettingProblem { return nil }
+
+// Problems are what Railpack's plan would refuse for v in the project at dir,
+// each at its file and line.
+func Problems(dir string, v scenario.Variant) []scenario.SettingProblem {
 	root := filepath.Join(dir, filepath.FromSlash(v.Root))
 	o := OverridesOf(v)
 	_, err := rp.Generate(context.Background(), root, rp.WithEnv(variantEnv(nil, v, o)), rp.WithOverlay(o.Config()))
@@ -124,6 +130,19 @@ func railpackVars(env map[string]string) []string {
 	return out
 }
 
+// planError names the scenario and the app root, with the project's files
+// named relative to the project directory.
 func planError(sc *scenario.Scenario, root string, err error) error {
-	return fmt.Errorf("%s: railpack plan for app root %s: %w", sc.File, root, err)
+	msg := strings.ReplaceAll(err.Error(), filepath.Clean(sc.Project.Dir)+string(filepath.Separator), "")
+	return fmt.Errorf("%s: railpack plan for app root %s: %w", sc.File, root, relError{msg, err})
 }
+
+// relError is err with the project's paths made relative; errors.As still
+// finds what it wraps.
+type relError struct {
+	msg string
+	err error
+}
+
+func (e relError) Error() string { return e.msg }
+func (e relError) Unwrap() error { return e.err }
