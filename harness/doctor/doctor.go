@@ -513,6 +513,9 @@ func (r *Report) WriteText(w io.Writer) error {
 			b.WriteString("   (no file change)\n")
 		}
 	}
+	if rec := recommendBoth(proven); rec != "" {
+		b.WriteString("\n" + rec)
+	}
 	var failed []Candidate
 	for _, c := range r.Candidates {
 		if !c.Proven {
@@ -530,4 +533,23 @@ func (r *Report) WriteText(w io.Writer) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// recommendBoth names the two paths when the migration to Railpack booted
+// beside a fix on the current builder: the smallest fix, and the migration.
+func recommendBoth(proven []Candidate) string {
+	small, migrate := -1, -1
+	for i, c := range proven {
+		switch {
+		case c.Kind == diagnose.FixBuilderRailpack && migrate < 0:
+			migrate = i
+		case c.Kind != diagnose.FixBuilderRailpack && small < 0:
+			small = i
+		}
+	}
+	if small < 0 || migrate < 0 {
+		return ""
+	}
+	return fmt.Sprintf("recommended: %d. %s (the smallest fix), or %d. %s (the migration to Railpack, Nixpacks' successor)\n",
+		small+1, proven[small].ID, migrate+1, proven[migrate].ID)
 }

@@ -135,3 +135,20 @@ func TestMissingLibs(t *testing.T) {
 		})
 	}
 }
+
+// TestRecommendBoth: the smallest fix and the Railpack migration are both
+// named when both booted, and nothing is said otherwise.
+func TestRecommendBoth(t *testing.T) {
+	t.Parallel()
+	nix := Candidate{ID: "add-nixlibs", Kind: diagnose.FixAddNixLibs}
+	rp := Candidate{ID: "builder-railpack", Kind: diagnose.FixBuilderRailpack}
+	if got := recommendBoth([]Candidate{nix, rp}); got != "recommended: 1. add-nixlibs (the smallest fix), or 2. builder-railpack (the migration to Railpack, Nixpacks' successor)\n" {
+		t.Errorf("both: %q", got)
+	}
+	if got := recommendBoth([]Candidate{nix}); got != "" {
+		t.Errorf("no migration proven: %q", got)
+	}
+	if got := recommendBoth([]Candidate{rp}); got != "" {
+		t.Errorf("only the migration: %q", got)
+	}
+}
