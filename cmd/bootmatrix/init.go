@@ -12,6 +12,7 @@ import (
 	"github.com/bootmatrix/bootmatrix/harness/builder"
 	"github.com/bootmatrix/bootmatrix/harness/builder/builtin"
 	"github.com/bootmatrix/bootmatrix/harness/diagnose"
+	"github.com/bootmatrix/bootmatrix/harness/platform"
 	"github.com/bootmatrix/bootmatrix/harness/project"
 	"github.com/bootmatrix/bootmatrix/harness/scenario"
 )
@@ -24,8 +25,11 @@ func newInitCmd() *cobra.Command {
 		Use:   "init [DIR]",
 		Short: "Write a starter bootmatrix.yaml for the project in DIR (default: .)",
 		Long: `init reads DIR's nixpacks.toml, requirements.txt (in DIR or one directory down),
-Dockerfile and package.json, and writes DIR/bootmatrix.yaml: the configuration as it
-is today plus the usual fixes for a Python app that will not boot on a Nix-based
+Dockerfile and package.json, and the platform's own config file (railway.toml or
+railway.json in DIR or one directory down, or render.yaml), and writes
+DIR/bootmatrix.yaml: the configuration as it is today (the platform file's builder,
+root directory, build and start commands and health check path, each commented with
+the file and line it came from) plus the usual fixes for a Python app that will not boot on a Nix-based
 builder (nixLibs with stdenv.cc.cc.lib in a login or plain shell, a venv install,
 Nix's own Python packages, python-slim, the project's Dockerfile), each commented.
 It refuses to overwrite an existing file without --force.`,
@@ -55,6 +59,11 @@ It refuses to overwrite an existing file without --force.`,
 			if _, err := scenario.Load(out, scenario.WithClasses(diagnose.ClassIDs()), scenario.WithBuilders(reg)); err != nil {
 				return envErr(fmt.Errorf("init wrote %s but it does not load (please report this): %w", out, err))
 			}
+			if p.platform != nil {
+				for _, pr := range p.platform.Problems {
+					fmt.Fprintf(cmd.ErrOrStderr(), "bootmatrix: init: %s\n", pr)
+				}
+			}
 			fmt.Fprintf(cmd.OutOrStdout(), "wrote %s: %s\nnext: bootmatrix list %s, then bootmatrix run %s, then bootmatrix pin %s to keep the outcomes as expectations\n", out, p.summary(), out, out, out)
 			return nil
 		},
@@ -63,16 +72,23 @@ It refuses to overwrite an existing file without --force.`,
 	return cmd
 }
 
-// starter is the project as init sees it: what harness/project found, and
-// the choices of the scenario init writes for it.
-type starter struct{ *project.Project }
+// starter is the project as init sees it: what harness/project found, the
+// platform's own config file, and the choices of the scenario init writes.
+type starter struct {
+	*project.Project
+	platform *platform.Config
+}
 
 func inspectProject(dir string) (*starter, error) {
 	p, err := project.Inspect(dir)
 	if err != nil {
 		return nil, fmt.Errorf("init: %w", err)
 	}
-	return &starter{p}, nil
+	cfg, err := platform.Read(dir)
+	if err != nil {
+		return nil, fmt.Errorf("init: %w", err)
+	}
+	return &starter{Project: p, platform: cfg}, nil
 }
 
 func (p *starter) summary() string {
@@ -82,6 +98,12 @@ func (p *starter) summary() string {
 	}
 	if p.Dockerfile != "" {
 		parts = append(parts, "Dockerfile "+p.Dockerfile)
+	}
+	if p.platform != nil {
+		parts = append(parts, p.platform.File+" read")
+		if n := len(p.platform.Problems); n > 0 {
+			parts = append(parts, fmt.Sprintf("%d problem(s) in it, listed at the top of the file", n))
+		}
 	}
 	return strings.Join(parts, ", ")
 }
@@ -134,9 +156,33 @@ func (p *starter) scenarioFile(reg *builder.Registry) *starterFile {
 		"variant's outcome as its expect; from then on a run that does otherwise exits 1.")
 
 	var hints []string
+	var current *starterVariant
+	if p.platform != nil {
+		row, name, lines := p.platformRow(p.platform)
+		header = append(header, lines...)
+		f.comments["schemaVersion"] = comment(header...)
+		if p.platform.HealthPath.Set() {
+			f.Health.Path = p.platform.HealthPath.Value
+			f.comments["health"] = comment("The endpoint the boot stage polls, from " + p.platform.HealthPath.From + ".")
+		}
+		current = &starterVariant{StarterVariant: row, Builder: name, comment: comment(row.Why...)}
+		f.Matrix.Include = append(f.Matrix.Include, *current)
+	}
 	for _, b := range reg.Builders() {
 		vs, hint := b.Starters(p.Project)
+		if current != nil && b.Name() == "railpack" && current.Builder != "railpack" && p.platform.Platform == "railway" {
+			vs = append(vs, builder.StarterVariant{Name: "railpack", Root: current.Root, Start: current.Start,
+				Why: []string{"Railpack, Nixpacks' successor, on the same root and start command."}})
+		}
 		for _, sv := range vs {
+			if current != nil && sv.Name == "current" && current.Builder == string(b.Name()) {
+				continue
+			}
+			if current != nil && sv.Name == "current" {
+				// The platform's row is "current"; the builder's own
+				// reading of the project keeps its builder's name.
+				sv.Name = string(b.Name()) + "-as-committed"
+			}
 			why := sv.Why
 			if len(f.Matrix.Include) > 0 {
 				why = append([]string{""}, why...)

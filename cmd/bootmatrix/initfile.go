@@ -59,7 +59,10 @@ func (v starterVariant) MarshalYAML() (any, error) {
 		key   string
 		value any
 	}
-	fields := []field{{"name", v.Name}, {"builder", v.Builder}, {"python", quoted(v.Python)}}
+	fields := []field{{"name", v.Name}, {"builder", v.Builder}}
+	if v.Python != "" {
+		fields = append(fields, field{"python", quoted(v.Python)})
+	}
 	if v.Shell != "" {
 		fields = append(fields, field{"shell", v.Shell})
 	}
