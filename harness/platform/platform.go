@@ -93,7 +93,9 @@ var (
 )
 
 func readRailway(dir string, files []string) (*Config, error) {
-	sort.Slice(files, func(i, j int) bool { return strings.Count(files[i], "/") < strings.Count(files[j], "/") || files[i] < files[j] })
+	sort.Slice(files, func(i, j int) bool {
+		return strings.Count(files[i], "/") < strings.Count(files[j], "/") || files[i] < files[j]
+	})
 	c := &Config{Platform: "railway", File: files[0]}
 	rootDir := path.Dir(files[0])
 	for _, f := range files[1:] {
