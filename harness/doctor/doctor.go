@@ -212,11 +212,11 @@ func reproduce(sc *scenario.Scenario, v scenario.Variant, work string) (*baselin
 	if rep.Baseline, _, _, err = diffTrees(sc.Project.Dir, b.dir, b.touched); err != nil {
 		return nil, nil, err
 	}
-	origKey, err := recipeKey(sc, v, "nixpacks.toml")
+	origKey, err := recipeKey(sc, v, "nixpacks.toml", "railpack.json")
 	if err != nil {
 		return nil, nil, err
 	}
-	sameKey, err := recipeKey(b.sc, b.v, "nixpacks.toml")
+	sameKey, err := recipeKey(b.sc, b.v, "nixpacks.toml", "railpack.json")
 	if err != nil {
 		return nil, nil, err
 	}

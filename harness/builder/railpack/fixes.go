@@ -94,8 +94,22 @@ func ConfigJSON(c *rp.Config) (string, error) {
 		doc.Deploy = &d
 	}
 	b, err := json.MarshalIndent(doc, "", "  ")
-	return string(b) + "\n", err
+	if err != nil {
+		return "", err
+	}
+	// Lists of names on one line, as people write them: an edit of one
+	// entry is then a one-line diff.
+	out := stringList.ReplaceAllStringFunc(string(b), func(m string) string {
+		items := quotedItem.FindAllString(m, -1)
+		return "[" + strings.Join(items, ", ") + "]"
+	})
+	return out + "\n", nil
 }
+
+var (
+	stringList = regexp.MustCompile(`\[\n\s+"(?:[^"\\]|\\.)*"(?:,\n\s+"(?:[^"\\]|\\.)*")*\n\s*\]`)
+	quotedItem = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
+)
 
 // Describe is the start command and Python version the plan would use.
 func (Builder) Describe(base *builder.FixBase) (string, string, error) {

@@ -129,3 +129,20 @@ func TestOverridesLaidOverTheFile(t *testing.T) {
 		t.Errorf("dropped %v with \"...\" in both lists", f.Dropped)
 	}
 }
+
+// TestConfigJSON: the railpack.json written for a variant's overrides keeps
+// lists on one line, so a later fix to one of them is a one-line diff.
+func TestConfigJSON(t *testing.T) {
+	t.Parallel()
+	text, err := railpack.ConfigJSON(&rp.Config{Deploy: rp.DeployConfig{AptPackages: []string{"libgomp1", `a"b`}, StartCmd: "gunicorn app:app"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "{\n  \"$schema\": \"https://schema.railpack.com\",\n  \"deploy\": {\n    \"aptPackages\": [\"libgomp1\", \"a\\\"b\"],\n    \"startCommand\": \"gunicorn app:app\"\n  }\n}\n"
+	if text != want {
+		t.Errorf("got\n%s\nwant\n%s", text, want)
+	}
+	if _, ps := rp.ParseConfig("railpack.json", []byte(text)); len(ps) > 0 {
+		t.Errorf("the file does not parse: %v", ps)
+	}
+}
