@@ -45,7 +45,13 @@ mkdir -p /out/python-wheels "$work/st"
 tar -C "$work/st" -xf "$SETUPTOOLS"
 py=$(ls -d /out/mise-dist/python/3.13.*)/bin/python3.13
 PIP_NO_INDEX=1 "$py" -m pip wheel -q --no-deps -w /out/python-wheels "$work"/st/* >&2
-ls /out/python-wheels/setuptools-*-py3-none-any.whl >/dev/null
+# Build tag 1: pip prefers it to a wheel of the same version without one, so it is this
+# wheel pip takes whatever else PIP_FIND_LINKS offers (the wheelhouse's setuptools is
+# Debian's, patched for Debian's python: with any other it fails on install_layout).
+for w in /out/python-wheels/setuptools-*-py3-none-any.whl; do
+  mv "$w" "${w%-py3-none-any.whl}-1-py3-none-any.whl"
+done
+ls /out/python-wheels/setuptools-*-1-py3-none-any.whl >/dev/null
 # A flat repository apt reads with [trusted=yes]: the packages a Railpack apt step may
 # name offline, with their dependencies.
 mkdir -p /out/apt
