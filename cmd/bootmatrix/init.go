@@ -183,6 +183,15 @@ func (p *starter) scenarioFile(reg *builder.Registry) *starterFile {
 				// reading of the project keeps its builder's name.
 				sv.Name = string(b.Name()) + "-as-committed"
 			}
+			if current != nil && current.Start != "" && (sv.Root == "" || sv.Root == current.Root) {
+				// The platform's start command is a setting of the service, not of
+				// one build: every row on its root starts with it.
+				if pre, _, ok := strings.Cut(sv.Start, " && "); ok && strings.HasPrefix(pre, "export PATH=") {
+					sv.Start = pre + " && " + current.Start
+				} else {
+					sv.Start = current.Start
+				}
+			}
 			why := sv.Why
 			if len(f.Matrix.Include) > 0 {
 				why = append([]string{""}, why...)

@@ -243,6 +243,9 @@ func (c *classifier) nixAttr() Finding {
 		summary = fmt.Sprintf("nixpkgs %s has no %s: name a python it has, or pin nixpkgsArchive to a newer revision (the Python provider's is bc8f8d1be58e8c8383e683a06e1e1e57893fff87)", rev, n)
 	}
 	f.Suggestions = []result.Fix{{ID: string(FixNixAttributeName), Summary: summary}}
+	if c.ctx.Mode == result.ModeOffline {
+		f.Explanation += " Offline, the nixpkgs is the kit's stand-in, which carries only a part of nixpkgs (images/README.md lists it): an attribute the real archive has fails here too, and a run with --online tells the two apart."
+	}
 	return f
 }
 

@@ -38,8 +38,10 @@ func (Builder) Starters(p *project.Project) ([]builder.StarterVariant, []string)
 			why = []string{"nixLibs puts stdenv.cc.cc.lib (libstdc++.so.6, libgcc_s.so.1) on LD_LIBRARY_PATH",
 				"through the Nix profile's etc/profile.d script, which /root/.profile sources: only a login shell reads it."}
 		}
+		// pip outside a venv is Nix's own: nixpkgs' python carries none.
 		vs = append(vs, builder.StarterVariant{Name: "nixlibs-" + shell + "-shell", Python: py, Shell: shell,
-			Own:   own(starterOverrides{NixLibs: nixAttrs{nixpacks.Marker, "stdenv.cc.cc.lib"}, InstallCmds: quotedList{install}}),
+			Own: own(starterOverrides{NixPkgs: quotedList{nixpacks.Marker, pyAttr + "Packages.pip"},
+				NixLibs: nixAttrs{nixpacks.Marker, "stdenv.cc.cc.lib"}, InstallCmds: quotedList{install}}),
 			Start: start, Why: why})
 	}
 
