@@ -49,7 +49,8 @@ func TestSearchSeedRailpackMigration(t *testing.T) {
 	if mig == nil || !mig.Proven || !mig.Result.Boots {
 		t.Fatalf("the Railpack migration was not proven: %+v", mig)
 	}
-	for _, w := range []string{"+++ b/backend/railpack.json", `+    "startCommand": "python -m gunicorn --bind 0.0.0.0:$PORT app:app"`, `+    "python": "3.13"`} {
+	// The variant's Python goes with it, as packages.python.
+	for _, w := range []string{"+++ b/backend/railpack.json", `+    "startCommand": "python -m gunicorn --bind 0.0.0.0:$PORT app:app"`, `+    "python": "` + vs[0].Python + `"`} {
 		if !strings.Contains(mig.Diff, w) {
 			t.Errorf("migration diff lacks %q:\n%s", w, mig.Diff)
 		}
