@@ -610,6 +610,7 @@ func TestSeedScenarios(t *testing.T) {
 			{"dockerfile-python-slim", "", "", "3.13", "numpy==2.2.4"},
 			{"nix-python-packages", "import", "module-not-found", "3.11", ""},
 			{"nix-python-withpackages", "", "", "3.11", ""},
+			{"railpack-defaults-backend-root", "", "", "3.13", "numpy==2.2.4"},
 		}},
 		{"../../scenarios/seed-online/scenario.yaml", []exp{
 			{"pip-install-pep668", "install", "pep668-externally-managed", "3.11", "numpy==2.4.0"},
@@ -628,7 +629,7 @@ func TestSeedScenarios(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(filepath.Base(filepath.Dir(tc.file)), func(t *testing.T) {
 			t.Parallel()
-			s, err := Load(tc.file, testBuilders)
+			s, err := Load(tc.file, WithBuilders(ownerBuilders{})) // the seed has a railpack row
 			if err != nil {
 				t.Fatal(err)
 			}
