@@ -2,6 +2,7 @@ package nixpacks
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -182,8 +183,13 @@ func listOrNone(l []string) string {
 // isProfilePath reports whether p is inside a Nix profile (a user environment is
 // a store path too, but only a tree of links to the packages nixPkgs installed).
 func isProfilePath(p string) bool {
-	return strings.Contains(p, "-user-environment/") || strings.Contains(p, "/.nix-profile/") || strings.Contains(p, "/nix/var/nix/profiles/")
+	return strings.Contains(p, "-user-environment/") || strings.Contains(p, "/.nix-profile/") || strings.Contains(p, "/nix/var/nix/profiles/") ||
+		nixpacksEnvRE.MatchString(p)
 }
+
+// nixpacksEnvRE matches the buildEnv Nixpacks' nix expression makes for an
+// archive (<hash>-<rev>-env): like a profile, a tree of links to the packages.
+var nixpacksEnvRE = regexp.MustCompile(`/nix/store/[0-9a-z]{32}-[0-9a-f]{40}-env/`)
 
 // ExplainModule explains a module nixPkgs installed as pythonXYPackages.<name>
 // that the interpreter cannot import: nix-env links the package into the

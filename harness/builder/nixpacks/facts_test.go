@@ -19,6 +19,10 @@ func TestFactsProvider(t *testing.T) {
 		{"soname table", result.MissingLib{Library: "libstdc++.so.6"}, "stdenv.cc.cc.lib"},
 		{"store path wins", result.MissingLib{Library: "libz.so.1", FoundAt: []string{"/nix/store/x51nnbrh8qcjsp8dam9gcy9vsx71nqdv-zlib-1.2.13/lib/libz.so.1"}}, "zlib"},
 		{"profile link is not the provider", result.MissingLib{Library: "libstdc++.so.6", FoundAt: []string{"/root/.nix-profile/lib/libstdc++.so.6"}}, "stdenv.cc.cc.lib"},
+		// Nixpacks' buildEnv for an archive links the packages, as a profile does.
+		{"the archive's environment is not the provider", result.MissingLib{Library: "libstdc++.so.6", FoundAt: []string{
+			"/nix/store/1bqvc3w0cwdvrfcky8vxjc4gam7fd4ls-5148520bfab61f99fd25fb9ff7bfbb50dad3c9db-env/lib/libstdc++.so.6",
+			"/nix/store/522mxbvjfdshynql2g0830pmpk2jx4ry-gcc-14.2.0-lib/lib/libstdc++.so.6"}}, "stdenv.cc.cc.lib"},
 		{"a Debian copy is ignored", result.MissingLib{Library: "libstdc++.so.6", FoundAt: []string{"/usr/lib/x86_64-linux-gnu/libstdc++.so.6"}}, "stdenv.cc.cc.lib"},
 		{"unknown", result.MissingLib{Library: "libnothing.so.1"}, ""},
 	}
