@@ -1,8 +1,8 @@
 package recipe
 
 import (
-	"net/url"
 	"fmt"
+	"net/url"
 	"sort"
 	"strings"
 
