@@ -29,22 +29,7 @@ func TestMain(m *testing.M) {
 // the project and run the starting variant on it again.
 func TestSearchSeedBreakSystemPackages(t *testing.T) {
 	runnertest.RequireImages(t, runnertest.KitImages...)
-	sc, err := scenario.Load("../../scenarios/seed/scenario.yaml", scenario.WithBuilders(builtin.Registry()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	vs, err := sc.Select([]string{"break-system-packages"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := runnertest.Runner(t, runner.WithSubstitutions(recipe.Offline()), runner.WithRenderer(builtin.Registry().Render),
-		runner.WithDiagnoser(diagnose.Diagnoser{}))
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
-	defer cancel()
-	rep, err := Search(ctx, sc, vs[0], r, WithParallel(2), WithLogf(t.Logf))
-	if err != nil {
-		t.Fatal(err)
-	}
+	sc, v, r, rep := searchOnEngine(t, "../../scenarios/seed/scenario.yaml", "break-system-packages", 15*time.Minute)
 	var b strings.Builder
 	_ = rep.WriteText(&b)
 	t.Log("\n" + b.String())
@@ -94,8 +79,9 @@ func TestSearchSeedBreakSystemPackages(t *testing.T) {
 	repo := gitApply(t, sc.Project.Dir, rep.Baseline, best.Diff)
 	again := *sc
 	again.Project.Dir = repo
-	v := vs[0]
 	v.Expect = &scenario.Expectation{Boots: true}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
 	res, err := r.RunVariant(ctx, &again, v)
 	if err != nil {
 		t.Fatal(err)
@@ -110,22 +96,7 @@ func TestSearchSeedBreakSystemPackages(t *testing.T) {
 // not importable; the doctor's Nix fix, one withPackages python, boots.
 func TestSearchSeedNixPythonPackages(t *testing.T) {
 	runnertest.RequireImages(t, runnertest.KitImages...)
-	sc, err := scenario.Load("../../scenarios/seed/scenario.yaml", scenario.WithBuilders(builtin.Registry()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	vs, err := sc.Select([]string{"nix-python-packages"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := runnertest.Runner(t, runner.WithSubstitutions(recipe.Offline()), runner.WithRenderer(builtin.Registry().Render),
-		runner.WithDiagnoser(diagnose.Diagnoser{}))
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
-	defer cancel()
-	rep, err := Search(ctx, sc, vs[0], r, WithParallel(2), WithMaxCandidates(3), WithLogf(t.Logf))
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, _, _, rep := searchOnEngine(t, "../../scenarios/seed/scenario.yaml", "nix-python-packages", 15*time.Minute, WithMaxCandidates(3))
 	if first := rep.Start.FirstFailure(); first == nil || first.Name != result.StageImport || first.Class != diagnose.ClassModuleNotFound {
 		t.Fatalf("starting point: want import/module-not-found, got %+v", first)
 	}
@@ -138,6 +109,31 @@ func TestSearchSeedNixPythonPackages(t *testing.T) {
 		}
 	}
 	t.Errorf("nix-python-package is not among the proven fixes %v", rep.Proven())
+}
+
+// searchOnEngine loads scenario file, runs the doctor on its variant name on the
+// real engine with the offline kit (BOOTMATRIX_KIT_REPO names a kit built beside
+// the usual one, as for bootmatrix doctor) and returns what the search needs to be
+// checked and re-run with. The caller has checked the images it needs.
+func searchOnEngine(t *testing.T, file, name string, timeout time.Duration, opts ...Option) (*scenario.Scenario, scenario.Variant, *runner.Runner, *Report) {
+	t.Helper()
+	sc, err := scenario.Load(file, scenario.WithBuilders(builtin.Registry()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	vs, err := sc.Select([]string{name}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := runnertest.Runner(t, runner.WithSubstitutions(recipe.Offline().WithKitRepo(os.Getenv("BOOTMATRIX_KIT_REPO"))),
+		runner.WithRenderer(builtin.Registry().Render), runner.WithDiagnoser(diagnose.Diagnoser{}))
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	t.Cleanup(cancel)
+	rep, err := Search(ctx, sc, vs[0], r, append([]Option{WithParallel(2), WithLogf(t.Logf)}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sc, vs[0], r, rep
 }
 
 func anyPrefix(ps []string, prefix string) bool {

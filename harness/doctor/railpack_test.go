@@ -1,17 +1,13 @@
 package doctor
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/bootmatrix/bootmatrix/harness/builder/builtin"
 	"github.com/bootmatrix/bootmatrix/harness/diagnose"
 	"github.com/bootmatrix/bootmatrix/harness/recipe"
-	"github.com/bootmatrix/bootmatrix/harness/runner"
 	"github.com/bootmatrix/bootmatrix/harness/runner/runnertest"
-	"github.com/bootmatrix/bootmatrix/harness/scenario"
 )
 
 // TestSearchSeedRailpackMigration: for the seed's failing Nixpacks variant the
@@ -21,22 +17,7 @@ import (
 func TestSearchSeedRailpackMigration(t *testing.T) {
 	runnertest.RequireImages(t, append(runnertest.KitImages, "bootmatrix-kit/railpack-builder:mise-"+recipe.RailpackMiseVersion,
 		"bootmatrix-kit/railpack-runtime:mise-"+recipe.RailpackMiseVersion)...)
-	sc, err := scenario.Load("../../scenarios/seed/scenario.yaml", scenario.WithBuilders(builtin.Registry()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	vs, err := sc.Select([]string{"nixpkgs-gcc-stdenv"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := runnertest.Runner(t, runner.WithSubstitutions(recipe.Offline()), runner.WithRenderer(builtin.Registry().Render),
-		runner.WithDiagnoser(diagnose.Diagnoser{}))
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
-	defer cancel()
-	rep, err := Search(ctx, sc, vs[0], r, WithParallel(2), WithLogf(t.Logf))
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, v, _, rep := searchOnEngine(t, "../../scenarios/seed/scenario.yaml", "nixpkgs-gcc-stdenv", 20*time.Minute)
 	var b strings.Builder
 	_ = rep.WriteText(&b)
 	t.Log("\n" + b.String())
@@ -50,7 +31,7 @@ func TestSearchSeedRailpackMigration(t *testing.T) {
 		t.Fatalf("the Railpack migration was not proven: %+v", mig)
 	}
 	// The variant's Python goes with it, as packages.python.
-	for _, w := range []string{"+++ b/backend/railpack.json", `+    "startCommand": "python -m gunicorn --bind 0.0.0.0:$PORT app:app"`, `+    "python": "` + vs[0].Python + `"`} {
+	for _, w := range []string{"+++ b/backend/railpack.json", `+    "startCommand": "python -m gunicorn --bind 0.0.0.0:$PORT app:app"`, `+    "python": "` + v.Python + `"`} {
 		if !strings.Contains(mig.Diff, w) {
 			t.Errorf("migration diff lacks %q:\n%s", w, mig.Diff)
 		}

@@ -1,19 +1,13 @@
 package doctor
 
 import (
-	"context"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/bootmatrix/bootmatrix/harness/builder/builtin"
 	"github.com/bootmatrix/bootmatrix/harness/diagnose"
-	"github.com/bootmatrix/bootmatrix/harness/recipe"
 	"github.com/bootmatrix/bootmatrix/harness/result"
-	"github.com/bootmatrix/bootmatrix/harness/runner"
 	"github.com/bootmatrix/bootmatrix/harness/runner/runnertest"
-	"github.com/bootmatrix/bootmatrix/harness/scenario"
 )
 
 // TestSearchPsycopg2Sdist runs the doctor on psycopg2's source build without
@@ -22,22 +16,7 @@ import (
 // the usual one, as for bootmatrix doctor.
 func TestSearchPsycopg2Sdist(t *testing.T) {
 	runnertest.RequireImages(t, runnertest.KitImages...)
-	sc, err := scenario.Load("../../scenarios/real-world/scenario.yaml", scenario.WithBuilders(builtin.Registry()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	vs, err := sc.Select([]string{"psycopg2-sdist-without-pg-config"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := runnertest.Runner(t, runner.WithSubstitutions(recipe.Offline().WithKitRepo(os.Getenv("BOOTMATRIX_KIT_REPO"))),
-		runner.WithRenderer(builtin.Registry().Render), runner.WithDiagnoser(diagnose.Diagnoser{}))
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	rep, err := Search(ctx, sc, vs[0], r, WithParallel(2), WithLogf(t.Logf))
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, _, _, rep := searchOnEngine(t, "../../scenarios/real-world/scenario.yaml", "psycopg2-sdist-without-pg-config", 10*time.Minute)
 	first := rep.Start.FirstFailure()
 	if first == nil || first.Name != result.StageInstall || first.Class != diagnose.ClassBuildFromSource {
 		t.Fatalf("starting point: want install/build-from-source-failed, got %+v", first)
@@ -53,22 +32,7 @@ func TestSearchPsycopg2Sdist(t *testing.T) {
 // is not on LD_LIBRARY_PATH. The smallest proven fix puts "..." and cairo back.
 func TestSearchDlopenNixLibsReplaced(t *testing.T) {
 	runnertest.RequireImages(t, runnertest.KitImages...)
-	sc, err := scenario.Load("../../scenarios/real-world/dlopen.yaml", scenario.WithBuilders(builtin.Registry()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	vs, err := sc.Select([]string{"dlopen-nix-nixlibs-replaced"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := runnertest.Runner(t, runner.WithSubstitutions(recipe.Offline().WithKitRepo(os.Getenv("BOOTMATRIX_KIT_REPO"))),
-		runner.WithRenderer(builtin.Registry().Render), runner.WithDiagnoser(diagnose.Diagnoser{}))
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
-	defer cancel()
-	rep, err := Search(ctx, sc, vs[0], r, WithParallel(2), WithLogf(t.Logf))
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, _, _, rep := searchOnEngine(t, "../../scenarios/real-world/dlopen.yaml", "dlopen-nix-nixlibs-replaced", 15*time.Minute)
 	first := rep.Start.FirstFailure()
 	if first == nil || first.Name != result.StageImport || first.Class != diagnose.ClassDlopenMissing {
 		t.Fatalf("starting point: want import/dlopen-library-missing, got %+v", first)
