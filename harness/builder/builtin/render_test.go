@@ -225,9 +225,9 @@ func TestRenderFacts(t *testing.T) {
 	contains("final", run.Final.Dockerfile, "COPY --from=0 /etc/ssl/certs /etc/ssl/certs\nRUN true\nCOPY --from=0 /app/ /app/\nRUN useradd -m -s /bin/bash app\nUSER app\n")
 	lacks("runImage install", run.Install.Dockerfile, "# start")
 
-	if _, err := reg.Render(testScenario(t, "seed", "backend"), scenario.Variant{Name: "a", Builder: "nixpacks", Python: "3.13",
+	if _, err := reg.Render(testScenario(t, "seed", "backend"), scenario.Variant{Name: "a", Builder: "nixpacks", Python: "3.13", Line: 7,
 		Nixpacks: scenario.NixpacksOverrides{NixpkgsArchive: "0123456789abcdef0123456789abcdef01234567"}}, recipe.Offline()); err == nil ||
-		!strings.Contains(err.Error(), "nixpkgs archive 0123456789abcdef0123456789abcdef01234567: the offline kit carries only "+legacy+" and "+pyArchive) {
+		!strings.Contains(err.Error(), "scenario.yaml:7: nixpacks.nixpkgsArchive: nixpkgs archive 0123456789abcdef0123456789abcdef01234567: the offline kit carries only "+legacy+" and "+pyArchive) {
 		t.Errorf("an archive the kit does not carry: %v", err)
 	}
 	onNix := render("seed", "backend", scenario.Variant{Name: "on", Builder: "nixpacks", Python: "3.13",

@@ -216,7 +216,8 @@ func (Builder) Render(sc *scenario.Scenario, v scenario.Variant, subs recipe.Sub
 		return nil, err
 	}
 	var notes []string
-	if _, err := nixpacks.LoadConfig(rootAbs); err != nil {
+	cfg, err := nixpacks.LoadConfig(rootAbs)
+	if err != nil {
 		return nil, err
 	}
 	if root != "." {
@@ -283,8 +284,13 @@ func (Builder) Render(sc *scenario.Scenario, v scenario.Variant, subs recipe.Sub
 	case subs.NixpkgsArchives != nil:
 		for _, rev := range p.archives() {
 			if _, ok := subs.NixpkgsArchives[rev]; !ok {
-				return nil, fmt.Errorf("nixpkgs archive %s: the offline kit carries only %s (Nixpacks' Python and default pins); pin one of those with nixpkgsArchive, or run online (--online), where Nixpacks fetches any archive from GitHub",
-					rev, strings.Join(slices.Sorted(maps.Keys(subs.NixpkgsArchives)), " and "))
+				// Where the pin was written: the variant's override, else the config file.
+				at := fmt.Sprintf("%s:%d: nixpacks.nixpkgsArchive", sc.File, v.Line)
+				if v.Nixpacks.NixpkgsArchive != rev && cfg != nil {
+					at = cfg.File + ": nixpkgsArchive"
+				}
+				return nil, fmt.Errorf("%s: nixpkgs archive %s: the offline kit carries only %s (Nixpacks' Python and default pins); pin one of those with nixpkgsArchive, or run online (--online), where Nixpacks fetches any archive from GitHub",
+					at, rev, strings.Join(slices.Sorted(maps.Keys(subs.NixpkgsArchives)), " and "))
 			}
 		}
 		opts = append(opts, generate.WithArchiveURL(func(rev string) string { return subs.NixpkgsArchives[rev] }))
