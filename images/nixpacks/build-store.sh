@@ -34,12 +34,7 @@ echo "$glibc" >/out/glibc
 for rev in $ARCHIVES; do
   attrs=$ATTRS; [ "$rev" = "$LEGACY" ] || attrs="$attrs $ATTRS313"
   args=""; for a in $attrs; do args="$args -A $a"; done
-  # A builder here is now and then killed (signal 9) for no reason the build shows,
-  # more often on a busy machine. One builder at a time, and each further run starts
-  # from what the ones before finished.
-  nix-build -k --max-jobs 1 --no-out-link "/tmp/np/nixpkgs-$rev" $args >>/tmp/paths 2>/tmp/b.log ||
-    nix-build -k --max-jobs 1 --no-out-link "/tmp/np/nixpkgs-$rev" $args >>/tmp/paths 2>/tmp/b.log ||
-    nix-build --max-jobs 1 --no-out-link "/tmp/np/nixpkgs-$rev" $args >>/tmp/paths 2>/tmp/b.log ||
+  nix-build --no-out-link "/tmp/np/nixpkgs-$rev" $args >>/tmp/paths 2>/tmp/b.log ||
     { grep -v '^building\|^these\|^  /nix' /tmp/b.log | tail -40; exit 1; }
 done
 # A withPackages environment and the runtime builders must build from the cached paths

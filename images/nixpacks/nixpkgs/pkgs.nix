@@ -81,11 +81,14 @@ let
     kind = "gcc-driver";
     debs = [ trixie.gcc-14-x86-64-linux-gnu ];
   } // { lib = gcclib; out = gccUnwrapped; };
+  # A `bash -c` builder ends in `; exit`: without it bash execs its last command, a
+  # coreutils program closes stdout/stderr before it exits, and Nix kills a builder whose
+  # log pipe closed while it still runs ("failed due to signal 9", NixOS/nix#2176).
   gccWrapper = derivation {
     name = "gcc-wrapper-${trixie."libstdc++6".upstream}";
     inherit system;
     builder = "${bash}/bin/bash";
-    args = [ "-c" "${coreutils}/bin/mkdir -p $out/bin && ${coreutils}/bin/ln -s ${gccUnwrapped}/bin/gcc $out/bin/gcc && ${coreutils}/bin/ln -s gcc $out/bin/cc" ];
+    args = [ "-c" "${coreutils}/bin/mkdir -p $out/bin && ${coreutils}/bin/ln -s ${gccUnwrapped}/bin/gcc $out/bin/gcc && ${coreutils}/bin/ln -s gcc $out/bin/cc; exit" ];
   } // { cc = gccUnwrapped; };
 
   bash = mk { name = "bash-${trixie.bash.upstream}"; kind = "bin"; debs = [ trixie.bash ]; deps = depsOf "bash"; };
@@ -109,7 +112,7 @@ let
     name = "stdenv-linux";
     inherit system;
     builder = "${bash}/bin/bash";
-    args = [ "-c" "${coreutils}/bin/mkdir -p $out && ${coreutils}/bin/cp ${./builders/setup.sh} $out/setup && ${coreutils}/bin/echo 'PATH=${coreutils}/bin:${bash}/bin''${PATH:+:$PATH}' >>$out/setup" ];
+    args = [ "-c" "${coreutils}/bin/mkdir -p $out && ${coreutils}/bin/cp ${./builders/setup.sh} $out/setup && ${coreutils}/bin/echo 'PATH=${coreutils}/bin:${bash}/bin''${PATH:+:$PATH}' >>$out/setup; exit" ];
   } // {
     cc = gccWrapper;
     mkDerivation = a: runCommand (a.name or "${a.pname}-${a.version}") (removeAttrs a [ "name" ]) (a.buildCommand or a.installPhase or "");
