@@ -145,7 +145,7 @@ python -m venv /tmp/v && /tmp/v/bin/python -c 'import sys; print(sys.prefix)'`, 
 	}
 }
 
-// The fixture backend boots under gunicorn on the 3.13-slim stand-in and answers /health.
+// The fixture backend (FastAPI, numpy, psycopg2) boots under gunicorn's uvicorn worker on the 3.13-slim stand-in and answers /health.
 func TestFixtureBackendOnSlim(t *testing.T) {
 	needImages(t, slim313)
 	project, err := filepath.Abs(filepath.Join("..", "scenarios", "seed", "project"))
@@ -162,7 +162,7 @@ func TestFixtureBackendOnSlim(t *testing.T) {
 		args = append(args, "-e", e)
 	}
 	args = append(args, slim313, "bash", "-c",
-		`pip install -q -r /app/backend/requirements.txt && cd /app/backend && exec gunicorn --bind 0.0.0.0:$PORT app:app`)
+		`pip install -q -r /app/backend/requirements.txt && cd /app/backend && exec gunicorn -k uvicorn.workers.UvicornWorker --bind 0.0.0.0:$PORT api.index:app`)
 	if out, err := exec.CommandContext(ctx, "docker", args...).CombinedOutput(); err != nil {
 		t.Fatalf("docker run: %v\n%s", err, out)
 	}

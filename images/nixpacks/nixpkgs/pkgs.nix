@@ -172,14 +172,37 @@ let
       # Its programs see these packages too (nixpkgs' wrapPythonPrograms).
       propagatedPaths = a.propagated or [ ];
     } // removeAttrs a [ "suite" "propagated" ]) // { propagated = a.propagated or [ ]; pythonModule = python; };
-    packages = lib.recurseIntoAttrs rec {
+    packages = lib.recurseIntoAttrs (rec {
       inherit python;
       numpy = pyDeb "python3-numpy" ({ deps = [ debLib.libopenblas0-pthread gcclib ]; addNeeded = "libstdc++.so.6"; skip = "dh_numpy3"; }
         // (if ver == "3.11" then { suite = bookworm; } else { }));
       packaging = pyDeb "python3-packaging" { };
       gunicorn = pyDeb "python3-gunicorn" { propagated = [ packaging ]; scripts = "gunicorn=gunicorn.app.wsgiapp:run"; };
       pip = pyDeb "python3-pip-whl" { kind = "pip"; scripts = "pip=pip._internal.cli.main:main pip3=pip._internal.cli.main:main pip${ver}=pip._internal.cli.main:main"; };
-    };
+      # The seed's backend: FastAPI under gunicorn's uvicorn worker, with psycopg2. Debian's
+      # bookworm packages for 3.11 and trixie's for 3.13, as the two archives' generations.
+      typing-extensions = pyDeb' "python3-typing-extensions" { };
+      idna = pyDeb' "python3-idna" { };
+      sniffio = pyDeb' "python3-sniffio" { };
+      anyio = pyDeb' "python3-anyio" { propagated = [ idna sniffio typing-extensions ]; };
+      h11 = pyDeb' "python3-h11" { propagated = [ typing-extensions ]; };
+      click = pyDeb' "python3-click" { };
+      starlette = pyDeb' "python3-starlette" { propagated = [ anyio typing-extensions ]; };
+      psycopg2 = pyDeb' "python3-psycopg2" { deps = [ postgresqlLib ]; };
+    } // (if ver == "3.11" then rec {
+      asgiref = pyDeb' "python3-asgiref" { propagated = [ packages.typing-extensions ]; };
+      pydantic = pyDeb' "python3-pydantic" { propagated = [ packages.typing-extensions ]; };
+      uvicorn = pyDeb' "python3-uvicorn" { propagated = [ asgiref packages.click packages.h11 packages.typing-extensions ]; scripts = "uvicorn=uvicorn.main:main"; };
+      fastapi = pyDeb' "python3-fastapi" { propagated = [ pydantic packages.starlette uvicorn ]; };
+    } else rec {
+      annotated-types = pyDeb' "python3-annotated-types" { };
+      pydantic-core = pyDeb' "python3-pydantic-core" { propagated = [ packages.typing-extensions ]; };
+      pydantic = pyDeb' "python3-pydantic" { propagated = [ annotated-types pydantic-core packages.typing-extensions ]; };
+      uvicorn = pyDeb' "python3-uvicorn" { propagated = [ packages.click packages.h11 ]; scripts = "uvicorn=uvicorn.main:main"; };
+      fastapi = pyDeb' "python3-fastapi" { propagated = [ pydantic packages.starlette packages.typing-extensions ]; };
+    }));
+    # A package of the archive's generation: bookworm's for 3.11, trixie's for 3.13.
+    pyDeb' = p: a: pyDeb p (a // (if ver == "3.11" then { suite = bookworm; } else { }));
   in { ${attr} = python; "${attr}Packages" = packages; };
 
   # python.withPackages: nixpkgs' wrapper.nix, a buildEnv of the interpreter and the
