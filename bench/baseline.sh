@@ -46,8 +46,8 @@ fail() { echo "baseline: $*" >&2; exit 1; }
 # The context the harness sends: the app root, the pinned requirements, our Dockerfile beside the project's.
 ctx=$work/ctx
 mkdir -p "$ctx"
-cp scenarios/seed/project/backend/app.py scenarios/seed/project/backend/Dockerfile "$ctx/"
-printf 'numpy==2.2.4\ngunicorn\n# bench %s\n' "$SALT" >"$ctx/requirements.txt"
+cp -r scenarios/seed/project/backend/api scenarios/seed/project/backend/Dockerfile "$ctx/"
+printf 'fastapi\nuvicorn\ngunicorn\nnumpy==2.2.4\npsycopg2-binary\n# bench %s\n' "$SALT" >"$ctx/requirements.txt"
 cp bench/baseline/setup.Dockerfile "$ctx/.bootmatrix.Dockerfile"
 cp -r bench/baseline/.nixpacks "$ctx/"
 # The plan's variables, passed as Nixpacks passes them.
@@ -87,7 +87,7 @@ s_ldd=$(since "$t")
 
 # boot: start the app, poll /health backing off from 5ms to 250ms, check /config, settle, re-check.
 t=$(now)
-docker exec -d "${env[@]}" "$cid" bash -l -c "cd /app && gunicorn --bind 0.0.0.0:\$PORT app:app"
+docker exec -d "${env[@]}" "$cid" bash -l -c "cd /app && gunicorn -k uvicorn.workers.UvicornWorker --bind 0.0.0.0:\$PORT api.index:app"
 url=http://127.0.0.1:$hostport
 healthy() { [ "$(curl -sS -m 2 "$url/health" 2>/dev/null | tr -d ' \n')" = '{"ok":true}' ]; }
 delay=0.005

@@ -67,13 +67,13 @@ func TestBaselineDockerfiles(t *testing.T) {
 		}
 	}
 	// The start command, shell and requirements baseline.sh uses.
-	if rc.Start != "gunicorn --bind 0.0.0.0:$PORT app:app" || strings.Join(rc.Shell, " ") != "bash -l -c" || rc.Workdir != "/app" {
-		t.Errorf("%s starts %q in %q from %s; bench/baseline.sh assumes gunicorn --bind 0.0.0.0:$PORT app:app, bash -l -c, /app",
+	if rc.Start != "gunicorn -k uvicorn.workers.UvicornWorker --bind 0.0.0.0:$PORT api.index:app" || strings.Join(rc.Shell, " ") != "bash -l -c" || rc.Workdir != "/app" {
+		t.Errorf("%s starts %q in %q from %s; bench/baseline.sh assumes gunicorn -k uvicorn.workers.UvicornWorker --bind 0.0.0.0:$PORT api.index:app, bash -l -c, /app",
 			p1Variant, rc.Start, rc.Shell, rc.Workdir)
 	}
 	req := string(rc.Setup.Context["requirements.txt"].Data)
-	if req != "numpy==2.2.4\ngunicorn\n" {
-		t.Errorf("%s's requirements.txt is %q; bench/baseline.sh writes numpy==2.2.4 and gunicorn", p1Variant, req)
+	if want := "fastapi\nuvicorn\ngunicorn\nnumpy==2.2.4\npsycopg2-binary\n"; req != want {
+		t.Errorf("%s's requirements.txt is %q; bench/baseline.sh writes %q", p1Variant, req, want)
 	}
 }
 

@@ -472,7 +472,7 @@ func (b *bench) p6() error {
 	base := strings.Replace(string(raw), "dir: ./project", "dir: "+project, 1)
 	cases := []struct{ name, old, new string }{
 		{"wrong health body", `body: '{"ok":true}'`, `body: '{"ok":"never"}'`},
-		{"loopback-only app", `start: "gunicorn --bind 0.0.0.0:$PORT app:app"`, `start: "gunicorn --bind 127.0.0.1:$PORT app:app"`},
+		{"loopback-only app", `start: "gunicorn -k uvicorn.workers.UvicornWorker --bind 0.0.0.0:$PORT api.index:app"`, `start: "gunicorn -k uvicorn.workers.UvicornWorker --bind 127.0.0.1:$PORT api.index:app"`},
 	}
 	for i, c := range cases {
 		if !strings.Contains(base, c.old) {

@@ -13,5 +13,5 @@ RUN printf '\nPATH=/opt/venv/bin:$PATH' >> /root/.profile
 # start
 COPY . /app
 
-CMD ["gunicorn --bind 0.0.0.0:$PORT app:app"]
+CMD ["gunicorn -k uvicorn.workers.UvicornWorker --bind 0.0.0.0:$PORT api.index:app"]
 

@@ -393,7 +393,7 @@ func TestOnlineRegistryAuth(t *testing.T) {
 name: auth
 project: {dir: %s}
 imports: [numpy]
-start: "gunicorn --bind 0.0.0.0:$PORT app:app"
+start: "gunicorn -k uvicorn.workers.UvicornWorker --bind 0.0.0.0:$PORT api.index:app"
 health: {path: /health}
 matrix:
   include:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -102,8 +103,15 @@ func TestSearchSeedNixPythonPackages(t *testing.T) {
 	}
 	for _, c := range rep.Proven() {
 		if c.ID == "nix-python-package" {
-			if !regexp.MustCompile(`(?m)^\+nixPkgs = \["\(python311\.withPackages \(ps: \[(ps\.numpy ps\.gunicorn|ps\.gunicorn ps\.numpy)\]\)\)"\]$`).MatchString(c.Diff) {
-				t.Errorf("the Nix fix's diff:\n%s", c.Diff)
+			// Every requirement, the start command's servers and the imports, each once.
+			m := regexp.MustCompile(`(?m)^\+nixPkgs = \["\(python311\.withPackages \(ps: \[([^]]*)\]\)\)"\]$`).FindStringSubmatch(c.Diff)
+			if m == nil {
+				t.Fatalf("the Nix fix's diff:\n%s", c.Diff)
+			}
+			got := strings.Fields(m[1])
+			slices.Sort(got)
+			if want := []string{"ps.fastapi", "ps.gunicorn", "ps.numpy", "ps.psycopg2", "ps.uvicorn"}; !slices.Equal(got, want) {
+				t.Errorf("withPackages lists %v, want %v:\n%s", got, want, c.Diff)
 			}
 			return
 		}

@@ -31,7 +31,7 @@ func TestSearchSeedRailpackMigration(t *testing.T) {
 		t.Fatalf("the Railpack migration was not proven: %+v", mig)
 	}
 	// The variant's Python goes with it, as packages.python.
-	for _, w := range []string{"+++ b/backend/railpack.json", `+    "startCommand": "python -m gunicorn --bind 0.0.0.0:$PORT app:app"`, `+    "python": "` + v.Python + `"`} {
+	for _, w := range []string{"+++ b/backend/railpack.json", `+    "startCommand": "python -m gunicorn -k uvicorn.workers.UvicornWorker --bind 0.0.0.0:$PORT api.index:app"`, `+    "python": "` + v.Python + `"`} {
 		if !strings.Contains(mig.Diff, w) {
 			t.Errorf("migration diff lacks %q:\n%s", w, mig.Diff)
 		}

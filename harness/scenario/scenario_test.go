@@ -633,7 +633,7 @@ func TestSeedScenarios(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !reflect.DeepEqual(s.Imports, []string{"numpy"}) || s.Health.ExpectBody != `{"ok":true}` || s.Config == nil {
+			if !reflect.DeepEqual(s.Imports, []string{"numpy", "psycopg2"}) || s.Health.ExpectBody != `{"ok":true}` || s.Config == nil {
 				t.Errorf("scenario %+v", s)
 			}
 			if len(s.Variants) != len(tc.want) {

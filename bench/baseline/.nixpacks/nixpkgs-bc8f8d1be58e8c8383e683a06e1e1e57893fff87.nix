@@ -16,6 +16,6 @@ in with pkgs;
           mkdir -p $out/etc/profile.d
           cp ${myLibraries} $out/etc/profile.d/bc8f8d1be58e8c8383e683a06e1e1e57893fff87-env.sh
         '')
-        gcc python313
+        gcc postgresql_16.dev python313
       ];
     }

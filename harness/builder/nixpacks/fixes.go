@@ -487,9 +487,13 @@ func (s *fixState) nixPythonPackages() []builder.Draft {
 			add(server)
 		}
 	}
-	ps := make([]string, len(dists))
-	for i, d := range dists {
-		ps[i] = "ps." + nixpacks.PythonPackageAttr(d)
+	// One entry per attribute: psycopg2-binary in the requirements and psycopg2 among
+	// the imports are both nixpkgs' psycopg2.
+	var ps []string
+	for _, d := range dists {
+		if a := "ps." + nixpacks.PythonPackageAttr(d); !slices.Contains(ps, a) {
+			ps = append(ps, a)
+		}
 	}
 	with := fmt.Sprintf("(%s.withPackages (ps: [%s]))", py, strings.Join(ps, " "))
 	var next []string
