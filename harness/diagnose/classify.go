@@ -199,7 +199,7 @@ func (c *classifier) pep668() Finding {
 		f.Fixes = []FixKind{FixUseVenvInstall, FixNixPythonPackage, FixBreakSystemPackages}
 		f.Suggestions = []result.Fix{
 			{ID: string(FixUseVenvInstall), Summary: "install with python -m venv --copies /opt/venv && /opt/venv/bin/pip install -r requirements.txt, and start with /opt/venv/bin on PATH"},
-			{ID: string(FixNixPythonPackage), Summary: "take numpy and the other packages from Nix as one python: (pythonXY.withPackages (ps: [ps.numpy ps.gunicorn])) in nixPkgs"},
+			{ID: string(FixNixPythonPackage), Summary: "take the requirements from Nix as one python: (pythonXY.withPackages (ps: [ps.<name> …])) in nixPkgs, one ps.<name> per requirement and the server the start command runs"},
 			{ID: string(FixBreakSystemPackages), Summary: "pass --break-system-packages (pip then writes into a profile the loader setup was not made for; the library problems come next)"},
 		}
 		return f
@@ -671,7 +671,7 @@ func (c *classifier) pipNotFound() Finding {
 		f.Fixes = []FixKind{FixUseVenvInstall, FixNixPythonPackage, FixAddNixPkgs}
 		f.Suggestions = []result.Fix{
 			{ID: string(FixUseVenvInstall), Summary: "install into a venv, whose ensurepip brings pip: python -m venv --copies /opt/venv && . /opt/venv/bin/activate && pip install -r requirements.txt, as Nixpacks' Python provider does"},
-			{ID: string(FixNixPythonPackage), Summary: "take the packages from Nix instead of pip: (pythonXY.withPackages (ps: [ps.numpy ps.gunicorn])) in nixPkgs"},
+			{ID: string(FixNixPythonPackage), Summary: "take the packages from Nix instead of pip: (pythonXY.withPackages (ps: [ps.<name> …])) in nixPkgs, one ps.<name> per requirement and the server the start command runs"},
 			{ID: string(FixAddNixPkgs), Summary: "add pythonXYPackages.pip to nixPkgs (pip then meets PEP 668 outside a venv)"},
 		}
 		return f
