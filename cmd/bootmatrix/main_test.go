@@ -136,26 +136,8 @@ func repoRoot(t testing.TB) string {
 }
 
 func copyDir(from, to string) error {
-	entries, err := os.ReadDir(from)
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(to, 0o755); err != nil {
-		return err
-	}
-	for _, e := range entries {
-		if !e.Type().IsRegular() {
-			continue
-		}
-		data, err := os.ReadFile(filepath.Join(from, e.Name()))
-		if err != nil {
-			return err
-		}
-		if err := os.WriteFile(filepath.Join(to, e.Name()), data, 0o644); err != nil {
-			return err
-		}
-	}
-	return nil
+	// The whole tree: the seed's app is a package (api/), not one file.
+	return os.CopyFS(to, os.DirFS(from))
 }
 
 func TestCacheCap(t *testing.T) {
