@@ -256,6 +256,7 @@ echo "== iA"; nix-env -iA nixpkgs.python311 2>&1; echo "rc=$?"
 echo "== build"; nix-build '<nixpkgs>' -A python311 2>&1; echo "rc=$?"
 echo "== qaP"; nix-env -qaP -f file://`+tarball+` 2>/dev/null | awk '{print $1}' | sort
 echo "== shell"; nix-shell -I nixpkgs=file://`+tarball+` -p python311 --run 'python3 --version' 2>/tmp/shell.log; echo "rc=$?"; grep error /tmp/shell.log
+echo "== path"; nix-shell -I nixpkgs=file://`+tarball+` -p python311 --run 'command -v sed bash python3' 2>/dev/null
 echo "== archives"; cat /opt/bootmatrix/nixpkgs/ARCHIVES`)
 	s := sections(res.Out)
 	if !strings.Contains(s["iA"], "error: attribute 'nixpkgs' in selection path 'nixpkgs.python311' not found") || !strings.HasSuffix(s["iA"], "rc=1\n") {
@@ -272,6 +273,11 @@ echo "== archives"; cat /opt/bootmatrix/nixpkgs/ARCHIVES`)
 	}
 	if s["shell"] != "Python 3.11.2\nrc=0\n" {
 		t.Errorf("nix-shell -p python311 --run: %q", s["shell"])
+	}
+	// A nix-shell keeps the caller's PATH after the inputs' and stdenv's bin (the
+	// stand-in's setup once lost it, and wrote bash's bin as ".../binPATH").
+	if !regexp.MustCompile(`^/usr/bin/sed\n/nix/store/[a-z0-9]{32}-bash-[^/]+/bin/bash\n/nix/store/[a-z0-9]{32}-python3-3\.11\.[0-9]+/bin/python3\n$`).MatchString(s["path"]) {
+		t.Errorf("command -v sed bash python3 in nix-shell -p python311:\n%s", s["path"])
 	}
 	out, err := exec.Command("docker", "image", "inspect", "-f", `{{index .Config.Labels "org.bootmatrix.kit.nixpkgs-archives"}}`, nixpacksImage).Output()
 	if err != nil {

@@ -21,20 +21,21 @@ NIXPACKS_STORE_TRIXIE=(libc6 libc-bin libgcc-s1 libstdc++6 bash coreutils libacl
   libmount1 libblkid1 libcairo2 libpixman-1-0 libfontconfig1 libfreetype6 libpng16-16t64 libxrender1 libxext6
   libxcb-shm0 libxcb-render0 libbrotli1 libatomic1 libcrypt1 libnsl2 libtirpc3t64)
 NIXPACKS_STORE_BOOKWORM=(python3-numpy)
-# The seed backend's Python packages (FastAPI, uvicorn, psycopg2 and what they import).
-NIXPACKS_STORE_SEED_PY=(python3-typing-extensions python3-idna python3-sniffio python3-anyio python3-h11
-  python3-click python3-starlette python3-psycopg2 python3-pydantic python3-uvicorn python3-fastapi)
-NIXPACKS_STORE_TRIXIE+=("${NIXPACKS_STORE_SEED_PY[@]}" python3-annotated-types python3-pydantic-core)
-NIXPACKS_STORE_BOOKWORM+=("${NIXPACKS_STORE_SEED_PY[@]}" python3-asgiref)
+# The seed backend's Python packages (FastAPI, uvicorn, psycopg2 and what they import),
+# as pythonXYPackages attributes; each is Debian's python3-<attr>.
+NIXPACKS_SEED_PY=(typing-extensions idna sniffio anyio h11 click starlette psycopg2 pydantic uvicorn fastapi)
+NIXPACKS_SEED_PY311=("${NIXPACKS_SEED_PY[@]}" asgiref)
+NIXPACKS_SEED_PY313=("${NIXPACKS_SEED_PY[@]}" annotated-types pydantic-core)
+NIXPACKS_STORE_TRIXIE+=("${NIXPACKS_SEED_PY313[@]/#/python3-}")
+NIXPACKS_STORE_BOOKWORM+=("${NIXPACKS_SEED_PY311[@]/#/python3-}")
 # Built (and so cached) for each archive; anything else a variant asks for is built on the spot
 # from these (writeText, runCommand, buildEnv, withPackages) or fails as in nixpkgs.
 NIXPACKS_ATTRS="python311 python311Packages.numpy python311Packages.pip python311Packages.gunicorn python311Packages.packaging
   python3 python3Packages.pip gcc gcc-unwrapped stdenv.cc.cc.lib gcc-unwrapped.lib glibc glibc.bin zlib openblas bash coreutils
   cacert postgresql_16 postgresql_16.dev libGL glib cairo openssl stdenv"
 NIXPACKS_ATTRS_PY313="python313 python313Packages.numpy python313Packages.pip python313Packages.gunicorn python313Packages.packaging"
-NIXPACKS_SEED_PY="typing-extensions idna sniffio anyio h11 click starlette psycopg2 pydantic uvicorn fastapi"
-for a in $NIXPACKS_SEED_PY asgiref; do NIXPACKS_ATTRS="$NIXPACKS_ATTRS python311Packages.$a"; done
-for a in $NIXPACKS_SEED_PY annotated-types pydantic-core; do NIXPACKS_ATTRS_PY313="$NIXPACKS_ATTRS_PY313 python313Packages.$a"; done
+NIXPACKS_ATTRS="$NIXPACKS_ATTRS ${NIXPACKS_SEED_PY311[*]/#/python311Packages.}"
+NIXPACKS_ATTRS_PY313="$NIXPACKS_ATTRS_PY313 ${NIXPACKS_SEED_PY313[*]/#/python313Packages.}"
 
 # build_dockerfile_image TAG DOCKERFILE: docker build without context (SHELL cannot be set by commit).
 build_dockerfile_image() {

@@ -112,7 +112,7 @@ let
     name = "stdenv-linux";
     inherit system;
     builder = "${bash}/bin/bash";
-    args = [ "-c" "${coreutils}/bin/mkdir -p $out && ${coreutils}/bin/cp ${./builders/setup.sh} $out/setup && ${coreutils}/bin/echo 'PATH=${coreutils}/bin:${bash}/bin''${PATH:+:$PATH}' >>$out/setup; exit" ];
+    args = [ "-c" "${coreutils}/bin/mkdir -p $out && ${coreutils}/bin/cp ${./builders/setup.sh} $out/setup && ${coreutils}/bin/echo 'PATH=${coreutils}/bin:${bash}/bin\${PATH:+:$PATH}' >>$out/setup; exit" ];
   } // {
     cc = gccWrapper;
     mkDerivation = a: runCommand (a.name or "${a.pname}-${a.version}") (removeAttrs a [ "name" ]) (a.buildCommand or a.installPhase or "");
@@ -174,8 +174,7 @@ let
     } // removeAttrs a [ "suite" "propagated" ]) // { propagated = a.propagated or [ ]; pythonModule = python; };
     packages = lib.recurseIntoAttrs (rec {
       inherit python;
-      numpy = pyDeb "python3-numpy" ({ deps = [ debLib.libopenblas0-pthread gcclib ]; addNeeded = "libstdc++.so.6"; skip = "dh_numpy3"; }
-        // (if ver == "3.11" then { suite = bookworm; } else { }));
+      numpy = pyDeb' "python3-numpy" { deps = [ debLib.libopenblas0-pthread gcclib ]; addNeeded = "libstdc++.so.6"; skip = "dh_numpy3"; };
       packaging = pyDeb "python3-packaging" { };
       gunicorn = pyDeb "python3-gunicorn" { propagated = [ packaging ]; scripts = "gunicorn=gunicorn.app.wsgiapp:run"; };
       pip = pyDeb "python3-pip-whl" { kind = "pip"; scripts = "pip=pip._internal.cli.main:main pip3=pip._internal.cli.main:main pip${ver}=pip._internal.cli.main:main"; };
