@@ -100,6 +100,56 @@ func lastUse(o object, idx map[string]time.Time) time.Time {
 	return t
 }
 
+// evictOptions say what evict may remove: images labelled labels, above max bytes,
+// but not those in keep (by tag) or in use by another run than self under state.
+// grace overrides incompleteGrace for tests.
+type evictOptions struct {
+	state, self string
+	max         int64
+	labels      []string
+	keep        map[string]bool
+	grace       time.Duration
+}
+
+// inUse reports whether another run may be using a cache image that no container
+// holds yet, so that removing it would fail that run rather than free space:
+//   - one created or used within grace (incompleteGrace): the classic builder commits each
+//     step as an untagged image that inherits its base's cache labels, and the next
+//     step's container is created from it only a moment later (removed in that
+//     moment, the build fails with "failed to get digest … no such file"); a stage's
+//     image waits as briefly for the next stage to start from it;
+//   - one used since the earliest live run of this state directory began, which may
+//     still come back to it (since is zero when no other run is live).
+//
+// A run on another host or state directory is seen only through the first rule.
+func inUse(o object, idx map[string]time.Time, since time.Time, grace time.Duration) bool {
+	u := lastUse(o, idx)
+	return time.Since(u) < grace || !since.IsZero() && !u.Before(since)
+}
+
+// liveSince is when the earliest live run under state other than self began; zero
+// when there is none.
+func liveSince(state, self string) time.Time {
+	if state == "" {
+		return time.Time{}
+	}
+	ents, err := os.ReadDir(leaseDir(state))
+	if err != nil {
+		return time.Time{}
+	}
+	var since time.Time
+	for _, ent := range ents {
+		run, ok := strings.CutSuffix(ent.Name(), ".lease")
+		if !ok || ent.Name() == filepath.Base(leasePath(state, self)) {
+			continue
+		}
+		if l, live := liveLease(state, run); live && !l.Started.IsZero() && (since.IsZero() || l.Started.Before(since)) {
+			since = l.Started
+		}
+	}
+	return since
+}
+
 // Eviction is what one pass over the cache did.
 type Eviction struct {
 	Before, After int64 // the cache's size, in bytes its images hold alone
@@ -111,10 +161,12 @@ type Eviction struct {
 // the layers it shares), which is what removing it frees; layers the cache's images
 // share among themselves count once their last sharer is what is left. Images in
 // keep, used by this run, stay, as do images the engine refuses to remove (a
-// container, or a child image, still uses them).
-func evict(ctx context.Context, e engine, state string, max int64, labels []string, keep map[string]bool) (Eviction, error) {
+// container, or a child image, still uses them) and those another run may be
+// about to use (inUse).
+func evict(ctx context.Context, e engine, o evictOptions) (Eviction, error) {
+	state, max, keep := o.state, o.max, o.keep
 	var ev Eviction
-	objs, err := e.List(ctx, kindImage, labels)
+	objs, err := e.List(ctx, kindImage, o.labels)
 	if err != nil {
 		return ev, fmt.Errorf("list cache images: %w", err)
 	}
@@ -135,12 +187,14 @@ func evict(ctx context.Context, e engine, state string, max int64, labels []stri
 		return ev, nil
 	}
 	idx := readCacheIndex(state)
+	since := liveSince(state, o.self)
+	grace := cmp.Or(o.grace, incompleteGrace)
 	slices.SortStableFunc(objs, func(a, b object) int { return lastUse(a, idx).Compare(lastUse(b, idx)) })
 	for _, o := range objs {
 		if ev.After <= max {
 			break
 		}
-		if slices.ContainsFunc(o.Tags, func(t string) bool { return keep[t] }) {
+		if slices.ContainsFunc(o.Tags, func(t string) bool { return keep[t] }) || inUse(o, idx, since, grace) {
 			continue
 		}
 		switch err := e.Remove(ctx, o); {
@@ -176,7 +230,8 @@ func (r *Runner) EvictCache(ctx context.Context) (Eviction, error) {
 		keep[t] = true
 	}
 	r.mu.Unlock()
-	return evict(ctx, r.eng, r.stateDir, r.cacheMax, []string{LabelManaged + "=true", LabelCache + "=true"}, keep)
+	return evict(ctx, r.eng, evictOptions{state: r.stateDir, self: r.runID, max: r.cacheMax,
+		labels: []string{LabelManaged + "=true", LabelCache + "=true"}, keep: keep})
 }
 
 // reportLargeLayers writes a line for every layer of a freshly built image above

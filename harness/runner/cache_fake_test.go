@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"io"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -38,7 +39,7 @@ func TestEvictLRU(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	ev, err := evict(context.Background(), f, state, 900, nil, map[string]bool{"c:d": true})
+	ev, err := evict(context.Background(), f, evictOptions{state: state, max: 900, keep: map[string]bool{"c:d": true}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +53,7 @@ func TestEvictLRU(t *testing.T) {
 	}
 
 	f.gone = nil
-	if ev, _ := evict(context.Background(), f, state, 0, nil, nil); len(f.gone) != 0 || ev.Before != 1400 {
+	if ev, _ := evict(context.Background(), f, evictOptions{state: state}); len(f.gone) != 0 || ev.Before != 1400 {
 		t.Errorf("no cap evicted %v", f.gone)
 	}
 }
@@ -95,5 +96,89 @@ func TestLargeLayerReported(t *testing.T) {
 	want := "bootmatrix: large layer: 2.1 GB from pip install torch; the image cache (cap 10.0 GB, --cache-max) keeps it"
 	if !strings.Contains(out.String(), want) || strings.Contains(out.String(), "COPY app.py") {
 		t.Errorf("output %q, want %q", out.String(), want)
+	}
+}
+
+// Eviction leaves what another run may be about to use: a build step the classic
+// builder has just committed (untagged, with its base's cache labels), an image
+// built a moment ago, and whatever a live run of the same state directory has used
+// since it began. Once that run ends, its images are fair game.
+func TestEvictSparesWhatOtherRunsUse(t *testing.T) {
+	t.Parallel()
+	now := time.Now()
+	state := t.TempDir()
+	held, err := takeLease(state, Lease{Run: "other", PID: os.Getpid(), Started: now.Add(-time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = held.release() })
+	f := newFake()
+	f.objects = []object{
+		cacheImage("step", untagged, 100, now.Add(-5*time.Second)),
+		cacheImage("fresh", "c:a", 100, now.Add(-10*time.Second)),
+		cacheImage("used-by-live", "c:b", 100, now.Add(-72*time.Hour)),
+		cacheImage("old", "c:c", 100, now.Add(-72*time.Hour)),
+		cacheImage("old-step", untagged, 100, now.Add(-3*time.Hour)),
+	}
+	if err := updateCacheIndex(state, func(m map[string]time.Time) {
+		m["c:b"] = now.Add(-30 * time.Minute)
+		m["c:c"] = now.Add(-2 * time.Hour)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := evict(context.Background(), f, evictOptions{state: state, self: "me", max: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(f.gone, []string{"old-step", "old"}) {
+		t.Errorf("with run other live, evicted %v, want old-step and old", f.gone)
+	}
+
+	if err := held.release(); err != nil {
+		t.Fatal(err)
+	}
+	f.gone = nil
+	if _, err := evict(context.Background(), f, evictOptions{state: state, self: "me", max: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(f.gone, "used-by-live") || slices.Contains(f.gone, "step") || slices.Contains(f.gone, "fresh") {
+		t.Errorf("after run other ended, evicted %v, want used-by-live and neither step nor fresh", f.gone)
+	}
+}
+
+// gc --cache leaves a live build's just-committed step and, unless forced, the
+// cache images a live run has used since it began.
+func TestGCCacheSparesLiveBuilds(t *testing.T) {
+	t.Parallel()
+	now := time.Now()
+	state := t.TempDir()
+	held, err := takeLease(state, Lease{Run: "other", PID: os.Getpid(), Started: now.Add(-time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = held.release() })
+	if err := updateCacheIndex(state, func(m map[string]time.Time) { m["c:used"] = now.Add(-30 * time.Minute) }); err != nil {
+		t.Fatal(err)
+	}
+	objects := []object{
+		cacheImage("step", untagged, 1, now.Add(-5*time.Second)),
+		cacheImage("left-step", untagged, 1, now.Add(-2*time.Hour)),
+		cacheImage("cached", "c:old", 1, now.Add(-72*time.Hour)),
+		cacheImage("used", "c:used", 1, now.Add(-72*time.Hour)),
+	}
+	for _, tc := range []struct {
+		force bool
+		want  []string
+	}{
+		{false, []string{"left-step", "cached"}},
+		{true, []string{"left-step", "cached", "used"}},
+	} {
+		f := newFake()
+		f.objects = objects
+		if _, err := gc(context.Background(), f, GCOptions{Cache: true, Force: tc.force, StateDir: state}); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(f.gone, tc.want) {
+			t.Errorf("gc --cache (force %v) removed %v, want %v", tc.force, f.gone, tc.want)
+		}
 	}
 }

@@ -85,6 +85,15 @@ func gc(ctx context.Context, e engine, o GCOptions) (int, error) {
 	if o.Cache && o.OlderThan > 0 {
 		idx = readCacheIndex(dir)
 	}
+	// Cache images carry no run label: those a live run has used since it began
+	// may be its next stage's base, and stay unless forced.
+	var since time.Time
+	if o.Cache && !o.Force {
+		if since = liveSince(dir, ""); !since.IsZero() && idx == nil {
+			idx = readCacheIndex(dir)
+		}
+	}
+	grace := cmp.Or(o.incompleteAfter, incompleteGrace)
 	live := map[string]bool{}
 	isLive := func(run string) bool {
 		if o.Force || run == "" {
@@ -117,7 +126,8 @@ func gc(ctx context.Context, e engine, o GCOptions) (int, error) {
 			if kind == kindImage && obj.Labels[LabelCache] == "true" && idx != nil {
 				created = lastUse(obj, idx)
 			}
-			if !old(created) || kind == kindImage && !removableImage(obj, o.Cache, cmp.Or(o.incompleteAfter, incompleteGrace)) ||
+			if !old(created) || kind == kindImage && !removableImage(obj, o.Cache, grace) ||
+				kind == kindImage && obj.Labels[LabelCache] == "true" && !since.IsZero() && !lastUse(obj, idx).Before(since) ||
 				isLive(obj.Labels[LabelRun]) {
 				continue
 			}
@@ -140,17 +150,20 @@ func gc(ctx context.Context, e engine, o GCOptions) (int, error) {
 }
 
 // removableImage reports whether gc removes an image it found old enough: per-run
-// images always, cache images only when asked, or when incomplete.
+// images always, cache images only when asked, or when incomplete; never an
+// incomplete one younger than grace, which is a live build's.
 func removableImage(im object, cache bool, grace time.Duration) bool {
 	switch {
-	case im.Labels[LabelCache] != "true" || cache:
+	case im.Labels[LabelCache] != "true":
 		return true
-	case incompleteBuild(im.Tags) && time.Since(im.Created) > grace:
-		// A run killed between build and tag, or the loser of two processes
-		// building one key at once: nothing will ever use it by its cache tag.
-		return true
+	case incompleteBuild(im.Tags):
+		// Older than grace: a run killed between build and tag, or the loser of two
+		// processes building one key at once; nothing will ever use it by its cache
+		// tag. Younger: a step the classic builder has just committed (it inherits
+		// its base's labels) or a tag about to move, which a live build needs.
+		return time.Since(im.Created) > grace
 	}
-	return false
+	return cache
 }
 
 func short(id string) string {
