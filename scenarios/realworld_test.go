@@ -47,6 +47,11 @@ var realWorldFindings = map[string]realWorldFinding{
 		evidence: []string{"ModuleNotFoundError: No module named 'psycopg2'"},
 		explains: []string{"a venv the start command does not use"},
 	},
+	"no-provider-monorepo-root": {
+		evidence: []string{"Nixpacks was unable to generate a build plan for this app.", "backend/", "frontend/"},
+		explains: []string{"no provider in the app root", "detects an app in backend"},
+		firstFix: diagnose.FixSetAppRoot, fixSays: "root directory to backend",
+	},
 	"glibc-newer-build-stage": {
 		evidence: []string{"version `GLIBC_2.38' not found (required by python)", "bootmatrix: the image's glibc: 2.36"},
 		explains: []string{"the glibc the loader found (2.36)", "built against glibc 2.38 or newer, and this image has glibc 2.36"},
@@ -64,7 +69,8 @@ func TestRealWorldOffline(t *testing.T) {
 	}
 	subs := recipe.Offline().WithKitRepo(os.Getenv("BOOTMATRIX_KIT_REPO"))
 	seen, ran := map[string]bool{}, 0
-	for _, file := range []string{"real-world/scenario.yaml", "real-world/dlopen.yaml", "real-world/glibc.yaml"} {
+	files := []string{"real-world/scenario.yaml", "real-world/dlopen.yaml", "real-world/glibc.yaml", "real-world/provider.yaml"}
+	for _, file := range files {
 		t.Run(file, func(t *testing.T) {
 			run := runnertest.RunScenario(t, file, subs)
 			ran++
@@ -101,7 +107,7 @@ func TestRealWorldOffline(t *testing.T) {
 		})
 	}
 	for name := range realWorldFindings {
-		if ran == 3 && !seen[name] {
+		if ran == len(files) && !seen[name] {
 			t.Errorf("no variant %s ran", name)
 		}
 	}

@@ -46,6 +46,7 @@ const (
 	ClassCrashLoop         = "crash-loop"
 	ClassUnclassified      = "unclassified"
 	ClassPythonUnavailable = "python-version-unavailable"
+	ClassNoBuildPlan       = "no-build-plan"
 )
 
 // FixKind is a stable fix ID. Annotate turns it into a result.Fix whose Summary says
@@ -92,6 +93,7 @@ const (
 	FixRegistryReach       FixKind = "registry-reach"
 	FixRegistryTLS         FixKind = "registry-tls"
 	FixBinaryPackage       FixKind = "use-binary-package"
+	FixSetAppRoot          FixKind = "set-app-root"
 	// Railpack's mechanisms.
 	FixRailpackDeployApt    FixKind = "railpack-deploy-apt"
 	FixRailpackKeepDefaults FixKind = "railpack-keep-defaults"
@@ -175,6 +177,9 @@ var catalogue = []Class{
 	{ClassHashMismatch, "package hash does not match",
 		"pip downloaded a distribution whose sha256 differs from the --hash pinned for it in the requirements: the pin is stale (the version or the wheel changed) or the file was altered.",
 		[]FixKind{FixUpdateHashes, FixProvideIndex}},
+	{ClassNoBuildPlan, "the builder found nothing to build",
+		"Nixpacks detected no provider in the app root and neither nixpacks.toml nor the settings add a phase, so it listed the root's contents and stopped before building (a start command alone is no phase): the app is in a subdirectory, as a monorepo's backend/ is, or the files that mark a Python app (requirements.txt, pyproject.toml, Pipfile, main.py) are missing.",
+		[]FixKind{FixSetAppRoot}},
 	{ClassImageUnavailable, "base image unavailable",
 		"The build's base image is neither in the engine nor pullable: offline, the kit has no image of that name (or it was not built); online, the registry refused the name or could not be reached.",
 		[]FixKind{FixBuildOfflineKit, FixBaseImageName, FixRunOnline}},
@@ -274,6 +279,7 @@ var fixTitles = map[FixKind]string{
 	FixRegistryReach:       "start the registry or correct --registry-mirror / BOOTMATRIX_REGISTRY_MIRROR so the engine reaches it",
 	FixRegistryTLS:         "serve the registry with a certificate the engine trusts, or list it in insecure-registries in the engine's daemon.json",
 	FixBinaryPackage:       "install the package's prebuilt-wheel distribution instead of building it (psycopg2 → psycopg2-binary)",
+	FixSetAppRoot:          "set the service's root directory (the variant's root) to the directory that holds the app",
 }
 
 // FixTitle is the generic one-line description of a fix kind.
@@ -316,6 +322,9 @@ var classRules = []classRule{
 		func(c *classifier) bool { return c.observed.TimedOut || c.hung() },
 		(*classifier).timeout},
 	// 2. causes the output names
+	{ClassNoBuildPlan, "build: the builder's CLI found no build plan in the app root and stopped",
+		func(c *classifier) bool { return c.observed.NoBuildPlan },
+		(*classifier).noBuildPlan},
 	{ClassImageUnavailable, "before the image exists (build, install): the engine has no base image and may not pull it, or the pull failed",
 		func(c *classifier) bool {
 			s := c.s

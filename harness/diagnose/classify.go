@@ -63,7 +63,7 @@ type Finding struct {
 // catalogue.go) that holds decides. In order:
 //
 // interrupted, oom-killed (the engine confirms it), index-unreachable (timed out
-// while retrying the index), stage-timeout, image-unavailable,
+// while retrying the index), stage-timeout, no-build-plan, image-unavailable,
 // pep668-externally-managed, nix-attribute-unknown, dlopen-library-missing,
 // python-version-unavailable,
 // missing-shared-library,
@@ -882,6 +882,30 @@ func (c *classifier) requirementsFile() Finding {
 		}
 		f.Explanation = "pip could not read the requirements: " + strings.Join(parts, "; ") + "."
 	}
+	return f
+}
+
+// AppRooter is a BuilderFacts that knows, when its builder found no plan, the
+// subdirectories of the app root where it would have found one.
+type AppRooter interface {
+	AppRoots() []string
+}
+
+func (c *classifier) noBuildPlan() Finding {
+	f := Finding{Class: ClassNoBuildPlan, Evidence: c.s.tailEvidence(), Fixes: []FixKind{FixSetAppRoot}}
+	f.Explanation = "Nixpacks detected no provider in the app root and no phase is configured, so it stopped before building"
+	var roots []string
+	if ar, ok := c.ctx.Facts.(AppRooter); ok {
+		roots = ar.AppRoots()
+	}
+	if len(roots) == 0 {
+		f.Explanation += "; no subdirectory holds requirements.txt, pyproject.toml, Pipfile or main.py either."
+		return f
+	}
+	f.Explanation += fmt.Sprintf("; its Python provider detects an app in %s.", strings.Join(roots, ", "))
+	f.Suggestions = []result.Fix{{ID: string(FixSetAppRoot),
+		Summary: fmt.Sprintf("set the service's root directory to %s (Railway: Settings → Root Directory; in the scenario, root: %s), where Nixpacks' Python provider detects the app",
+			strings.Join(roots, " or "), roots[0])}}
 	return f
 }
 

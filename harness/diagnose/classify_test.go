@@ -643,3 +643,32 @@ func TestAxesFillTheContext(t *testing.T) {
 		t.Errorf("fixes %+v", v.Fixes)
 	}
 }
+
+// A build the builder's CLI refused for want of a plan is no-build-plan from the
+// runner's fact alone, and its fix names the roots the builder's facts offer;
+// with none to offer it says so and the fix is the generic one.
+func TestNoBuildPlanNamesRoots(t *testing.T) {
+	t.Parallel()
+	st := result.Stage{Name: result.StageBuild, Status: result.Fail, ExitCode: 1,
+		Output: readTestdata(t, "nixpacks-no-build-plan.txt"), Facts: result.Facts{NoBuildPlan: true}}
+	f := Classify(st, nil, Context{Builder: nixpacksbuilder.Name, Facts: nixpacksbuilder.Facts{Roots: []string{"backend", "services/api"}}})
+	if f.Class != ClassNoBuildPlan || !strings.Contains(f.Explanation, "detects an app in backend, services/api") {
+		t.Fatalf("finding %s: %s", f.Class, f.Explanation)
+	}
+	if len(f.Suggestions) != 1 || f.Suggestions[0].ID != string(FixSetAppRoot) ||
+		!strings.Contains(f.Suggestions[0].Summary, "root directory to backend or services/api") {
+		t.Errorf("suggestions %+v", f.Suggestions)
+	}
+	if !slices.Contains(f.Evidence, "Nixpacks was unable to generate a build plan for this app.") {
+		t.Errorf("evidence %q", f.Evidence)
+	}
+	f = Classify(st, nil, Context{Builder: nixpacksbuilder.Name, Facts: nixpacksbuilder.Facts{}})
+	if f.Class != ClassNoBuildPlan || len(f.Suggestions) != 1 || f.Suggestions[0].Summary != FixTitle(FixSetAppRoot) || !strings.Contains(f.Explanation, "no subdirectory holds") {
+		t.Errorf("without roots: %s %q %+v", f.Class, f.Explanation, f.Suggestions)
+	}
+	// The text alone, without the runner's fact, is not this class.
+	st.Facts = result.Facts{}
+	if f := Classify(st, nil, Context{}); f.Class == ClassNoBuildPlan {
+		t.Errorf("classified from the text alone")
+	}
+}

@@ -36,6 +36,7 @@ type fixKind struct {
 // fixKinds are in the catalogue's order, smallest change first: the last
 // tie-break when two proven fixes change as many lines.
 var fixKinds = []fixKind{
+	{kind: diagnose.FixSetAppRoot},
 	{kind: diagnose.FixAddNixLibs},
 	{kind: diagnose.FixMoveNixPkgToNixLibs},
 	{kind: diagnose.FixLoginShell},

@@ -1,6 +1,7 @@
 package doctor
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -40,5 +41,23 @@ func TestSearchDlopenNixLibsReplaced(t *testing.T) {
 	proven := rep.Proven()
 	if len(proven) == 0 || proven[0].Kind != diagnose.FixAddNixLibs || !strings.Contains(proven[0].Diff, `+nixLibs = ["...", "zlib", "cairo"]`) {
 		t.Fatalf("want add-nixlibs putting \"...\" and cairo back as the smallest proven fix, got %+v", proven)
+	}
+}
+
+// TestSearchNoBuildPlan runs the doctor on a monorepo built from its root
+// (scenarios/real-world/provider.yaml): Nixpacks finds no plan there, and the
+// smallest proven fix is the service's root directory on the backend, a setting
+// with no file change, which boots with the platform's start command.
+func TestSearchNoBuildPlan(t *testing.T) {
+	runnertest.RequireImages(t, runnertest.KitImages...)
+	_, _, _, rep := searchOnEngine(t, "../../scenarios/real-world/provider.yaml", "no-provider-monorepo-root", 10*time.Minute)
+	first := rep.Start.FirstFailure()
+	if first == nil || first.Name != result.StageBuild || first.Class != diagnose.ClassNoBuildPlan {
+		t.Fatalf("starting point: want build/no-build-plan, got %+v", first)
+	}
+	proven := rep.Proven()
+	if len(proven) == 0 || proven[0].Kind != diagnose.FixSetAppRoot || proven[0].Diff != "" ||
+		!slices.Equal(proven[0].Settings, []string{"root directory: backend"}) {
+		t.Fatalf("want set-app-root to backend, a setting alone, as the smallest proven fix, got %+v", proven)
 	}
 }

@@ -40,6 +40,17 @@ type Recipe struct {
 	// Facts are what the builder knows of the image that the diagnosis needs
 	// (how its libraries are found, what provides them, what would fix them).
 	Facts diagnose.BuilderFacts
+	// NoPlan is set when the builder's own CLI finds nothing to build in the app
+	// root and stops (Nixpacks: "unable to generate a build plan"): the build
+	// stage fails with it, as the deploy's build does, and nothing is built.
+	NoPlan *NoPlan
+}
+
+// NoPlan is what a builder's CLI prints and exits with when it finds no plan.
+type NoPlan struct {
+	Tool   string // "nixpacks"
+	Output string
+	Exit   int
 }
 
 // DiagnoseContext is what the classifier is told of how the variant was built.

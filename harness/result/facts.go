@@ -27,6 +27,9 @@ type Facts struct {
 	// (the code is the stage's ExitCode).
 	Exited       bool    `json:"exited,omitempty"`
 	AfterSeconds float64 `json:"after_seconds,omitempty"`
+	// NoBuildPlan: the builder's CLI found nothing to build in the app root and
+	// stopped before building (Nixpacks' "unable to generate a build plan").
+	NoBuildPlan bool `json:"no_build_plan,omitempty"`
 	// NoStartCommand: boot had nothing to run.
 	NoStartCommand bool `json:"no_start_command,omitempty"`
 	// Port is the port the app was expected to listen on.

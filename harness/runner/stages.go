@@ -251,6 +251,15 @@ func (vr *variantRun) buildStages(ctx context.Context) (string, bool) {
 	to := vr.chk.timeout(result.StageBuild)
 	sctx, cancel := context.WithTimeout(ctx, to)
 	sr := vr.begin(result.StageBuild)
+	if np := vr.rc.NoPlan; np != nil {
+		cancel()
+		sr.out.WriteString(np.Output)
+		sr.st.ExitCode = np.Exit
+		sr.st.Facts.NoBuildPlan = true
+		vr.finish(ctx, nil, sr, to, fmt.Errorf("%s found no build plan and exited %d before building anything", np.Tool, np.Exit))
+		vr.skip(result.StageInstall, skipNote(vr.v))
+		return "", false
+	}
 	tag, cached, err := vr.buildOne(sctx, sr, result.StageBuild, vr.rc.Setup, nil)
 	cancel()
 	if err == nil && cached {

@@ -357,3 +357,49 @@ func TestRenderCarriesFacts(t *testing.T) {
 		}
 	}
 }
+
+// TestRenderNoBuildPlan: an app root where Nixpacks detects no provider and
+// nothing adds a phase (a monorepo's root; a start command is no phase) renders
+// no images but what Nixpacks prints before it exits 1, and the subdirectories
+// where its Python provider would detect the app, relative to the project.
+func TestRenderNoBuildPlan(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for name, body := range map[string]string{
+		"repo/backend/requirements.txt": "gunicorn\n",
+		"repo/backend/app.py":           "",
+		"repo/frontend/package.json":    "{}\n",
+		"repo/docs/index.md":            "",
+		"repo/README.md":                "",
+	} {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sc := &scenario.Scenario{File: "s.yaml", Project: scenario.Project{Dir: dir, Root: "."}, Start: "gunicorn app:app"}
+	rc, err := reg.Render(sc, scenario.Variant{Name: "np", Builder: "nixpacks", Python: "3.13", Root: "repo"}, recipe.Offline())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rc.NoPlan == nil {
+		t.Fatalf("recipe builds an image where Nixpacks finds no plan: %+v", rc.Setup)
+	}
+	want := "\nNixpacks was unable to generate a build plan for this app.\nPlease check the documentation for supported languages: https://nixpacks.com\n" +
+		"\nThe contents of the app directory are:\n\n  README.md\n  backend/\n  docs/\n  frontend/\n"
+	if rc.NoPlan.Output != want || rc.NoPlan.Exit != 1 {
+		t.Errorf("no-plan output (exit %d):\n%q\nwant\n%q", rc.NoPlan.Exit, rc.NoPlan.Output, want)
+	}
+	if got := rc.Facts.(nixpacks.Facts).Roots; !slices.Equal(got, []string{"repo/backend"}) {
+		t.Errorf("roots %v, want [repo/backend]", got)
+	}
+
+	// With the root on the backend, the Python provider plans it.
+	rc, err = reg.Render(sc, scenario.Variant{Name: "ok", Builder: "nixpacks", Python: "3.13", Root: "repo/backend"}, recipe.Offline())
+	if err != nil || rc.NoPlan != nil {
+		t.Errorf("backend root: no plan %+v, err %v", rc.NoPlan, err)
+	}
+}

@@ -21,7 +21,13 @@ type Facts struct {
 	// LibsScript is the profile script that exports nixLibs' LD_LIBRARY_PATH
 	// in the image (LibsProfileScript of the archive); empty when nothing sets nixLibs.
 	LibsScript string
+	// Roots are, when Nixpacks found no build plan, the app root's
+	// subdirectories where its Python provider detects an app.
+	Roots []string
 }
+
+// AppRoots are the subdirectories a plan could have been made in.
+func (f Facts) AppRoots() []string { return f.Roots }
 
 // NixStore is always true: Nixpacks installs everything from nixpkgs.
 func (Facts) NixStore() bool { return true }

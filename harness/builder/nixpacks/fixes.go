@@ -24,6 +24,7 @@ func (Builder) FixKinds() []diagnose.FixKind {
 	return []diagnose.FixKind{
 		diagnose.FixAddNixLibs, diagnose.FixMoveNixPkgToNixLibs, diagnose.FixLoginShell,
 		diagnose.FixUseVenvInstall, diagnose.FixBreakSystemPackages, diagnose.FixNixPythonPackage,
+		diagnose.FixSetAppRoot,
 	}
 }
 
@@ -134,8 +135,36 @@ func (Builder) Drafts(k diagnose.FixKind, base *builder.FixBase) []builder.Draft
 		return s.breakSystemPackages()
 	case diagnose.FixNixPythonPackage:
 		return s.nixPythonPackages()
+	case diagnose.FixSetAppRoot:
+		return s.setAppRoot()
 	}
 	return nil
+}
+
+// setAppRoot moves the service to each subdirectory where Nixpacks' Python
+// provider detects an app, when the app root itself gives no plan: a platform
+// setting, no file changes.
+func (s *fixState) setAppRoot() []builder.Draft {
+	if !s.noPlan {
+		return nil
+	}
+	// The start command is the platform's setting, not the old root's file, which
+	// Nixpacks stops reading once the root moves.
+	start := s.Start
+	var out []builder.Draft
+	for _, d := range pythonRoots(filepath.Join(s.Dir, filepath.FromSlash(s.Root))) {
+		r := path.Join(s.Root, d)
+		out = append(out, builder.Draft{ID: "root-" + strings.ReplaceAll(r, "/", "-"), Kind: diagnose.FixSetAppRoot,
+			Summary:  fmt.Sprintf("set the service's root directory to %s, where Nixpacks' Python provider detects the app (a platform setting)", r),
+			Settings: []string{"root directory: " + r},
+			Variant: func(v *scenario.Variant) {
+				v.Root = r
+				if start != "" {
+					v.Start = start
+				}
+			}})
+	}
+	return out
 }
 
 // fixState is what the drafts know of a Nixpacks baseline.
@@ -143,6 +172,9 @@ type fixState struct {
 	*builder.FixBase
 	plan fixPlan
 	cfg  *nixpacks.Config
+	// noPlan: the baseline's app root gives Nixpacks no phases, as the variant's
+	// overrides may not; only a draft that moves the root changes that.
+	noPlan bool
 }
 
 // fixPlan is what the drafts read of the baseline's Nixpacks plan.
@@ -177,7 +209,7 @@ func readFixState(base *builder.FixBase) (*fixState, error) {
 	}
 	fp.Provider, _, _ = strings.Cut(p.Plan.Variables["NIXPACKS_METADATA"], ",")
 	fp.NixPkgs, _, _ = p.lists()
-	return &fixState{FixBase: base, plan: fp, cfg: cfg}, nil
+	return &fixState{FixBase: base, plan: fp, cfg: cfg, noPlan: len(p.Plan.Phases) == 0}, nil
 }
 
 func phaseOf(cfg *nixpacks.Config, name string) *nixpacks.PhaseConfig {

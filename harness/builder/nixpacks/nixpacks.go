@@ -5,8 +5,6 @@
 package nixpacks
 
 import (
-	"fmt"
-	"os"
 	"path"
 	"path/filepath"
 
@@ -35,21 +33,15 @@ func (Builder) Complete(*scenario.Variant) {}
 // CheckProject reads the app root's Nixpacks config as Nixpacks will, and reports
 // every problem in it at its file, line and column, so that a broken
 // nixpacks.toml is found with the scenario's other problems before anything runs
-// rather than at render time, one at a time. It also wants something to install:
-// a requirements.txt in the app root, or install commands from the variant or
-// the config.
+// rather than at render time, one at a time. An app root with nothing Nixpacks
+// can plan is no input error: it is a deploy's real outcome (Nixpacks prints
+// "unable to generate a build plan" and the build fails), which the build stage
+// reports with the subdirectories to try instead.
 func (Builder) CheckProject(dir string, v scenario.Variant) []scenario.SettingProblem {
-	root := filepath.Join(dir, filepath.FromSlash(v.Root))
-	cfg, err := nixpacks.LoadConfig(root)
-	if err != nil {
+	if _, err := nixpacks.LoadConfig(filepath.Join(dir, filepath.FromSlash(v.Root))); err != nil {
 		return configProblems(err)
 	}
-	if isFile(filepath.Join(root, "requirements.txt")) || v.Nixpacks.InstallCmds != nil || configInstalls(cfg) {
-		return nil
-	}
-	return []scenario.SettingProblem{{Setting: "root",
-		Msg:  fmt.Sprintf("no requirements.txt in app root %q and no install commands (builder nixpacks)", v.Root),
-		Hint: "set root to the directory that has requirements.txt, or give nixpacks.installCmds"}}
+	return nil
 }
 
 // configProblems turns a config that Nixpacks would refuse into the loader's
@@ -68,16 +60,6 @@ func configProblems(err error) []scenario.SettingProblem {
 	return out
 }
 
-// configInstalls reports whether the app root's Nixpacks config gives install
-// commands, in which case Nixpacks needs no requirements.txt there.
-func configInstalls(cfg *nixpacks.Config) bool {
-	if cfg == nil {
-		return false
-	}
-	ph := cfg.Phases["install"]
-	return ph != nil && len(ph.Cmds) > 0
-}
-
 // RequirementFiles are requirements.txt and the files the plan's commands
 // install from, in the plan's directory under the app root.
 func (Builder) RequirementFiles(sc *scenario.Scenario, v scenario.Variant) ([]string, error) {
@@ -93,9 +75,4 @@ func (Builder) RequirementFiles(sc *scenario.Scenario, v scenario.Variant) ([]st
 		return nil, err
 	}
 	return recipe.RequirementFiles(sc.Project.Dir, path.Join(root, p.Dir), p.commands()), nil
-}
-
-func isFile(p string) bool {
-	fi, err := os.Stat(p)
-	return err == nil && fi.Mode().IsRegular()
 }

@@ -5,11 +5,13 @@ import (
 	"io/fs"
 	"maps"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
 
+	"github.com/bootmatrix/bootmatrix/harness/builder"
 	"github.com/bootmatrix/bootmatrix/harness/nixpacks"
 	"github.com/bootmatrix/bootmatrix/harness/nixpacks/generate"
 	"github.com/bootmatrix/bootmatrix/harness/nixpacks/generate/python"
@@ -232,6 +234,9 @@ func (Builder) Render(sc *scenario.Scenario, v scenario.Variant, subs recipe.Sub
 		return nil, fmt.Errorf("nixpacks plan: %w", err)
 	}
 	notes = append(notes, planNotes(p)...)
+	if len(p.Plan.Phases) == 0 {
+		return noPlan(root, rootAbs, notes)
+	}
 	buildDir := rootAbs
 	if p.Dir != "" {
 		buildDir = filepath.Join(rootAbs, filepath.FromSlash(p.Dir))
@@ -371,4 +376,54 @@ func planNotes(p *Plan) []string {
 		notes = append(notes, fmt.Sprintf("python %s is NIXPACKS_PYTHON_VERSION, which only the Python provider reads: the nixPkgs entries decide the interpreter here", v))
 	}
 	return notes
+}
+
+// noPlan is `nixpacks build` on an app with no phases: no provider detected and
+// no config or overrides that add a phase (a start command alone is none).
+// Nixpacks then prints what lib.rs's create_docker_image prints, the app
+// directory's entries, and exits 1 before Docker is called; the deploy's build
+// fails with that text. A start command does not help: Nixpacks counts phases.
+func noPlan(root, rootAbs string, notes []string) (*recipe.Recipe, error) {
+	ents, err := os.ReadDir(rootAbs)
+	if err != nil {
+		return nil, fmt.Errorf("nixpacks plan: %w", err)
+	}
+	var b strings.Builder
+	b.WriteString("\nNixpacks was unable to generate a build plan for this app.\nPlease check the documentation for supported languages: https://nixpacks.com\n")
+	b.WriteString("\nThe contents of the app directory are:\n\n")
+	// Nixpacks lists them in read_dir's order, which the file system decides;
+	// sorted, the output is the same on every machine.
+	for _, e := range ents {
+		name := e.Name()
+		if e.IsDir() {
+			name += "/"
+		}
+		fmt.Fprintf(&b, "  %s\n", name)
+	}
+	var roots []string
+	for _, d := range pythonRoots(rootAbs) {
+		roots = append(roots, path.Join(root, d))
+	}
+	return &recipe.Recipe{
+		Builder: Name,
+		NoPlan:  &recipe.NoPlan{Tool: "nixpacks", Output: b.String(), Exit: 1},
+		Notes:   append(notes, "Nixpacks finds no build plan here and stops before building, as a deploy's build does"),
+		Facts:   Facts{Roots: roots},
+	}, nil
+}
+
+// pythonRoots are the app root's subdirectories where Nixpacks' Python
+// provider detects an app: the roots a monorepo's service could be given.
+func pythonRoots(rootAbs string) []string {
+	ents, err := os.ReadDir(rootAbs)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, e := range ents {
+		if e.IsDir() && !builder.Skipped(e.Name()) && python.Detect(python.App{FS: os.DirFS(filepath.Join(rootAbs, e.Name()))}) {
+			out = append(out, e.Name())
+		}
+	}
+	return out
 }
