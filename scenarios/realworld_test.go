@@ -49,8 +49,13 @@ var realWorldFindings = map[string]realWorldFinding{
 	},
 	"no-provider-monorepo-root": {
 		evidence: []string{"Nixpacks was unable to generate a build plan for this app.", "backend/", "frontend/"},
-		explains: []string{"no provider in the app root", "detects an app in backend"},
-		firstFix: diagnose.FixSetAppRoot, fixSays: "root directory to backend",
+		explains: []string{"no provider in the app root", "detects an app in monorepo/backend"},
+		firstFix: diagnose.FixSetAppRoot, fixSays: "root directory to monorepo/backend",
+	},
+	"node-provider-wins": {
+		evidence: []string{"python: command not found"},
+		explains: []string{"its node provider", "nothing installed a Python"},
+		firstFix: diagnose.FixAddPythonProvider, fixSays: `providers = ["...", "python"]`,
 	},
 	"glibc-newer-build-stage": {
 		evidence: []string{"version `GLIBC_2.38' not found (required by python)", "bootmatrix: the image's glibc: 2.36"},

@@ -94,6 +94,7 @@ const (
 	FixRegistryTLS         FixKind = "registry-tls"
 	FixBinaryPackage       FixKind = "use-binary-package"
 	FixSetAppRoot          FixKind = "set-app-root"
+	FixAddPythonProvider   FixKind = "add-python-provider"
 	// Railpack's mechanisms.
 	FixRailpackDeployApt    FixKind = "railpack-deploy-apt"
 	FixRailpackKeepDefaults FixKind = "railpack-keep-defaults"
@@ -146,7 +147,7 @@ var catalogue = []Class{
 		[]FixKind{FixAddRequirement, FixStartCommand}},
 	{ClassCommandNotFound, "command not found",
 		"The shell could not find the command (exit 127): it is not installed or not on PATH for this shell.",
-		[]FixKind{FixStartCommand, FixLoginShell}},
+		[]FixKind{FixStartCommand, FixLoginShell, FixAddPythonProvider}},
 	{ClassWorkerBoot, "gunicorn worker failed to boot",
 		"gunicorn's worker died while importing the app (exit code 3), so the master shut down; the cause is the exception in the worker's traceback.",
 		[]FixKind{FixStartCommand}},
@@ -280,6 +281,7 @@ var fixTitles = map[FixKind]string{
 	FixRegistryTLS:         "serve the registry with a certificate the engine trusts, or list it in insecure-registries in the engine's daemon.json",
 	FixBinaryPackage:       "install the package's prebuilt-wheel distribution instead of building it (psycopg2 → psycopg2-binary)",
 	FixSetAppRoot:          "set the service's root directory (the variant's root) to the directory that holds the app",
+	FixAddPythonProvider:   "add Nixpacks' Python provider beside the one it detected: providers = [\"...\", \"python\"] in nixpacks.toml",
 }
 
 // FixTitle is the generic one-line description of a fix kind.

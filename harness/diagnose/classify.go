@@ -687,6 +687,15 @@ func (c *classifier) commandNotFound() Finding {
 		f.Evidence = c.s.tailEvidence()
 	}
 	f.Explanation = "the shell could not find the command (exit 127)"
+	if pc, ok := c.ctx.Facts.(PythonProviderFacts); ok && pc.ProviderOverPython() != "" {
+		name := pc.ProviderOverPython()
+		f.Explanation += fmt.Sprintf("; Nixpacks built this root with its %s provider, which detects it too and comes before python in Nixpacks' order, so nothing installed a Python, a venv or the requirements", name)
+		f.Fixes = []FixKind{FixAddPythonProvider, FixStartCommand}
+		f.Suggestions = []result.Fix{{ID: string(FixAddPythonProvider),
+			Summary: fmt.Sprintf("add providers = [\"...\", \"python\"] to the app root's nixpacks.toml: the %s provider stays (\"...\" is the detected one) and Python's plan joins it", name)}}
+		f.Explanation += "."
+		return f
+	}
 	if c.ctx.Shell == scenario.ShellPlain && c.nix() {
 		f.Explanation += "; this variant starts with a plain shell, so the profile scripts that put the Nix profile's and the venv's bin on PATH did not run"
 		f.Fixes = []FixKind{FixLoginShell, FixStartCommand}
@@ -883,6 +892,12 @@ func (c *classifier) requirementsFile() Finding {
 		f.Explanation = "pip could not read the requirements: " + strings.Join(parts, "; ") + "."
 	}
 	return f
+}
+
+// PythonProviderFacts is a BuilderFacts that knows when its builder chose
+// another provider for an app its Python provider detects too.
+type PythonProviderFacts interface {
+	ProviderOverPython() string
 }
 
 // AppRooter is a BuilderFacts that knows, when its builder found no plan, the

@@ -37,6 +37,7 @@ type fixKind struct {
 // tie-break when two proven fixes change as many lines.
 var fixKinds = []fixKind{
 	{kind: diagnose.FixSetAppRoot},
+	{kind: diagnose.FixAddPythonProvider},
 	{kind: diagnose.FixAddNixLibs},
 	{kind: diagnose.FixMoveNixPkgToNixLibs},
 	{kind: diagnose.FixLoginShell},

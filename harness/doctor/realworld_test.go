@@ -46,7 +46,7 @@ func TestSearchDlopenNixLibsReplaced(t *testing.T) {
 
 // TestSearchNoBuildPlan runs the doctor on a monorepo built from its root
 // (scenarios/real-world/provider.yaml): Nixpacks finds no plan there, and the
-// smallest proven fix is the service's root directory on the backend, a setting
+// smallest proven fix is the service's root directory on its backend, a setting
 // with no file change, which boots with the platform's start command.
 func TestSearchNoBuildPlan(t *testing.T) {
 	runnertest.RequireImages(t, runnertest.KitImages...)
@@ -57,7 +57,24 @@ func TestSearchNoBuildPlan(t *testing.T) {
 	}
 	proven := rep.Proven()
 	if len(proven) == 0 || proven[0].Kind != diagnose.FixSetAppRoot || proven[0].Diff != "" ||
-		!slices.Equal(proven[0].Settings, []string{"root directory: backend"}) {
+		!slices.Equal(proven[0].Settings, []string{"root directory: monorepo/backend"}) {
 		t.Fatalf("want set-app-root to backend, a setting alone, as the smallest proven fix, got %+v", proven)
+	}
+}
+
+// TestSearchNodeProviderWins runs the doctor on a Python app with a package.json
+// at its root (scenarios/real-world/provider.yaml): Nixpacks' Node provider wins
+// and no python is installed. The smallest proven fix adds the Python provider
+// beside the detected one in nixpacks.toml.
+func TestSearchNodeProviderWins(t *testing.T) {
+	runnertest.RequireImages(t, runnertest.KitImages...)
+	_, _, _, rep := searchOnEngine(t, "../../scenarios/real-world/provider.yaml", "node-provider-wins", 10*time.Minute)
+	first := rep.Start.FirstFailure()
+	if first == nil || first.Name != result.StageImport || first.Class != diagnose.ClassCommandNotFound {
+		t.Fatalf("starting point: want import/command-not-found, got %+v", first)
+	}
+	proven := rep.Proven()
+	if len(proven) == 0 || proven[0].Kind != diagnose.FixAddPythonProvider || !strings.Contains(proven[0].Diff, `+providers = ["...", "python"]`) {
+		t.Fatalf("want add-python-provider as the smallest proven fix, got %+v", proven)
 	}
 }

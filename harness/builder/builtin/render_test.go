@@ -403,3 +403,31 @@ func TestRenderNoBuildPlan(t *testing.T) {
 		t.Errorf("backend root: no plan %+v, err %v", rc.NoPlan, err)
 	}
 }
+
+// TestRenderProviderOverPython: where Node's provider wins over Python's for a
+// root both detect, the facts name it; where Python's plan is made, they do not.
+func TestRenderProviderOverPython(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		files []string
+		want  string
+	}{
+		{[]string{"package.json", "requirements.txt", "app.py"}, "node"},
+		{[]string{"requirements.txt", "app.py"}, ""},
+	} {
+		dir := t.TempDir()
+		for _, f := range tc.files {
+			if err := os.WriteFile(filepath.Join(dir, f), []byte("{}\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		sc := &scenario.Scenario{File: "s.yaml", Project: scenario.Project{Dir: dir, Root: "."}, Start: "python app.py"}
+		rc, err := reg.Render(sc, scenario.Variant{Name: "p", Builder: "nixpacks", Python: "3.13"}, recipe.Offline())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := rc.Facts.(nixpacks.Facts).OverPython; got != tc.want {
+			t.Errorf("%v: provider over python %q, want %q", tc.files, got, tc.want)
+		}
+	}
+}

@@ -24,7 +24,14 @@ type Facts struct {
 	// Roots are, when Nixpacks found no build plan, the app root's
 	// subdirectories where its Python provider detects an app.
 	Roots []string
+	// OverPython is the provider Nixpacks chose where its Python provider
+	// detects the app too (overPython); "" when Python's plan was made or none
+	// other detected.
+	OverPython string
 }
+
+// ProviderOverPython is OverPython.
+func (f Facts) ProviderOverPython() string { return f.OverPython }
 
 // AppRoots are the subdirectories a plan could have been made in.
 func (f Facts) AppRoots() []string { return f.Roots }

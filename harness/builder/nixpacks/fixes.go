@@ -12,6 +12,7 @@ import (
 	"github.com/bootmatrix/bootmatrix/harness/builder"
 	"github.com/bootmatrix/bootmatrix/harness/diagnose"
 	"github.com/bootmatrix/bootmatrix/harness/nixpacks"
+	"github.com/bootmatrix/bootmatrix/harness/nixpacks/generate/python"
 	"github.com/bootmatrix/bootmatrix/harness/project"
 	"github.com/bootmatrix/bootmatrix/harness/requirements"
 	"github.com/bootmatrix/bootmatrix/harness/scenario"
@@ -24,7 +25,7 @@ func (Builder) FixKinds() []diagnose.FixKind {
 	return []diagnose.FixKind{
 		diagnose.FixAddNixLibs, diagnose.FixMoveNixPkgToNixLibs, diagnose.FixLoginShell,
 		diagnose.FixUseVenvInstall, diagnose.FixBreakSystemPackages, diagnose.FixNixPythonPackage,
-		diagnose.FixSetAppRoot,
+		diagnose.FixSetAppRoot, diagnose.FixAddPythonProvider,
 	}
 }
 
@@ -137,8 +138,26 @@ func (Builder) Drafts(k diagnose.FixKind, base *builder.FixBase) []builder.Draft
 		return s.nixPythonPackages()
 	case diagnose.FixSetAppRoot:
 		return s.setAppRoot()
+	case diagnose.FixAddPythonProvider:
+		return s.addPythonProvider()
 	}
 	return nil
+}
+
+// addPythonProvider writes providers = ["...", "python"] where another
+// provider won over Python's for an app Python's detects too: "..." keeps the
+// detected one (its build of assets, say), and Python's plan is merged in.
+func (s *fixState) addPythonProvider() []builder.Draft {
+	if s.plan.Provider == "" || s.plan.Provider == "python" || s.cfg != nil && s.cfg.Providers != nil ||
+		!python.Detect(python.App{FS: os.DirFS(filepath.Join(s.Dir, filepath.FromSlash(s.Root)))}) {
+		return nil
+	}
+	return []builder.Draft{{ID: "add-python-provider", Kind: diagnose.FixAddPythonProvider,
+		Summary: fmt.Sprintf(`add providers = ["...", "python"] to nixpacks.toml: the %s provider Nixpacks detected stays and Python's plan (python, a venv, the requirements) joins it`, s.plan.Provider),
+		Edit: s.editConfig(func(t *tomlText, _ *nixpacks.Config) error {
+			t.set("", []string{"providers"}, `["...", "python"]`)
+			return nil
+		})}}
 }
 
 // setAppRoot moves the service to each subdirectory where Nixpacks' Python

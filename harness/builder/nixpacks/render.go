@@ -341,7 +341,7 @@ func (Builder) Render(sc *scenario.Scenario, v scenario.Variant, subs recipe.Sub
 		Start:   recipe.StartFor(sc, v, planStart),
 		Workdir: recipe.AppDir,
 		Python:  "python",
-		Facts:   Facts{NixPkgs: pkgs, NixLibs: libs, LibsScript: script},
+		Facts:   Facts{NixPkgs: pkgs, NixLibs: libs, LibsScript: script, OverPython: overPython(p, buildDir)},
 	}
 	if runImage {
 		r.Final = &recipe.Build{Dockerfile: recipe.Join(recipe.InstallDockerfile()) + start, Context: map[string]recipe.File{}}
@@ -426,4 +426,15 @@ func pythonRoots(rootAbs string) []string {
 		}
 	}
 	return out
+}
+
+// overPython names the provider whose plan Nixpacks made when the Python
+// provider detects the app too and lost to it for coming later in the order (a
+// Python app with a package.json: node wins); "" otherwise.
+func overPython(p *Plan, buildDir string) string {
+	name, _, _ := strings.Cut(p.Plan.Variables["NIXPACKS_METADATA"], ",")
+	if name == "" || name == "python" || !python.Detect(python.App{FS: os.DirFS(buildDir)}) {
+		return ""
+	}
+	return name
 }

@@ -151,7 +151,7 @@ func (t *tomlText) find(table string, aliases []string) (kv, bool) {
 			}
 			end, comment := t.valueEnd(i, m[1])
 			for _, a := range aliases {
-				if full == table+"."+a {
+				if full == strings.TrimPrefix(table+"."+a, ".") {
 					return kv{start: i, end: end, indent: t.lines[i][m[2]:m[3]], key: written, comment: comment}, true
 				}
 			}
@@ -172,7 +172,7 @@ func (t *tomlText) set(table string, aliases []string, value string) {
 	}
 	key := aliases[0]
 	for _, sec := range t.sections() {
-		if sec.name != table || sec.header < 0 {
+		if sec.name != table || (sec.header < 0) != (table == "") {
 			continue
 		}
 		// After the table's last key, before the blank lines and comments that lead into the next table.
@@ -183,7 +183,11 @@ func (t *tomlText) set(table string, aliases []string, value string) {
 				at = i + 1
 			}
 		}
-		t.replace(at, at-1, []string{key + " = " + value})
+		add := []string{key + " = " + value}
+		if table == "" && at < len(t.lines) && tableHeaderRE.MatchString(t.lines[at]) {
+			add = append(add, "") // a top-level key right above a table reads as the table's
+		}
+		t.replace(at, at-1, add)
 		return
 	}
 	var add []string
