@@ -157,11 +157,19 @@ cleanup_partial() {
   [ -z "$ids" ] || docker rmi $ids >/dev/null 2>&1 || true
 }
 
-# prune_cache DIR KEEP removes every build under DIR but KEEP (old assemblies are large).
+# prune_cache DIR KEEP removes the builds under DIR other than KEEP that no kit build
+# has used for a day (old assemblies are large). A cache shared with kits of other
+# recipes (a branch's, one built beside this under another KIT_REPO) keeps theirs while
+# they are in use: each stage marks its own build used (cache_used) whenever it runs.
 prune_cache() {
   local d
+  cache_used "$1/$2"
   for d in "$1"/*; do
-    [ -d "$d" ] && [ "${d##*/}" != "$2" ] && rm -rf "$d"
+    [ -d "$d" ] && [ "${d##*/}" != "$2" ] && [ -n "$(find "$d" -maxdepth 0 -mmin +1440)" ] && rm -rf "$d"
   done
   return 0
 }
+
+# cache_used DIR records that a build's assembly in the cache was just used (not in
+# plan mode, which changes nothing).
+cache_used() { [ -n "$KIT_PLAN" ] || [ ! -d "$1" ] || touch "$1"; }

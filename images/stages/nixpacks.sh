@@ -64,6 +64,7 @@ stage_nixpacks() {
 
   local h; h=$(hash_inputs images/stages/nixpacks.sh images/nixpacks/nixpkgs images/nixpacks/build-store.sh images/nixpacks/mksources.py "$tx" "$bw" "${CPYTHON_TAR[3.11]}" "${CPYTHON_TAR[3.13]}" -- "$nixbuilder")
   local built="$KIT_CACHE/nixpacks/$h"
+  cache_used "$built"
   # Plan mode builds no store: an unbuilt one leaves the image's hash unknown below.
   if [ -z "$KIT_PLAN" ] && [ ! -f "$built/.complete" ]; then
     log "building the stand-in nixpkgs with Nix ($h)"

@@ -60,6 +60,7 @@ stage_railpack() {
   local h; h=$(hash_inputs images/stages/railpack.sh images/railpack/mise-dist.sh "$bundle" "$apt" "$setuptools" \
     "${CPYTHON_TAR[3.13]}" "${CPYTHON_TAR[3.11]}" -- "$versions" "$KIT_BUILDER")
   local built="$KIT_CACHE/railpack/$h"
+  cache_used "$built"
   if [ -z "$KIT_PLAN" ] && [ ! -f "$built/.complete" ]; then
     log "assembling the Railpack stand-ins' mise Pythons and apt repository ($h)"
     rm -rf "$built"; mkdir -p "$built"

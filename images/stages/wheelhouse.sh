@@ -43,6 +43,7 @@ stage_wheelhouse() {
   local tag="$KIT_REPO/wheelhouse:wheelhouse-$h"
   plan_stage wheelhouse:latest "$tag" || return 0
   local built="$KIT_CACHE/wheelhouse/$h"
+  cache_used "$built"
   if [ ! -f "$built/.complete" ]; then
     log "building wheels ($h)"
     rm -rf "$built"; mkdir -p "$built/wheelhouse"
