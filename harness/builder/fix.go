@@ -3,8 +3,10 @@ package builder
 import (
 	"bytes"
 	"cmp"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/bootmatrix/bootmatrix/harness/diagnose"
 	"github.com/bootmatrix/bootmatrix/harness/project"
@@ -79,9 +81,18 @@ func ReadText(root, rel string) (string, error) {
 }
 
 // WriteText writes a project file, creating its directory and keeping an
-// existing file's permission bits.
+// existing file's permission bits. It refuses a path through a symbolic link:
+// the copy a fix edits keeps the project's links, whose targets may be outside
+// it, in the user's own files.
 func WriteText(root, rel, text string) error {
 	p := filepath.Join(root, filepath.FromSlash(rel))
+	at := root
+	for _, part := range strings.Split(filepath.ToSlash(filepath.Clean(filepath.FromSlash(rel))), "/") {
+		at = filepath.Join(at, part)
+		if fi, err := os.Lstat(at); err == nil && fi.Mode()&os.ModeSymlink != 0 {
+			return fmt.Errorf("%s: %s is a symbolic link; a fix does not write through links (the platform's build leaves them out)", rel, strings.TrimPrefix(at, root+string(filepath.Separator)))
+		}
+	}
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return err
 	}

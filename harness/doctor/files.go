@@ -13,8 +13,11 @@ import (
 	"github.com/bootmatrix/bootmatrix/harness/builder"
 )
 
-// copyTree copies the regular files under src to dst (created), following
-// links to files, keeping permission bits.
+// copyTree copies the regular files under src to dst (created), keeping
+// permission bits, and its symbolic links as links to the same target: the
+// builders leave links out of a build context as the platforms do, so a copy
+// that turned them into files (or dropped linked directories) would build
+// something else than the project.
 func copyTree(src, dst string) error {
 	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -31,9 +34,16 @@ func copyTree(src, dst string) error {
 			}
 			return os.MkdirAll(target, 0o755)
 		}
-		info, err := os.Stat(p)
+		if d.Type()&fs.ModeSymlink != 0 {
+			link, err := os.Readlink(p)
+			if err != nil {
+				return err
+			}
+			return os.Symlink(link, target)
+		}
+		info, err := d.Info()
 		if err != nil || !info.Mode().IsRegular() {
-			return nil // dangling links and sockets are not project files
+			return nil // sockets and devices are not project files
 		}
 		data, err := os.ReadFile(p)
 		if err != nil {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bootmatrix/bootmatrix/harness/builder"
 	"github.com/bootmatrix/bootmatrix/harness/builder/builtin"
 	"github.com/bootmatrix/bootmatrix/harness/diagnose"
 	"github.com/bootmatrix/bootmatrix/harness/result"
@@ -230,5 +231,57 @@ func TestDraftsBinaryTwin(t *testing.T) {
 	}
 	if !found {
 		t.Error("no use-binary-package candidate for a failed psycopg2 source build")
+	}
+}
+
+// The doctor's copy of a project keeps its links as links (a file's, a
+// directory's, a dangling one), since the builders leave links out of a build
+// context as the platforms do; and a fix never writes through one into the
+// link's target, which may be the user's own file outside the copy.
+func TestCopyTreeKeepsLinks(t *testing.T) {
+	t.Parallel()
+	outside := t.TempDir()
+	if err := os.WriteFile(filepath.Join(outside, "shared.txt"), []byte("numpy\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	src := t.TempDir()
+	if err := os.WriteFile(filepath.Join(src, "app.py"), []byte("print(1)\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, target := range map[string]string{
+		"requirements.txt": filepath.Join(outside, "shared.txt"),
+		"lib":              outside,
+		"gone":             "missing.txt",
+	} {
+		if err := os.Symlink(target, filepath.Join(src, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dst := filepath.Join(t.TempDir(), "copy")
+	if err := copyTree(src, dst); err != nil {
+		t.Fatal(err)
+	}
+	for name, target := range map[string]string{"requirements.txt": filepath.Join(outside, "shared.txt"), "lib": outside, "gone": "missing.txt"} {
+		if got, err := os.Readlink(filepath.Join(dst, name)); err != nil || got != target {
+			t.Errorf("%s in the copy: link %q, %v; want a link to %q", name, got, err, target)
+		}
+	}
+	if fi, err := os.Stat(filepath.Join(dst, "app.py")); err != nil || fi.Mode().Perm() != 0o755 {
+		t.Errorf("app.py in the copy: %v %v", fi, err)
+	}
+	for _, rel := range []string{"requirements.txt", "lib/nixpacks.toml"} {
+		err := builder.WriteText(dst, rel, "psycopg2-binary\n")
+		if err == nil || !strings.Contains(err.Error(), "symbolic link") {
+			t.Errorf("WriteText %s through a link: %v", rel, err)
+		}
+	}
+	if b, _ := os.ReadFile(filepath.Join(outside, "shared.txt")); string(b) != "numpy\n" {
+		t.Errorf("the link's target outside the copy changed: %q", b)
+	}
+	if _, err := os.Stat(filepath.Join(outside, "nixpacks.toml")); err == nil {
+		t.Error("a fix wrote into a linked directory outside the copy")
+	}
+	if err := builder.WriteText(dst, "backend/nixpacks.toml", "[start]\n"); err != nil {
+		t.Errorf("WriteText of a new file: %v", err)
 	}
 }
