@@ -52,6 +52,11 @@ var realWorldFindings = map[string]realWorldFinding{
 		explains: []string{"no provider in the app root", "detects an app in monorepo/backend"},
 		firstFix: diagnose.FixSetAppRoot, fixSays: "root directory to monorepo/backend",
 	},
+	"no-start-command": {
+		evidence: []string{"Error: No start command could be found"},
+		explains: []string{"no start command", "stopped before building"},
+		firstFix: diagnose.FixStartCommand, fixSays: "Settings → Start Command",
+	},
 	"node-provider-wins": {
 		evidence: []string{"python: command not found"},
 		explains: []string{"its node provider", "nothing installed a Python"},

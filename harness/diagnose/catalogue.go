@@ -47,6 +47,7 @@ const (
 	ClassUnclassified      = "unclassified"
 	ClassPythonUnavailable = "python-version-unavailable"
 	ClassNoBuildPlan       = "no-build-plan"
+	ClassNoStartCommand    = "no-start-command"
 )
 
 // FixKind is a stable fix ID. Annotate turns it into a result.Fix whose Summary says
@@ -181,6 +182,9 @@ var catalogue = []Class{
 	{ClassNoBuildPlan, "the builder found nothing to build",
 		"Nixpacks detected no provider in the app root and neither nixpacks.toml nor the settings add a phase, so it listed the root's contents and stopped before building (a start command alone is no phase): the app is in a subdirectory, as a monorepo's backend/ is, or the files that mark a Python app (requirements.txt, pyproject.toml, Pipfile, main.py) are missing.",
 		[]FixKind{FixSetAppRoot}},
+	{ClassNoStartCommand, "no start command",
+		"Nothing says how to start the app: neither the platform's start command, nor nixpacks.toml's [start] cmd, nor the provider (Nixpacks' Python provider starts main.py, or a Django project's WSGI module, only when there is one). Nixpacks then stops the build with \"No start command could be found\"; an image without CMD or ENTRYPOINT has nothing to run.",
+		[]FixKind{FixStartCommand}},
 	{ClassImageUnavailable, "base image unavailable",
 		"The build's base image is neither in the engine nor pullable: offline, the kit has no image of that name (or it was not built); online, the registry refused the name or could not be reached.",
 		[]FixKind{FixBuildOfflineKit, FixBaseImageName, FixRunOnline}},
@@ -327,6 +331,9 @@ var classRules = []classRule{
 	{ClassNoBuildPlan, "build: the builder's CLI found no build plan in the app root and stopped",
 		func(c *classifier) bool { return c.observed.NoBuildPlan },
 		(*classifier).noBuildPlan},
+	{ClassNoStartCommand, "the builder's CLI refused to build without a start command, or boot had nothing to run",
+		func(c *classifier) bool { return c.observed.NoStartCommand },
+		(*classifier).noStartCommand},
 	{ClassImageUnavailable, "before the image exists (build, install): the engine has no base image and may not pull it, or the pull failed",
 		func(c *classifier) bool {
 			s := c.s

@@ -63,7 +63,8 @@ type Finding struct {
 // catalogue.go) that holds decides. In order:
 //
 // interrupted, oom-killed (the engine confirms it), index-unreachable (timed out
-// while retrying the index), stage-timeout, no-build-plan, image-unavailable,
+// while retrying the index), stage-timeout, no-build-plan, no-start-command,
+// image-unavailable,
 // pep668-externally-managed, nix-attribute-unknown, dlopen-library-missing,
 // python-version-unavailable,
 // missing-shared-library,
@@ -921,6 +922,18 @@ func (c *classifier) noBuildPlan() Finding {
 	f.Suggestions = []result.Fix{{ID: string(FixSetAppRoot),
 		Summary: fmt.Sprintf("set the service's root directory to %s (Railway: Settings → Root Directory; in the scenario, root: %s), where Nixpacks' Python provider detects the app",
 			strings.Join(roots, " or "), roots[0])}}
+	return f
+}
+
+func (c *classifier) noStartCommand() Finding {
+	f := Finding{Class: ClassNoStartCommand, Evidence: c.s.tailEvidence(), Fixes: []FixKind{FixStartCommand}}
+	if c.stage == result.StageBuild {
+		f.Explanation = "Nixpacks made a plan with no start command (none from the platform, nixpacks.toml or the provider) and stopped before building."
+	} else {
+		f.Explanation = "the image has no start command: the recipe gives none and it has no CMD or ENTRYPOINT."
+	}
+	f.Suggestions = []result.Fix{{ID: string(FixStartCommand),
+		Summary: "set a start command: the platform's (Railway: Settings → Start Command, or deploy.startCommand in railway.toml), [start] cmd in nixpacks.toml, or start: in the scenario; Nixpacks' Python provider has a default only for a main.py or a Django project"}}
 	return f
 }
 

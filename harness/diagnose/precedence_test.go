@@ -38,6 +38,7 @@ var samples = map[string]sample{
 	"hang": {stage: result.StageBoot, file: "gunicorn23-loopback.txt", exit: -1,
 		facts: result.Facts{Port: 8080, Listeners: []result.Listener{{Addr: "0.0.0.0:8080", Port: 8080}}, Health: noAnswer}, class: ClassTimeout},
 	"no-plan":          {stage: result.StageBuild, file: "nixpacks-no-build-plan.txt", exit: 1, facts: result.Facts{NoBuildPlan: true}, class: ClassNoBuildPlan},
+	"no-start":         {stage: result.StageBuild, output: "Error: No start command could be found\n", exit: 1, facts: result.Facts{NoStartCommand: true}, class: ClassNoStartCommand},
 	"image":            {stage: result.StageBuild, output: "Step 1/4 : FROM python:3.9-slim\n", exit: 1, facts: result.Facts{ImageUnavailable: "python:3.9-slim"}, class: ClassImageUnavailable},
 	"image-pull":       {stage: result.StageBuild, file: "image-pull-registry-unreachable.txt", exit: 1, class: ClassImageUnavailable},
 	"pep668":           {stage: result.StageInstall, file: "seed-pep668.txt", exit: 1, class: ClassPEP668},
@@ -101,6 +102,7 @@ func both(tb testing.TB, a, b sample, exit int) (result.Stage, []result.MissingL
 	f.TimeoutSeconds = max(fa.TimeoutSeconds, fb.TimeoutSeconds)
 	f.Interrupted = fa.Interrupted || fb.Interrupted
 	f.NoBuildPlan = fa.NoBuildPlan || fb.NoBuildPlan
+	f.NoStartCommand = fa.NoStartCommand || fb.NoStartCommand
 	f.OOMKilled = fa.OOMKilled || fb.OOMKilled
 	f.MemoryLimit = max(fa.MemoryLimit, fb.MemoryLimit)
 	f.ImageUnavailable = fa.ImageUnavailable + fb.ImageUnavailable

@@ -1,7 +1,9 @@
 package doctor
 
 import (
+	"fmt"
 	"maps"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -49,6 +51,7 @@ var fixKinds = []fixKind{
 	{kind: diagnose.FixPinRequirement, drafts: func(s *state) []draft { return s.pins(diagnose.FixPinRequirement) }},
 	{kind: diagnose.FixUnpinRequirement, drafts: func(s *state) []draft { return s.pins(diagnose.FixUnpinRequirement) }},
 	{kind: diagnose.FixBinaryPackage, drafts: (*state).binaryTwins},
+	{kind: diagnose.FixStartCommand, drafts: (*state).startCommand},
 	{kind: diagnose.FixBuilderPythonSlim, always: true},
 	{kind: diagnose.FixBuilderDockerfile, always: true},
 	{kind: diagnose.FixBuilderRailpack, always: true},
@@ -196,6 +199,24 @@ func (s *state) pins(k diagnose.FixKind) []draft {
 // binaryTwin maps a distribution that builds from source to the one that ships the
 // same modules prebuilt, with its libraries bundled.
 var binaryTwin = map[string]string{"psycopg2": "psycopg2-binary"}
+
+// startCommand gives a baseline that has no start command at all the one the
+// project's requirements suggest (gunicorn's, uvicorn's, else python app.py), as
+// the platform's setting; only a guess that boots is offered.
+func (s *state) startCommand() []draft {
+	if s.Start != "" {
+		return nil
+	}
+	p, err := project.Inspect(filepath.Join(s.Dir, filepath.FromSlash(s.Root)))
+	if err != nil {
+		return nil
+	}
+	start := p.DefaultStart()
+	return []draft{{ID: "start-command", Kind: diagnose.FixStartCommand,
+		Summary:  fmt.Sprintf("set the start command to %s (a platform setting: Railway's Start Command)", start),
+		Settings: []string{"start command: " + start},
+		Variant:  func(v *scenario.Variant) { v.Start = start }}}
+}
 
 // binaryTwins replaces, in the requirements, a distribution whose build failed with its
 // prebuilt twin, keeping its version specifier: psycopg2==2.9.10 → psycopg2-binary==2.9.10.

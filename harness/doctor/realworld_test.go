@@ -78,3 +78,19 @@ func TestSearchNodeProviderWins(t *testing.T) {
 		t.Fatalf("want add-python-provider as the smallest proven fix, got %+v", proven)
 	}
 }
+
+// TestSearchNoStartCommand runs the doctor on the backend with no start command
+// anywhere (scenarios/real-world/provider.yaml): Nixpacks stops the build, and the
+// smallest proven fix is the platform's start command the requirements suggest.
+func TestSearchNoStartCommand(t *testing.T) {
+	runnertest.RequireImages(t, runnertest.KitImages...)
+	_, _, _, rep := searchOnEngine(t, "../../scenarios/real-world/provider.yaml", "no-start-command", 10*time.Minute)
+	first := rep.Start.FirstFailure()
+	if first == nil || first.Name != result.StageBuild || first.Class != diagnose.ClassNoStartCommand {
+		t.Fatalf("starting point: want build/no-start-command, got %+v", first)
+	}
+	proven := rep.Proven()
+	if len(proven) == 0 || proven[0].Kind != diagnose.FixStartCommand || !slices.Equal(proven[0].Settings, []string{"start command: python app.py"}) {
+		t.Fatalf("want the start command python app.py as the smallest proven fix, got %+v", proven)
+	}
+}

@@ -40,17 +40,19 @@ type Recipe struct {
 	// Facts are what the builder knows of the image that the diagnosis needs
 	// (how its libraries are found, what provides them, what would fix them).
 	Facts diagnose.BuilderFacts
-	// NoPlan is set when the builder's own CLI finds nothing to build in the app
-	// root and stops (Nixpacks: "unable to generate a build plan"): the build
-	// stage fails with it, as the deploy's build does, and nothing is built.
-	NoPlan *NoPlan
+	// Refusal is set when the builder's own CLI stops before building (Nixpacks:
+	// "unable to generate a build plan", "No start command could be found"): the
+	// build stage fails with it, as the deploy's build does, and nothing is built.
+	Refusal *Refusal
 }
 
-// NoPlan is what a builder's CLI prints and exits with when it finds no plan.
-type NoPlan struct {
+// Refusal is what a builder's CLI prints and exits with when it will not build,
+// and the facts the build stage records for the classifier.
+type Refusal struct {
 	Tool   string // "nixpacks"
 	Output string
 	Exit   int
+	Facts  result.Facts
 }
 
 // DiagnoseContext is what the classifier is told of how the variant was built.

@@ -30,7 +30,8 @@ type Facts struct {
 	// NoBuildPlan: the builder's CLI found nothing to build in the app root and
 	// stopped before building (Nixpacks' "unable to generate a build plan").
 	NoBuildPlan bool `json:"no_build_plan,omitempty"`
-	// NoStartCommand: boot had nothing to run.
+	// NoStartCommand: boot had nothing to run, or (at build) the builder's CLI
+	// refused to build without a start command.
 	NoStartCommand bool `json:"no_start_command,omitempty"`
 	// Port is the port the app was expected to listen on.
 	Port int `json:"port,omitempty"`

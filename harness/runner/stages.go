@@ -251,12 +251,12 @@ func (vr *variantRun) buildStages(ctx context.Context) (string, bool) {
 	to := vr.chk.timeout(result.StageBuild)
 	sctx, cancel := context.WithTimeout(ctx, to)
 	sr := vr.begin(result.StageBuild)
-	if np := vr.rc.NoPlan; np != nil {
+	if rf := vr.rc.Refusal; rf != nil {
 		cancel()
-		sr.out.WriteString(np.Output)
-		sr.st.ExitCode = np.Exit
-		sr.st.Facts.NoBuildPlan = true
-		vr.finish(ctx, nil, sr, to, fmt.Errorf("%s found no build plan and exited %d before building anything", np.Tool, np.Exit))
+		sr.out.WriteString(rf.Output)
+		sr.st.ExitCode = rf.Exit
+		sr.st.Facts = rf.Facts
+		vr.finish(ctx, nil, sr, to, fmt.Errorf("%s exited %d before building anything", rf.Tool, rf.Exit))
 		vr.skip(result.StageInstall, skipNote(vr.v))
 		return "", false
 	}

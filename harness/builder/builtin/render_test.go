@@ -385,13 +385,13 @@ func TestRenderNoBuildPlan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rc.NoPlan == nil {
+	if rc.Refusal == nil || !rc.Refusal.Facts.NoBuildPlan {
 		t.Fatalf("recipe builds an image where Nixpacks finds no plan: %+v", rc.Setup)
 	}
 	want := "\nNixpacks was unable to generate a build plan for this app.\nPlease check the documentation for supported languages: https://nixpacks.com\n" +
 		"\nThe contents of the app directory are:\n\n  README.md\n  backend/\n  docs/\n  frontend/\n"
-	if rc.NoPlan.Output != want || rc.NoPlan.Exit != 1 {
-		t.Errorf("no-plan output (exit %d):\n%q\nwant\n%q", rc.NoPlan.Exit, rc.NoPlan.Output, want)
+	if rc.Refusal.Output != want || rc.Refusal.Exit != 1 {
+		t.Errorf("no-plan output (exit %d):\n%q\nwant\n%q", rc.Refusal.Exit, rc.Refusal.Output, want)
 	}
 	if got := rc.Facts.(nixpacks.Facts).Roots; !slices.Equal(got, []string{"repo/backend"}) {
 		t.Errorf("roots %v, want [repo/backend]", got)
@@ -399,8 +399,8 @@ func TestRenderNoBuildPlan(t *testing.T) {
 
 	// With the root on the backend, the Python provider plans it.
 	rc, err = reg.Render(sc, scenario.Variant{Name: "ok", Builder: "nixpacks", Python: "3.13", Root: "repo/backend"}, recipe.Offline())
-	if err != nil || rc.NoPlan != nil {
-		t.Errorf("backend root: no plan %+v, err %v", rc.NoPlan, err)
+	if err != nil || rc.Refusal != nil {
+		t.Errorf("backend root: refused %+v, err %v", rc.Refusal, err)
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/bootmatrix/bootmatrix/harness/nixpacks/generate/python"
 	"github.com/bootmatrix/bootmatrix/harness/recipe"
 	"github.com/bootmatrix/bootmatrix/harness/requirements"
+	"github.com/bootmatrix/bootmatrix/harness/result"
 	"github.com/bootmatrix/bootmatrix/harness/scenario"
 )
 
@@ -351,7 +352,11 @@ func (Builder) Render(sc *scenario.Scenario, v scenario.Variant, subs recipe.Sub
 		notes = append(notes, fmt.Sprintf("[start] user %s: the image runs as %s, whose login shell reads /home/%s/.profile, not the /root/.profile that carries the Nix profile and the venv's PATH", *p.Plan.Start.User, *p.Plan.Start.User, *p.Plan.Start.User))
 	}
 	if r.Start == "" {
-		notes = append(notes, "no start command in the scenario, the variant or the plan: Nixpacks builds such an image, and the platform has nothing to run")
+		// nixpacks build bails after printing the plan (src/lib.rs: "No start
+		// command could be found"), unless --no-error-without-start.
+		return &recipe.Recipe{Builder: Name, Facts: r.Facts,
+			Refusal: &recipe.Refusal{Tool: "nixpacks", Output: "Error: No start command could be found\n", Exit: 1, Facts: result.Facts{NoStartCommand: true}},
+			Notes:   append(notes, "no start command in the scenario, the variant or the plan: Nixpacks stops before building, as a deploy's build does")}, nil
 	}
 	r.Notes = notes
 	return r, nil
@@ -406,7 +411,7 @@ func noPlan(root, rootAbs string, notes []string) (*recipe.Recipe, error) {
 	}
 	return &recipe.Recipe{
 		Builder: Name,
-		NoPlan:  &recipe.NoPlan{Tool: "nixpacks", Output: b.String(), Exit: 1},
+		Refusal: &recipe.Refusal{Tool: "nixpacks", Output: b.String(), Exit: 1, Facts: result.Facts{NoBuildPlan: true}},
 		Notes:   append(notes, "Nixpacks finds no build plan here and stops before building, as a deploy's build does"),
 		Facts:   Facts{Roots: roots},
 	}, nil
