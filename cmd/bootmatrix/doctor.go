@@ -40,8 +40,10 @@ func newDoctorCmd() *cobra.Command {
 		Long: `Doctor runs one failing variant (or a project directory as it is), generates candidate
 fixes from the diagnosis of its first failure — nixLibs, the provider's venv install,
 --break-system-packages, nixPkgs to nixLibs, a login shell, Nix's own Python packages,
-pins, a python:X.Y-slim Dockerfile, the project's Dockerfile — runs them all, and prints
-the ones that booted, smallest change first, each as a diff 'git apply' accepts.
+pins, binary packages, the root directory, Nixpacks' Python provider, a start command,
+a python:X.Y-slim Dockerfile, the project's Dockerfile, Railpack — runs them all, and
+prints the ones that booted, smallest change first, each as a diff 'git apply' accepts
+(and the platform settings it needs).
 A candidate that did not boot is never offered as a fix.
 
 Exit codes: 0 a proven fix exists, 1 none, 2 bad input, 3 environment.`,
