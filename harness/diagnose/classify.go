@@ -200,7 +200,7 @@ func (c *classifier) pep668() Finding {
 		f.Fixes = []FixKind{FixUseVenvInstall, FixNixPythonPackage, FixBreakSystemPackages}
 		f.Suggestions = []result.Fix{
 			{ID: string(FixUseVenvInstall), Summary: "install with python -m venv --copies /opt/venv && /opt/venv/bin/pip install -r requirements.txt, and start with /opt/venv/bin on PATH"},
-			{ID: string(FixNixPythonPackage), Summary: "take the requirements from Nix as one python: (pythonXY.withPackages (ps: [ps.<name> …])) in nixPkgs, one ps.<name> per requirement and the server the start command runs"},
+			{ID: string(FixNixPythonPackage), Summary: "take the requirements from Nix as one python: " + c.withPackages() + " in nixPkgs, one ps.<name> per requirement, import and the server the start command runs"},
 			{ID: string(FixBreakSystemPackages), Summary: "pass --break-system-packages (pip then writes into a profile the loader setup was not made for; the library problems come next)"},
 		}
 		return f
@@ -672,7 +672,7 @@ func (c *classifier) pipNotFound() Finding {
 		f.Fixes = []FixKind{FixUseVenvInstall, FixNixPythonPackage, FixAddNixPkgs}
 		f.Suggestions = []result.Fix{
 			{ID: string(FixUseVenvInstall), Summary: "install into a venv, whose ensurepip brings pip: python -m venv --copies /opt/venv && . /opt/venv/bin/activate && pip install -r requirements.txt, as Nixpacks' Python provider does"},
-			{ID: string(FixNixPythonPackage), Summary: "take the packages from Nix instead of pip: (pythonXY.withPackages (ps: [ps.<name> …])) in nixPkgs, one ps.<name> per requirement and the server the start command runs"},
+			{ID: string(FixNixPythonPackage), Summary: "take the packages from Nix instead of pip: " + c.withPackages() + " in nixPkgs, one ps.<name> per requirement, import and the server the start command runs"},
 			{ID: string(FixAddNixPkgs), Summary: "add pythonXYPackages.pip to nixPkgs (pip then meets PEP 668 outside a venv)"},
 		}
 		return f
@@ -893,6 +893,20 @@ func (c *classifier) requirementsFile() Finding {
 		f.Explanation = "pip could not read the requirements: " + strings.Join(parts, "; ") + "."
 	}
 	return f
+}
+
+// WithPackagesFacts is a BuilderFacts that can write the variant's own
+// pythonXY.withPackages entry (its requirements, imports and server).
+type WithPackagesFacts interface {
+	WithPackages() string
+}
+
+// withPackages is the variant's withPackages entry, or its generic shape.
+func (c *classifier) withPackages() string {
+	if w, ok := c.ctx.Facts.(WithPackagesFacts); ok && w.WithPackages() != "" {
+		return w.WithPackages()
+	}
+	return "(pythonXY.withPackages (ps: [ps.<name> …]))"
 }
 
 // PythonProviderFacts is a BuilderFacts that knows when its builder chose

@@ -1,6 +1,7 @@
 package diagnose_test
 
 import (
+	"cmp"
 	"os"
 	"path/filepath"
 	"slices"
@@ -670,5 +671,29 @@ func TestNoBuildPlanNamesRoots(t *testing.T) {
 	st.Facts = result.Facts{}
 	if f := Classify(st, nil, Context{}); f.Class == ClassNoBuildPlan {
 		t.Errorf("classified from the text alone")
+	}
+}
+
+// The withPackages fix names the variant's own entry when the builder's facts
+// have one, and its generic shape when they do not.
+func TestWithPackagesFixNamesTheVariantsEntry(t *testing.T) {
+	t.Parallel()
+	const with = "(python311.withPackages (ps: [ps.flask ps.gunicorn]))"
+	for _, tc := range []struct {
+		stage result.StageName
+		file  string
+	}{
+		{result.StageInstall, "pip-not-found-nix-python.txt"},
+		{result.StageInstall, "seed-pep668.txt"},
+	} {
+		st := result.Stage{Name: tc.stage, Status: result.Fail, ExitCode: 1, Output: readTestdata(t, tc.file)}
+		for _, facts := range []nixpacksbuilder.Facts{{WithPackagesExpr: with}, {}} {
+			f := Classify(st, nil, Context{Builder: nixpacksbuilder.Name, Facts: facts})
+			i := slices.IndexFunc(f.Suggestions, func(s result.Fix) bool { return s.ID == string(FixNixPythonPackage) })
+			want := cmp.Or(facts.WithPackagesExpr, "(pythonXY.withPackages (ps: [ps.<name> …]))")
+			if i < 0 || !strings.Contains(f.Suggestions[i].Summary, want) {
+				t.Errorf("%s with facts %+v: suggestions %+v, want one naming %s", tc.file, facts, f.Suggestions, want)
+			}
+		}
 	}
 }

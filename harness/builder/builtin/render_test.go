@@ -340,7 +340,8 @@ func TestRenderCarriesFacts(t *testing.T) {
 		shell         scenario.Shell
 	}{
 		{"seed", ".", scenario.Variant{Name: "n", Builder: "nixpacks", Python: "3.11", Nixpacks: scenario.NixpacksOverrides{NixLibs: []string{"...", "zlib"}}},
-			nixpacks.Facts{NixPkgs: []string{"python311", "gcc", "stdenv.cc.cc.lib"}, NixLibs: []string{"zlib"}, LibsScript: nixpacks.LibsProfileScript("5148520bfab61f99fd25fb9ff7bfbb50dad3c9db")}, scenario.ShellLogin},
+			nixpacks.Facts{NixPkgs: []string{"python311", "gcc", "stdenv.cc.cc.lib"}, NixLibs: []string{"zlib"}, LibsScript: nixpacks.LibsProfileScript("5148520bfab61f99fd25fb9ff7bfbb50dad3c9db"),
+				WithPackagesExpr: "(python311.withPackages (ps: [ps.gunicorn]))"}, scenario.ShellLogin},
 		{"seed", "backend", scenario.Variant{Name: "s", Builder: "python-slim", Python: "3.11"}, debian.Facts{}, scenario.ShellPlain},
 		{"dfproj", ".", scenario.Variant{Name: "d", Builder: "dockerfile", Dockerfile: "Dockerfile", Shell: scenario.ShellLogin}, debian.Facts{OfferSlim: true}, scenario.ShellLogin},
 	}

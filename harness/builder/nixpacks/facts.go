@@ -28,7 +28,13 @@ type Facts struct {
 	// detects the app too (overPython); "" when Python's plan was made or none
 	// other detected.
 	OverPython string
+	// WithPackages is the nixPkgs entry that would give the variant's python
+	// its requirements, imports and server from Nix (withPackages).
+	WithPackagesExpr string
 }
+
+// WithPackages is WithPackagesExpr.
+func (f Facts) WithPackages() string { return f.WithPackagesExpr }
 
 // ProviderOverPython is OverPython.
 func (f Facts) ProviderOverPython() string { return f.OverPython }
@@ -172,7 +178,9 @@ func (f Facts) ExplainMissing(mc diagnose.MissingCase) diagnose.Explanation {
 		}
 	}
 	x.Text = e + mc.AlsoMissing() + "."
-	if py := nixpacks.PythonAttr(mc.Python); py != "" {
+	if f.WithPackagesExpr != "" {
+		x.Add(diagnose.FixNixPythonPackage, fmt.Sprintf("take the native modules from Nix as one python, %s in nixPkgs: their RUNPATHs point into the store", f.WithPackagesExpr))
+	} else if py := nixpacks.PythonAttr(mc.Python); py != "" {
 		x.Add(diagnose.FixNixPythonPackage, fmt.Sprintf("take the native modules from Nix as one python, (%s.withPackages (ps: [ps.<name> …])) in nixPkgs: their RUNPATHs point into the store", py))
 	} else {
 		x.Add(diagnose.FixNixPythonPackage, "take the native modules from Nix as one python, (pythonXY.withPackages (ps: [ps.<name> …])) in nixPkgs: their RUNPATHs point into the store")
@@ -230,10 +238,15 @@ func (f Facts) ExplainModule(module, _ string) (diagnose.Explanation, bool) {
 		}
 	}
 	with := fmt.Sprintf("(%s.withPackages (ps: [%s]))", set, strings.Join(names, " "))
+	more := " (add the other packages the app imports, gunicorn among them)"
+	if strings.HasPrefix(f.WithPackagesExpr, "("+set+".withPackages") {
+		// The variant's own list: its requirements, imports and server.
+		with, more = f.WithPackagesExpr, ""
+	}
 	x.Text = fmt.Sprintf("%s is in nixPkgs, so nix-env linked it into the profile (~/.nix-profile/lib/…/site-packages), and the profile's python does not read the profile: nixpkgs' python sees only its own site-packages and a withPackages environment's.", entry)
 	x.Fixes = []diagnose.FixKind{diagnose.FixNixPythonPackage, diagnose.FixAddRequirement}
 	x.Suggestions = []result.Fix{
-		{ID: string(diagnose.FixNixPythonPackage), Summary: fmt.Sprintf("replace %s and the %sPackages entries in nixPkgs with %s (add the other packages the app imports, gunicorn among them)", set, set, with)},
+		{ID: string(diagnose.FixNixPythonPackage), Summary: fmt.Sprintf("replace %s and the %sPackages entries in nixPkgs with %s%s", set, set, with, more)},
 		{ID: string(diagnose.FixAddRequirement), Summary: "install " + top + " with pip into a venv instead (the Python provider's install)"},
 	}
 	return x, true

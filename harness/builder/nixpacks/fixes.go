@@ -508,45 +508,15 @@ func (s *fixState) nixPythonPackages() []builder.Draft {
 		// The provider's venv does not see Nix's python packages.
 		return nil
 	}
-	py := s.pythonAttr()
-	var dists []string
+	var texts []string
 	for _, f := range s.Requirements {
 		text, err := builder.ReadText(s.Dir, f)
 		if err != nil {
 			return nil
 		}
-		for _, line := range strings.Split(text, "\n") {
-			if n := requirements.Name(line); n != "" && !slices.Contains(dists, n) {
-				dists = append(dists, n)
-			}
-		}
+		texts = append(texts, text)
 	}
-	add := func(d string) {
-		if d = requirements.NormalizeName(d); d != "" && !slices.Contains(dists, d) {
-			dists = append(dists, d)
-		}
-	}
-	for _, d := range pipInstallArgs(cmds) {
-		add(d)
-	}
-	for _, m := range s.Imports {
-		add(project.Distribution(m))
-	}
-	// The server the start command runs must be in that python too.
-	for _, server := range []string{"gunicorn", "uvicorn"} {
-		if strings.Contains(s.Start, server) {
-			add(server)
-		}
-	}
-	// One entry per attribute: psycopg2-binary in the requirements and psycopg2 among
-	// the imports are both nixpkgs' psycopg2.
-	var ps []string
-	for _, d := range dists {
-		if a := "ps." + nixpacks.PythonPackageAttr(d); !slices.Contains(ps, a) {
-			ps = append(ps, a)
-		}
-	}
-	with := fmt.Sprintf("(%s.withPackages (ps: [%s]))", py, strings.Join(ps, " "))
+	dists, with := withPackages(s.pythonAttr(), texts, cmds, s.Imports, s.Start)
 	var next []string
 	for _, p := range s.setupList(func(p *nixpacks.PhaseConfig) []string { return p.NixPkgs }) {
 		if p == "python3" || pythonAttrRE.MatchString(p) || strings.Contains(p, "Packages.") {
@@ -587,6 +557,42 @@ func (s *fixState) nixPythonPackages() []builder.Draft {
 
 // pipInstallArgs are the requirements install commands name on pip's command
 // line (pip install numpy gunicorn), not in a file.
+// withPackages is the one nixPkgs entry that gives py the app's modules: the
+// requirements' distributions, those the install commands pip-install, the
+// imports' and the server the start command runs, one ps.<attribute> each
+// (psycopg2-binary in the requirements and psycopg2 among the imports are both
+// nixpkgs' psycopg2). dists are the distributions in that order.
+func withPackages(py string, reqTexts, cmds, imports []string, start string) (dists []string, expr string) {
+	add := func(d string) {
+		if d = requirements.NormalizeName(d); d != "" && !slices.Contains(dists, d) {
+			dists = append(dists, d)
+		}
+	}
+	for _, text := range reqTexts {
+		for _, line := range strings.Split(text, "\n") {
+			add(requirements.Name(line))
+		}
+	}
+	for _, d := range pipInstallArgs(cmds) {
+		add(d)
+	}
+	for _, m := range imports {
+		add(project.Distribution(m))
+	}
+	for _, server := range []string{"gunicorn", "uvicorn"} {
+		if strings.Contains(start, server) {
+			add(server)
+		}
+	}
+	var ps []string
+	for _, d := range dists {
+		if a := "ps." + nixpacks.PythonPackageAttr(d); !slices.Contains(ps, a) {
+			ps = append(ps, a)
+		}
+	}
+	return dists, fmt.Sprintf("(%s.withPackages (ps: [%s]))", py, strings.Join(ps, " "))
+}
+
 func pipInstallArgs(cmds []string) []string {
 	var out []string
 	for _, c := range cmds {

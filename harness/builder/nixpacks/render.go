@@ -15,6 +15,7 @@ import (
 	"github.com/bootmatrix/bootmatrix/harness/nixpacks"
 	"github.com/bootmatrix/bootmatrix/harness/nixpacks/generate"
 	"github.com/bootmatrix/bootmatrix/harness/nixpacks/generate/python"
+	"github.com/bootmatrix/bootmatrix/harness/project"
 	"github.com/bootmatrix/bootmatrix/harness/recipe"
 	"github.com/bootmatrix/bootmatrix/harness/requirements"
 	"github.com/bootmatrix/bootmatrix/harness/result"
@@ -335,14 +336,21 @@ func (Builder) Render(sc *scenario.Scenario, v scenario.Variant, subs recipe.Sub
 	if libArchive != "" {
 		script = LibsProfileScript(libArchive)
 	}
+	startCmd := recipe.StartFor(sc, v, planStart)
+	var texts []string
+	for _, f := range reqs {
+		texts = append(texts, string(ctx[f].Data))
+	}
+	_, with := withPackages(planPython(v, pkgs), texts, cmds, sc.Imports, startCmd)
 	r := &recipe.Recipe{
 		Setup:   recipe.Build{Dockerfile: setup, Context: ctx, Args: out.BuildArgs, Fetches: fetches},
 		Install: &recipe.Build{Dockerfile: recipe.Join(install) + rest, Context: ctx, Args: pipArgs},
 		Shell:   shell,
-		Start:   recipe.StartFor(sc, v, planStart),
+		Start:   startCmd,
 		Workdir: recipe.AppDir,
 		Python:  "python",
-		Facts:   Facts{NixPkgs: pkgs, NixLibs: libs, LibsScript: script, OverPython: overPython(p, buildDir)},
+		Facts: Facts{NixPkgs: pkgs, NixLibs: libs, LibsScript: script, OverPython: overPython(p, buildDir),
+			WithPackagesExpr: with},
 	}
 	if runImage {
 		r.Final = &recipe.Build{Dockerfile: recipe.Join(recipe.InstallDockerfile()) + start, Context: map[string]recipe.File{}}
@@ -442,4 +450,18 @@ func overPython(p *Plan, buildDir string) string {
 		return ""
 	}
 	return name
+}
+
+// planPython is the python attribute the variant's packages would go with: its
+// python's, else the plan's interpreter, else the default.
+func planPython(v scenario.Variant, pkgs []string) string {
+	if a := nixpacks.PythonAttr(v.Python); a != "" {
+		return a
+	}
+	for _, p := range pkgs {
+		if pythonAttrRE.MatchString(p) {
+			return p
+		}
+	}
+	return nixpacks.PythonAttr(project.DefaultPython)
 }
