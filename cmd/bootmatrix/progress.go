@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/docker/go-units"
+	"github.com/mattn/go-runewidth"
 	"github.com/moby/term"
 
 	"github.com/bootmatrix/bootmatrix/harness/result"
@@ -31,6 +32,10 @@ type progress struct {
 	rows  map[string]*progressRow
 	width int
 	drawn int // lines on screen from the last Draw, to move the cursor back over
+	// cols is the terminal's width now, 0 when unknown. A line longer than it
+	// would wrap, and moving the cursor back by lines drawn would then leave
+	// the screen garbled, so Draw cuts lines to it.
+	cols func() int
 	// pulls are the pulls under way, in the order they started.
 	pulls []*pullView
 }
@@ -81,6 +86,21 @@ func liveTerminal(w io.Writer) bool {
 		return false
 	}
 	return term.IsTerminal(f.Fd())
+}
+
+// terminalCols is w's width in columns now, 0 when w is not a terminal.
+func terminalCols(w io.Writer) func() int {
+	return func() int {
+		f, ok := w.(*os.File)
+		if !ok {
+			return 0
+		}
+		ws, err := term.GetWinsize(f.Fd())
+		if err != nil {
+			return 0
+		}
+		return int(ws.Width)
+	}
 }
 
 // Event records e; in plain mode it also prints it.
@@ -241,7 +261,15 @@ func (p *progress) Draw() {
 			lines = append(lines, layerLine(l))
 		}
 	}
+	cols := 0
+	if p.cols != nil {
+		cols = p.cols()
+	}
 	for _, l := range lines {
+		if cols > 1 {
+			// The last column stays empty: some terminals wrap on writing it.
+			l = runewidth.Truncate(l, cols-1, "…")
+		}
 		b.WriteString("\r\x1b[2K")
 		b.WriteString(l)
 		b.WriteString("\n")

@@ -80,6 +80,24 @@ func TestProgressWaitingAndBoots(t *testing.T) {
 	}
 }
 
+// On a terminal narrower than a line, each line is cut to one column less than
+// the terminal's width: a wrapped line would throw the redraw's cursor movement
+// off by a line for every wrap.
+func TestProgressCutsLinesToTheTerminal(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	t0 := time.Date(2026, 1, 5, 15, 10, 0, 0, time.UTC)
+	long := "nixpacks-defaults-backend-root-with-a-very-long-name"
+	p := newProgress(&b, true, func() time.Time { return t0.Add(time.Minute) }, []string{long, "b"})
+	p.cols = func() int { return 30 }
+	p.Event(runner.Event{Variant: long, Stage: "build", Time: t0})
+	p.Draw()
+	want := "\r\x1b[2K" + long[:28] + "…\n\r\x1b[2Kb" + strings.Repeat(" ", 27) + "…\n"
+	if got := b.String(); got != want {
+		t.Errorf("output:\n%q\nwant:\n%q", got, want)
+	}
+}
+
 func TestGithubMatrix(t *testing.T) {
 	t.Parallel()
 	names := []string{"a", "b", "c", "d", "e"}

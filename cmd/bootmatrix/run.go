@@ -139,6 +139,7 @@ func runScenario(ctx context.Context, stdout, stderr io.Writer, path string, f r
 		names[i] = v.Name
 	}
 	prog := newProgress(stderr, liveTerminal(stderr), time.Now, names)
+	prog.cols = terminalCols(stderr)
 	opts = append(opts, runner.WithProgress(prog.Event), runner.WithPullProgress(prog.Pull))
 	if f.parallel > 0 {
 		opts = append(opts, runner.WithParallel(f.parallel))
