@@ -11,86 +11,56 @@ import (
 	"github.com/bootmatrix/bootmatrix/harness/runner/runnertest"
 )
 
-// TestSearchPsycopg2Sdist runs the doctor on psycopg2's source build without
-// pg_config (scenarios/real-world) on the engine: the smallest proven fix is
-// psycopg2-binary in the requirements. BOOTMATRIX_KIT_REPO names a kit built beside
-// the usual one, as for bootmatrix doctor.
-func TestSearchPsycopg2Sdist(t *testing.T) {
+// TestSearchRealWorld runs the doctor on the engine on failing rows of
+// scenarios/real-world and checks where each starts and the smallest fix it
+// proves by booting. BOOTMATRIX_KIT_REPO names a kit built beside the usual one,
+// as for bootmatrix doctor.
+func TestSearchRealWorld(t *testing.T) {
 	runnertest.RequireImages(t, runnertest.KitImages...)
-	_, _, _, rep := searchOnEngine(t, "../../scenarios/real-world/scenario.yaml", "psycopg2-sdist-without-pg-config", 10*time.Minute)
-	first := rep.Start.FirstFailure()
-	if first == nil || first.Name != result.StageInstall || first.Class != diagnose.ClassBuildFromSource {
-		t.Fatalf("starting point: want install/build-from-source-failed, got %+v", first)
-	}
-	proven := rep.Proven()
-	if len(proven) == 0 || proven[0].Kind != diagnose.FixBinaryPackage || !proven[0].Result.Boots {
-		t.Fatalf("want use-binary-package as the smallest proven fix, got %+v", proven)
-	}
-}
-
-// TestSearchDlopenNixLibsReplaced runs the doctor on cairocffi with nixLibs that
-// replace the provider's (scenarios/real-world/dlopen.yaml): libcairo, opened by name,
-// is not on LD_LIBRARY_PATH. The smallest proven fix puts "..." and cairo back.
-func TestSearchDlopenNixLibsReplaced(t *testing.T) {
-	runnertest.RequireImages(t, runnertest.KitImages...)
-	_, _, _, rep := searchOnEngine(t, "../../scenarios/real-world/dlopen.yaml", "dlopen-nix-nixlibs-replaced", 15*time.Minute)
-	first := rep.Start.FirstFailure()
-	if first == nil || first.Name != result.StageImport || first.Class != diagnose.ClassDlopenMissing {
-		t.Fatalf("starting point: want import/dlopen-library-missing, got %+v", first)
-	}
-	proven := rep.Proven()
-	if len(proven) == 0 || proven[0].Kind != diagnose.FixAddNixLibs || !strings.Contains(proven[0].Diff, `+nixLibs = ["...", "zlib", "cairo"]`) {
-		t.Fatalf("want add-nixlibs putting \"...\" and cairo back as the smallest proven fix, got %+v", proven)
-	}
-}
-
-// TestSearchNoBuildPlan runs the doctor on a monorepo built from its root
-// (scenarios/real-world/provider.yaml): Nixpacks finds no plan there, and the
-// smallest proven fix is the service's root directory on its backend, a setting
-// with no file change, which boots with the platform's start command.
-func TestSearchNoBuildPlan(t *testing.T) {
-	runnertest.RequireImages(t, runnertest.KitImages...)
-	_, _, _, rep := searchOnEngine(t, "../../scenarios/real-world/provider.yaml", "no-provider-monorepo-root", 10*time.Minute)
-	first := rep.Start.FirstFailure()
-	if first == nil || first.Name != result.StageBuild || first.Class != diagnose.ClassNoBuildPlan {
-		t.Fatalf("starting point: want build/no-build-plan, got %+v", first)
-	}
-	proven := rep.Proven()
-	if len(proven) == 0 || proven[0].Kind != diagnose.FixSetAppRoot || proven[0].Diff != "" ||
-		!slices.Equal(proven[0].Settings, []string{"root directory: monorepo/backend"}) {
-		t.Fatalf("want set-app-root to backend, a setting alone, as the smallest proven fix, got %+v", proven)
-	}
-}
-
-// TestSearchNodeProviderWins runs the doctor on a Python app with a package.json
-// at its root (scenarios/real-world/provider.yaml): Nixpacks' Node provider wins
-// and no python is installed. The smallest proven fix adds the Python provider
-// beside the detected one in nixpacks.toml.
-func TestSearchNodeProviderWins(t *testing.T) {
-	runnertest.RequireImages(t, runnertest.KitImages...)
-	_, _, _, rep := searchOnEngine(t, "../../scenarios/real-world/provider.yaml", "node-provider-wins", 10*time.Minute)
-	first := rep.Start.FirstFailure()
-	if first == nil || first.Name != result.StageImport || first.Class != diagnose.ClassCommandNotFound {
-		t.Fatalf("starting point: want import/command-not-found, got %+v", first)
-	}
-	proven := rep.Proven()
-	if len(proven) == 0 || proven[0].Kind != diagnose.FixAddPythonProvider || !strings.Contains(proven[0].Diff, `+providers = ["...", "python"]`) {
-		t.Fatalf("want add-python-provider as the smallest proven fix, got %+v", proven)
-	}
-}
-
-// TestSearchNoStartCommand runs the doctor on the backend with no start command
-// anywhere (scenarios/real-world/provider.yaml): Nixpacks stops the build, and the
-// smallest proven fix is the platform's start command the requirements suggest.
-func TestSearchNoStartCommand(t *testing.T) {
-	runnertest.RequireImages(t, runnertest.KitImages...)
-	_, _, _, rep := searchOnEngine(t, "../../scenarios/real-world/provider.yaml", "no-start-command", 10*time.Minute)
-	first := rep.Start.FirstFailure()
-	if first == nil || first.Name != result.StageBuild || first.Class != diagnose.ClassNoStartCommand {
-		t.Fatalf("starting point: want build/no-start-command, got %+v", first)
-	}
-	proven := rep.Proven()
-	if len(proven) == 0 || proven[0].Kind != diagnose.FixStartCommand || !slices.Equal(proven[0].Settings, []string{"start command: python app.py"}) {
-		t.Fatalf("want the start command python app.py as the smallest proven fix, got %+v", proven)
+	for _, tc := range []struct {
+		file, variant string
+		timeout       time.Duration
+		stage         result.StageName
+		class         string
+		fix           diagnose.FixKind
+		// diff and settings, when set, are in the fix's diff / are its settings.
+		diff     string
+		settings []string
+	}{
+		// psycopg2's source build without pg_config: psycopg2-binary in the requirements.
+		{"scenario.yaml", "psycopg2-sdist-without-pg-config", 10 * time.Minute,
+			result.StageInstall, diagnose.ClassBuildFromSource, diagnose.FixBinaryPackage, "+psycopg2-binary", nil},
+		// cairocffi with nixLibs that replace the provider's: libcairo, opened by
+		// name, is not on LD_LIBRARY_PATH; the fix puts "..." and cairo back.
+		{"dlopen.yaml", "dlopen-nix-nixlibs-replaced", 15 * time.Minute,
+			result.StageImport, diagnose.ClassDlopenMissing, diagnose.FixAddNixLibs, `+nixLibs = ["...", "zlib", "cairo"]`, nil},
+		// A monorepo built from its root: the service's root directory on its
+		// backend, a setting with no file change, with the platform's start command.
+		{"provider.yaml", "no-provider-monorepo-root", 10 * time.Minute,
+			result.StageBuild, diagnose.ClassNoBuildPlan, diagnose.FixSetAppRoot, "", []string{"root directory: monorepo/backend"}},
+		// A package.json beside the Python app: Node's provider wins; the fix adds
+		// Python's beside it.
+		{"provider.yaml", "node-provider-wins", 10 * time.Minute,
+			result.StageImport, diagnose.ClassCommandNotFound, diagnose.FixAddPythonProvider, `+providers = ["...", "python"]`, nil},
+		// No start command anywhere: the one the requirements suggest, as a setting.
+		{"provider.yaml", "no-start-command", 10 * time.Minute,
+			result.StageBuild, diagnose.ClassNoStartCommand, diagnose.FixStartCommand, "", []string{"start command: python app.py"}},
+	} {
+		t.Run(tc.variant, func(t *testing.T) {
+			_, _, _, rep := searchOnEngine(t, "../../scenarios/real-world/"+tc.file, tc.variant, tc.timeout)
+			first := rep.Start.FirstFailure()
+			if first == nil || first.Name != tc.stage || first.Class != tc.class {
+				t.Fatalf("starting point: want %s/%s, got %+v", tc.stage, tc.class, first)
+			}
+			proven := rep.Proven()
+			if len(proven) == 0 {
+				t.Fatalf("no proven fix; want %s", tc.fix)
+			}
+			p := proven[0]
+			if p.Kind != tc.fix || !p.Result.Boots || !strings.Contains(p.Diff, tc.diff) ||
+				tc.settings != nil && (!slices.Equal(p.Settings, tc.settings) || p.Diff != "") {
+				t.Fatalf("want %s as the smallest proven fix (diff with %q, settings %q), got %+v", tc.fix, tc.diff, tc.settings, proven)
+			}
+		})
 	}
 }
