@@ -52,6 +52,19 @@ for py in python311 python313; do
 done
 e=$(nix-build --no-out-link -E "with import /tmp/np/nixpkgs-$main {}; python311.withPackages (ps: [ ps.numpy ])")
 LD_LIBRARY_PATH= "$e/bin/python3" -c "import numpy" || { echo "error: images: numpy does not import in a python311.withPackages environment" >&2; exit 1; }
+# The gcc wrapper compiles and links as nixpkgs' does, which psycopg2's sdist relies on:
+# a program runs on the store's loader, and what it linked with -lpq from pg_config's
+# libdir loads through the RUNPATH the linker wrapper adds. The builder has no other cc.
+cc=$(nix-build --no-out-link "/tmp/np/nixpkgs-$main" -A gcc)
+pq=$(nix-build --no-out-link "/tmp/np/nixpkgs-$main" -A postgresql_16.dev)
+ldso=$(cat /out/glibc)/lib/ld-linux-x86-64.so.2
+printf '#include <errno.h>\n#include <sys/socket.h>\n#include <stdio.h>\n#include <libpq-fe.h>\nint main(void) { printf("libpq %%d\\n", PQlibVersion()); return 0; }\n' >/tmp/cc.c
+PATH="$cc/bin:$pq/bin:/usr/bin:/bin" gcc -O2 -I"$("$pq/bin/pg_config" --includedir)" -o /tmp/cc /tmp/cc.c -L"$("$pq/bin/pg_config" --libdir)" -lpq ||
+  { echo "error: images: the stand-in gcc cannot compile and link against libpq" >&2; exit 1; }
+[ "$(patchelf --print-interpreter /tmp/cc)" = "$ldso" ] ||
+  { echo "error: images: the stand-in gcc linked a program for $(patchelf --print-interpreter /tmp/cc), not $ldso" >&2; exit 1; }
+LD_LIBRARY_PATH= /tmp/cc | grep -q '^libpq [0-9]' ||
+  { echo "error: images: a program the stand-in gcc linked against libpq does not run" >&2; exit 1; }
 # Nothing above may have changed a store path (python writing bytecode would have).
 sort -u /tmp/paths | xargs nix-store -qR | xargs nix-store --verify-path ||
   { echo "error: images: a store path changed after it was built" >&2; exit 1; }

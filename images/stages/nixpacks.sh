@@ -19,7 +19,9 @@ NIXPACKS_STORE_TRIXIE=(libc6 libc-bin libgcc-s1 libstdc++6 bash coreutils libacl
   libpq5 libpq-dev libgssapi-krb5-2 libkrb5-3 libk5crypto3 libkrb5support0 libkeyutils1 libcom-err2 libldap2
   libsasl2-2 libgl1 libglvnd0 libglx0 libx11-6 libxcb1 libxau6 libxdmcp6 libbsd0 libmd0 libglib2.0-0t64
   libmount1 libblkid1 libcairo2 libpixman-1-0 libfontconfig1 libfreetype6 libpng16-16t64 libxrender1 libxext6
-  libxcb-shm0 libxcb-render0 libbrotli1 libatomic1 libcrypt1 libnsl2 libtirpc3t64)
+  libxcb-shm0 libxcb-render0 libbrotli1 libatomic1 libcrypt1 libnsl2 libtirpc3t64
+  cpp-14-x86-64-linux-gnu libgcc-14-dev libisl23 libmpc3 libmpfr6 libc6-dev linux-libc-dev
+  binutils-x86-64-linux-gnu libbinutils libctf0 libctf-nobfd0 libsframe1 libjansson4 libgprofng0)
 NIXPACKS_STORE_BOOKWORM=(python3-numpy)
 # The seed backend's Python packages (FastAPI, uvicorn, psycopg2 and what they import),
 # as pythonXYPackages attributes; each is Debian's python3-<attr>.
@@ -31,7 +33,7 @@ NIXPACKS_STORE_BOOKWORM+=("${NIXPACKS_SEED_PY311[@]/#/python3-}")
 # Built (and so cached) for each archive; anything else a variant asks for is built on the spot
 # from these (writeText, runCommand, buildEnv, withPackages) or fails as in nixpkgs.
 NIXPACKS_ATTRS="python311 python311Packages.numpy python311Packages.pip python311Packages.gunicorn python311Packages.packaging
-  python3 python3Packages.pip gcc gcc-unwrapped stdenv.cc.cc.lib gcc-unwrapped.lib glibc glibc.bin zlib openblas bash coreutils
+  python3 python3Packages.pip gcc gcc-unwrapped stdenv.cc.cc.lib gcc-unwrapped.lib binutils glibc glibc.bin glibc.dev zlib openblas bash coreutils
   cacert postgresql_16 postgresql_16.dev libGL glib cairo openssl stdenv"
 NIXPACKS_ATTRS_PY313="python313 python313Packages.numpy python313Packages.pip python313Packages.gunicorn python313Packages.packaging"
 NIXPACKS_ATTRS="$NIXPACKS_ATTRS ${NIXPACKS_SEED_PY311[*]/#/python311Packages.}"

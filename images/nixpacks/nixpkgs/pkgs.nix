@@ -76,20 +76,53 @@ let
     name = "gcc-${trixie."libstdc++6".upstream}-lib";
     debs = [ trixie."libstdc++6" trixie.libgcc-s1 ];
   };
+  # gcc as nixpkgs' wrapper uses it: the driver, cc1 and collect2, the LTO plugin, gcc's
+  # start files, libgcc and its own headers. Debian's gcc, so it also searches /usr/include
+  # and /usr/lib/x86_64-linux-gnu, which nixpkgs' no-sys-dirs patch removes (images/README.md).
   gccUnwrapped = mk {
     name = "gcc-${trixie."libstdc++6".upstream}";
-    kind = "gcc-driver";
-    debs = [ trixie.gcc-14-x86-64-linux-gnu ];
+    kind = "gcc";
+    debs = [ trixie.gcc-14-x86-64-linux-gnu trixie.cpp-14-x86-64-linux-gnu trixie.libgcc-14-dev ];
+    deps = map (p: debLib.${p}) [ "libisl23" "libmpc3" "libmpfr6" "libgmp10" "libzstd1" "zlib1g" ] ++ [ gcclib ];
   } // { lib = gcclib; out = gccUnwrapped; };
-  # A `bash -c` builder ends in `; exit`: without it bash execs its last command, a
-  # coreutils program closes stdout/stderr before it exits, and Nix kills a builder whose
-  # log pipe closed while it still runs ("failed due to signal 9", NixOS/nix#2176).
-  gccWrapper = derivation {
-    name = "gcc-wrapper-${trixie."libstdc++6".upstream}";
-    inherit system;
+  binutilsUnwrapped = mk {
+    name = "binutils-${trixie.binutils-x86-64-linux-gnu.upstream}";
+    kind = "binutils";
+    debs = [ trixie.binutils-x86-64-linux-gnu ];
+    deps = depsOf "binutils-x86-64-linux-gnu";
+  };
+  # glibc.dev: headers (with the kernel's, as nixpkgs' glibc propagates linuxHeaders),
+  # start files, static parts and linker scripts naming the glibc output.
+  glibcDev = mk {
+    name = "glibc-${trixie.libc6.upstream}-dev";
+    kind = "libc-dev";
+    debs = [ trixie.libc6-dev trixie.linux-libc-dev ];
+  };
+  wrapper = name: a: derivation ({
+    inherit name system;
     builder = "${bash}/bin/bash";
-    args = [ "-c" "${coreutils}/bin/mkdir -p $out/bin && ${coreutils}/bin/ln -s ${gccUnwrapped}/bin/gcc $out/bin/gcc && ${coreutils}/bin/ln -s gcc $out/bin/cc; exit" ];
-  } // { cc = gccUnwrapped; };
+    args = [ "-e" ./builders/wrapper.sh ];
+    PATH = "${coreutils}/bin";
+    shell = "${bash}/bin/bash";
+    inherit coreutils;
+  } // a);
+  bintoolsWrapper = wrapper "binutils-wrapper-${trixie.binutils-x86-64-linux-gnu.upstream}" {
+    kind = "bintools";
+    bintools = binutilsUnwrapped;
+    dynamicLinker = "${glibc}/lib/ld-linux-x86-64.so.2";
+    ldWrapper = ./builders/ld-wrapper.sh;
+    substVars = "shell coreutils bintools dynamicLinker";
+  } // { bintools = binutilsUnwrapped; };
+  gccWrapper = wrapper "gcc-wrapper-${trixie."libstdc++6".upstream}" {
+    kind = "cc";
+    cc = gccUnwrapped;
+    libc = glibc;
+    libcDev = glibcDev;
+    inherit gcclib;
+    bintools = bintoolsWrapper;
+    ccWrapper = ./builders/cc-wrapper.sh;
+    substVars = "shell cc libc libcDev gcclib bintools prog";
+  } // { cc = gccUnwrapped; bintools = bintoolsWrapper; libc = glibc; };
 
   bash = mk { name = "bash-${trixie.bash.upstream}"; kind = "bin"; debs = [ trixie.bash ]; deps = depsOf "bash"; };
   coreutils = mk { name = "coreutils-${trixie.coreutils.upstream}"; kind = "bin"; debs = [ trixie.coreutils ]; deps = depsOf "coreutils";
@@ -97,7 +130,13 @@ let
     skip = "who pinky users uptime"; };
   cacert = mk { name = "nss-cacert-${trixie.ca-certificates.upstream}"; kind = "cacert"; debs = [ trixie.ca-certificates ]; };
 
-  postgresqlLib = debLib.libpq5;
+  # nixpkgs keeps a library's .so link in the output that has the library (so -lpq links
+  # against postgresql.lib, which pg_config --libdir names); Debian ships it in -dev.
+  postgresqlLib = mk {
+    name = "postgresql-lib-${trixie.libpq5.upstream}";
+    debs = [ trixie.libpq5 trixie.libpq-dev ];
+    deps = lib.unique (depsOf "libpq5");
+  };
   postgresqlDev = mk {
     name = "postgresql-${trixie.libpq-dev.upstream}-dev";
     kind = "dev";
@@ -108,6 +147,9 @@ let
 
   # stdenv: only what nix-shell and runCommand need, a setup script that puts the
   # inputs' bin on PATH (nixpkgs' does much more).
+  # A `bash -c` builder ends in `; exit`: without it bash execs its last command, a
+  # coreutils program closes stdout/stderr before it exits, and Nix kills a builder whose
+  # log pipe closed while it still runs ("failed due to signal 9", NixOS/nix#2176).
   stdenv = derivation {
     name = "stdenv-linux";
     inherit system;
@@ -233,7 +275,9 @@ pythons // {
   python3Packages = python3.pkgs;
   gcc = gccWrapper;
   gcc-unwrapped = gccUnwrapped;
-  glibc = glibc // { bin = glibcBin; out = glibc; };
+  binutils = bintoolsWrapper;
+  binutils-unwrapped = binutilsUnwrapped;
+  glibc = glibc // { bin = glibcBin; out = glibc; dev = glibcDev; };
   zlib = debLib.zlib1g;
   openblas = debLib.libopenblas0-pthread;
   openssl = debLib.libssl3t64;

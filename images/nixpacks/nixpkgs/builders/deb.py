@@ -135,7 +135,11 @@ def patch_elfs(extra_needed=None):
                 interp = run("/usr/bin/patchelf", "--print-interpreter", p).strip()
             except SystemExit:
                 interp = ""
-            if interp and KIND != "glibc":
+            # patchelf 0.18 corrupts cc1 (it segfaults) when the RUNPATH is set after the
+            # interpreter; the other order works. The older kinds keep the order their
+            # tested store paths were made with.
+            late_interp = KIND in ("gcc", "binutils")
+            if interp and KIND != "glibc" and not late_interp:
                 run("/usr/bin/patchelf", "--set-interpreter", ldso, p)
             needed = run("/usr/bin/patchelf", "--print-needed", p).split()
             rpath, missing = [], []
@@ -158,6 +162,65 @@ def patch_elfs(extra_needed=None):
                 die("%s needs %s, which no input provides (add the Debian package to the derivation's deps)" % (p[len(OUT):], ", ".join(missing)))
             if KIND != "glibc":
                 run("/usr/bin/patchelf", "--set-rpath", ":".join(rpath), p)
+            if interp and late_interp:
+                run("/usr/bin/patchelf", "--set-interpreter", ldso, p)
+
+
+def remove_dangling(top):
+    """Links into Debian's /usr (libgomp.so, libasan.so ...) whose targets are not here."""
+    for dirpath, dirs, files in os.walk(top):
+        for f in files + dirs:
+            p = os.path.join(dirpath, f)
+            if os.path.islink(p) and not os.path.exists(p):
+                os.remove(p)
+
+
+def libc_dev(roots_g):
+    """nixpkgs' glibc.dev: the headers (Debian's multiarch include directory folded in, as
+    nixpkgs' glibc has none) and the link-time files, whose .so links and linker scripts
+    name the glibc output's libraries."""
+    inc, lib, glib = os.path.join(OUT, "include"), os.path.join(OUT, "lib"), os.path.join(GLIBC, "lib")
+    # Copied with links resolved: trixie's linux-libc-dev is one package for every
+    # architecture, whose <triplet>/asm/*.h link into usr/lib/linux/uapi/<arch>/asm.
+    for r in roots_g:
+        if os.path.isdir(os.path.join(r, "usr/include")):
+            shutil.copytree(os.path.join(r, "usr/include"), inc, dirs_exist_ok=True)
+    for d in os.listdir(inc):
+        if "-linux-gnu" in d and d != "x86_64-linux-gnu":
+            shutil.rmtree(os.path.join(inc, d))
+    ma = os.path.join(inc, "x86_64-linux-gnu")
+    if os.path.isdir(ma):
+        shutil.copytree(ma, inc, symlinks=True, dirs_exist_ok=True)
+        shutil.rmtree(ma)
+    if not os.path.exists(os.path.join(inc, "asm/errno.h")):
+        die("no asm/errno.h among the headers: the kernel's x86 headers are missing")
+    os.makedirs(lib, exist_ok=True)
+    for r in roots_g:
+        d = os.path.join(r, MULTIARCH)
+        for f in sorted(os.listdir(d)) if os.path.isdir(d) else []:
+            p = os.path.join(d, f)
+            if os.path.islink(p):
+                t = os.path.basename(os.readlink(p))
+                if not os.path.exists(os.path.join(glib, t)):
+                    die("%s links to %s, which glibc does not carry" % (f, t))
+                os.symlink(os.path.join(glib, t), os.path.join(lib, f))
+            elif os.path.isfile(p):
+                shutil.copy2(p, os.path.join(lib, f))
+
+    def store_path(m):
+        base = os.path.basename(m.group(0))
+        for d in (lib, glib):
+            if os.path.exists(os.path.join(d, base)) and not (d == lib and os.path.islink(os.path.join(d, base))):
+                return os.path.join(d, base)
+        die("a linker script names %s, which neither glibc nor its dev output carries" % m.group(0))
+    for f in sorted(os.listdir(lib)):
+        p = os.path.join(lib, f)
+        if f.endswith(".so") and not os.path.islink(p):
+            with open(p, "rb") as fh:
+                if fh.read(4) == b"\x7fELF":
+                    continue
+            t = open(p).read()
+            open(p, "w").write(re.sub(r"(?<![\w.-])/[\w./+-]+", store_path, t))
 
 
 def patch_ldso():
@@ -277,9 +340,37 @@ def main():
             copy_libs(r)
         if os.path.exists(os.path.join(OUT, "bin/bash")) and not os.path.lexists(os.path.join(OUT, "bin/sh")):
             os.symlink("bash", os.path.join(OUT, "bin/sh"))
-    elif KIND == "gcc-driver":
-        copy(os.path.join(roots[0], "usr/bin/x86_64-linux-gnu-gcc-14"), os.path.join(OUT, "bin/gcc"))
+    elif KIND == "gcc":
+        # The driver finds cc1, collect2, the LTO plugin, its runtime objects and its own
+        # headers relative to where it runs (bin/ -> ../libexec/gcc, ../lib/gcc), so
+        # Debian's tree relocates as it is.
+        for r in roots:
+            for sub in ("libexec/gcc", "lib/gcc"):
+                if os.path.isdir(os.path.join(r, "usr", sub)):
+                    shutil.copytree(os.path.join(r, "usr", sub), os.path.join(OUT, sub), symlinks=True, dirs_exist_ok=True)
+            for prog, name in (("x86_64-linux-gnu-gcc-14", "gcc"), ("x86_64-linux-gnu-cpp-14", "cpp")):
+                if os.path.exists(os.path.join(r, "usr/bin", prog)):
+                    copy(os.path.join(r, "usr/bin", prog), os.path.join(OUT, "bin", name))
         os.symlink("gcc", os.path.join(OUT, "bin/cc"))
+        remove_dangling(OUT)
+    elif KIND == "binutils":
+        # Debian names the programs by target (x86_64-linux-gnu-ld), nixpkgs by tool (ld).
+        pre = "x86_64-linux-gnu-"
+        for r in roots:
+            copy_libs(r)
+            d = os.path.join(r, "usr/bin")
+            for f in sorted(os.listdir(d)) if os.path.isdir(d) else []:
+                if not f.startswith(pre):
+                    continue
+                dst = os.path.join(OUT, "bin", f[len(pre):])
+                os.makedirs(os.path.dirname(dst), exist_ok=True)
+                if os.path.islink(os.path.join(d, f)):
+                    os.symlink(os.readlink(os.path.join(d, f)).replace(pre, ""), dst)
+                else:
+                    shutil.copy2(os.path.join(d, f), dst)
+        remove_dangling(OUT)
+    elif KIND == "libc-dev":
+        libc_dev(roots)
     elif KIND == "cacert":
         certs = os.path.join(roots[0], "usr/share/ca-certificates")
         bundle = []

@@ -1,0 +1,34 @@
+#!@shell@
+# nixpkgs' ld-wrapper (pkgs/build-support/bintools-wrapper/ld-wrapper.sh): every
+# directory given with -L that holds a library given with -l gets an -rpath, so what
+# was linked against the store loads from it; a dynamic executable gets the store's
+# loader. As there, outside a Nix build (NIX_STORE unset) any absolute directory counts.
+libdirs=() libs=() extra=() shared=0 static=0 prev=
+for p; do
+  case $prev in
+    -L) libdirs+=("$p") ;;
+    -l) libs+=("lib$p.so") ;;
+    *)
+      case $p in
+        -L/*) libdirs+=("${p:2}") ;;
+        -l?*) libs+=("lib${p:2}.so") ;;
+        -shared) shared=1 ;;
+        -static | -r | --relocatable) static=1 ;;
+      esac ;;
+  esac
+  prev=$p
+done
+declare -A seen
+for dir in "${libdirs[@]}"; do
+  if [[ $dir =~ [/.][/.] ]] && d2=$(@coreutils@/bin/readlink -f "$dir"); then dir=$d2; fi
+  [[ -n ${seen[$dir]:-} || $dir != "${NIX_STORE:-}"/* ]] && continue
+  for lib in "${libs[@]}"; do
+    if [ -e "$dir/$lib" ]; then
+      seen[$dir]=1
+      extra+=(-rpath "$dir")
+      break
+    fi
+  done
+done
+[ $shared = 0 ] && [ $static = 0 ] && extra+=(-dynamic-linker @dynamicLinker@)
+exec @bintools@/bin/ld "$@" "${extra[@]}"
