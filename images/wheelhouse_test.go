@@ -344,3 +344,34 @@ func TestWheelhousePureWheelsHaveNoELF(t *testing.T) {
 		_ = zr.Close()
 	}
 }
+
+// The wheelhouse's setuptools is upstream's: Debian's install_layout patch makes every
+// isolated build on a Python that is not Debian's fail at install_lib, which would fail
+// sdist rows (psycopg2 on Nixpacks' 3.13) that build on PyPI's setuptools.
+func TestWheelhouseSetuptoolsIsUpstreams(t *testing.T) {
+	w := filepath.Join(wheelhouseDir(t), "setuptools-78.1.1-py3-none-any.whl")
+	zr, err := zip.OpenReader(w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = zr.Close() }()
+	seen := 0
+	for _, f := range zr.File {
+		if !strings.HasPrefix(f.Name, "setuptools/command/") || !strings.HasSuffix(f.Name, ".py") {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(rc)
+		_ = rc.Close()
+		seen++
+		if strings.Contains(string(b), "install_layout") {
+			t.Errorf("%s carries Debian's install_layout patch", f.Name)
+		}
+	}
+	if seen == 0 {
+		t.Fatalf("%s has no setuptools/command/*.py", filepath.Base(w))
+	}
+}

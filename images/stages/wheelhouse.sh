@@ -12,6 +12,10 @@ WHEEL_SPEC=images/lib/wheels.list
 declare -A WHEEL_SYSDEPS=([cairo]="libcairo2")
 # Upstream sdists served as <name>-<version>.tar.gz: Debian's .orig.tar of these sources.
 WHEEL_SDISTS=(psycopg2)
+# Wheels built from Debian's .orig.tar (upstream's source) with the package's own PEP 517
+# backend, where Debian's binary package carries patches that only work on Debian's
+# Python (setuptools' install_layout). Source package and wheel name.
+declare -A WHEEL_FROM_SOURCE=([setuptools]=setuptools)
 
 # wheel_spec_pkgs SUITE prints the Debian packages the spec names for SUITE.
 wheel_spec_pkgs() {
@@ -37,9 +41,11 @@ stage_wheelhouse() {
   done
   local sdists=()
   for p in "${WHEEL_SDISTS[@]}"; do sdists+=("$(fetch_source trixie "$p")"); done
+  local -A srcwheels=()
+  for p in "${!WHEEL_FROM_SOURCE[@]}"; do srcwheels[$p]=$(fetch_source trixie "$p"); done
   local h; h=$(hash_inputs images/stages/wheelhouse.sh images/lib/assemble.sh images/lib/mkwheels.py \
     images/lib/debwheels.py "$WHEEL_SPEC" "$bw" "$tx" "$pure" "${debs[@]}" "${sysdeps[@]}" "${sdists[@]}" \
-    "$KIT_CACHE/roots/bookworm.packages" "$KIT_CACHE/roots/trixie.packages" -- "$KIT_BUILDER")
+    "${srcwheels[@]}" "$KIT_CACHE/roots/bookworm.packages" "$KIT_CACHE/roots/trixie.packages" -- "$KIT_BUILDER")
   local tag="$KIT_REPO/wheelhouse:wheelhouse-$h"
   plan_stage wheelhouse:latest "$tag" || return 0
   local built="$KIT_CACHE/wheelhouse/$h"
@@ -47,9 +53,11 @@ stage_wheelhouse() {
   if [ ! -f "$built/.complete" ]; then
     log "building wheels ($h)"
     rm -rf "$built"; mkdir -p "$built/wheelhouse"
+    local srcmounts=() f
+    for f in "${srcwheels[@]}"; do srcmounts+=(-v "$f:/src/$(basename "$f"):ro"); done
     run_in -v "$KIT_CACHE/debs:/debs:ro" -v "$KIT_CACHE/roots:/roots:ro" -v "$built:/out" \
       -v "$PWD/images/lib/mkwheels.py:/mkwheels.py:ro" -v "$PWD/images/lib/debwheels.py:/debwheels.py:ro" \
-      -v "$PWD/$WHEEL_SPEC:/wheels.list:ro" -e SPEC_NAME="$WHEEL_SPEC" "$KIT_BUILDER" bash -euc '
+      -v "$PWD/$WHEEL_SPEC:/wheels.list:ro" -e SPEC_NAME="$WHEEL_SPEC" "${srcmounts[@]}" "$KIT_BUILDER" bash -euc '
         extract() { mkdir -p "$2"; while read -r f; do dpkg-deb -x "/debs/$1/$f" "$2"; done <"/debs/$1/sets/$3"; }
         extract bookworm /t/bookworm '"$(basename "$bw")"'
         extract trixie /t/trixie '"$(basename "$tx")"'
@@ -76,7 +84,20 @@ stage_wheelhouse() {
         # tzdata is part of the minbase root, so it is read from the root'"'"'s tarball.
         mkdir -p /z && tar -C /z -xf /roots/trixie.tar ./usr/share/zoneinfo ./usr/share/doc/tzdata
         python3 /mkwheels.py tzdata /z /out/wheelhouse
+        # Upstream source built by its own backend (setuptools bootstraps from its tree),
+        # with no network and no index: what pip would build from the PyPI sdist.
+        for src in /src/*; do
+          [ -e "$src" ] || continue
+          mkdir -p /b && tar -C /b -xf "$src"
+          (cd /b/* && SOURCE_DATE_EPOCH=315532800 python3 -I -c "import sys; sys.path.insert(0, \".\"); import setuptools.build_meta as b; b.build_wheel(\"/out/wheelhouse\")" >/tmp/srcwheel.log 2>&1) ||
+            { tail -20 /tmp/srcwheel.log; exit 1; }
+          rm -rf /b
+        done
         chmod 644 /out/wheelhouse/*.whl' >&2 || die "building the wheelhouse failed (see above)"
+    for p in "${!WHEEL_FROM_SOURCE[@]}"; do
+      compgen -G "$built/wheelhouse/${WHEEL_FROM_SOURCE[$p]}-*.whl" >/dev/null ||
+        die "building ${WHEEL_FROM_SOURCE[$p]}'s wheel from $(basename "${srcwheels[$p]}") made no ${WHEEL_FROM_SOURCE[$p]}-*.whl"
+    done
     # The upstream sources, under the name pip looks for. Debian's .orig.tar is upstream's
     # tagged tree (psycopg2's has no PKG-INFO, so it is not the PyPI sdist byte for byte);
     # pip builds either the same way, through setup.py.
