@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"fmt"
+	"maps"
 	"path"
 	"slices"
 	"sort"
@@ -415,11 +416,25 @@ func (c *classifier) indexUnreachable(timedOut bool) Finding {
 	return f
 }
 
+// binaryTwins maps a package that builds from source to its prebuilt wheel on PyPI.
+var binaryTwins = map[string]string{
+	"psycopg2": "psycopg2-binary",
+}
+
+// distName is the distribution name of an sdist file name (psycopg2-2.9.10.tar.gz).
+func distName(sdist string) string {
+	name := strings.TrimSuffix(sdist, ".tar.gz")
+	if i := strings.LastIndex(name, "-"); i > 0 {
+		return name[:i]
+	}
+	return name
+}
+
 func (c *classifier) buildFromSource() Finding {
 	s := c.s
 	f := Finding{Class: ClassBuildFromSource, Evidence: s.evidence(nil, sSdist, sBuildStrong, sBuildWeak)}
 	var what []string
-	var apt, nixp, binary []string
+	var apt, nixp []string
 	for _, h := range s.lines(sBuildStrong) {
 		t := h.text
 		switch {
@@ -430,12 +445,13 @@ func (c *classifier) buildFromSource() Finding {
 			what = appendUnique(what, "pg_config (PostgreSQL's client headers and libpq, and a C compiler to build against them)")
 			apt = appendUnique(apt, "libpq-dev", "gcc")
 			nixp = appendUnique(nixp, "postgresql_16.dev", "gcc")
-			binary = appendUnique(binary, "psycopg2 → psycopg2-binary")
 		case strings.Contains(t, "cannot execute") && strings.Contains(t, "cc1"):
 			// gcc's driver runs, its compiler proper does not: a compiler installed in part.
 			what = appendUnique(what, "a working C compiler (gcc cannot run cc1, its compiler proper)")
 			apt = appendUnique(apt, "build-essential")
 			nixp = appendUnique(nixp, "gcc")
+		case strings.Contains(t, "' failed with exit code"):
+			// The compiler ran and failed: the lines before it say why.
 		case strings.Contains(t, "fatal error: ") && strings.Contains(between(t, "fatal error: ", ":"), ".h"):
 			hdr := between(t, "fatal error: ", ":")
 			what = appendUnique(what, "the header "+hdr)
@@ -467,6 +483,14 @@ func (c *classifier) buildFromSource() Finding {
 			if strings.HasSuffix(w, ".tar.gz") {
 				sdist = path.Base(w)
 			}
+		}
+	}
+	// The package's prebuilt twin needs neither the missing tool nor a compiler, whichever
+	// of them is missing.
+	var binary []string
+	for _, src := range slices.Sorted(maps.Keys(binaryTwins)) {
+		if pkg == src || distName(sdist) == src {
+			binary = append(binary, src+" → "+binaryTwins[src])
 		}
 	}
 	f.Explanation = "pip found no wheel it could use"

@@ -198,6 +198,17 @@ func TestClassifyCapturedOutputs(t *testing.T) {
 		{file: "build-gcc-no-cc1-nixpacks.txt", stage: result.StageInstall, exit: 1, ctx: nixCtx, class: ClassBuildFromSource,
 			evidence: []string{"gcc: fatal error: cannot execute ‘cc1’: posix_spawnp: No such file or directory", "ERROR: Failed building wheel for psycopg2"},
 			explains: []string{"for psycopg2", "psycopg2-2.9.10.tar.gz", "gcc cannot run cc1"}, notExplains: []string{"the header"}, fixes: []FixKind{FixAddNixPkgs}},
+		// no compiler at all: a C compiler and its Nix attribute, and psycopg2's binary twin first
+		{file: "build-psycopg2-sdist-no-gcc-nixpacks-py313.txt", stage: result.StageInstall, exit: 1, ctx: nixCtx, class: ClassBuildFromSource,
+			evidence: []string{"error: command 'gcc' failed: No such file or directory"},
+			explains: []string{"for psycopg2", "the image lacks a C compiler", `nixPkgs "gcc"`}, notExplains: []string{"pg_config"},
+			firstFix: FixBinaryPackage, fixSays: "psycopg2 → psycopg2-binary", fixes: []FixKind{FixAddNixPkgs}},
+		// the compiler ran and a header was missing: the header, not "a C compiler"
+		{file: "build-header-missing", stage: result.StageInstall, exit: 1, ctx: nixCtx, class: ClassBuildFromSource,
+			input: "Processing /opt/bootmatrix/wheelhouse/psycopg2-2.9.10.tar.gz\n" +
+				"      /nix/store/wck5nymkmqalrncq6sdicdbmpa655470-glibc-2.41-dev/include/linux/errno.h:1:10: fatal error: asm/errno.h: No such file or directory\n" +
+				"      error: command '/root/.nix-profile/bin/gcc' failed with exit code 1\n",
+			explains: []string{"the image lacks the header asm/errno.h."}, notExplains: []string{"a C compiler"}, firstFix: FixBinaryPackage},
 		{file: "pip-openai-offline-py313.txt", stage: result.StageInstall, exit: 1, ctx: Context{Mode: result.ModeOffline, Python: "3.13"}, class: ClassNoDistribution,
 			evidence: []string{"ERROR: Could not find a version that satisfies the requirement openai (from versions: none)"},
 			explains: []string{"kit's wheelhouse, which has no distribution of openai for Python 3.13", "--online"}, firstFix: FixRunOnline, fixSays: "bootmatrix run --online"},
