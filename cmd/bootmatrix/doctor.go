@@ -38,10 +38,11 @@ func newDoctorCmd() *cobra.Command {
 		Use:   "doctor [SCENARIO] --variant NAME | doctor --project DIR",
 		Short: "Search for the smallest change that makes a failing variant boot",
 		Long: `Doctor runs one failing variant (or a project directory as it is), generates candidate
-fixes from the diagnosis of its first failure — nixLibs, the provider's venv install,
---break-system-packages, nixPkgs to nixLibs, a login shell, Nix's own Python packages,
-pins, binary packages, the root directory, Nixpacks' Python provider, a start command,
-a python:X.Y-slim Dockerfile, the project's Dockerfile, Railpack — runs them all, and
+fixes from the diagnosis of its first failure — nixLibs, nixPkgs a build lacks, the
+provider's venv install, --break-system-packages, nixPkgs to nixLibs, a login shell, Nix's
+own Python packages, pins, binary packages, the root directory, Nixpacks' Python
+provider, a start command, a python:X.Y-slim Dockerfile, the project's Dockerfile,
+Railpack — runs them all, and
 prints the ones that booted, smallest change first, each as a diff 'git apply' accepts
 (and the platform settings it needs).
 A candidate that did not boot is never offered as a fix.

@@ -54,6 +54,8 @@ type FixBase struct {
 	First *result.Stage
 	// Missing are the libraries the stages found missing, each once.
 	Missing []result.MissingLib
+	// Fixes are the diagnosis's suggestions for the first failure, with what each adds.
+	Fixes []result.Fix
 	// Start and Python are the baseline builder's Describe.
 	Start, Python string
 }

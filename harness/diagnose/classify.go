@@ -103,7 +103,7 @@ func Classify(st result.Stage, missing []result.MissingLib, ctx Context) Finding
 		s := result.Fix{ID: string(k), Summary: FixTitle(k)}
 		for _, sp := range specific {
 			if sp.ID == string(k) && sp.Summary != "" {
-				s.Summary = sp.Summary
+				s.Summary, s.Packages = sp.Summary, sp.Packages
 				break
 			}
 		}
@@ -523,7 +523,7 @@ func (c *classifier) buildFromSource() Finding {
 	if c.nix() {
 		if len(nixp) > 0 {
 			f.Fixes = append(f.Fixes, FixAddNixPkgs)
-			f.Suggestions = append(f.Suggestions, result.Fix{ID: string(FixAddNixPkgs), Summary: "add " + quoteList(nixp) + " to nixPkgs for the build"})
+			f.Suggestions = append(f.Suggestions, result.Fix{ID: string(FixAddNixPkgs), Summary: "add " + quoteList(nixp) + " to nixPkgs for the build", Packages: nixp})
 		}
 	} else if len(apt) > 0 {
 		f.Fixes = append(f.Fixes, FixAddAptPkgs)

@@ -708,3 +708,28 @@ func TestWithPackagesFixNamesTheVariantsEntry(t *testing.T) {
 		}
 	}
 }
+
+// add-nixpkgs carries the attributes it adds as data, for the doctor to write: the
+// Nix attributes of what the build lacked.
+func TestBuildFromSourceNixPkgsAreData(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		file string
+		want []string
+	}{
+		{"build-psycopg2-sdist-pg-config-py313.txt", []string{"postgresql_16.dev", "gcc"}},
+		{"build-psycopg2-sdist-no-gcc-nixpacks-py313.txt", []string{"gcc"}},
+	} {
+		st := result.Stage{Name: result.StageInstall, Status: result.Fail, ExitCode: 1, Output: readTestdata(t, tc.file)}
+		f := Classify(st, nil, nixCtx)
+		var got []string
+		for _, s := range f.Suggestions {
+			if s.ID == string(FixAddNixPkgs) {
+				got = s.Packages
+			}
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%s: add-nixpkgs packages %q, want %q", tc.file, got, tc.want)
+		}
+	}
+}

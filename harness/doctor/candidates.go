@@ -41,6 +41,7 @@ var fixKinds = []fixKind{
 	{kind: diagnose.FixSetAppRoot},
 	{kind: diagnose.FixAddPythonProvider},
 	{kind: diagnose.FixAddNixLibs},
+	{kind: diagnose.FixAddNixPkgs},
 	{kind: diagnose.FixMoveNixPkgToNixLibs},
 	{kind: diagnose.FixLoginShell},
 	{kind: diagnose.FixUseVenvInstall},

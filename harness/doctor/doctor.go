@@ -370,7 +370,7 @@ func newState(b *baseline, orig *scenario.Scenario, start result.Variant) (*stat
 	st := &state{builders: builtin.Registry().Builders(), FixBase: builder.FixBase{
 		Scenario: b.sc, Variant: b.v, Dir: b.dir, Root: b.root,
 		Requirements: reqs, Imports: orig.Imports,
-		First: start.FirstFailure(), Missing: missingLibs(start),
+		First: start.FirstFailure(), Missing: missingLibs(start), Fixes: start.Fixes,
 	}}
 	if st.Start, st.Python, err = b.builder.Describe(&st.FixBase); err != nil {
 		return nil, err

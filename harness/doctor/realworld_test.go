@@ -30,6 +30,10 @@ func TestSearchRealWorld(t *testing.T) {
 		// psycopg2's source build without pg_config: psycopg2-binary in the requirements.
 		{"scenario.yaml", "psycopg2-sdist-without-pg-config", 10 * time.Minute,
 			result.StageInstall, diagnose.ClassBuildFromSource, diagnose.FixBinaryPackage, "+psycopg2-binary", nil},
+		// The same sdist on Nixpacks with nixPkgs that replace the provider's: "..."
+		// brings its postgresql_16.dev back, and the build compiles with Nix's gcc.
+		{"sdist-nixpacks.yaml", "psycopg2-sdist-nixpkgs-without-postgresql", 15 * time.Minute,
+			result.StageInstall, diagnose.ClassBuildFromSource, diagnose.FixAddNixPkgs, `+nixPkgs = ["...", "python313", "gcc", "postgresql_16.dev"]`, nil},
 		// cairocffi with nixLibs that replace the provider's: libcairo, opened by
 		// name, is not on LD_LIBRARY_PATH; the fix puts "..." and cairo back.
 		{"dlopen.yaml", "dlopen-nix-nixlibs-replaced", 15 * time.Minute,

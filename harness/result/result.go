@@ -122,6 +122,9 @@ type Fix struct {
 	// Proven is true only when a variant with this fix applied booted.
 	Proven bool   `json:"proven"`
 	Diff   string `json:"diff,omitempty"`
+	// Packages are what the fix adds, in its builder's terms (Nix attributes for
+	// add-nixpkgs, Debian packages for add-aptpkgs), for the doctor to write.
+	Packages []string `json:"packages,omitempty"`
 }
 
 // StageByName returns the named stage, or nil.

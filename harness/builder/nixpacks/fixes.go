@@ -23,7 +23,7 @@ import (
 // loader looks, or install where PEP 668 allows.
 func (Builder) FixKinds() []diagnose.FixKind {
 	return []diagnose.FixKind{
-		diagnose.FixAddNixLibs, diagnose.FixMoveNixPkgToNixLibs, diagnose.FixLoginShell,
+		diagnose.FixAddNixLibs, diagnose.FixAddNixPkgs, diagnose.FixMoveNixPkgToNixLibs, diagnose.FixLoginShell,
 		diagnose.FixUseVenvInstall, diagnose.FixBreakSystemPackages, diagnose.FixNixPythonPackage,
 		diagnose.FixSetAppRoot, diagnose.FixAddPythonProvider,
 	}
@@ -126,6 +126,8 @@ func (Builder) Drafts(k diagnose.FixKind, base *builder.FixBase) []builder.Draft
 	switch k {
 	case diagnose.FixAddNixLibs:
 		return s.addNixLibs()
+	case diagnose.FixAddNixPkgs:
+		return s.addNixPkgs()
 	case diagnose.FixMoveNixPkgToNixLibs:
 		return s.moveToNixLibs()
 	case diagnose.FixLoginShell:
@@ -309,8 +311,8 @@ func provides(entry, attr string) bool {
 	return entry == attr || slices.Contains(nixpacks.GCCRuntimeAttrs, entry) && slices.Contains(nixpacks.GCCRuntimeAttrs, attr)
 }
 
-// withLibs is a nixLibs list that keeps the provider's libraries ("...") and has attrs.
-func withLibs(cur, attrs []string) []string {
+// withSplice is a nixLibs or nixPkgs list that keeps the provider's own ("...") and has attrs.
+func withSplice(cur, attrs []string) []string {
 	out := append([]string{}, cur...)
 	if !nixpacks.HasSplice(out) {
 		out = append([]string{nixpacks.Marker}, out...)
@@ -323,13 +325,43 @@ func withLibs(cur, attrs []string) []string {
 	return out
 }
 
+// addNixPkgs puts the attributes the diagnosis says a build lacks (postgresql_16.dev
+// and gcc for psycopg2's sdist) into nixPkgs, with "..." so the provider's own
+// packages (its python among them) stay.
+func (s *fixState) addNixPkgs() []builder.Draft {
+	var attrs []string
+	for _, f := range s.Fixes {
+		if f.ID == string(diagnose.FixAddNixPkgs) {
+			attrs = append(attrs, f.Packages...)
+		}
+	}
+	if len(attrs) == 0 {
+		return nil
+	}
+	cur := s.setupList(func(p *nixpacks.PhaseConfig) []string { return p.NixPkgs })
+	next := withSplice(cur, attrs)
+	if equal(cur, next) {
+		return nil
+	}
+	added := slices.DeleteFunc(slices.Clone(attrs), func(a string) bool { return slices.Contains(cur, a) })
+	summary := fmt.Sprintf("add %s to nixPkgs in %s for the build (\"...\" keeps the provider's own packages)", strings.Join(added, ", "), s.configPath())
+	if cur != nil && !nixpacks.HasSplice(cur) {
+		summary = fmt.Sprintf("nixPkgs %s replaces the provider's packages: add \"...\" (and %s) in %s", tomlList(cur), strings.Join(added, ", "), s.configPath())
+	}
+	return []builder.Draft{{ID: "add-nixpkgs", Kind: diagnose.FixAddNixPkgs, Summary: summary,
+		Edit: s.editConfig(func(t *tomlText, _ *nixpacks.Config) error {
+			t.set("phases.setup", keyNixPkgs, tomlList(next))
+			return nil
+		})}}
+}
+
 func (s *fixState) addNixLibs() []builder.Draft {
 	attrs := s.missingAttrs()
 	if len(attrs) == 0 {
 		return nil
 	}
 	cur := s.setupList(func(p *nixpacks.PhaseConfig) []string { return p.NixLibs })
-	next := withLibs(cur, attrs)
+	next := withSplice(cur, attrs)
 	if equal(cur, next) {
 		return nil
 	}
@@ -367,7 +399,7 @@ func (s *fixState) moveToNixLibs() []builder.Draft {
 	if len(moved) == 0 {
 		return nil
 	}
-	libs := withLibs(s.setupList(func(p *nixpacks.PhaseConfig) []string { return p.NixLibs }), moved)
+	libs := withSplice(s.setupList(func(p *nixpacks.PhaseConfig) []string { return p.NixLibs }), moved)
 	return []builder.Draft{{ID: "move-nixpkg-to-nixlibs", Kind: diagnose.FixMoveNixPkgToNixLibs,
 		Summary: fmt.Sprintf("move %s from nixPkgs to nixLibs in %s: nixPkgs only links it into the profile, which the loader never searches", strings.Join(moved, ", "), s.configPath()),
 		Edit: s.editConfig(func(t *tomlText, _ *nixpacks.Config) error {

@@ -4,9 +4,12 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/bootmatrix/bootmatrix/harness/builder"
+	"github.com/bootmatrix/bootmatrix/harness/diagnose"
+	"github.com/bootmatrix/bootmatrix/harness/result"
 	"github.com/bootmatrix/bootmatrix/harness/scenario"
 )
 
@@ -53,5 +56,56 @@ func TestPipInstallArgs(t *testing.T) {
 	got := pipInstallArgs([]string{"cd backend && pip install --break-system-packages gunicorn 'numpy==1.24.2'", "python -m pip install -r requirements.txt flask", "echo install x"})
 	if want := []string{"gunicorn", "numpy", "flask"}; !slices.Equal(got, want) {
 		t.Errorf("pipInstallArgs = %q, want %q", got, want)
+	}
+}
+
+// add-nixpkgs writes what the diagnosis says the build lacks, with "..." so the
+// provider's packages stay; a list that has it all already is no candidate.
+func TestAddNixPkgsDraft(t *testing.T) {
+	t.Parallel()
+	need := []result.Fix{{ID: string(diagnose.FixAddNixPkgs), Packages: []string{"postgresql_16.dev", "gcc"}}}
+	tests := []struct {
+		name, toml string
+		fixes      []result.Fix
+		want       string // the nixPkgs line written; "" for no draft
+	}{
+		{"replaced list gets the splice", "[phases.setup]\nnixPkgs = [\"python313\", \"gcc\"]\n", need,
+			`nixPkgs = ["...", "python313", "gcc", "postgresql_16.dev"]`},
+		{"no list: the splice and the attributes", "", need, `nixPkgs = ["...", "postgresql_16.dev", "gcc"]`},
+		{"already there", "[phases.setup]\nnixPkgs = [\"...\", \"postgresql_16.dev\", \"gcc\"]\n", need, ""},
+		{"nothing to add", "", nil, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			for name, text := range map[string]string{"requirements.txt": "psycopg2\n", "main.py": "print()\n", "nixpacks.toml": tt.toml} {
+				if text != "" {
+					if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			base := &builder.FixBase{Scenario: &scenario.Scenario{}, Dir: dir, Root: ".", Fixes: tt.fixes,
+				Variant: scenario.Variant{Name: "v", Builder: Name}}
+			drafts := Builder{}.Drafts(diagnose.FixAddNixPkgs, base)
+			if tt.want == "" {
+				if len(drafts) != 0 {
+					t.Fatalf("want no draft, got %+v", drafts)
+				}
+				return
+			}
+			if len(drafts) != 1 {
+				t.Fatalf("want one draft, got %d", len(drafts))
+			}
+			var touched []string
+			if err := drafts[0].Edit(dir, &touched); err != nil {
+				t.Fatal(err)
+			}
+			got, _ := os.ReadFile(filepath.Join(dir, "nixpacks.toml"))
+			if !strings.Contains(string(got), tt.want) {
+				t.Errorf("nixpacks.toml:\n%s\nwant a line %s", got, tt.want)
+			}
+		})
 	}
 }
