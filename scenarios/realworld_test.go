@@ -43,6 +43,16 @@ var realWorldFindings = map[string]realWorldFinding{
 		explains: []string{"pg_config", "libpq-dev gcc"},
 		firstFix: diagnose.FixBinaryPackage, fixSays: "psycopg2 → psycopg2-binary",
 	},
+	"psycopg2-sdist-nixpkgs-without-postgresql": {
+		evidence: []string{"psycopg2-2.9.10.tar.gz", "Error: pg_config executable not found."},
+		explains: []string{"pg_config", `nixPkgs "postgresql_16.dev", "gcc" provide`},
+		firstFix: diagnose.FixBinaryPackage, fixSays: "psycopg2 → psycopg2-binary",
+	},
+	"psycopg2-sdist-nixpkgs-without-gcc": {
+		evidence: []string{"error: command 'gcc' failed: No such file or directory"},
+		explains: []string{"the image lacks a C compiler", `nixPkgs "gcc" provide`},
+		firstFix: diagnose.FixBinaryPackage, fixSays: "psycopg2 → psycopg2-binary",
+	},
 	"venv-not-on-path": {
 		evidence: []string{"ModuleNotFoundError: No module named 'psycopg2'"},
 		explains: []string{"a venv the start command does not use"},
@@ -79,7 +89,7 @@ func TestRealWorldOffline(t *testing.T) {
 	}
 	subs := recipe.Offline().WithKitRepo(os.Getenv("BOOTMATRIX_KIT_REPO"))
 	seen, ran := map[string]bool{}, 0
-	files := []string{"real-world/scenario.yaml", "real-world/dlopen.yaml", "real-world/glibc.yaml", "real-world/provider.yaml"}
+	files := []string{"real-world/scenario.yaml", "real-world/dlopen.yaml", "real-world/glibc.yaml", "real-world/provider.yaml", "real-world/sdist-nixpacks.yaml"}
 	for _, file := range files {
 		t.Run(file, func(t *testing.T) {
 			run := runnertest.RunScenario(t, file, subs)
