@@ -346,7 +346,11 @@ func (s *fixState) addNixPkgs() []builder.Draft {
 	added := slices.DeleteFunc(slices.Clone(attrs), func(a string) bool { return slices.Contains(cur, a) })
 	summary := fmt.Sprintf("add %s to nixPkgs in %s for the build (\"...\" keeps the provider's own packages)", strings.Join(added, ", "), s.configPath())
 	if cur != nil && !nixpacks.HasSplice(cur) {
-		summary = fmt.Sprintf("nixPkgs %s replaces the provider's packages: add \"...\" (and %s) in %s", tomlList(cur), strings.Join(added, ", "), s.configPath())
+		and := ""
+		if len(added) > 0 {
+			and = " (and " + strings.Join(added, ", ") + ")"
+		}
+		summary = fmt.Sprintf("nixPkgs %s replaces the provider's packages: add \"...\"%s in %s", tomlList(cur), and, s.configPath())
 	}
 	return []builder.Draft{{ID: "add-nixpkgs", Kind: diagnose.FixAddNixPkgs, Summary: summary,
 		Edit: s.editConfig(func(t *tomlText, _ *nixpacks.Config) error {

@@ -72,6 +72,8 @@ func TestAddNixPkgsDraft(t *testing.T) {
 		{"replaced list gets the splice", "[phases.setup]\nnixPkgs = [\"python313\", \"gcc\"]\n", need,
 			`nixPkgs = ["...", "python313", "gcc", "postgresql_16.dev"]`},
 		{"no list: the splice and the attributes", "", need, `nixPkgs = ["...", "postgresql_16.dev", "gcc"]`},
+		{"only the splice is missing", "[phases.setup]\nnixPkgs = [\"python313\", \"postgresql_16.dev\", \"gcc\"]\n", need,
+			`nixPkgs = ["...", "python313", "postgresql_16.dev", "gcc"]`},
 		{"already there", "[phases.setup]\nnixPkgs = [\"...\", \"postgresql_16.dev\", \"gcc\"]\n", need, ""},
 		{"nothing to add", "", nil, ""},
 	}
@@ -97,6 +99,9 @@ func TestAddNixPkgsDraft(t *testing.T) {
 			}
 			if len(drafts) != 1 {
 				t.Fatalf("want one draft, got %d", len(drafts))
+			}
+			if strings.Contains(drafts[0].Summary, "(and )") {
+				t.Errorf("summary names nothing added: %s", drafts[0].Summary)
 			}
 			var touched []string
 			if err := drafts[0].Edit(dir, &touched); err != nil {
