@@ -11,7 +11,7 @@ KIT_CACHE ?= images/cache
 KIT_OUT ?= images/out
 export KIT_CACHE KIT_OUT
 # Container tests take minutes; keep go test from killing them at its 10-minute default.
-TEST_TIMEOUT ?= 40m
+TEST_TIMEOUT ?= 70m
 TEST_FLAGS ?=
 
 .PHONY: all build images demo test test-short bench lint clean gc host-tools test-tools release-check
