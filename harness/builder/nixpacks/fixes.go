@@ -325,9 +325,54 @@ func withSplice(cur, attrs []string) []string {
 	return out
 }
 
-// addNixPkgs puts the attributes the diagnosis says a build lacks (postgresql_16.dev
-// and gcc for psycopg2's sdist) into nixPkgs, with "..." so the provider's own
-// packages (its python among them) stay.
+// setupListFix is a setup list of nixpacks.toml that a draft adds attributes to,
+// and how the draft reads.
+type setupListFix struct {
+	id    string
+	kind  diagnose.FixKind
+	name  string // as nixpacks.toml spells it
+	key   []string
+	get   func(*nixpacks.PhaseConfig) []string
+	why   string // what adding does, after "add X to <name> in <file>"
+	whose string // what "..." keeps: the provider's "packages" or "libraries"
+}
+
+var (
+	nixPkgsFix = setupListFix{id: "add-nixpkgs", kind: diagnose.FixAddNixPkgs, name: "nixPkgs", key: keyNixPkgs,
+		get: func(p *nixpacks.PhaseConfig) []string { return p.NixPkgs }, why: " for the build", whose: "packages"}
+	nixLibsFix = setupListFix{id: "add-nixlibs", kind: diagnose.FixAddNixLibs, name: "nixLibs", key: keyNixLibs,
+		get: func(p *nixpacks.PhaseConfig) []string { return p.NixLibs }, why: ": its lib directory goes on LD_LIBRARY_PATH", whose: "libraries"}
+)
+
+// addTo is the draft that puts attrs into l, with "..." so the provider's own entries
+// stay; none when there is nothing to add or the list has it all.
+func (s *fixState) addTo(l setupListFix, attrs []string) []builder.Draft {
+	if len(attrs) == 0 {
+		return nil
+	}
+	cur := s.setupList(l.get)
+	next := withSplice(cur, attrs)
+	if equal(cur, next) {
+		return nil
+	}
+	added := slices.DeleteFunc(slices.Clone(attrs), func(a string) bool { return slices.Contains(cur, a) })
+	summary := fmt.Sprintf("add %s to %s in %s%s (\"...\" keeps the provider's own %s)", strings.Join(added, ", "), l.name, s.configPath(), l.why, l.whose)
+	if cur != nil && !nixpacks.HasSplice(cur) {
+		and := ""
+		if len(added) > 0 {
+			and = " (and " + strings.Join(added, ", ") + ")"
+		}
+		summary = fmt.Sprintf("%s %s replaces the provider's %s: add \"...\"%s in %s", l.name, tomlList(cur), l.whose, and, s.configPath())
+	}
+	return []builder.Draft{{ID: l.id, Kind: l.kind, Summary: summary,
+		Edit: s.editConfig(func(t *tomlText, _ *nixpacks.Config) error {
+			t.set("phases.setup", l.key, tomlList(next))
+			return nil
+		})}}
+}
+
+// addNixPkgs puts what the diagnosis says a build lacks (postgresql_16.dev and gcc
+// for psycopg2's sdist) into nixPkgs.
 func (s *fixState) addNixPkgs() []builder.Draft {
 	var attrs []string
 	for _, f := range s.Fixes {
@@ -335,50 +380,11 @@ func (s *fixState) addNixPkgs() []builder.Draft {
 			attrs = append(attrs, f.Packages...)
 		}
 	}
-	if len(attrs) == 0 {
-		return nil
-	}
-	cur := s.setupList(func(p *nixpacks.PhaseConfig) []string { return p.NixPkgs })
-	next := withSplice(cur, attrs)
-	if equal(cur, next) {
-		return nil
-	}
-	added := slices.DeleteFunc(slices.Clone(attrs), func(a string) bool { return slices.Contains(cur, a) })
-	summary := fmt.Sprintf("add %s to nixPkgs in %s for the build (\"...\" keeps the provider's own packages)", strings.Join(added, ", "), s.configPath())
-	if cur != nil && !nixpacks.HasSplice(cur) {
-		and := ""
-		if len(added) > 0 {
-			and = " (and " + strings.Join(added, ", ") + ")"
-		}
-		summary = fmt.Sprintf("nixPkgs %s replaces the provider's packages: add \"...\"%s in %s", tomlList(cur), and, s.configPath())
-	}
-	return []builder.Draft{{ID: "add-nixpkgs", Kind: diagnose.FixAddNixPkgs, Summary: summary,
-		Edit: s.editConfig(func(t *tomlText, _ *nixpacks.Config) error {
-			t.set("phases.setup", keyNixPkgs, tomlList(next))
-			return nil
-		})}}
+	return s.addTo(nixPkgsFix, attrs)
 }
 
-func (s *fixState) addNixLibs() []builder.Draft {
-	attrs := s.missingAttrs()
-	if len(attrs) == 0 {
-		return nil
-	}
-	cur := s.setupList(func(p *nixpacks.PhaseConfig) []string { return p.NixLibs })
-	next := withSplice(cur, attrs)
-	if equal(cur, next) {
-		return nil
-	}
-	summary := fmt.Sprintf("add %s to nixLibs in %s: its lib directory goes on LD_LIBRARY_PATH (\"...\" keeps the provider's own libraries)", strings.Join(attrs, ", "), s.configPath())
-	if cur != nil && !nixpacks.HasSplice(cur) {
-		summary = fmt.Sprintf("nixLibs %s replaces the provider's libraries: add \"...\" (and %s) in %s", tomlList(cur), strings.Join(attrs, ", "), s.configPath())
-	}
-	return []builder.Draft{{ID: "add-nixlibs", Kind: diagnose.FixAddNixLibs, Summary: summary,
-		Edit: s.editConfig(func(t *tomlText, _ *nixpacks.Config) error {
-			t.set("phases.setup", keyNixLibs, tomlList(next))
-			return nil
-		})}}
-}
+// addNixLibs puts the attributes providing the missing libraries into nixLibs.
+func (s *fixState) addNixLibs() []builder.Draft { return s.addTo(nixLibsFix, s.missingAttrs()) }
 
 func (s *fixState) moveToNixLibs() []builder.Draft {
 	attrs := s.missingAttrs()
