@@ -265,6 +265,9 @@ func (c *classifier) glibc() Finding {
 			by = appendUnique(by, path.Base(r))
 		}
 	}
+	if hc, ok := c.hostGlibcClash(); ok {
+		return c.hostGlibc(hc, syms)
+	}
 	f := Finding{Class: ClassGlibcVersion, Evidence: c.s.evidence(nil, sGlibcVersion)}
 	cxx := false
 	for _, v := range syms {

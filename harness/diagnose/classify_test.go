@@ -222,7 +222,17 @@ func TestClassifyCapturedOutputs(t *testing.T) {
 			explains: []string{"the glibc the loader found (2.36)", "built against glibc 2.38 or newer, and this image has glibc 2.36"}},
 		{file: "glibc-nix-store-path", stage: result.StageBuild, exit: 100, ctx: nixCtx, class: ClassGlibcVersion,
 			input:    "/usr/bin/apt-get: /nix/store/c10zhkbp6jmyh0xc5kd123ga8yy2p4hk-glibc-2.35-224/lib/libc.so.6: version `GLIBC_2.38' not found (required by /usr/lib/x86_64-linux-gnu/libapt-pkg.so.6.0)\n",
-			explains: []string{"the glibc the loader found (2.35)", "glibc 2.38 or newer", "libapt-pkg.so.6.0"}},
+			explains: []string{"/usr/bin/apt-get is a program of the base image", "the Nix store's glibc 2.35", "LD_LIBRARY_PATH", "glibc 2.38 or newer", "through libapt-pkg.so.6.0"},
+			firstFix: FixHostWithoutNixLibs, fixSays: "sudo apt-get", fixes: []FixKind{FixDropGlibcFromNixLibs}, notFixes: []FixKind{FixPinRequirement}},
+		// the other form: the store's libc is newer than the base image's loader
+		{file: "glibc-private-host-apt-get.txt", stage: result.StageBuild, exit: 127, ctx: nixCtx, class: ClassGlibcVersion,
+			evidence: []string{"apt-get: symbol lookup error: /nix/store/6jji95f4wnarqszc4bz93a053xhhyqab-glibc-2.41/lib/libc.so.6: undefined symbol: __tunable_is_initialized, version GLIBC_PRIVATE"},
+			explains: []string{"apt-get is a program of the base image", "the Nix store's glibc 2.41", "base image's own loader", "__tunable_is_initialized (GLIBC_PRIVATE)"},
+			firstFix: FixHostWithoutNixLibs, fixSays: "sudo apt-get", fixes: []FixKind{FixDropGlibcFromNixLibs}, notFixes: []FixKind{FixPinRequirement}},
+		// a wheel's module loaded by the store's python is not a host program
+		{file: "glibc-store-program", stage: result.StageImport, exit: 1, ctx: nixCtx, class: ClassGlibcVersion,
+			input:    "ImportError: /nix/store/c10zhkbp6jmyh0xc5kd123ga8yy2p4hk-glibc-2.35-224/lib/libm.so.6: version `GLIBC_2.38' not found (required by /app/.venv/lib/python3.11/site-packages/numpy/_core/_multiarray_umath.cpython-311-x86_64-linux-gnu.so)\n",
+			explains: []string{"the glibc the loader found (2.35)"}, firstFix: FixPinRequirement, notFixes: []FixKind{FixHostWithoutNixLibs}},
 		{file: "oom-python.txt", stage: result.StageImport, exit: 137, facts: result.Facts{OOMKilled: true, MemoryLimit: 64 << 20}, class: ClassOOMKilled,
 			evidence: []string{"bootmatrix: oom-killed: memory limit 64MiB"}, explains: []string{"engine reports"}, firstFix: FixRaiseMemory},
 		{file: "oom-python.txt", stage: result.StageBoot, exit: 137, facts: result.Facts{OOMKilled: true, Exited: true, AfterSeconds: 0.4}, class: ClassOOMKilled,
