@@ -4,12 +4,16 @@
 # secret half never leaves this container).
 # Out: /out/nixpkgs/<rev>.tar.gz, /out/nixpkgs/ARCHIVES, /out/cache/, /out/cache.pub,
 # /out/glibc (the glibc store path the loader's default directory links to).
+# max-jobs: most of the store's derivations are conversions of .deb files that do not
+# depend on each other, so they build side by side (Nix builds one at a time by
+# default); no store path depends on it.
 mkdir -p /etc/nix /out/nixpkgs /tmp/np
 cat >/etc/nix/nix.conf <<'CONF'
 build-users-group =
 sandbox = false
 substituters =
 experimental-features = nix-command
+max-jobs = auto
 CONF
 export HOME=/root NIX_PATH=
 python3 /src/mksources.py "$MIRROR" /debs /tmp/fod trixie="$TX" bookworm="$BW" \
