@@ -54,8 +54,9 @@ var realWorldFindings = map[string]realWorldFinding{
 		firstFix: diagnose.FixBinaryPackage, fixSays: "psycopg2 → psycopg2-binary",
 	},
 	"venv-not-on-path": {
-		evidence: []string{"ModuleNotFoundError: No module named 'psycopg2'"},
-		explains: []string{"a venv the start command does not use"},
+		evidence: []string{"ModuleNotFoundError: No module named 'psycopg2'", "bootmatrix: the venv that has the module: /opt/venv"},
+		explains: []string{"the virtual environment /opt/venv has it", "nothing put /opt/venv/bin first on PATH"},
+		firstFix: diagnose.FixStartCommand, fixSays: "/opt/venv/bin/python",
 	},
 	"no-provider-monorepo-root": {
 		evidence: []string{"Nixpacks was unable to generate a build plan for this app.", "backend/", "frontend/"},

@@ -687,7 +687,16 @@ func (c *classifier) moduleNotFound() Finding {
 	if me, ok := c.facts().(ModuleExplainer); ok && len(mods) > 0 {
 		if x, ok := me.ExplainModule(mods[0], c.ctx.Python); ok {
 			f.Explanation, f.Fixes, f.Suggestions = x.Text, x.Fixes, x.Suggestions
+			return f
 		}
+	}
+	if v := c.observed.Venv; v != "" && len(mods) > 0 {
+		f.Evidence = appendEvidence(f.Evidence, FormatVenv(v))
+		f.Explanation = fmt.Sprintf("the interpreter has no module %s, but the virtual environment %s has it: pip installed the requirements there, "+
+			"and the python that ran is another one, because nothing put %s/bin first on PATH (the venv is not active).", quote(mods[0]), v, v)
+		f.Fixes = []FixKind{FixStartCommand}
+		f.Suggestions = []result.Fix{{ID: string(FixStartCommand),
+			Summary: fmt.Sprintf("start with the venv's interpreter, %s/bin/python (or %s/bin/gunicorn …), or put it first on PATH: ENV PATH=%s/bin:$PATH in the Dockerfile", v, v, v)}}
 	}
 	return f
 }

@@ -370,6 +370,12 @@ func TestClassifyCapturedOutputs(t *testing.T) {
 			evidence: []string{"sh: 1: gunicorn: not found"}, firstFix: FixLoginShell},
 		{file: "module-not-found-import", stage: result.StageImport, exit: 1, class: ClassModuleNotFound,
 			input: "Traceback (most recent call last):\n  File \"<string>\", line 1, in <module>\nModuleNotFoundError: No module named 'numpy'\n", explains: []string{`"numpy"`}},
+		// the runner found a venv that has it: the venv's interpreter is the fix
+		{file: "module-not-found-venv", stage: result.StageImport, exit: 1, class: ClassModuleNotFound, facts: result.Facts{Venv: "/opt/venv"},
+			input:    "ModuleNotFoundError: No module named 'psycopg2'\n",
+			evidence: []string{"bootmatrix: the venv that has the module: /opt/venv"},
+			explains: []string{"the virtual environment /opt/venv has it", "/opt/venv/bin first on PATH"}, firstFix: FixStartCommand, fixSays: "/opt/venv/bin/python",
+			notFixes: []FixKind{FixAddRequirement}},
 	}
 	for _, tc := range tests {
 		name := tc.file + "/" + string(tc.stage) + "/" + tc.class

@@ -52,7 +52,15 @@ const (
 	// import failed on a GLIBC_ symbol version.
 	//   bootmatrix: the image's glibc: 2.36
 	MarkerGlibc = "bootmatrix: the image's glibc"
+	// MarkerVenv: a venv in the image that has the module the import lacked (Facts.Venv).
+	//   bootmatrix: the venv that has the module: /opt/venv
+	MarkerVenv = "bootmatrix: the venv that has the module"
 )
+
+// FormatVenv writes a MarkerVenv line.
+func FormatVenv(dir string) string {
+	return MarkerVenv + ": " + dir
+}
 
 // FormatGlibc writes a MarkerGlibc line.
 func FormatGlibc(version string) string {

@@ -205,6 +205,9 @@ var binaryTwin = map[string]string{"psycopg2": "psycopg2-binary"}
 // project's requirements suggest (gunicorn's, uvicorn's, else python app.py), as
 // the platform's setting; only a guess that boots is offered.
 func (s *state) startCommand() []draft {
+	if s.First != nil && s.First.Facts.Venv != "" {
+		return s.venvStart(s.First.Facts.Venv)
+	}
 	if s.Start != "" {
 		return nil
 	}
@@ -215,6 +218,30 @@ func (s *state) startCommand() []draft {
 	start := p.DefaultStart()
 	return []draft{{ID: "start-command", Kind: diagnose.FixStartCommand,
 		Summary:  fmt.Sprintf("set the start command to %s (a platform setting: Railway's Start Command)", start),
+		Settings: []string{"start command: " + start},
+		Variant:  func(v *scenario.Variant) { v.Start = start }}}
+}
+
+// venvStart runs the start command's program from the venv that has the requirements
+// (the runner found it): python app.py → /opt/venv/bin/python app.py. Without a start
+// command of its own the variant starts what the requirements suggest, as the
+// platform's default would.
+func (s *state) venvStart(venv string) []draft {
+	start := s.Start
+	if start == "" {
+		p, err := project.Inspect(filepath.Join(s.Dir, filepath.FromSlash(s.Root)))
+		if err != nil {
+			return nil
+		}
+		start = p.DefaultStart()
+	}
+	prog, rest, _ := strings.Cut(start, " ")
+	if prog == "" || strings.Contains(prog, "/") || strings.Contains(prog, "=") {
+		return nil
+	}
+	start = strings.TrimSpace(venv + "/bin/" + prog + " " + rest)
+	return []draft{{ID: "start-venv", Kind: diagnose.FixStartCommand,
+		Summary:  fmt.Sprintf("start with the venv's %s: %s (a platform setting: Railway's Start Command)", prog, start),
 		Settings: []string{"start command: " + start},
 		Variant:  func(v *scenario.Variant) { v.Start = start }}}
 }

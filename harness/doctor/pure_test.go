@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -231,6 +232,50 @@ func TestDraftsBinaryTwin(t *testing.T) {
 	}
 	if !found {
 		t.Error("no use-binary-package candidate for a failed psycopg2 source build")
+	}
+}
+
+// A venv the runner found holding the missing module: the start command's program
+// runs from it, as a platform setting (the Dockerfile's CMD is not touched).
+func TestDraftsVenvStart(t *testing.T) {
+	t.Parallel()
+	sc, err := scenario.Load("../../scenarios/real-world/scenario.yaml", scenario.WithBuilders(builtin.Registry()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	vs, err := sc.Select([]string{"venv-not-on-path"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := materialize(sc, vs[0], filepath.Join(t.TempDir(), "base"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		venv, want string
+	}{
+		{"/opt/venv", "start command: /opt/venv/bin/python app.py"},
+		// without the fact, nothing: the variant has a start command already
+		{"", ""},
+	} {
+		start := result.Variant{Stages: []result.Stage{{Name: result.StageImport, Status: result.Fail, Class: diagnose.ClassModuleNotFound,
+			Output: "ModuleNotFoundError: No module named 'psycopg2'", Facts: result.Facts{Venv: tc.venv}}}}
+		st, err := newState(b, sc, start)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, d := range st.drafts([]diagnose.FixKind{diagnose.FixStartCommand}) {
+			got = append(got, d.Settings...)
+			var v scenario.Variant
+			d.Variant(&v)
+			if want := strings.TrimPrefix(tc.want, "start command: "); v.Start != want {
+				t.Errorf("venv %q: the candidate starts %q, want %q", tc.venv, v.Start, want)
+			}
+		}
+		if want := []string{tc.want}; tc.want == "" && len(got) != 0 || tc.want != "" && !slices.Equal(got, want) {
+			t.Errorf("venv %q: settings %q, want [%q]", tc.venv, got, tc.want)
+		}
 	}
 }
 

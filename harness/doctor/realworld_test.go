@@ -46,6 +46,10 @@ func TestSearchRealWorld(t *testing.T) {
 		// Python's beside it.
 		{"provider.yaml", "node-provider-wins", 10 * time.Minute,
 			result.StageImport, diagnose.ClassCommandNotFound, diagnose.FixAddPythonProvider, `+providers = ["...", "python"]`, nil},
+		// The requirements in a venv the start command's python is not: the runner
+		// finds the venv, and the start command runs the venv's python.
+		{"scenario.yaml", "venv-not-on-path", 10 * time.Minute,
+			result.StageImport, diagnose.ClassModuleNotFound, diagnose.FixStartCommand, "", []string{"start command: /opt/venv/bin/python app.py"}},
 		// No start command anywhere: the one the requirements suggest, as a setting.
 		{"provider.yaml", "no-start-command", 10 * time.Minute,
 			result.StageBuild, diagnose.ClassNoStartCommand, diagnose.FixStartCommand, "", []string{"start command: python app.py"}},

@@ -224,6 +224,26 @@ func StartFor(sc *scenario.Scenario, v scenario.Variant, builderDefault string) 
 	return builderDefault
 }
 
+// PythonFor is the interpreter the app runs on, which the import stage loads the native
+// modules with: python from PATH, unless the start command names its program by a path
+// outside the system's bin directories (a venv's or a profile's). Then it is that
+// program when it is a python, else the python beside it, whose environment a script
+// there (/opt/venv/bin/gunicorn) runs in.
+func PythonFor(start string) string {
+	f := strings.Fields(start)
+	if len(f) == 0 || !path.IsAbs(f[0]) || path.Base(path.Dir(f[0])) != "bin" {
+		return "python"
+	}
+	if strings.HasPrefix(path.Base(f[0]), "python") {
+		return f[0]
+	}
+	switch path.Dir(f[0]) {
+	case "/bin", "/usr/bin", "/usr/local/bin", "/sbin", "/usr/sbin":
+		return "python"
+	}
+	return path.Dir(f[0]) + "/python"
+}
+
 // ResolveImage maps a logical image and notes when offline has no substitute.
 func ResolveImage(subs Substitutions, ref string, notes *[]string) string {
 	c, ok := subs.Image(ref)

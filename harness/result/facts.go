@@ -52,6 +52,11 @@ type Facts struct {
 	// variant's python's, or the image's when that python cannot start. Probed after an
 	// import or the started app failed on a GLIBC_ symbol version.
 	Glibc string `json:"glibc,omitempty"`
+	// Venv is a virtual environment in the image whose python imports the module the
+	// failing python lacks ("/opt/venv"): pip installed the requirements there and the
+	// start command's python is another one. Probed after an import failed with
+	// "No module named".
+	Venv string `json:"venv,omitempty"`
 }
 
 // Listener is one listening TCP socket.

@@ -438,6 +438,7 @@ func (vr *variantRun) importStage(ctx context.Context, image string) bool {
 			sr.oomKilled(vr.limits().memory)
 		}
 		vr.probeGlibc(sctx, sr)
+		vr.probeVenv(sctx, sr)
 		sr.st.Status = result.Fail
 		sr.st.Note = fmt.Sprintf("%d of %d module(s) failed to import", failed, len(vr.chk.Imports))
 	} else {
@@ -471,6 +472,31 @@ func (vr *variantRun) probeGlibc(ctx context.Context, sr *stageRun) {
 	if f := strings.Fields(lastLine(stdout.String())); len(f) == 2 && f[0] == "glibc" {
 		sr.st.Facts.Glibc = f[1]
 		sr.out.WriteString(diagnose.FormatGlibc(f[1]) + "\n")
+	}
+}
+
+// noModule: Python's ModuleNotFoundError, the module in group 1.
+var noModule = regexp.MustCompile(`No module named '([A-Za-z0-9_.]+)'`)
+
+// probeVenv looks, after an import found no module, for a virtual environment in the
+// image whose python has it: the requirements went into a venv the variant's python is
+// not (nothing put its bin first on PATH). The diagnosis then names the venv's python.
+func (vr *variantRun) probeVenv(ctx context.Context, sr *stageRun) {
+	m := noModule.FindStringSubmatch(sr.out.String())
+	if m == nil {
+		return
+	}
+	// pyvenv.cfg marks a venv (PEP 405); -xdev keeps the search off /proc and mounts.
+	cmd := `for c in $(find / -xdev -maxdepth 4 -name pyvenv.cfg 2>/dev/null); do d=${c%/pyvenv.cfg}; ` +
+		`"$d/bin/python" -c ` + shellQuote("import "+m[1]) + ` 2>/dev/null && { echo "$d"; break; }; done; true`
+	stdout := NewTail(4 << 10)
+	res := vr.r.execWait(ctx, vr.box.id, vr.shell(cmd), envList(vr.env), stdout, NewTail(4<<10))
+	if res.err != nil || res.code != 0 {
+		return
+	}
+	if d := lastLine(stdout.String()); strings.HasPrefix(d, "/") {
+		sr.st.Facts.Venv = d
+		sr.out.WriteString(diagnose.FormatVenv(d) + "\n")
 	}
 }
 

@@ -78,7 +78,7 @@ func (Builder) Render(sc *scenario.Scenario, v scenario.Variant, subs recipe.Sub
 		Shell:   shell,
 		Start:   recipe.StartFor(sc, v, ""),
 		Workdir: workdir,
-		Python:  "python",
+		Python:  recipe.PythonFor(recipe.StartFor(sc, v, "")),
 		Notes:   notes,
 		Facts:   debian.Facts{OfferSlim: true},
 	}, nil

@@ -348,7 +348,7 @@ func (Builder) Render(sc *scenario.Scenario, v scenario.Variant, subs recipe.Sub
 		Shell:   shell,
 		Start:   startCmd,
 		Workdir: recipe.AppDir,
-		Python:  "python",
+		Python:  recipe.PythonFor(startCmd),
 		Facts: Facts{NixPkgs: pkgs, NixLibs: libs, LibsScript: script, OverPython: overPython(p, buildDir),
 			WithPackagesExpr: with},
 	}

@@ -65,7 +65,7 @@ func (Builder) Render(sc *scenario.Scenario, v scenario.Variant, subs recipe.Sub
 		Shell:   shell,
 		Start:   start,
 		Workdir: recipe.AppDir,
-		Python:  "python",
+		Python:  recipe.PythonFor(start),
 		Notes:   notes,
 		Facts:   debian.Facts{},
 	}, nil

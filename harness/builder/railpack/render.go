@@ -101,7 +101,7 @@ func (Builder) Render(sc *scenario.Scenario, v scenario.Variant, subs recipe.Sub
 		Shell:   shell,
 		Start:   start,
 		Workdir: recipe.AppDir,
-		Python:  "python",
+		Python:  recipe.PythonFor(start),
 		Notes:   notes,
 		Facts:   f,
 	}, nil

@@ -2,7 +2,7 @@
 # shell: ["bash" "-l" "-c"]
 # start: /opt/venv/bin/gunicorn app:app
 # workdir: /app
-# python: python
+# python: /opt/venv/bin/python
 # note: provider: node
 # note: provider node wins (it comes before python in Nixpacks' order); only the Python provider's plan is modelled, so nothing Python-specific is installed
 # note: python 3.11 is NIXPACKS_PYTHON_VERSION, which only the Python provider reads: the nixPkgs entries decide the interpreter here
