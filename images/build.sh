@@ -16,6 +16,9 @@ stage_slim
 # CPython compiles in the background while the other stages assemble.
 stage_cpython
 stage_wheelhouse
+# The later stages' downloads need no CPython: they run while it compiles.
+prefetch() { local rootset bset tx bw rset bundle apt setuptools; fetch_nixpacks; fetch_railpack; }
+[ -n "$KIT_PLAN" ] || prefetch
 wait_cpython
 stage_nixpacks
 stage_railpack

@@ -47,13 +47,19 @@ build_dockerfile_image() {
   docker rmi "$tmp" >/dev/null
 }
 
-stage_nixpacks() {
-  local root="$KIT_REPO/debian:trixie"
-  local rootset bset tx bw
+# fetch_nixpacks sets the stage's .deb sets (rootset bset tx bw, the caller's locals),
+# downloading what is missing; prefetch runs it while CPython compiles.
+fetch_nixpacks() {
   rootset=$(fetch_set trixie "$(set_name nixpacks-root "${NIXPACKS_ROOT_PKGS[@]}")" closure "${NIXPACKS_ROOT_PKGS[@]}")
   bset=$(fetch_set trixie "$(set_name nixpacks-builder "${NIXPACKS_BUILDER_PKGS[@]}")" closure "${NIXPACKS_BUILDER_PKGS[@]}")
   tx=$(fetch_set trixie "$(set_name nixpacks-store "${NIXPACKS_STORE_TRIXIE[@]}")" exact "${NIXPACKS_STORE_TRIXIE[@]}")
   bw=$(fetch_set bookworm "$(set_name nixpacks-store "${NIXPACKS_STORE_BOOKWORM[@]}")" exact "${NIXPACKS_STORE_BOOKWORM[@]}")
+}
+
+stage_nixpacks() {
+  local root="$KIT_REPO/debian:trixie"
+  local rootset bset tx bw
+  fetch_nixpacks
   local rootid; rootid=$(image_id "$root")
 
   local bh; bh=$(hash_inputs "$bset" -- nix-builder "$rootid")

@@ -45,17 +45,24 @@ railpack_image() {
   docker rmi "$tmp" >/dev/null
 }
 
-stage_railpack() {
-  local root="$KIT_REPO/debian:trixie" bset rset bundle apt
+# fetch_railpack sets the stage's .deb sets and setuptools' source (bset rset bundle
+# apt setuptools, the caller's locals), downloading what is missing; prefetch runs it
+# while CPython compiles.
+fetch_railpack() {
   bset=$(fetch_set trixie "$(set_name railpack-builder "${RAILPACK_BUILDER_PKGS[@]}")" closure "${RAILPACK_BUILDER_PKGS[@]}")
   rset=$(fetch_set trixie "$(set_name railpack-runtime "${RAILPACK_RUNTIME_PKGS[@]}")" closure "${RAILPACK_RUNTIME_PKGS[@]}")
   bundle=$(fetch_set trixie "$(set_name railpack-pybundle "${RAILPACK_PY_BUNDLE[@]}")" exact "${RAILPACK_PY_BUNDLE[@]}")
   apt=$(fetch_set trixie "$(set_name railpack-apt "${RAILPACK_APT_PKGS[@]}")" closure "${RAILPACK_APT_PKGS[@]}")
-  local rootid; rootid=$(image_id "$root")
-  local versions="3.13=$(cpython_version 3.13) 3.11=$(cpython_version 3.11)"
   # setuptools for pip's isolated builds of sdists (PyPI has it; the wheelhouse has not),
   # a wheel built from upstream's source: Debian's own wheel is patched for Debian's python.
-  local setuptools; setuptools=$(fetch_source trixie setuptools)
+  setuptools=$(fetch_source trixie setuptools)
+}
+
+stage_railpack() {
+  local root="$KIT_REPO/debian:trixie" bset rset bundle apt setuptools
+  fetch_railpack
+  local rootid; rootid=$(image_id "$root")
+  local versions="3.13=$(cpython_version 3.13) 3.11=$(cpython_version 3.11)"
 
   local h; h=$(hash_inputs images/stages/railpack.sh images/railpack/mise-dist.sh "$bundle" "$apt" "$setuptools" \
     "${CPYTHON_TAR[3.13]}" "${CPYTHON_TAR[3.11]}" -- "$versions" "$KIT_BUILDER")
