@@ -57,8 +57,12 @@ func (c *classifier) dlopenMissing() Finding {
 	}
 	f.Fixes = []FixKind{FixAddAptPkgs, FixBuilderDockerfile}
 	pkg := orWord(m.Provider, "the Debian package that ships "+what)
+	var pkgs []string
+	if m.Provider != "" {
+		pkgs = []string{m.Provider}
+	}
 	f.Suggestions = []result.Fix{
-		{ID: string(FixAddAptPkgs), Summary: "install " + pkg + " (aptPkgs, or apt-get install -y " + pkg + " in the Dockerfile)"},
+		{ID: string(FixAddAptPkgs), Summary: "install " + pkg + " (aptPkgs, or apt-get install -y " + pkg + " in the Dockerfile)", Packages: pkgs},
 		{ID: string(FixBuilderDockerfile), Summary: "use a Dockerfile on a Debian-based Python image that installs " + pkg},
 	}
 	return f

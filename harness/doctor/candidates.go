@@ -48,6 +48,7 @@ var fixKinds = []fixKind{
 	{kind: diagnose.FixBreakSystemPackages},
 	{kind: diagnose.FixRailpackKeepDefaults},
 	{kind: diagnose.FixRailpackDeployApt},
+	{kind: diagnose.FixAddAptPkgs},
 	{kind: diagnose.FixNixPythonPackage, always: true},
 	{kind: diagnose.FixPinRequirement, drafts: func(s *state) []draft { return s.pins(diagnose.FixPinRequirement) }},
 	{kind: diagnose.FixUnpinRequirement, drafts: func(s *state) []draft { return s.pins(diagnose.FixUnpinRequirement) }},

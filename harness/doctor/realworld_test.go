@@ -38,6 +38,10 @@ func TestSearchRealWorld(t *testing.T) {
 		// name, is not on LD_LIBRARY_PATH; the fix puts "..." and cairo back.
 		{"dlopen.yaml", "dlopen-nix-nixlibs-replaced", 15 * time.Minute,
 			result.StageImport, diagnose.ClassDlopenMissing, diagnose.FixAddNixLibs, `+nixLibs = ["...", "zlib", "cairo"]`, nil},
+		// cairocffi on python-slim without libcairo2: a Dockerfile on the same image
+		// that installs it from Debian's archive.
+		{"dlopen.yaml", "dlopen-without-system-library", 10 * time.Minute,
+			result.StageImport, diagnose.ClassDlopenMissing, diagnose.FixAddAptPkgs, "+RUN apt-get update && apt-get install -y --no-install-recommends libcairo2 &&", nil},
 		// A monorepo built from its root: the service's root directory on its
 		// backend, a setting with no file change, with the platform's start command.
 		{"provider.yaml", "no-provider-monorepo-root", 10 * time.Minute,

@@ -17,7 +17,7 @@ import (
 // FixKinds: the switches to a Dockerfile, a new one on python:*-slim or the
 // project's own, which sidestep another builder's library layout altogether.
 func (Builder) FixKinds() []diagnose.FixKind {
-	return []diagnose.FixKind{diagnose.FixBuilderPythonSlim, diagnose.FixBuilderDockerfile}
+	return []diagnose.FixKind{diagnose.FixAddAptPkgs, diagnose.FixBuilderPythonSlim, diagnose.FixBuilderDockerfile}
 }
 
 // Materialize has nothing to write: the variant's settings are its Dockerfile's.
@@ -38,24 +38,50 @@ func (Builder) Drafts(k diagnose.FixKind, base *builder.FixBase) []builder.Draft
 		return pythonSlim(base)
 	case diagnose.FixBuilderDockerfile:
 		return projectDockerfile(base)
+	case diagnose.FixAddAptPkgs:
+		return aptDockerfile(base)
 	}
 	return nil
+}
+
+// aptDockerfile: the python:X.Y-slim Dockerfile with the Debian packages the diagnosis
+// named installed first, for a library a python-slim build lacks (one opened by name at
+// run time, which no wheel bundles). A Dockerfile of the user's own is left alone.
+func aptDockerfile(base *builder.FixBase) []builder.Draft {
+	var pkgs []string
+	for _, f := range base.Fixes {
+		if f.ID == string(diagnose.FixAddAptPkgs) {
+			pkgs = append(pkgs, f.Packages...)
+		}
+	}
+	if len(pkgs) == 0 || base.Variant.Builder == Name {
+		return nil
+	}
+	list := strings.Join(pkgs, " ")
+	return slimDockerfile(base, "add-aptpkgs", diagnose.FixAddAptPkgs,
+		[]string{"# Debian's Python with " + list + " from Debian's archive, which the wheels do not bundle."},
+		[]string{"RUN apt-get update && apt-get install -y --no-install-recommends " + list + " && rm -rf /var/lib/apt/lists/*"},
+		"install "+list+" with apt-get in a Dockerfile on python:"+base.Python+"-slim at %s (the platform builds a root Dockerfile)")
 }
 
 // pythonSlim writes a Dockerfile at the app root on python:X.Y-slim that
 // installs the same requirement files and starts the same command; a
 // platform that finds a Dockerfile at the root builds it instead of Nixpacks.
 func pythonSlim(base *builder.FixBase) []builder.Draft {
+	return slimDockerfile(base, "builder-python-slim", diagnose.FixBuilderPythonSlim,
+		[]string{"# Debian's Python instead of Nix's: libstdc++ and the other C/C++ runtime",
+			"# libraries are in /usr/lib, where the wheels' extension modules look."}, nil,
+		"build with a Dockerfile on python:"+base.Python+"-slim at %s (the platform builds a root Dockerfile instead of Nixpacks)")
+}
+
+// slimDockerfile writes the Dockerfile pythonSlim describes, with run before the
+// requirements are installed; summary has a %s for the Dockerfile's path.
+func slimDockerfile(base *builder.FixBase, id string, kind diagnose.FixKind, comment, run []string, summary string) []builder.Draft {
 	if base.Variant.Builder == Name || len(base.Requirements) == 0 || base.Start == "" {
 		return nil
 	}
-	py := base.Python
-	lines := []string{
-		"# Debian's Python instead of Nix's: libstdc++ and the other C/C++ runtime",
-		"# libraries are in /usr/lib, where the wheels' extension modules look.",
-		"FROM python:" + py + "-slim",
-		"WORKDIR /app",
-		"COPY . /app"}
+	lines := append(append([]string{}, comment...), "FROM python:"+base.Python+"-slim", "WORKDIR /app")
+	lines = append(append(lines, run...), "COPY . /app")
 	for _, f := range base.Requirements {
 		rel := strings.TrimPrefix(strings.TrimPrefix(f, base.Root+"/"), "./")
 		if base.Root == "." {
@@ -66,8 +92,8 @@ func pythonSlim(base *builder.FixBase) []builder.Draft {
 	lines = append(lines, "CMD "+base.Start)
 	text := strings.Join(lines, "\n") + "\n"
 	df := path.Join(base.Root, "Dockerfile")
-	return []builder.Draft{{ID: "builder-python-slim", Kind: diagnose.FixBuilderPythonSlim,
-		Summary: fmt.Sprintf("build with a Dockerfile on python:%s-slim at %s (the platform builds a root Dockerfile instead of Nixpacks)", py, df),
+	return []builder.Draft{{ID: id, Kind: kind,
+		Summary: fmt.Sprintf(summary, df),
 		Edit: func(dir string, touched *[]string) error {
 			*touched = append(*touched, df)
 			return builder.WriteText(dir, df, text)
