@@ -41,8 +41,10 @@ func newDoctorCmd() *cobra.Command {
 fixes from the diagnosis of its first failure — nixLibs, nixPkgs a build lacks, the
 provider's venv install, --break-system-packages, nixPkgs to nixLibs, a login shell, Nix's
 own Python packages, pins, binary packages, the root directory, Nixpacks' Python
-provider, a start command, a python:X.Y-slim Dockerfile, the project's Dockerfile,
-Railpack — runs them all, and
+provider, a start command (a venv's python where the runner found one), apt packages
+in a python:X.Y-slim Dockerfile, the next Debian release as a Dockerfile's runtime
+stage, a python:X.Y-slim Dockerfile, the project's Dockerfile, Railpack — runs them
+all, and
 prints the ones that booted, smallest change first, each as a diff 'git apply' accepts
 (and the platform settings it needs).
 A candidate that did not boot is never offered as a fix.

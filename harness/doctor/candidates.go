@@ -49,6 +49,7 @@ var fixKinds = []fixKind{
 	{kind: diagnose.FixRailpackKeepDefaults},
 	{kind: diagnose.FixRailpackDeployApt},
 	{kind: diagnose.FixAddAptPkgs},
+	{kind: diagnose.FixNewerBase},
 	{kind: diagnose.FixNixPythonPackage, always: true},
 	{kind: diagnose.FixPinRequirement, drafts: func(s *state) []draft { return s.pins(diagnose.FixPinRequirement) }},
 	{kind: diagnose.FixUnpinRequirement, drafts: func(s *state) []draft { return s.pins(diagnose.FixUnpinRequirement) }},

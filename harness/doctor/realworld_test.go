@@ -42,6 +42,10 @@ func TestSearchRealWorld(t *testing.T) {
 		// that installs it from Debian's archive.
 		{"dlopen.yaml", "dlopen-without-system-library", 10 * time.Minute,
 			result.StageImport, diagnose.ClassDlopenMissing, diagnose.FixAddAptPkgs, "+RUN apt-get update && apt-get install -y --no-install-recommends libcairo2 &&", nil},
+		// An interpreter from a trixie build stage in a bookworm runtime stage: the
+		// runtime stage on trixie.
+		{"glibc.yaml", "glibc-newer-build-stage", 10 * time.Minute,
+			result.StageImport, diagnose.ClassGlibcVersion, diagnose.FixNewerBase, "-FROM debian:bookworm-slim\n+FROM debian:trixie-slim\n", nil},
 		// A monorepo built from its root: the service's root directory on its
 		// backend, a setting with no file change, with the platform's start command.
 		{"provider.yaml", "no-provider-monorepo-root", 10 * time.Minute,

@@ -10,6 +10,7 @@ import (
 
 	"github.com/bootmatrix/bootmatrix/harness/builder"
 	"github.com/bootmatrix/bootmatrix/harness/diagnose"
+	parse "github.com/bootmatrix/bootmatrix/harness/dockerfile"
 	"github.com/bootmatrix/bootmatrix/harness/project"
 	"github.com/bootmatrix/bootmatrix/harness/scenario"
 )
@@ -17,7 +18,7 @@ import (
 // FixKinds: the switches to a Dockerfile, a new one on python:*-slim or the
 // project's own, which sidestep another builder's library layout altogether.
 func (Builder) FixKinds() []diagnose.FixKind {
-	return []diagnose.FixKind{diagnose.FixAddAptPkgs, diagnose.FixBuilderPythonSlim, diagnose.FixBuilderDockerfile}
+	return []diagnose.FixKind{diagnose.FixNewerBase, diagnose.FixAddAptPkgs, diagnose.FixBuilderPythonSlim, diagnose.FixBuilderDockerfile}
 }
 
 // Materialize has nothing to write: the variant's settings are its Dockerfile's.
@@ -40,8 +41,73 @@ func (Builder) Drafts(k diagnose.FixKind, base *builder.FixBase) []builder.Draft
 		return projectDockerfile(base)
 	case diagnose.FixAddAptPkgs:
 		return aptDockerfile(base)
+	case diagnose.FixNewerBase:
+		return newerBase(base)
 	}
 	return nil
+}
+
+// nextRelease: a Debian-based image and the same image of Debian's next release, whose
+// glibc and libstdc++ are newer (bookworm 2.36, trixie 2.41).
+var nextRelease = []struct{ from, to string }{
+	{"debian:bullseye-slim", "debian:bookworm-slim"}, {"debian:bullseye", "debian:bookworm"},
+	{"debian:bookworm-slim", "debian:trixie-slim"}, {"debian:bookworm", "debian:trixie"},
+	{"-slim-bullseye", "-slim-bookworm"}, {"-bullseye", "-bookworm"},
+	{"-slim-bookworm", "-slim-trixie"}, {"-bookworm", "-trixie"},
+}
+
+// newerBase moves the Dockerfile's last stage, the one the app runs in, to the next
+// Debian release of its image: a binary built against a newer glibc than that stage
+// has (a build stage's interpreter copied into an older runtime) then finds it.
+func newerBase(base *builder.FixBase) []builder.Draft {
+	if base.Variant.Builder != Name || base.Variant.Dockerfile == "" {
+		return nil
+	}
+	df := path.Clean(filepath.ToSlash(base.Variant.Dockerfile))
+	text, err := builder.ReadText(base.Dir, df)
+	if err != nil {
+		return nil
+	}
+	f := parse.Parse(text)
+	last := -1
+	for i, in := range f.Instructions {
+		if in.Cmd == "FROM" && len(in.Args) > 0 && in.Start == in.End {
+			last = i
+		}
+	}
+	if last < 0 {
+		return nil
+	}
+	in := f.Instructions[last]
+	img := in.Args[0]
+	if strings.HasPrefix(img, "--platform=") && len(in.Args) > 1 {
+		img = in.Args[1]
+	}
+	newImg := ""
+	for _, r := range nextRelease {
+		if img == r.from || strings.HasPrefix(r.from, "-") && strings.HasSuffix(img, r.from) {
+			newImg = strings.TrimSuffix(img, r.from) + r.to
+			if !strings.HasPrefix(r.from, "-") {
+				newImg = r.to
+			}
+			break
+		}
+	}
+	if newImg == "" {
+		return nil
+	}
+	lines := append([]string{}, f.Lines...)
+	lines[in.Start] = strings.Replace(lines[in.Start], img, newImg, 1)
+	out := strings.Join(lines, "\n")
+	if strings.HasSuffix(text, "\n") && !strings.HasSuffix(out, "\n") {
+		out += "\n"
+	}
+	return []builder.Draft{{ID: "newer-base-image", Kind: diagnose.FixNewerBase,
+		Summary: fmt.Sprintf("run the app on %s instead of %s in %s (line %d): the next Debian release, with a newer glibc and libstdc++", newImg, img, df, in.Start+1),
+		Edit: func(dir string, touched *[]string) error {
+			*touched = append(*touched, df)
+			return builder.WriteText(dir, df, out)
+		}}}
 }
 
 // aptDockerfile: the python:X.Y-slim Dockerfile with the Debian packages the diagnosis

@@ -1,0 +1,53 @@
+package dockerfile
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/bootmatrix/bootmatrix/harness/builder"
+	"github.com/bootmatrix/bootmatrix/harness/scenario"
+)
+
+// newer-base-image moves only the stage the app runs in, and only to the next
+// Debian release of the same image; the rest of the file is kept byte for byte.
+func TestNewerBase(t *testing.T) {
+	for _, tc := range []struct{ name, in, want string }{
+		{"runtime stage", "FROM python:3.13-slim AS build\n\nFROM debian:bookworm-slim\nCMD [\"python\"]\n",
+			"FROM python:3.13-slim AS build\n\nFROM debian:trixie-slim\nCMD [\"python\"]\n"},
+		{"python image", "FROM python:3.11-slim-bookworm\nRUN true", "FROM python:3.11-slim-trixie\nRUN true"},
+		{"bullseye", "FROM --platform=linux/amd64 debian:bullseye AS run\n", "FROM --platform=linux/amd64 debian:bookworm AS run\n"},
+		{"no next release", "FROM debian:trixie-slim\n", ""},
+		{"not Debian", "FROM alpine:3.20\n", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(tc.in), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			want := tc.want
+			ds := newerBase(&builder.FixBase{Dir: dir, Root: ".", Variant: scenario.Variant{Builder: Name, Dockerfile: "Dockerfile"}})
+			if want == "" {
+				if len(ds) != 0 {
+					t.Fatalf("a draft for %q: %s", tc.in, ds[0].Summary)
+				}
+				return
+			}
+			if len(ds) != 1 {
+				t.Fatalf("%d drafts, want 1", len(ds))
+			}
+			out := t.TempDir()
+			var touched []string
+			if err := ds[0].Edit(out, &touched); err != nil {
+				t.Fatal(err)
+			}
+			got, err := os.ReadFile(filepath.Join(out, "Dockerfile"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(got) != want {
+				t.Errorf("rewrote\n%q\nas\n%q\nwant\n%q", tc.in, got, want)
+			}
+		})
+	}
+}
