@@ -190,13 +190,14 @@ func TestDraftsForSeedFailures(t *testing.T) {
 
 // A source build that failed is offered the distribution's prebuilt twin, written
 // into the requirements with what followed the name kept.
-func TestDraftsBinaryTwin(t *testing.T) {
-	t.Parallel()
+// realWorldBase materializes a variant of scenarios/real-world/scenario.yaml.
+func realWorldBase(t testing.TB, variant string) (*scenario.Scenario, *baseline) {
+	t.Helper()
 	sc, err := scenario.Load("../../scenarios/real-world/scenario.yaml", scenario.WithBuilders(builtin.Registry()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	vs, err := sc.Select([]string{"psycopg2-sdist-without-pg-config"}, nil)
+	vs, err := sc.Select([]string{variant}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,6 +205,12 @@ func TestDraftsBinaryTwin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return sc, b
+}
+
+func TestDraftsBinaryTwin(t *testing.T) {
+	t.Parallel()
+	sc, b := realWorldBase(t, "psycopg2-sdist-without-pg-config")
 	start := result.Variant{Stages: []result.Stage{{Name: result.StageInstall, Status: result.Fail, Class: diagnose.ClassBuildFromSource,
 		Output: "Error: pg_config executable not found."}}}
 	st, err := newState(b, sc, start)
@@ -239,18 +246,7 @@ func TestDraftsBinaryTwin(t *testing.T) {
 // runs from it, as a platform setting (the Dockerfile's CMD is not touched).
 func TestDraftsVenvStart(t *testing.T) {
 	t.Parallel()
-	sc, err := scenario.Load("../../scenarios/real-world/scenario.yaml", scenario.WithBuilders(builtin.Registry()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	vs, err := sc.Select([]string{"venv-not-on-path"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := materialize(sc, vs[0], filepath.Join(t.TempDir(), "base"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	sc, b := realWorldBase(t, "venv-not-on-path")
 	for _, tc := range []struct {
 		venv, want string
 	}{
