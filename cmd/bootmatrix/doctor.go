@@ -27,6 +27,7 @@ type doctorFlags struct {
 	start    string
 	parallel int
 	max      int
+	first    bool
 	json     string
 	online   bool
 	registry registryFlags
@@ -44,7 +45,7 @@ own Python packages, pins, binary packages, the root directory, Nixpacks' Python
 provider, a start command (a venv's python where the runner found one), apt packages
 in a python:X.Y-slim Dockerfile, the next Debian release as a Dockerfile's runtime
 stage, a python:X.Y-slim Dockerfile, the project's Dockerfile, Railpack — runs them
-all, and
+all (with --first, smallest first until one boots), and
 prints the ones that booted, smallest change first, each as a diff 'git apply' accepts
 (and the platform settings it needs).
 A candidate that did not boot is never offered as a fix.
@@ -64,6 +65,7 @@ Exit codes: 0 a proven fix exists, 1 none, 2 bad input, 3 environment.`,
 	fl.StringVar(&f.start, "start", "", "with --project: the start command (default: nixpacks.toml's)")
 	fl.IntVar(&f.parallel, "parallel", 2, "candidates run at once")
 	fl.IntVar(&f.max, "max", 8, "candidates run at most")
+	fl.BoolVar(&f.first, "first", false, "stop at the smallest fix that boots: run candidates smallest first and not the larger ones")
 	fl.StringVar(&f.json, "json", "", "write the doctor's report as JSON to `FILE`")
 	fl.BoolVar(&f.online, "online", false, "use the real images and PyPI instead of the offline kit")
 	f.registry.register(cmd)
@@ -126,8 +128,12 @@ func runDoctor(ctx context.Context, stdout, stderr io.Writer, args []string, f d
 		return usageErr(err)
 	}
 
-	rep, err := doctor.Search(ctx, sc, v, r, doctor.WithParallel(f.parallel), doctor.WithMaxCandidates(f.max),
-		doctor.WithLogf(func(format string, a ...any) { fmt.Fprintf(stderr, format+"\n", a...) }))
+	opts := []doctor.Option{doctor.WithParallel(f.parallel), doctor.WithMaxCandidates(f.max),
+		doctor.WithLogf(func(format string, a ...any) { fmt.Fprintf(stderr, format+"\n", a...) })}
+	if f.first {
+		opts = append(opts, doctor.WithFirst())
+	}
+	rep, err := doctor.Search(ctx, sc, v, r, opts...)
 	if err != nil {
 		if ctx.Err() != nil {
 			return envErr(fmt.Errorf("interrupted: %w", err))

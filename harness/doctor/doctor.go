@@ -43,6 +43,7 @@ type Option func(*options)
 type options struct {
 	parallel int
 	max      int
+	first    bool
 	start    *result.Variant
 	workDir  string
 	logf     func(string, ...any)
@@ -53,6 +54,13 @@ func WithParallel(n int) Option { return func(o *options) { o.parallel = n } }
 
 // WithMaxCandidates bounds how many candidates are run (default 8).
 func WithMaxCandidates(n int) Option { return func(o *options) { o.max = n } }
+
+// WithFirst stops at the smallest fix that boots: candidates start smallest
+// first, and none starts once a proven one ranks before it. The smallest proven
+// fix is the one a full search finds; the larger ones are not run (they are in
+// the report's skipped list), so the search takes less time and proves fewer
+// alternatives.
+func WithFirst() Option { return func(o *options) { o.first = true } }
 
 // WithStartResult gives the starting variant's result, so it is not run again.
 func WithStartResult(v result.Variant) Option { return func(o *options) { o.start = &v } }
@@ -165,8 +173,9 @@ func Search(ctx context.Context, sc *scenario.Scenario, v scenario.Variant, r Va
 	if err != nil {
 		return nil, err
 	}
-	runCandidates(ctx, r, todo, o)
-	rep.Candidates = ranked(todo)
+	ran, skipped := runCandidates(ctx, r, todo, o)
+	rep.Skipped = append(rep.Skipped, skipped...)
+	rep.Candidates = ranked(ran)
 	rep.Seconds = time.Since(began).Seconds()
 	return rep, ctx.Err()
 }
@@ -280,15 +289,33 @@ func prepare(drafts []draft, b *baseline, work, baseKey, variant string, limit i
 
 // runCandidates runs the candidates, o.parallel at a time, and records each
 // one's result in place. A candidate is proven only when it booted and its run
-// had no error.
-func runCandidates(ctx context.Context, r VariantRunner, todo []prepared, o options) {
+// had no error. With o.first they start smallest first, and one that a proven
+// candidate already ranks before is not started: it could not be the smallest
+// fix. It returns the candidates run, and why the others were not.
+func runCandidates(ctx context.Context, r VariantRunner, todo []prepared, o options) ([]prepared, []string) {
+	if o.first {
+		sort.SliceStable(todo, func(i, j int) bool { return smaller(todo[i].c, todo[j].c) })
+	}
 	sem := make(chan struct{}, o.parallel)
-	var wg sync.WaitGroup
+	var (
+		wg     sync.WaitGroup
+		mu     sync.Mutex
+		proven *Candidate
+		ran    = make([]bool, len(todo))
+	)
 	for i := range todo {
+		sem <- struct{}{}
+		mu.Lock()
+		stop := o.first && proven != nil
+		mu.Unlock()
+		if stop {
+			<-sem
+			continue
+		}
+		ran[i] = true
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			sem <- struct{}{}
 			defer func() { <-sem }()
 			p := &todo[i]
 			o.logf("doctor: trying %s", p.c.ID)
@@ -299,9 +326,26 @@ func runCandidates(ctx context.Context, r VariantRunner, todo []prepared, o opti
 			p.c.Result = res
 			p.c.Proven = res.Boots && res.Error == ""
 			o.logf("doctor: %s %s", p.c.ID, outcome(res))
+			if p.c.Proven {
+				mu.Lock()
+				if proven == nil || smaller(p.c, *proven) {
+					proven = &p.c
+				}
+				mu.Unlock()
+			}
 		}()
 	}
 	wg.Wait()
+	var out []prepared
+	var skipped []string
+	for i, p := range todo {
+		if ran[i] {
+			out = append(out, p)
+			continue
+		}
+		skipped = append(skipped, p.c.ID+": not run, the smaller "+proven.ID+" boots")
+	}
+	return out, skipped
 }
 
 // ranked are the candidates run, proven first, smallest change first.
@@ -314,11 +358,16 @@ func ranked(todo []prepared) []Candidate {
 	return out
 }
 
-// less ranks proven before not, then by size, fewer files, catalogue order, ID.
+// less ranks proven before not, then as smaller does.
 func less(a, b Candidate) bool {
 	if a.Proven != b.Proven {
 		return a.Proven
 	}
+	return smaller(a, b)
+}
+
+// smaller ranks by size, fewer files, catalogue order, ID.
+func smaller(a, b Candidate) bool {
 	if a.Size != b.Size {
 		return a.Size < b.Size
 	}

@@ -130,3 +130,101 @@ func sorted(s []string) []string {
 	slices.Sort(out)
 	return out
 }
+
+// TestSearchFirst checks that WithFirst proves the fix a full search ranks first
+// and runs only the candidates no larger than it: those a full search ranks before
+// it by size, which must fail for it to be the smallest.
+func TestSearchFirst(t *testing.T) {
+	t.Parallel()
+	sc, err := scenario.Load("../../scenarios/seed/scenario.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	vs, err := sc.Select([]string{"nixpkgs-gcc-stdenv"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	missing := result.Variant{Stages: []result.Stage{
+		{Name: result.StageImport, Status: result.Fail, Class: diagnose.ClassMissingLib,
+			Output: "ImportError: libstdc++.so.6: cannot open shared object file: No such file or directory"},
+		{Name: result.StageLdd, Status: result.Fail, Missing: []result.MissingLib{{Library: "libstdc++.so.6", Provider: "stdenv.cc.cc.lib"}}},
+	}}
+	fix := func(id string) string { return "nixpkgs-gcc-stdenv.fix-" + id }
+	for _, tt := range []struct {
+		name     string
+		boots    []string
+		parallel int
+	}{
+		{"the smallest boots", []string{"add-nixlibs", "builder-python-slim"}, 1},
+		{"a larger one boots", []string{"builder-python-slim", "builder-railpack"}, 1},
+		{"two at once", []string{"move-nixpkg-to-nixlibs", "builder-python-slim"}, 2},
+		{"none boots", nil, 2},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			search := func(opts ...Option) (*Report, []string) {
+				r := &scriptedRunner{boots: map[string]bool{}, errs: map[string]error{}}
+				for _, id := range tt.boots {
+					r.boots[fix(id)] = true
+				}
+				rep, err := Search(context.Background(), sc, vs[0], r, append(opts, WithStartResult(missing), WithParallel(tt.parallel))...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return rep, r.ran
+			}
+			full, _ := search()
+			rep, ran := search(WithFirst())
+
+			// The candidates by size alone, as WithFirst starts them.
+			bySize := slices.Clone(full.Candidates)
+			slices.SortStableFunc(bySize, func(a, b Candidate) int {
+				if smaller(a, b) {
+					return -1
+				}
+				if smaller(b, a) {
+					return 1
+				}
+				return 0
+			})
+			var want, may []string
+			for i, c := range bySize {
+				want = append(want, fix(c.ID))
+				if c.Proven {
+					// With two at once, the next one may have started beside it.
+					for _, c := range bySize[i+1 : min(len(bySize), i+tt.parallel)] {
+						may = append(may, fix(c.ID))
+					}
+					break
+				}
+			}
+			for _, w := range want {
+				if !slices.Contains(ran, w) {
+					t.Errorf("ran %v, want %s among them: it ranks before the smallest proven fix", ran, w)
+				}
+			}
+			for _, r := range ran {
+				if !slices.Contains(want, r) && !slices.Contains(may, r) {
+					t.Errorf("ran %s, which ranks after the smallest proven fix (ran %v)", r, ran)
+				}
+			}
+			fp, p := full.Proven(), rep.Proven()
+			switch {
+			case len(fp) == 0 && len(p) != 0:
+				t.Errorf("proven %v with no candidate booting", p)
+			case len(fp) > 0 && (len(p) == 0 || p[0].ID != fp[0].ID):
+				t.Errorf("first proven %v, want %s (the full search's smallest)", p, fp[0].ID)
+			}
+			notRun := len(full.Candidates) - len(rep.Candidates)
+			var said int
+			for _, s := range rep.Skipped {
+				if strings.Contains(s, ": not run, the smaller ") {
+					said++
+				}
+			}
+			if said != notRun || len(fp) == 0 && notRun != 0 {
+				t.Errorf("%d candidates not run, %d said so in skipped %q", notRun, said, rep.Skipped)
+			}
+		})
+	}
+}
