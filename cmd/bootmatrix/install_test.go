@@ -19,10 +19,13 @@ import (
 //
 // To keep it affordable it shares the Go build and module caches (a fresh GOCACHE
 // would recompile every dependency, a fresh module cache download them again), and it
-// seeds the fresh HOME's kit cache with links to the shared .deb downloads and
-// bootstrapped Debian roots, so Debian is not downloaded again. Its images go under a
-// repository of its own (BOOTMATRIX_KIT_REPO), so they start missing, are really
-// built, and are removed at the end; the run uses that kit.
+// seeds the fresh HOME's kit cache with links to the shared cache: the .deb downloads,
+// Debian roots and sources, and the cached builds (CPython, the Nix store, the
+// wheelhouse, Railpack's Pythons), which are keyed by their recipes' inputs and not by
+// the repository the images go under. So Debian is not downloaded and CPython is not
+// compiled again (make images does both on a cold cache); every image is. Its images
+// go under a repository of its own (BOOTMATRIX_KIT_REPO), so they start missing, are
+// really built, and are removed at the end; the run uses that kit.
 func TestInstall(t *testing.T) {
 	runnertest.Docker(t)
 	repo := repoRoot(t)
@@ -33,9 +36,9 @@ func TestInstall(t *testing.T) {
 	if !filepath.IsAbs(shared) {
 		shared = filepath.Join(repo, shared)
 	}
-	for _, d := range []string{"debs", "roots", "src"} {
+	for _, d := range sharedCache {
 		if _, err := os.Stat(filepath.Join(shared, d)); err != nil {
-			t.Skipf("no shared kit cache at %s (%v): run make images first, or this test would download Debian", shared, err)
+			t.Skipf("no shared kit cache at %s (%v): run make images first, or this test would download Debian and compile CPython", shared, err)
 		}
 	}
 	goenv := map[string]string{}
@@ -74,7 +77,7 @@ func TestInstall(t *testing.T) {
 			if err := os.MkdirAll(kc, 0o755); err != nil {
 				return err
 			}
-			for _, d := range []string{"debs", "roots", "src"} {
+			for _, d := range sharedCache {
 				if err := os.Symlink(filepath.Join(shared, d), filepath.Join(kc, d)); err != nil {
 					return err
 				}
@@ -83,6 +86,10 @@ func TestInstall(t *testing.T) {
 		},
 	})
 }
+
+// sharedCache are the kit cache's directories TestInstall reuses: downloads, roots
+// and the stages' cached builds (images/stages/*.sh).
+var sharedCache = []string{"debs", "roots", "src", "cpython", "nixpacks", "railpack", "wheelhouse"}
 
 // removeRepoImages removes every image tagged under repo/.
 func removeRepoImages(t testing.TB, repo string) {

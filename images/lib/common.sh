@@ -17,7 +17,6 @@ KIT_REPO=${KIT_REPO:-bootmatrix-kit}
 # yet) and each thing a build would fetch or need "need WHAT DETAIL", on stdout, then
 # returns. A stage calls plan_stage once its tag is known (`bootmatrix kit status`).
 KIT_PLAN=${KIT_PLAN:-}
-PLAN_PENDING=" "
 exec 3>&1
 
 log() { printf '== images: %s\n' "$*" >&2; }
@@ -53,9 +52,14 @@ hash_inputs() {
 
 image_exists() { docker image inspect "$1" >/dev/null 2>&1; }
 
-# image_id prints an image's ID; in plan mode "?" for an image this plan would rebuild.
-image_id() {
-  case $PLAN_PENDING in *" $1 "*) echo '?' ;; *) docker image inspect -f '{{.Id}}' "$1" ;; esac
+# root_key SUITE prints the recipe hash of that suite's root (its tag's hash), which
+# is what every image and cached build derived from the root reads: not an image ID
+# or KIT_REPO, so a kit built under another KIT_REPO, or after the root was imported
+# again, reuses the cached CPython, store and wheel builds of the same recipes.
+root_key() {
+  local v="ROOT_${1^^}"
+  [ -n "${!v:-}" ] || die "root_key $1: the $1 root's stage has not run"
+  echo "${!v##*-}"
 }
 
 # plan_stage NAME TAG returns 0 outside plan mode; in plan mode it prints the stage's
@@ -66,7 +70,6 @@ plan_stage() {
   if [[ $2 != *'?'* ]] && image_exists "$2"; then
     state=current
   else
-    PLAN_PENDING+="$alias "
     if ! image_exists "$alias"; then state=missing
     elif [[ $2 == *'?'* ]]; then state=unverified
     else state=outdated; fi

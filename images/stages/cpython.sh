@@ -10,15 +10,18 @@ CPYTHON_BUILD_PKGS=(gcc make libc6-dev pkgconf xz-utils libssl-dev zlib1g-dev li
 build_cpython_image() {
   local root="$KIT_REPO/debian:trixie"
   local set; set=$(fetch_set trixie "$(set_name cpython-build "${CPYTHON_BUILD_PKGS[@]}")" closure "${CPYTHON_BUILD_PKGS[@]}")
-  local h; h=$(hash_inputs images/stages/cpython.sh images/lib/assemble.sh "$set" -- "$(image_id "$root")")
-  CPYTHON_BUILDER="$KIT_REPO/cpython-builder:$h"
-  # An internal builder, not a kit image: plan mode only needs its name for the hashes.
+  local h; h=$(hash_inputs images/stages/cpython.sh images/lib/assemble.sh "$set" -- "$(root_key trixie)")
+  CPYTHON_BUILDER="$KIT_REPO/cpython-builder:$h" CPYTHON_BUILDER_SET=$set
+  # An internal builder, not a kit image: the hashes need only its name, and it is
+  # built only when a CPython build is not in the cache.
   [ -z "$KIT_PLAN" ] || return 0
-  if ! image_exists "$CPYTHON_BUILDER"; then
-    log "building $CPYTHON_BUILDER"
-    commit_image "$root" "$CPYTHON_BUILDER" "$set" "rm -rf /var/lib/apt/lists/*" "LABEL org.bootmatrix.kit=cpython-builder"
-  fi
   prune_tags "$KIT_REPO/cpython-builder" "$h"
+}
+
+ensure_cpython_builder() {
+  image_exists "$CPYTHON_BUILDER" && return 0
+  log "building $CPYTHON_BUILDER"
+  commit_image "$KIT_REPO/debian:trixie" "$CPYTHON_BUILDER" "$CPYTHON_BUILDER_SET" "rm -rf /var/lib/apt/lists/*" "LABEL org.bootmatrix.kit=cpython-builder"
 }
 
 # build_cpython VERSION sets CPYTHON_TAR[VERSION] to the cached build; the build runs
@@ -28,11 +31,12 @@ build_cpython() {
   local ver=$1 suite src tarball
   read -r suite src <<<"${CPYTHON_SOURCE[$ver]}"
   tarball=$(fetch_source "$suite" "$src")
-  local h; h=$(hash_inputs images/stages/cpython.sh images/cpython/build.sh "$tarball" -- "$CPYTHON_BUILDER")
+  local h; h=$(hash_inputs images/stages/cpython.sh images/cpython/build.sh "$tarball" -- "cpython-builder ${CPYTHON_BUILDER##*:}")
   local built="$KIT_CACHE/cpython/$ver-$h"
   CPYTHON_TAR[$ver]="$built/python.tar"
   [ -f "$built/.complete" ] && return 0
   [ -z "$KIT_PLAN" ] || { CPYTHON_TAR[$ver]="$built?/python.tar"; return 0; }
+  ensure_cpython_builder
   log "building CPython $ver from $(basename "$tarball") ($h)"
   rm -rf "$built"; mkdir -p "$built"
   (

@@ -60,21 +60,22 @@ stage_nixpacks() {
   local root="$KIT_REPO/debian:trixie"
   local rootset bset tx bw
   fetch_nixpacks
-  local rootid; rootid=$(image_id "$root")
+  local rootid; rootid=$(root_key trixie)
 
   local bh; bh=$(hash_inputs "$bset" -- nix-builder "$rootid")
   local nixbuilder="$KIT_REPO/nix-builder:$bh"
-  if [ -z "$KIT_PLAN" ] && ! image_exists "$nixbuilder"; then
-    log "building $nixbuilder"
-    commit_image "$root" "$nixbuilder" "$bset" "rm -rf /var/lib/apt/lists/*" "LABEL org.bootmatrix.kit=nix-builder"
-  fi
   [ -n "$KIT_PLAN" ] || prune_tags "$KIT_REPO/nix-builder" "$bh"
 
-  local h; h=$(hash_inputs images/stages/nixpacks.sh images/nixpacks/nixpkgs images/nixpacks/build-store.sh images/nixpacks/mksources.py "$tx" "$bw" "${CPYTHON_TAR[3.11]}" "${CPYTHON_TAR[3.13]}" -- "$nixbuilder")
+  local h; h=$(hash_inputs images/stages/nixpacks.sh images/nixpacks/nixpkgs images/nixpacks/build-store.sh images/nixpacks/mksources.py "$tx" "$bw" "${CPYTHON_TAR[3.11]}" "${CPYTHON_TAR[3.13]}" -- "nix-builder $bh")
   local built="$KIT_CACHE/nixpacks/$h"
   cache_used "$built"
   # Plan mode builds no store: an unbuilt one leaves the image's hash unknown below.
   if [ -z "$KIT_PLAN" ] && [ ! -f "$built/.complete" ]; then
+    # The builder is needed only here, when the store is not in the cache.
+    if ! image_exists "$nixbuilder"; then
+      log "building $nixbuilder"
+      commit_image "$root" "$nixbuilder" "$bset" "rm -rf /var/lib/apt/lists/*" "LABEL org.bootmatrix.kit=nix-builder"
+    fi
     log "building the stand-in nixpkgs with Nix ($h)"
     rm -rf "$built"; mkdir -p "$built"
     run_in -v "$KIT_CACHE/debs:/debs:ro" -v "$built:/out" -v "$PWD/images/nixpacks:/src:ro" \

@@ -61,11 +61,11 @@ fetch_railpack() {
 stage_railpack() {
   local root="$KIT_REPO/debian:trixie" bset rset bundle apt setuptools
   fetch_railpack
-  local rootid; rootid=$(image_id "$root")
+  local rootid; rootid=$(root_key trixie)
   local versions="3.13=$(cpython_version 3.13) 3.11=$(cpython_version 3.11)"
 
   local h; h=$(hash_inputs images/stages/railpack.sh images/railpack/mise-dist.sh "$bundle" "$apt" "$setuptools" \
-    "${CPYTHON_TAR[3.13]}" "${CPYTHON_TAR[3.11]}" -- "$versions" "$KIT_BUILDER")
+    "${CPYTHON_TAR[3.13]}" "${CPYTHON_TAR[3.11]}" -- "$versions" "builder ${KIT_BUILDER##*:}")
   local built="$KIT_CACHE/railpack/$h"
   cache_used "$built"
   if [ -z "$KIT_PLAN" ] && [ ! -f "$built/.complete" ]; then

@@ -11,6 +11,7 @@ build_root() {
   mkdir -p "$dir"
   if [ -n "$KIT_PLAN" ] && { [ ! -s "$tarball" ] || [ ! -s "$manifest" ]; }; then
     plan_need debootstrap "$suite"
+    eval "ROOT_${suite^^}=\$KIT_REPO/debian:\$suite-?"
     plan_stage "debian:$suite" "$KIT_REPO/debian:$suite-?" || return 0
   fi
   if [ ! -s "$tarball" ] || [ ! -s "$manifest" ]; then
@@ -36,6 +37,7 @@ build_root() {
   fi
   local h; h=$(hash_inputs "$manifest" -- "roots-v$ROOTS_RECIPE_VERSION" "$suite")
   local tag="$KIT_REPO/debian:$suite-$h"
+  eval "ROOT_${suite^^}=\$tag"
   plan_stage "debian:$suite" "$tag" || return 0
   if ! image_exists "$tag"; then
     log "importing $tag"
@@ -47,7 +49,6 @@ build_root() {
     docker rmi "$tmp" >/dev/null
   fi
   finish_image "$tag" "$KIT_REPO/debian:$suite"
-  eval "ROOT_${suite^^}=\$tag"
 }
 
 stage_roots() {

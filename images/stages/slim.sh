@@ -9,7 +9,7 @@ build_slim() {
   local suite=$1 pyver=$2
   local root="$KIT_REPO/debian:$suite"
   local set; set=$(fetch_set "$suite" "$(set_name slim "${SLIM_PKGS[@]}")" closure "${SLIM_PKGS[@]}")
-  local h; h=$(hash_inputs images/stages/slim.sh images/lib/assemble.sh "$set" -- "$(image_id "$root")")
+  local h; h=$(hash_inputs images/stages/slim.sh images/lib/assemble.sh "$set" -- "$(root_key "$suite")")
   local tag="$KIT_REPO/python:$pyver-slim-$h"
   plan_stage "python:$pyver-slim" "$tag" || return 0
   if ! image_exists "$tag"; then
@@ -30,7 +30,7 @@ build_slim() {
 build_builder() {
   local root="$KIT_REPO/debian:trixie"
   local set; set=$(fetch_set trixie "$(set_name builder "${BUILDER_PKGS[@]}")" closure "${BUILDER_PKGS[@]}")
-  local h; h=$(hash_inputs images/stages/slim.sh images/lib/assemble.sh "$set" -- builder "$(image_id "$root")")
+  local h; h=$(hash_inputs images/stages/slim.sh images/lib/assemble.sh "$set" -- builder "$(root_key trixie)")
   KIT_BUILDER="$KIT_REPO/builder:$h"
   plan_stage builder "$KIT_BUILDER" || return 0
   if ! image_exists "$KIT_BUILDER"; then

@@ -45,7 +45,7 @@ stage_wheelhouse() {
   for p in "${!WHEEL_FROM_SOURCE[@]}"; do srcwheels[$p]=$(fetch_source trixie "$p"); done
   local h; h=$(hash_inputs images/stages/wheelhouse.sh images/lib/assemble.sh images/lib/mkwheels.py \
     images/lib/debwheels.py "$WHEEL_SPEC" "$bw" "$tx" "$pure" "${debs[@]}" "${sysdeps[@]}" "${sdists[@]}" \
-    "${srcwheels[@]}" "$KIT_CACHE/roots/bookworm.packages" "$KIT_CACHE/roots/trixie.packages" -- "$KIT_BUILDER")
+    "${srcwheels[@]}" "$KIT_CACHE/roots/bookworm.packages" "$KIT_CACHE/roots/trixie.packages" -- "builder ${KIT_BUILDER##*:}")
   local tag="$KIT_REPO/wheelhouse:wheelhouse-$h"
   plan_stage wheelhouse:latest "$tag" || return 0
   local built="$KIT_CACHE/wheelhouse/$h"
