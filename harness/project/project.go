@@ -254,6 +254,8 @@ var distributions = map[string]string{"PIL": "pillow", "yaml": "pyyaml", "cv2": 
 // Distribution is the distribution that provides an import name, as pip and
 // nixpkgs' pythonPackages name it: PIL is pillow.
 func Distribution(module string) string {
+	// A submodule comes with its top-level package: PyQt5.QtGui is PyQt5's.
+	module, _, _ = strings.Cut(module, ".")
 	if d, ok := distributions[module]; ok {
 		return d
 	}

@@ -166,3 +166,16 @@ func TestPythonOf(t *testing.T) {
 		}
 	}
 }
+
+func TestDistribution(t *testing.T) {
+	t.Parallel()
+	for module, want := range map[string]string{
+		"numpy": "numpy", "PIL": "pillow", "cv2": "opencv4", "yaml": "pyyaml",
+		// A submodule's distribution is its top-level package's.
+		"PyQt5.QtGui": "pyqt5", "PIL.Image": "pillow", "psycopg2.extras": "psycopg2",
+	} {
+		if got := Distribution(module); got != want {
+			t.Errorf("Distribution(%q) = %q, want %q", module, got, want)
+		}
+	}
+}

@@ -6,6 +6,7 @@ package debian
 import (
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/bootmatrix/bootmatrix/harness/diagnose"
@@ -80,6 +81,26 @@ var debPackageByLib = map[string]string{
 	"libsystemd.so.0":      "libsystemd0",
 }
 
+// slimLibs are the shared libraries the official python:X.Y-slim images carry
+// beyond glibc (and so do the kit's stand-ins): the C++ runtime apt needs and what
+// CPython links. Switching to python-slim fixes a missing library only when it is
+// one of these; libGL or glib a wheel leaves to the system it lacks as much.
+var slimLibs = map[string]bool{
+	"libstdc++.so.6": true, "libgcc_s.so.1": true, "libz.so.1": true, "libssl.so.3": true, "libcrypto.so.3": true,
+	"libffi.so.8": true, "libsqlite3.so.0": true, "libbz2.so.1.0": true, "liblzma.so.5": true, "libexpat.so.1": true,
+	"libuuid.so.1": true, "libncursesw.so.6": true, "libtinfo.so.6": true, "libzstd.so.1": true,
+}
+
+// SlimHas reports whether python:X.Y-slim has every one of libs (glibc's always).
+func SlimHas(libs []result.MissingLib) bool {
+	for _, m := range libs {
+		if n := path.Base(m.Library); !slimLibs[n] && debPackageByLib[n] != "libc6" {
+			return false
+		}
+	}
+	return len(libs) > 0
+}
+
 // PackageFor names the Debian package that ships a library soname, or "".
 func PackageFor(lib string) string { return debPackageByLib[path.Base(lib)] }
 
@@ -90,11 +111,16 @@ type Facts struct {
 	OfferSlim bool
 	// InstallHint says how this builder's configuration installs an apt
 	// package; nil means the aptPkgs-or-Dockerfile wording.
-	InstallHint func(pkg string) string
+	InstallHint func(pkgs []string) string
 }
 
-func defaultInstallHint(pkg string) string {
-	return fmt.Sprintf("install %s (aptPkgs = [%q], or apt-get install -y %s in the Dockerfile)", pkg, pkg, pkg)
+func defaultInstallHint(pkgs []string) string {
+	quoted := make([]string, len(pkgs))
+	for i, p := range pkgs {
+		quoted[i] = fmt.Sprintf("%q", p)
+	}
+	list := strings.Join(pkgs, " ")
+	return fmt.Sprintf("install %s (aptPkgs = [%s], or apt-get install -y %s in the Dockerfile)", list, strings.Join(quoted, ", "), list)
 }
 
 // NixStore is false: a Debian image's libraries are in /usr/lib.
@@ -110,6 +136,19 @@ func (Facts) Provider(m result.MissingLib) string {
 		}
 	}
 	return PackageFor(m.Library)
+}
+
+// packagesFor are the Debian packages providing libs, each once, in order: an
+// image that lacks libGL.so.1 for a wheel usually lacks its glib too, and a fix
+// that installs one of them only moves the failure to the next.
+func packagesFor(libs []result.MissingLib) []string {
+	var out []string
+	for _, m := range libs {
+		if m.Provider != "" && !slices.Contains(out, m.Provider) {
+			out = append(out, m.Provider)
+		}
+	}
+	return out
 }
 
 // ExplainMissing explains a missing library on Debian: either a copy is in a
@@ -135,14 +174,15 @@ func (f Facts) ExplainMissing(mc diagnose.MissingCase) diagnose.Explanation {
 		}
 		x.Text = e + mc.AlsoMissing() + "."
 	}
-	if pkg != "" {
+	if pkgs := packagesFor(mc.Libs); len(pkgs) > 0 {
 		hint := f.InstallHint
 		if hint == nil {
 			hint = defaultInstallHint
 		}
-		x.Add(diagnose.FixAddAptPkgs, hint(pkg))
+		x.Add(diagnose.FixAddAptPkgs, hint(pkgs))
+		x.Suggestions[len(x.Suggestions)-1].Packages = pkgs
 	}
-	if f.OfferSlim {
+	if f.OfferSlim && SlimHas(mc.Libs) {
 		x.Add(diagnose.FixBuilderPythonSlim, diagnose.FixTitle(diagnose.FixBuilderPythonSlim))
 	}
 	return x

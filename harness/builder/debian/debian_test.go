@@ -36,11 +36,18 @@ func TestExplainMissing(t *testing.T) {
 			t.Errorf("%q lacks %q", x.Text, w)
 		}
 	}
-	if !slices.Equal(x.Fixes, []diagnose.FixKind{diagnose.FixAddAptPkgs, diagnose.FixBuilderPythonSlim}) {
+	// python:X.Y-slim has no libpq5 either: switching to it is no fix.
+	if !slices.Equal(x.Fixes, []diagnose.FixKind{diagnose.FixAddAptPkgs}) {
 		t.Errorf("fixes %v", x.Fixes)
 	}
 	if !strings.Contains(x.Suggestions[0].Summary, `aptPkgs = ["libpq5"]`) {
 		t.Errorf("suggestion %+v", x.Suggestions[0])
+	}
+	// It has the C++ runtime.
+	cxx := result.MissingLib{Library: "libstdc++.so.6", Provider: "libstdc++6"}
+	x = Facts{OfferSlim: true}.ExplainMissing(diagnose.MissingCase{Libs: []result.MissingLib{cxx}, Searched: true})
+	if !slices.Equal(x.Fixes, []diagnose.FixKind{diagnose.FixAddAptPkgs, diagnose.FixBuilderPythonSlim}) {
+		t.Errorf("libstdc++: fixes %v", x.Fixes)
 	}
 
 	// The python-slim image is what the builder fix would switch to: no such offer there.
@@ -54,9 +61,31 @@ func TestExplainMissing(t *testing.T) {
 	}
 
 	// A builder with its own package list says how to use it.
-	own := Facts{InstallHint: func(pkg string) string { return "add " + pkg + " to deploy.aptPackages" }}
+	own := Facts{InstallHint: func(pkgs []string) string { return "add " + strings.Join(pkgs, " ") + " to deploy.aptPackages" }}
 	x = own.ExplainMissing(diagnose.MissingCase{Libs: []result.MissingLib{absent}})
 	if x.Suggestions[0].Summary != "add libpq5 to deploy.aptPackages" {
 		t.Errorf("own hint: %+v", x.Suggestions)
+	}
+}
+
+// Every missing library's package goes into the one apt fix: installing libgl1
+// alone would only move a Qt wheel's failure on to libglib-2.0.so.0.
+func TestExplainMissingInstallsEveryPackage(t *testing.T) {
+	t.Parallel()
+	libs := []result.MissingLib{
+		{Library: "libGL.so.1", Provider: "libgl1"},
+		{Library: "libglib-2.0.so.0", Provider: "libglib2.0-0"},
+		{Library: "libgthread-2.0.so.0", Provider: "libglib2.0-0"},
+		{Library: "libunknown.so.1"},
+	}
+	x := Facts{}.ExplainMissing(diagnose.MissingCase{Libs: libs, Searched: true})
+	if len(x.Suggestions) != 1 || !slices.Equal(x.Suggestions[0].Packages, []string{"libgl1", "libglib2.0-0"}) {
+		t.Fatalf("suggestions %+v, want one apt fix with libgl1 and libglib2.0-0", x.Suggestions)
+	}
+	if want := `install libgl1 libglib2.0-0 (aptPkgs = ["libgl1", "libglib2.0-0"], or apt-get install -y libgl1 libglib2.0-0 in the Dockerfile)`; x.Suggestions[0].Summary != want {
+		t.Errorf("summary %q, want %q", x.Suggestions[0].Summary, want)
+	}
+	if !strings.Contains(x.Text, "(also missing: libglib-2.0.so.0, libgthread-2.0.so.0, libunknown.so.1)") {
+		t.Errorf("text %q", x.Text)
 	}
 }

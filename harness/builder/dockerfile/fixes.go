@@ -5,10 +5,12 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/bootmatrix/bootmatrix/harness/builder"
+	"github.com/bootmatrix/bootmatrix/harness/builder/debian"
 	"github.com/bootmatrix/bootmatrix/harness/diagnose"
 	parse "github.com/bootmatrix/bootmatrix/harness/dockerfile"
 	"github.com/bootmatrix/bootmatrix/harness/project"
@@ -122,6 +124,13 @@ func aptDockerfile(base *builder.FixBase) []builder.Draft {
 	}
 	if len(pkgs) == 0 || base.Variant.Builder == Name {
 		return nil
+	}
+	// The import names only the first library the loader missed; the ldd stage found
+	// the rest, and a Dockerfile that installs one of them fails on the next.
+	for _, m := range base.Missing {
+		if p := debian.PackageFor(m.Library); p != "" && !slices.Contains(pkgs, p) {
+			pkgs = append(pkgs, p)
+		}
 	}
 	list := strings.Join(pkgs, " ")
 	return slimDockerfile(base, "add-aptpkgs", diagnose.FixAddAptPkgs,

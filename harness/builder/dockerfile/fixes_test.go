@@ -3,9 +3,12 @@ package dockerfile
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/bootmatrix/bootmatrix/harness/builder"
+	"github.com/bootmatrix/bootmatrix/harness/diagnose"
+	"github.com/bootmatrix/bootmatrix/harness/result"
 	"github.com/bootmatrix/bootmatrix/harness/scenario"
 )
 
@@ -47,6 +50,48 @@ func TestNewerBase(t *testing.T) {
 			}
 			if string(got) != want {
 				t.Errorf("rewrote\n%q\nas\n%q\nwant\n%q", tc.in, got, want)
+			}
+		})
+	}
+}
+
+// add-aptpkgs installs the package of every library the stages found missing, not
+// only the one the import named, and is drafted only where the diagnosis offered apt.
+func TestAptDockerfileInstallsEveryMissingLibrary(t *testing.T) {
+	missing := []result.MissingLib{{Library: "libGL.so.1"}, {Library: "libglib-2.0.so.0"}, {Library: "libGL.so.1"}}
+	for _, tc := range []struct {
+		name  string
+		fixes []result.Fix
+		want  string
+	}{
+		{"import named libGL", []result.Fix{{ID: string(diagnose.FixAddAptPkgs), Packages: []string{"libgl1"}}},
+			"RUN apt-get update && apt-get install -y --no-install-recommends libgl1 libglib2.0-0 && rm -rf /var/lib/apt/lists/*\n"},
+		{"no apt fix offered", []result.Fix{{ID: string(diagnose.FixAddNixLibs)}}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			base := &builder.FixBase{Dir: t.TempDir(), Root: ".", Requirements: []string{"requirements.txt"}, Start: "python app.py", Python: "3.13",
+				Variant: scenario.Variant{Builder: "python-slim"}, Missing: missing, Fixes: tc.fixes}
+			ds := aptDockerfile(base)
+			if tc.want == "" {
+				if len(ds) != 0 {
+					t.Fatalf("drafted %s without an apt fix", ds[0].Summary)
+				}
+				return
+			}
+			if len(ds) != 1 {
+				t.Fatalf("%d drafts, want 1", len(ds))
+			}
+			out := t.TempDir()
+			var touched []string
+			if err := ds[0].Edit(out, &touched); err != nil {
+				t.Fatal(err)
+			}
+			got, err := os.ReadFile(filepath.Join(out, "Dockerfile"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(got), tc.want) {
+				t.Errorf("Dockerfile\n%s\nlacks %q", got, tc.want)
 			}
 		})
 	}

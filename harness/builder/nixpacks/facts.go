@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/bootmatrix/bootmatrix/harness/builder/debian"
 	"github.com/bootmatrix/bootmatrix/harness/diagnose"
 	"github.com/bootmatrix/bootmatrix/harness/nixpacks"
 	"github.com/bootmatrix/bootmatrix/harness/result"
@@ -172,7 +173,11 @@ func (f Facts) ExplainMissing(mc diagnose.MissingCase) diagnose.Explanation {
 				e += " (gcc is the compiler wrapper; its runtime libraries are another store path, and nixPkgs would only link them into the profile, which the loader never searches)"
 			}
 		}
-		x.Add(diagnose.FixAddNixLibs, fmt.Sprintf("add %q to nixLibs: it provides %s and nixLibs puts its lib directory on LD_LIBRARY_PATH", attrQ, m.Library))
+		if attrs, libs := libProviders(mc.Libs); len(attrs) > 1 {
+			x.Add(diagnose.FixAddNixLibs, fmt.Sprintf("add %s to nixLibs: they provide %s and nixLibs puts their lib directories on LD_LIBRARY_PATH", quoteList(attrs), strings.Join(libs, ", ")))
+		} else {
+			x.Add(diagnose.FixAddNixLibs, fmt.Sprintf("add %q to nixLibs: it provides %s and nixLibs puts its lib directory on LD_LIBRARY_PATH", attrQ, m.Library))
+		}
 		if plain {
 			x.Add(diagnose.FixLoginShell, "and start with a login shell (bash -l -c), which is what reads the nixLibs export")
 		}
@@ -189,9 +194,34 @@ func (f Facts) ExplainMissing(mc diagnose.MissingCase) diagnose.Explanation {
 	if mc.Python != "" {
 		slim = "python:" + mc.Python + "-slim"
 	}
-	x.Add(diagnose.FixBuilderPythonSlim, "build on "+slim+" instead, where libstdc++6 and friends are in /usr/lib")
+	if debian.SlimHas(mc.Libs) {
+		x.Add(diagnose.FixBuilderPythonSlim, "build on "+slim+" instead, where libstdc++6 and friends are in /usr/lib")
+	}
 	x.Add(diagnose.FixBuilderDockerfile, "use a Dockerfile on a Debian-based Python image")
 	return x
+}
+
+// libProviders are the attributes that provide libs, each once, and the libraries
+// they provide; a library no attribute is known for is left out.
+func libProviders(libs []result.MissingLib) (attrs, provided []string) {
+	for _, m := range libs {
+		if m.Provider == "" {
+			continue
+		}
+		provided = append(provided, m.Library)
+		if !slices.Contains(attrs, m.Provider) {
+			attrs = append(attrs, m.Provider)
+		}
+	}
+	return attrs, provided
+}
+
+func quoteList(l []string) string {
+	q := make([]string, len(l))
+	for i, s := range l {
+		q[i] = fmt.Sprintf("%q", s)
+	}
+	return strings.Join(q, ", ")
 }
 
 func listOrNone(l []string) string {
