@@ -52,6 +52,11 @@ var nativeWheels = []struct {
 	{"pandas-2.2.3-cp313-*.whl", []string{"libstdc++.so.6", "libgcc_s.so.1"}, nil},
 	{"cffi-1.15.1-cp311-*.whl", nil, []string{"libffi"}},
 	{"cffi-1.17.1-cp313-*.whl", nil, []string{"libffi"}},
+	// Qt bundled as auditwheel bundles (PyPI ships it as the PyQt5-Qt5 wheel); libGL and
+	// glib are the system's, as for opencv-python (images/README.md).
+	{"PyQt5-5.15.11-cp313-*.whl", []string{"libGL.so.1", "libglib-2.0.so.0", "libstdc++.so.6", "libgcc_s.so.1", "libz.so.1"},
+		[]string{"libQt5Core", "libQt5Gui", "libQt5Widgets", "libicuuc", "libicudata"}},
+	{"PyQt5_sip-12.17.0-cp313-*.whl", nil, nil},
 }
 
 func TestWheelhouseNativeNeeded(t *testing.T) {

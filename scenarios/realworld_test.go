@@ -73,6 +73,16 @@ var realWorldFindings = map[string]realWorldFinding{
 		explains: []string{"its node provider", "nothing installed a Python"},
 		firstFix: diagnose.FixAddPythonProvider, fixSays: `providers = ["...", "python"]`,
 	},
+	"libgl-python-slim": {
+		evidence: []string{"ImportError: libGL.so.1: cannot open shared object file", "ldd: libGL.so.1 needed by libQt5Gui-"},
+		explains: []string{"cannot find libGL.so.1 needed by libQt5Gui-", "Debian's libgl1 ships it"},
+		firstFix: diagnose.FixAddAptPkgs, fixSays: "install libgl1",
+	},
+	"libgl-nixpacks": {
+		evidence: []string{"ImportError: libGL.so.1: cannot open shared object file", "ldd: libGL.so.1 needed by libQt5Gui-"},
+		explains: []string{"nixpkgs' libGL provides it", "None of nixPkgs [python313, gcc] / nixLibs [zlib, stdenv.cc.cc.lib] provides it"},
+		firstFix: diagnose.FixAddNixLibs, fixSays: `add "libGL" to nixLibs`,
+	},
 	"glibc-newer-build-stage": {
 		evidence: []string{"version `GLIBC_2.38' not found (required by python)", "bootmatrix: the image's glibc: 2.36"},
 		explains: []string{"the glibc the loader found (2.36)", "built against glibc 2.38 or newer, and this image has glibc 2.36"},
@@ -90,7 +100,7 @@ func TestRealWorldOffline(t *testing.T) {
 	}
 	subs := recipe.Offline().WithKitRepo(os.Getenv("BOOTMATRIX_KIT_REPO"))
 	seen, ran := map[string]bool{}, 0
-	files := []string{"real-world/scenario.yaml", "real-world/dlopen.yaml", "real-world/glibc.yaml", "real-world/provider.yaml", "real-world/sdist-nixpacks.yaml"}
+	files := []string{"real-world/scenario.yaml", "real-world/dlopen.yaml", "real-world/glibc.yaml", "real-world/provider.yaml", "real-world/sdist-nixpacks.yaml", "real-world/libgl.yaml"}
 	for _, file := range files {
 		t.Run(file, func(t *testing.T) {
 			run := runnertest.RunScenario(t, file, subs)

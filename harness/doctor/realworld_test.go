@@ -42,6 +42,13 @@ func TestSearchRealWorld(t *testing.T) {
 		// that installs it from Debian's archive.
 		{"dlopen.yaml", "dlopen-without-system-library", 10 * time.Minute,
 			result.StageImport, diagnose.ClassDlopenMissing, diagnose.FixAddAptPkgs, "+RUN apt-get update && apt-get install -y --no-install-recommends libcairo2 &&", nil},
+		// PyQt5's Qt on python-slim, which has neither libGL nor glib: a Dockerfile that
+		// installs both (the import named only libGL; ldd found glib missing too).
+		{"libgl.yaml", "libgl-python-slim", 10 * time.Minute,
+			result.StageImport, diagnose.ClassMissingLib, diagnose.FixAddAptPkgs, "apt-get install -y --no-install-recommends libgl1 libglib2.0-0 &&", nil},
+		// The same wheel on Nixpacks: libGL and glib in nixLibs, beside the provider's.
+		{"libgl.yaml", "libgl-nixpacks", 15 * time.Minute,
+			result.StageImport, diagnose.ClassMissingLib, diagnose.FixAddNixLibs, `+nixLibs = ["...", "libGL", "glib"]`, nil},
 		// An interpreter from a trixie build stage in a bookworm runtime stage: the
 		// runtime stage on trixie.
 		{"glibc.yaml", "glibc-newer-build-stage", 10 * time.Minute,

@@ -45,6 +45,9 @@ RESTORED_REQUIRES = {
     ],
 }
 
+# Each suite's only CPython: the python tag of a wheel whose modules are all abi3.
+SUITE_PYTHON = {"bookworm": "cp311", "trixie": "cp313"}
+
 # Debian's repack suffixes (+dfsg, +ds, +ds1): upstream's release is the version.
 REPACK = re.compile(r"\+(dfsg|ds)\d*$")
 
@@ -161,8 +164,9 @@ def find_lib(libtrees, soname, obj):
         "suite's library set in images/stages/wheelhouse.sh" % (soname, obj))
 
 
-def repair(stage, libname, libtrees):
-    """Bundles non-allow-listed libraries into stage/libname; returns the cpython tag."""
+def repair(stage, libname, libtrees, abi3_python):
+    """Bundles non-allow-listed libraries into stage/libname; returns the wheel's
+    python and ABI tags (cp313-cp313, or cp313-abi3 when every module is abi3)."""
     objs = []
     for dirpath, _, filenames in os.walk(stage):
         for fn in filenames:
@@ -200,17 +204,23 @@ def repair(stage, libname, libtrees):
             rel = os.path.relpath(libdir, os.path.dirname(obj))
             args += ["--set-rpath", "$ORIGIN" if rel == "." else "$ORIGIN/" + rel]
             patchelf(*args, obj)
-    tags = set()
+    tags, abi3 = set(), False
     for o in objs:
         m = re.search(r"\.cpython-3(\d+)-x86_64-linux-gnu\.so$", o)
         if m:
             tags.add("cp3" + m.group(1))
+        abi3 = abi3 or o.endswith(".abi3.so")
+    if not tags and abi3:
+        # Only stable-ABI modules (PyQt5's): the wheel is cpXY-abi3, for the suite's
+        # Python and later, as PyPI's cp38-abi3 is for 3.8 and later.
+        return abi3_python + "-abi3"
     if len(tags) != 1:
         die("%s: want extension modules of exactly one CPython, found %s" % (stage, sorted(tags) or "none"))
-    return tags.pop()
+    cp = tags.pop()
+    return cp + "-" + cp
 
 
-def build_wheel(pkgdirs, libtrees, platform, outdir, rename=None):
+def build_wheel(pkgdirs, libtrees, platform, outdir, python, rename=None):
     stage = tempfile.mkdtemp()
     meta = None
     for d in pkgdirs:
@@ -237,8 +247,8 @@ def build_wheel(pkgdirs, libtrees, platform, outdir, rename=None):
     for extra in ("entry_points.txt", "top_level.txt"):
         if os.path.exists(os.path.join(src, extra)):
             shutil.copy(os.path.join(src, extra), os.path.join(stage, di, extra))
-    cp = repair(stage, wname + ".libs", libtrees)
-    tag = "py3-none-any" if cp is None else "%s-%s-%s" % (cp, cp, platform)
+    cp = repair(stage, wname + ".libs", libtrees, python)
+    tag = "py3-none-any" if cp is None else "%s-%s" % (cp, platform)
     mkwheels.write_wheel(stage, di, tag, cp is None, outdir, wname, version)
     shutil.rmtree(stage)
 
@@ -246,7 +256,7 @@ def build_wheel(pkgdirs, libtrees, platform, outdir, rename=None):
 def build_suite(spec, suite, pkgroot, libtrees, platform, outdir):
     trees = libtrees.split(":")
     for pkgs, opts in read_spec(spec, suite):
-        build_wheel([os.path.join(pkgroot, p) for p in pkgs], trees, platform, outdir, opts.get("name"))
+        build_wheel([os.path.join(pkgroot, p) for p in pkgs], trees, platform, outdir, SUITE_PYTHON[suite], opts.get("name"))
 
 
 def build_tzdata(tree, outdir):
