@@ -34,6 +34,10 @@ func TestSearchRealWorld(t *testing.T) {
 		// brings its postgresql_16.dev back, and the build compiles with Nix's gcc.
 		{"sdist-nixpacks.yaml", "psycopg2-sdist-nixpkgs-without-postgresql", 15 * time.Minute,
 			result.StageInstall, diagnose.ClassBuildFromSource, diagnose.FixAddNixPkgs, `+nixPkgs = ["...", "python313", "gcc", "postgresql_16.dev"]`, nil},
+		// nixPkgs with postgresql_16.dev but without the provider's: pg_config runs and
+		// the compiler is missing; the fix brings "..." back and adds gcc.
+		{"sdist-nixpacks.yaml", "psycopg2-sdist-nixpkgs-without-gcc", 15 * time.Minute,
+			result.StageInstall, diagnose.ClassBuildFromSource, diagnose.FixAddNixPkgs, `+nixPkgs = ["...", "python313", "postgresql_16.dev", "gcc"]`, nil},
 		// cairocffi with nixLibs that replace the provider's: libcairo, opened by
 		// name, is not on LD_LIBRARY_PATH; the fix puts "..." and cairo back.
 		{"dlopen.yaml", "dlopen-nix-nixlibs-replaced", 15 * time.Minute,
