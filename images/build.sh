@@ -12,9 +12,10 @@ require_docker
 trap cleanup_partial EXIT
 trap "exit 130" INT TERM
 stage_roots
-stage_slim
-# CPython compiles in the background while the other stages assemble.
+# CPython compiles in the background while the other stages assemble: it needs only
+# the trixie root, and it is the longest stage.
 stage_cpython
+stage_slim
 stage_wheelhouse
 # The later stages' downloads need no CPython: they run while it compiles.
 prefetch() { local rootset bset tx bw rset bundle apt setuptools; fetch_nixpacks; fetch_railpack; }
