@@ -12,8 +12,10 @@ require_docker
 trap cleanup_partial EXIT
 trap "exit 130" INT TERM
 stage_roots
+# The builder fetches Debian's sources (fetch_source), CPython's among them.
+build_builder
 # CPython compiles in the background while the other stages assemble: it needs only
-# the trixie root, and it is the longest stage.
+# the trixie root and its source, and it is the longest stage.
 stage_cpython
 stage_slim
 stage_wheelhouse

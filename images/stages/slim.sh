@@ -48,5 +48,4 @@ build_builder() {
 stage_slim() {
   build_slim bookworm 3.11
   build_slim trixie 3.13
-  build_builder
 }
