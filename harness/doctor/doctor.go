@@ -56,7 +56,8 @@ func WithParallel(n int) Option { return func(o *options) { o.parallel = n } }
 func WithMaxCandidates(n int) Option { return func(o *options) { o.max = n } }
 
 // WithFirst stops at the smallest fix that boots: candidates start smallest
-// first, and none starts once a proven one ranks before it. The smallest proven
+// first, and none starts once a proven one ranks before it; WithMaxCandidates
+// then keeps the smallest. The smallest proven
 // fix is the one a full search finds; the larger ones are not run (they are in
 // the report's skipped list), so the search takes less time and proves fewer
 // alternatives.
@@ -169,9 +170,23 @@ func Search(ctx context.Context, sc *scenario.Scenario, v scenario.Variant, r Va
 	if err != nil {
 		return nil, err
 	}
-	todo, err := prepare(st.drafts(kindsFor(rep.Start)), b, work, baseKey, v.Name, o.max, rep)
+	drafts := st.drafts(kindsFor(rep.Start))
+	limit := o.max
+	if o.first {
+		// The limit keeps the smallest candidates, not the first in catalogue order:
+		// every draft is written out (file copies) and sized before any runs.
+		limit = len(drafts)
+	}
+	todo, err := prepare(drafts, b, work, baseKey, v.Name, limit, rep)
 	if err != nil {
 		return nil, err
+	}
+	if o.first && len(todo) > o.max {
+		sort.SliceStable(todo, func(i, j int) bool { return smaller(todo[i].c, todo[j].c) })
+		for _, p := range todo[o.max:] {
+			rep.Skipped = append(rep.Skipped, p.c.ID+": over the limit of "+fmt.Sprint(o.max)+" candidates (the smallest were kept)")
+		}
+		todo = todo[:o.max]
 	}
 	ran, skipped := runCandidates(ctx, r, todo, o)
 	rep.Skipped = append(rep.Skipped, skipped...)

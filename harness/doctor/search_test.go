@@ -228,3 +228,61 @@ func TestSearchFirst(t *testing.T) {
 		})
 	}
 }
+
+// With WithFirst the candidate limit keeps the smallest candidates, not the first
+// drafted: a limit must not hide the smallest fix behind larger ones.
+func TestSearchFirstLimitKeepsSmallest(t *testing.T) {
+	t.Parallel()
+	sc, err := scenario.Load("../../scenarios/seed/scenario.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	vs, err := sc.Select([]string{"nixpkgs-gcc-stdenv"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	missing := result.Variant{Stages: []result.Stage{
+		{Name: result.StageImport, Status: result.Fail, Class: diagnose.ClassMissingLib,
+			Output: "ImportError: libstdc++.so.6: cannot open shared object file: No such file or directory"},
+		{Name: result.StageLdd, Status: result.Fail, Missing: []result.MissingLib{{Library: "libstdc++.so.6", Provider: "stdenv.cc.cc.lib"}}},
+	}}
+	search := func(opts ...Option) (*Report, []string) {
+		r := &scriptedRunner{boots: map[string]bool{}, errs: map[string]error{}}
+		rep, err := Search(context.Background(), sc, vs[0], r, append(opts, WithStartResult(missing), WithParallel(1))...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rep, r.ran
+	}
+	full, _ := search()
+	bySize := slices.Clone(full.Candidates)
+	slices.SortStableFunc(bySize, func(a, b Candidate) int {
+		if smaller(a, b) {
+			return -1
+		}
+		if smaller(b, a) {
+			return 1
+		}
+		return 0
+	})
+	// 3: the third smallest is not the third drafted (nix-python-package is drafted
+	// before the smaller python-slim Dockerfile).
+	const limit = 3
+	var want []string
+	for _, c := range bySize[:limit] {
+		want = append(want, "nixpkgs-gcc-stdenv.fix-"+c.ID)
+	}
+	rep, ran := search(WithFirst(), WithMaxCandidates(limit))
+	if slices.Sort(ran); !slices.Equal(ran, sorted(want)) {
+		t.Errorf("ran %v, want the %d smallest %v", ran, limit, sorted(want))
+	}
+	over := 0
+	for _, s := range rep.Skipped {
+		if strings.Contains(s, "over the limit of 3 candidates (the smallest were kept)") {
+			over++
+		}
+	}
+	if over != len(bySize)-limit {
+		t.Errorf("skipped %q: want %d over the limit", rep.Skipped, len(bySize)-limit)
+	}
+}
