@@ -124,11 +124,7 @@ func TestDraftsForSeedFailures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	missing := result.Variant{Stages: []result.Stage{
-		{Name: result.StageImport, Status: result.Fail, Class: diagnose.ClassMissingLib,
-			Output: "ImportError: libstdc++.so.6: cannot open shared object file: No such file or directory"},
-		{Name: result.StageLdd, Status: result.Fail, Missing: []result.MissingLib{{Library: "libstdc++.so.6", Provider: "stdenv.cc.cc.lib"}}},
-	}}
+	missing := libstdcxxMissing
 	pep := result.Variant{Stages: []result.Stage{{Name: result.StageInstall, Status: result.Fail, Class: diagnose.ClassPEP668,
 		Output: "error: externally-managed-environment"}}}
 	tests := []struct {

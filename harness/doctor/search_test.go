@@ -36,20 +36,7 @@ func (s *scriptedRunner) RunVariant(_ context.Context, _ *scenario.Scenario, v s
 
 func TestSearchBookkeeping(t *testing.T) {
 	t.Parallel()
-	sc, err := scenario.Load("../../scenarios/seed/scenario.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	vs, err := sc.Select([]string{"nixpkgs-gcc-stdenv"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	missing := result.Variant{Stages: []result.Stage{
-		{Name: result.StageImport, Status: result.Fail, Class: diagnose.ClassMissingLib,
-			Output: "ImportError: libstdc++.so.6: cannot open shared object file: No such file or directory"},
-		{Name: result.StageLdd, Status: result.Fail, Missing: []result.MissingLib{{Library: "libstdc++.so.6", Provider: "stdenv.cc.cc.lib"}}},
-	}}
-	fix := func(id string) string { return "nixpkgs-gcc-stdenv.fix-" + id }
+	sc, v := seedStdenv(t)
 	tests := []struct {
 		name        string
 		boots       []string
@@ -90,7 +77,7 @@ func TestSearchBookkeeping(t *testing.T) {
 			for _, id := range tt.errs {
 				r.errs[fix(id)] = errors.New("engine went away")
 			}
-			rep, err := Search(context.Background(), sc, vs[0], r, WithStartResult(missing), WithMaxCandidates(tt.limit), WithParallel(1))
+			rep, err := Search(context.Background(), sc, v, r, WithStartResult(libstdcxxMissing), WithMaxCandidates(tt.limit), WithParallel(1))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -125,6 +112,47 @@ func TestSearchBookkeeping(t *testing.T) {
 	}
 }
 
+// seedStdenv is the seed's nixpkgs-gcc-stdenv variant, whose starting result
+// the search tests give as libstdcxxMissing.
+func seedStdenv(t *testing.T) (*scenario.Scenario, scenario.Variant) {
+	t.Helper()
+	sc, err := scenario.Load("../../scenarios/seed/scenario.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	vs, err := sc.Select([]string{"nixpkgs-gcc-stdenv"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sc, vs[0]
+}
+
+// libstdcxxMissing is a diagnosed libstdc++ failure: the import names it, ldd
+// names its nixpkgs attribute.
+var libstdcxxMissing = result.Variant{Stages: []result.Stage{
+	{Name: result.StageImport, Status: result.Fail, Class: diagnose.ClassMissingLib,
+		Output: "ImportError: libstdc++.so.6: cannot open shared object file: No such file or directory"},
+	{Name: result.StageLdd, Status: result.Fail, Missing: []result.MissingLib{{Library: "libstdc++.so.6", Provider: "stdenv.cc.cc.lib"}}},
+}}
+
+// fix is the variant name a seedStdenv candidate runs under.
+func fix(id string) string { return "nixpkgs-gcc-stdenv.fix-" + id }
+
+// bySize orders candidates by size alone, as WithFirst starts them.
+func bySize(cs []Candidate) []Candidate {
+	out := slices.Clone(cs)
+	slices.SortStableFunc(out, func(a, b Candidate) int {
+		if smaller(a, b) {
+			return -1
+		}
+		if smaller(b, a) {
+			return 1
+		}
+		return 0
+	})
+	return out
+}
+
 func sorted(s []string) []string {
 	out := slices.Clone(s)
 	slices.Sort(out)
@@ -136,20 +164,7 @@ func sorted(s []string) []string {
 // it by size, which must fail for it to be the smallest.
 func TestSearchFirst(t *testing.T) {
 	t.Parallel()
-	sc, err := scenario.Load("../../scenarios/seed/scenario.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	vs, err := sc.Select([]string{"nixpkgs-gcc-stdenv"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	missing := result.Variant{Stages: []result.Stage{
-		{Name: result.StageImport, Status: result.Fail, Class: diagnose.ClassMissingLib,
-			Output: "ImportError: libstdc++.so.6: cannot open shared object file: No such file or directory"},
-		{Name: result.StageLdd, Status: result.Fail, Missing: []result.MissingLib{{Library: "libstdc++.so.6", Provider: "stdenv.cc.cc.lib"}}},
-	}}
-	fix := func(id string) string { return "nixpkgs-gcc-stdenv.fix-" + id }
+	sc, v := seedStdenv(t)
 	for _, tt := range []struct {
 		name     string
 		boots    []string
@@ -167,7 +182,7 @@ func TestSearchFirst(t *testing.T) {
 				for _, id := range tt.boots {
 					r.boots[fix(id)] = true
 				}
-				rep, err := Search(context.Background(), sc, vs[0], r, append(opts, WithStartResult(missing), WithParallel(tt.parallel))...)
+				rep, err := Search(context.Background(), sc, v, r, append(opts, WithStartResult(libstdcxxMissing), WithParallel(tt.parallel))...)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -177,22 +192,13 @@ func TestSearchFirst(t *testing.T) {
 			rep, ran := search(WithFirst())
 
 			// The candidates by size alone, as WithFirst starts them.
-			bySize := slices.Clone(full.Candidates)
-			slices.SortStableFunc(bySize, func(a, b Candidate) int {
-				if smaller(a, b) {
-					return -1
-				}
-				if smaller(b, a) {
-					return 1
-				}
-				return 0
-			})
+			ordered := bySize(full.Candidates)
 			var want, may []string
-			for i, c := range bySize {
+			for i, c := range ordered {
 				want = append(want, fix(c.ID))
 				if c.Proven {
 					// With two at once, the next one may have started beside it.
-					for _, c := range bySize[i+1 : min(len(bySize), i+tt.parallel)] {
+					for _, c := range ordered[i+1 : min(len(ordered), i+tt.parallel)] {
 						may = append(may, fix(c.ID))
 					}
 					break
@@ -233,44 +239,23 @@ func TestSearchFirst(t *testing.T) {
 // drafted: a limit must not hide the smallest fix behind larger ones.
 func TestSearchFirstLimitKeepsSmallest(t *testing.T) {
 	t.Parallel()
-	sc, err := scenario.Load("../../scenarios/seed/scenario.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	vs, err := sc.Select([]string{"nixpkgs-gcc-stdenv"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	missing := result.Variant{Stages: []result.Stage{
-		{Name: result.StageImport, Status: result.Fail, Class: diagnose.ClassMissingLib,
-			Output: "ImportError: libstdc++.so.6: cannot open shared object file: No such file or directory"},
-		{Name: result.StageLdd, Status: result.Fail, Missing: []result.MissingLib{{Library: "libstdc++.so.6", Provider: "stdenv.cc.cc.lib"}}},
-	}}
+	sc, v := seedStdenv(t)
 	search := func(opts ...Option) (*Report, []string) {
 		r := &scriptedRunner{boots: map[string]bool{}, errs: map[string]error{}}
-		rep, err := Search(context.Background(), sc, vs[0], r, append(opts, WithStartResult(missing), WithParallel(1))...)
+		rep, err := Search(context.Background(), sc, v, r, append(opts, WithStartResult(libstdcxxMissing), WithParallel(1))...)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return rep, r.ran
 	}
 	full, _ := search()
-	bySize := slices.Clone(full.Candidates)
-	slices.SortStableFunc(bySize, func(a, b Candidate) int {
-		if smaller(a, b) {
-			return -1
-		}
-		if smaller(b, a) {
-			return 1
-		}
-		return 0
-	})
+	ordered := bySize(full.Candidates)
 	// 3: the third smallest is not the third drafted (nix-python-package is drafted
 	// before the smaller python-slim Dockerfile).
 	const limit = 3
 	var want []string
-	for _, c := range bySize[:limit] {
-		want = append(want, "nixpkgs-gcc-stdenv.fix-"+c.ID)
+	for _, c := range ordered[:limit] {
+		want = append(want, fix(c.ID))
 	}
 	rep, ran := search(WithFirst(), WithMaxCandidates(limit))
 	if slices.Sort(ran); !slices.Equal(ran, sorted(want)) {
@@ -282,7 +267,7 @@ func TestSearchFirstLimitKeepsSmallest(t *testing.T) {
 			over++
 		}
 	}
-	if over != len(bySize)-limit {
-		t.Errorf("skipped %q: want %d over the limit", rep.Skipped, len(bySize)-limit)
+	if over != len(ordered)-limit {
+		t.Errorf("skipped %q: want %d over the limit", rep.Skipped, len(ordered)-limit)
 	}
 }

@@ -36,19 +36,8 @@ func TestNewerBase(t *testing.T) {
 				}
 				return
 			}
-			if len(ds) != 1 {
-				t.Fatalf("%d drafts, want 1", len(ds))
-			}
-			out := t.TempDir()
-			var touched []string
-			if err := ds[0].Edit(out, &touched); err != nil {
-				t.Fatal(err)
-			}
-			got, err := os.ReadFile(filepath.Join(out, "Dockerfile"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if string(got) != want {
+			got := onlyDockerfile(t, ds)
+			if got != want {
 				t.Errorf("rewrote\n%q\nas\n%q\nwant\n%q", tc.in, got, want)
 			}
 		})
@@ -78,21 +67,29 @@ func TestAptDockerfileInstallsEveryMissingLibrary(t *testing.T) {
 				}
 				return
 			}
-			if len(ds) != 1 {
-				t.Fatalf("%d drafts, want 1", len(ds))
-			}
-			out := t.TempDir()
-			var touched []string
-			if err := ds[0].Edit(out, &touched); err != nil {
-				t.Fatal(err)
-			}
-			got, err := os.ReadFile(filepath.Join(out, "Dockerfile"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !strings.Contains(string(got), tc.want) {
+			got := onlyDockerfile(t, ds)
+			if !strings.Contains(got, tc.want) {
 				t.Errorf("Dockerfile\n%s\nlacks %q", got, tc.want)
 			}
 		})
 	}
+}
+
+// onlyDockerfile applies the one draft in ds to an empty directory and returns
+// the Dockerfile it wrote.
+func onlyDockerfile(t *testing.T, ds []builder.Draft) string {
+	t.Helper()
+	if len(ds) != 1 {
+		t.Fatalf("%d drafts, want 1", len(ds))
+	}
+	out := t.TempDir()
+	var touched []string
+	if err := ds[0].Edit(out, &touched); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(filepath.Join(out, "Dockerfile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(got)
 }
