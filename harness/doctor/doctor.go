@@ -56,11 +56,10 @@ func WithParallel(n int) Option { return func(o *options) { o.parallel = n } }
 func WithMaxCandidates(n int) Option { return func(o *options) { o.max = n } }
 
 // WithFirst stops at the smallest fix that boots: candidates start smallest
-// first, and none starts once a proven one ranks before it; WithMaxCandidates
-// then keeps the smallest. The smallest proven
-// fix is the one a full search finds; the larger ones are not run (they are in
-// the report's skipped list), so the search takes less time and proves fewer
-// alternatives.
+// first, and none starts once a proven one ranks before it (WithMaxCandidates
+// keeps the smallest). The smallest proven fix is the one a full search finds;
+// the larger ones are not run (they are in the report's skipped list), so the
+// search takes less time and proves fewer alternatives.
 func WithFirst() Option { return func(o *options) { o.first = true } }
 
 // WithStartResult gives the starting variant's result, so it is not run again.
@@ -181,8 +180,10 @@ func Search(ctx context.Context, sc *scenario.Scenario, v scenario.Variant, r Va
 	if err != nil {
 		return nil, err
 	}
-	if o.first && len(todo) > o.max {
+	if o.first {
 		sort.SliceStable(todo, func(i, j int) bool { return smaller(todo[i].c, todo[j].c) })
+	}
+	if len(todo) > o.max {
 		for _, p := range todo[o.max:] {
 			rep.Skipped = append(rep.Skipped, p.c.ID+": over the limit of "+fmt.Sprint(o.max)+" candidates (the smallest were kept)")
 		}
@@ -302,15 +303,12 @@ func prepare(drafts []draft, b *baseline, work, baseKey, variant string, limit i
 	return todo, nil
 }
 
-// runCandidates runs the candidates, o.parallel at a time, and records each
-// one's result in place. A candidate is proven only when it booted and its run
-// had no error. With o.first they start smallest first, and one that a proven
-// candidate already ranks before is not started: it could not be the smallest
-// fix. It returns the candidates run, and why the others were not.
+// runCandidates runs the candidates in order, o.parallel at a time, and records
+// each one's result in place. A candidate is proven only when it booted and its
+// run had no error. With o.first (todo is then smallest first) none starts once
+// one is proven: it could not be the smallest fix. It returns the candidates run,
+// and why the others were not.
 func runCandidates(ctx context.Context, r VariantRunner, todo []prepared, o options) ([]prepared, []string) {
-	if o.first {
-		sort.SliceStable(todo, func(i, j int) bool { return smaller(todo[i].c, todo[j].c) })
-	}
 	sem := make(chan struct{}, o.parallel)
 	var (
 		wg     sync.WaitGroup
