@@ -2,6 +2,8 @@ package diagnose
 
 import (
 	"path"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/bootmatrix/bootmatrix/harness/result"
@@ -65,6 +67,31 @@ func (mc MissingCase) NeededBy() string {
 }
 
 // AlsoMissing is " (also missing: …)" for the libraries after the first, or "".
+// Providers are the providers of the missing libraries, each once and in order,
+// and the libraries they provide; a library with no known provider is left out.
+// A fix that provides only the first moves the failure on to the next.
+func (mc MissingCase) Providers() (providers, libs []string) {
+	for _, m := range mc.Libs {
+		if m.Provider == "" {
+			continue
+		}
+		libs = append(libs, m.Library)
+		if !slices.Contains(providers, m.Provider) {
+			providers = append(providers, m.Provider)
+		}
+	}
+	return providers, libs
+}
+
+// Quoted is l as a TOML or JSON list's items: "a", "b".
+func Quoted(l []string) string {
+	q := make([]string, len(l))
+	for i, s := range l {
+		q[i] = strconv.Quote(s)
+	}
+	return strings.Join(q, ", ")
+}
+
 func (mc MissingCase) AlsoMissing() string {
 	if len(mc.Libs) < 2 {
 		return ""

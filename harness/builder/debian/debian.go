@@ -6,7 +6,6 @@ package debian
 import (
 	"fmt"
 	"path"
-	"slices"
 	"strings"
 
 	"github.com/bootmatrix/bootmatrix/harness/diagnose"
@@ -115,12 +114,8 @@ type Facts struct {
 }
 
 func defaultInstallHint(pkgs []string) string {
-	quoted := make([]string, len(pkgs))
-	for i, p := range pkgs {
-		quoted[i] = fmt.Sprintf("%q", p)
-	}
 	list := strings.Join(pkgs, " ")
-	return fmt.Sprintf("install %s (aptPkgs = [%s], or apt-get install -y %s in the Dockerfile)", list, strings.Join(quoted, ", "), list)
+	return fmt.Sprintf("install %s (aptPkgs = [%s], or apt-get install -y %s in the Dockerfile)", list, diagnose.Quoted(pkgs), list)
 }
 
 // NixStore is false: a Debian image's libraries are in /usr/lib.
@@ -136,19 +131,6 @@ func (Facts) Provider(m result.MissingLib) string {
 		}
 	}
 	return PackageFor(m.Library)
-}
-
-// packagesFor are the Debian packages providing libs, each once, in order: an
-// image that lacks libGL.so.1 for a wheel usually lacks its glib too, and a fix
-// that installs one of them only moves the failure to the next.
-func packagesFor(libs []result.MissingLib) []string {
-	var out []string
-	for _, m := range libs {
-		if m.Provider != "" && !slices.Contains(out, m.Provider) {
-			out = append(out, m.Provider)
-		}
-	}
-	return out
 }
 
 // ExplainMissing explains a missing library on Debian: either a copy is in a
@@ -174,7 +156,7 @@ func (f Facts) ExplainMissing(mc diagnose.MissingCase) diagnose.Explanation {
 		}
 		x.Text = e + mc.AlsoMissing() + "."
 	}
-	if pkgs := packagesFor(mc.Libs); len(pkgs) > 0 {
+	if pkgs, _ := mc.Providers(); len(pkgs) > 0 {
 		hint := f.InstallHint
 		if hint == nil {
 			hint = defaultInstallHint

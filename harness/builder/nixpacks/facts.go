@@ -173,8 +173,8 @@ func (f Facts) ExplainMissing(mc diagnose.MissingCase) diagnose.Explanation {
 				e += " (gcc is the compiler wrapper; its runtime libraries are another store path, and nixPkgs would only link them into the profile, which the loader never searches)"
 			}
 		}
-		if attrs, libs := libProviders(mc.Libs); len(attrs) > 1 {
-			x.Add(diagnose.FixAddNixLibs, fmt.Sprintf("add %s to nixLibs: they provide %s and nixLibs puts their lib directories on LD_LIBRARY_PATH", quoteList(attrs), strings.Join(libs, ", ")))
+		if attrs, libs := mc.Providers(); len(attrs) > 1 {
+			x.Add(diagnose.FixAddNixLibs, fmt.Sprintf("add %s to nixLibs: they provide %s and nixLibs puts their lib directories on LD_LIBRARY_PATH", diagnose.Quoted(attrs), strings.Join(libs, ", ")))
 		} else {
 			x.Add(diagnose.FixAddNixLibs, fmt.Sprintf("add %q to nixLibs: it provides %s and nixLibs puts its lib directory on LD_LIBRARY_PATH", attrQ, m.Library))
 		}
@@ -199,29 +199,6 @@ func (f Facts) ExplainMissing(mc diagnose.MissingCase) diagnose.Explanation {
 	}
 	x.Add(diagnose.FixBuilderDockerfile, "use a Dockerfile on a Debian-based Python image")
 	return x
-}
-
-// libProviders are the attributes that provide libs, each once, and the libraries
-// they provide; a library no attribute is known for is left out.
-func libProviders(libs []result.MissingLib) (attrs, provided []string) {
-	for _, m := range libs {
-		if m.Provider == "" {
-			continue
-		}
-		provided = append(provided, m.Library)
-		if !slices.Contains(attrs, m.Provider) {
-			attrs = append(attrs, m.Provider)
-		}
-	}
-	return attrs, provided
-}
-
-func quoteList(l []string) string {
-	q := make([]string, len(l))
-	for i, s := range l {
-		q[i] = fmt.Sprintf("%q", s)
-	}
-	return strings.Join(q, ", ")
 }
 
 func listOrNone(l []string) string {

@@ -1,6 +1,7 @@
 package nixpacks
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -93,5 +94,26 @@ func TestFactsExplainFoundInStore(t *testing.T) {
 	}
 	if strings.Contains(x.Text, "no file of that name") {
 		t.Errorf("a found copy is called absent: %q", x.Text)
+	}
+}
+
+// A Qt wheel misses libGL and glib: the nixLibs fix names both attributes, and
+// python-slim, which has neither library, is not offered.
+func TestFactsExplainMissingSeveral(t *testing.T) {
+	t.Parallel()
+	libs := []result.MissingLib{
+		{Library: "libGL.so.1", Provider: "libGL"},
+		{Library: "libglib-2.0.so.0", Provider: "glib"},
+	}
+	x := Facts{NixPkgs: []string{"python313"}, NixLibs: []string{"zlib"}}.ExplainMissing(diagnose.MissingCase{Libs: libs, Searched: true, Python: "3.13"})
+	if want := `add "libGL", "glib" to nixLibs: they provide libGL.so.1, libglib-2.0.so.0`; len(x.Suggestions) == 0 || !strings.HasPrefix(x.Suggestions[0].Summary, want) {
+		t.Errorf("suggestions %+v, want the first to start %q", x.Suggestions, want)
+	}
+	if slices.Contains(x.Fixes, diagnose.FixBuilderPythonSlim) {
+		t.Errorf("fixes %v offer python-slim, which has no libGL", x.Fixes)
+	}
+	cxx := []result.MissingLib{{Library: "libstdc++.so.6", Provider: "stdenv.cc.cc.lib"}}
+	if x := (Facts{}).ExplainMissing(diagnose.MissingCase{Libs: cxx, Searched: true, Python: "3.13"}); !slices.Contains(x.Fixes, diagnose.FixBuilderPythonSlim) {
+		t.Errorf("libstdc++: fixes %v lack python-slim, which has it", x.Fixes)
 	}
 }
