@@ -541,6 +541,7 @@ func (r *Report) WriteText(w io.Writer) error {
 	fmt.Fprintf(&b, "doctor: %s / %s\n", r.Scenario, r.Variant)
 	if r.Start.Boots {
 		b.WriteString("the starting variant already boots: nothing to fix\n")
+		writeCaveats(&b, "", r.Start.Caveats)
 		_, err := io.WriteString(w, b.String())
 		return err
 	}
@@ -569,6 +570,7 @@ func (r *Report) WriteText(w io.Writer) error {
 			fmt.Fprintf(&b, "; platform settings: %s", strings.Join(c.Settings, "; "))
 		}
 		b.WriteString("\n")
+		writeCaveats(&b, "   ", c.Result.Caveats)
 		if c.Diff != "" {
 			b.WriteString(c.Diff)
 		} else {
@@ -595,6 +597,14 @@ func (r *Report) WriteText(w io.Writer) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeCaveats says, under a boot, where the offline kit could not decide it as a
+// deploy would: such a proof holds for the kit's stand-in only.
+func writeCaveats(b *strings.Builder, indent string, caveats []string) {
+	for _, c := range caveats {
+		fmt.Fprintf(b, "%snot decided offline (a deploy may differ): %s\n", indent, c)
+	}
 }
 
 // recommendBoth names the two paths when the migration to Railpack booted

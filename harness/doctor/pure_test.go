@@ -322,3 +322,34 @@ func TestCopyTreeKeepsLinks(t *testing.T) {
 		t.Errorf("WriteText of a new file: %v", err)
 	}
 }
+
+// A boot the offline kit could not decide is reported as such, for the start and
+// for each proof: the proof holds for the kit's stand-in only.
+func TestWriteTextCaveats(t *testing.T) {
+	t.Parallel()
+	caveat := []string{"nixLibs glibc puts the Nix store's glibc on LD_LIBRARY_PATH"}
+	for _, tc := range []struct {
+		name string
+		rep  Report
+		want []string
+	}{
+		{"start boots", Report{Start: result.Variant{Boots: true, Caveats: caveat}},
+			[]string{"already boots: nothing to fix\nnot decided offline (a deploy may differ): nixLibs glibc"}},
+		{"a proof", Report{Start: result.Variant{}, Candidates: []Candidate{
+			{ID: "add-nixlibs", Summary: "s", Lines: 1, Proven: true, Result: result.Variant{Boots: true, Caveats: caveat}},
+			{ID: "use-venv-install", Summary: "s", Lines: 2, Proven: true, Result: result.Variant{Boots: true}}}},
+			[]string{"1. add-nixlibs — s\n   1 line(s) in 0 file(s)\n   not decided offline (a deploy may differ): nixLibs glibc", "2. use-venv-install — s\n   2 line(s) in 0 file(s)\n   (no file change)"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var b strings.Builder
+			if err := tc.rep.WriteText(&b); err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(b.String(), w) {
+					t.Errorf("report lacks %q:\n%s", w, b.String())
+				}
+			}
+		})
+	}
+}

@@ -35,6 +35,10 @@ type Recipe struct {
 	Env map[string]string
 	// Notes explain choices the renderer made (provider detected or not, defaults applied).
 	Notes []string
+	// Caveats are where the images this recipe builds on (the offline kit's
+	// stand-ins) cannot decide the variant as the real platform would; the runner
+	// puts them on the variant's result, beside an outcome that may differ there.
+	Caveats []string
 	// ShellMode is the variant's shell mode after defaults (scenario.ShellLogin or ShellPlain).
 	ShellMode scenario.Shell
 	// Facts are what the builder knows of the image that the diagnosis needs

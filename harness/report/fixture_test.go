@@ -244,3 +244,18 @@ func surprisesRun() *result.Run {
 	run.Variants = append(run.Variants, unpinned)
 	return run
 }
+
+// undecidedRun is the seed's run with one more row: it boots on the offline kit,
+// where the kit cannot say what a deploy does, so it carries the builder's caveat.
+func undecidedRun() *result.Run {
+	run := seedRun()
+	for _, v := range run.Variants {
+		if v.Boots && v.Error == "" {
+			v.Name = "nixlibs-glibc"
+			v.Caveats = []string{"nixLibs glibc puts the Nix store's glibc on LD_LIBRARY_PATH; the kit cannot run the real pair of glibc versions."}
+			run.Variants = append(run.Variants, v)
+			break
+		}
+	}
+	return run
+}

@@ -26,6 +26,13 @@ type htmlPage struct {
 	Reason  string
 	Rule    string
 	Stages  []result.StageName
+	// Undecided are the variants with caveats, for their own section.
+	Undecided []htmlUndecided
+}
+
+type htmlUndecided struct {
+	V       *result.Variant
+	Outcome string
 }
 
 type htmlRow struct {
@@ -91,7 +98,10 @@ var htmlTmpl = template.Must(template.New("page").Funcs(template.FuncMap{
 // their stage's explanation, evidence and log, the expectation column, why each
 // failing variant failed, and the recommended configuration.
 func WriteHTML(w io.Writer, run *result.Run) error {
-	p := htmlPage{Run: run, Counts: countRun(run), Stages: result.StageNames, Rule: recommendRule}
+	p := htmlPage{Run: run, Counts: countRun(run), Stages: result.StageNames, Rule: ruleFor(run)}
+	for _, v := range undecided(run) {
+		p.Undecided = append(p.Undecided, htmlUndecided{V: v, Outcome: outcomeWord(v)})
+	}
 	if !run.StartedAt.IsZero() {
 		p.Started = run.StartedAt.UTC().Format("2006-01-02 15:04:05 UTC")
 	}
@@ -218,7 +228,14 @@ td.expect.none{color:#666}
 {{if eq .ExpectClass "none"}}<p class="expl">no expectation: this outcome cannot fail a run; <code>bootmatrix pin</code> writes it into the scenario</p>{{else if not .V.ExpectationMet}}<p class="expl">expectation not met: {{.V.ExpectationDetail}}</p>{{end}}</li>
 {{end}}</ul>
 </section>{{end}}
-<p class="rec">{{with .Rec.Pick}}<b>Recommended:</b> {{.Name}} — {{$.Reason}}.{{else}}<b>Recommended:</b> none (no variant boots).{{end}}<br><small>{{.Rule}}.</small></p>
+{{with .Undecided}}<section class="why undecided">
+<h2>Not decided offline</h2>
+<p class="note">The row is the offline kit's outcome; a deploy may differ.</p>
+<ul>
+{{range .}}<li><b>{{.V.Name}}</b>: {{.Outcome}} here{{range .V.Caveats}}<p class="expl">caveat: {{.}}</p>{{end}}</li>
+{{end}}</ul>
+</section>
+{{end}}<p class="rec">{{with .Rec.Pick}}<b>Recommended:</b> {{.Name}} — {{$.Reason}}.{{if .Caveats}} Not decided offline: no variant boots without a caveat.{{end}}{{else}}<b>Recommended:</b> none (no variant boots).{{end}}<br><small>{{.Rule}}.</small></p>
 </main>
 <script>
 (function(){

@@ -105,6 +105,13 @@ func WriteJUnit(w io.Writer, run *result.Run) error {
 			}
 			c.Failure = &junitFailure{Message: xmlSafe(msg), Type: "expectation", Body: xmlSafe(strings.Join(body, "\n"))}
 		}
+		if len(v.Caveats) > 0 {
+			out := []string{"not decided offline: " + outcomeWord(v) + " here, a deploy may differ"}
+			for _, cv := range v.Caveats {
+				out = append(out, "caveat: "+cv)
+			}
+			c.SystemOut = &junitText{Text: xmlSafe(strings.Join(out, "\n"))}
+		}
 		suite.add(c)
 	}
 	all := junitSuites{Name: "bootmatrix", Tests: suite.Tests, Failures: suite.Failures, Skipped: suite.Skipped, Time: suite.Time, Suites: []junitSuite{suite}}

@@ -97,11 +97,24 @@ func WriteMarkdown(w io.Writer, run *result.Run) error {
 		b.WriteString("\n</details>\n")
 	}
 
+	if vs := undecided(run); len(vs) > 0 {
+		b.WriteString("\n**Not decided offline** (the row is the offline kit's outcome; a deploy may differ):\n\n")
+		for _, v := range vs {
+			for _, c := range v.Caveats {
+				fmt.Fprintf(&b, "- %s, %s here: %s\n", mdCode(v.Name), outcomeWord(v), mdText(c))
+			}
+		}
+	}
+
 	r := recommend(run)
 	if r.pick == nil {
 		b.WriteString("\n**Recommended:** none (no variant boots)\n")
 	} else {
-		fmt.Fprintf(&b, "\n**Recommended:** %s: %s.  \n<sub>%s.</sub>\n", mdCode(r.pick.Name), mdText(r.reason("→")), recommendRule)
+		undecidedPick := ""
+		if len(r.pick.Caveats) > 0 {
+			undecidedPick = " Not decided offline: no variant boots without a caveat."
+		}
+		fmt.Fprintf(&b, "\n**Recommended:** %s: %s.%s  \n<sub>%s.</sub>\n", mdCode(r.pick.Name), mdText(r.reason("→")), undecidedPick, ruleFor(run))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

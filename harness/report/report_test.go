@@ -64,13 +64,20 @@ func TestGolden(t *testing.T) {
 		{"seed.html", WriteHTML},
 		{"surprises.txt", textWriter()},
 		{"surprises.md", WriteMarkdown},
+		{"undecided.txt", textWriter()},
+		{"undecided.md", WriteMarkdown},
+		{"undecided.junit.xml", WriteJUnit},
+		{"undecided.html", WriteHTML},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			run := seedRun()
-			if strings.HasPrefix(c.name, "surprises") {
+			switch {
+			case strings.HasPrefix(c.name, "surprises"):
 				run = surprisesRun()
+			case strings.HasPrefix(c.name, "undecided"):
+				run = undecidedRun()
 			}
 			golden(t, c.name, []byte(render(t, c.write, run)))
 		})
@@ -187,6 +194,8 @@ func TestRecommendation(t *testing.T) {
 		{"tie goes to the earlier", []result.Variant{v("a", false, axes("x", "1", "y", "1")), v("b", true, axes("x", "2", "y", "1")), v("c", true, axes("x", "1", "y", "2"))}, "b", "closest to the first variant, a; differs in x: 1 → 2"},
 		{"no axes: first booting", []result.Variant{v("a", false, nil), v("b", false, nil), v("c", true, nil), v("d", true, nil)}, "c", "same axes as the first variant, a"},
 		{"nothing boots", []result.Variant{v("a", false, nil)}, "", "no variant boots"},
+		{"a decided boot wins over a closer undecided one", []result.Variant{v("a", false, axes("x", "1", "y", "1")), undecidedBoot("b", axes("x", "1", "y", "2")), v("c", true, axes("x", "2", "y", "2"))}, "c", "closest to the first variant, a; differs in x: 1 → 2, y: 1 → 2"},
+		{"an undecided boot when nothing else boots", []result.Variant{v("a", false, axes("x", "1")), undecidedBoot("b", axes("x", "2"))}, "b", "closest to the first variant, a; differs in x: 1 → 2"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -201,6 +210,10 @@ func TestRecommendation(t *testing.T) {
 			}
 		})
 	}
+}
+
+func undecidedBoot(name string, axes map[string]string) result.Variant {
+	return result.Variant{Name: name, Boots: true, Axes: axes, Caveats: []string{"the kit cannot run this"}}
 }
 
 func TestTextKeepsCapturedControlsOut(t *testing.T) {

@@ -129,18 +129,62 @@ func recommend(run *result.Run) recommendation {
 		return recommendation{}
 	}
 	r := recommendation{ref: &run.Variants[0]}
-	best := -1
-	for i := range run.Variants {
-		v := &run.Variants[i]
-		if !v.Boots {
-			continue
+	// A boot the offline kit could not decide is no proof that a deploy boots:
+	// it is picked only when no decided variant boots.
+	for _, decided := range []bool{true, false} {
+		best := -1
+		for i := range run.Variants {
+			v := &run.Variants[i]
+			if !v.Boots || (decided && len(v.Caveats) > 0) {
+				continue
+			}
+			d := axisDiff(r.ref.Axes, v.Axes)
+			if best < 0 || len(d) < best {
+				best, r.pick, r.diff = len(d), v, d
+			}
 		}
-		d := axisDiff(r.ref.Axes, v.Axes)
-		if best < 0 || len(d) < best {
-			best, r.pick, r.diff = len(d), v, d
+		if r.pick != nil {
+			break
 		}
 	}
 	return r
+}
+
+// undecided are the variants that carry caveats: their outcome is the offline
+// kit's, and a real deploy may differ.
+func undecided(run *result.Run) []*result.Variant {
+	var out []*result.Variant
+	for i := range run.Variants {
+		if len(run.Variants[i].Caveats) > 0 {
+			out = append(out, &run.Variants[i])
+		}
+	}
+	return out
+}
+
+// ruleFor is the recommendation rule as it applied to this run: the clause on
+// undecided boots only where one of them could have been picked.
+func ruleFor(run *result.Run) string {
+	for _, v := range undecided(run) {
+		if v.Boots {
+			return recommendRule + "; a variant that boots with a caveat (not decided offline) only when no other boots"
+		}
+	}
+	return recommendRule
+}
+
+// outcomeWord is a variant's outcome in a few words, for the caveats section.
+func outcomeWord(v *result.Variant) string {
+	switch f := v.FirstFailure(); {
+	case v.Error != "":
+		return "could not run"
+	case v.Boots:
+		return "boots"
+	case f != nil:
+		return fmt.Sprintf("fails at %s (%s)", f.Name, classOf(f))
+	default:
+		return "does not boot"
+	}
 }
 
 func axisDiff(from, to map[string]string) []axisChange {
@@ -212,6 +256,9 @@ func axesLine(axes map[string]string) string {
 func expectCell(v *result.Variant, met, unmet, none string) string {
 	if !hasExpectation(v) {
 		return none + " none"
+	}
+	if v.ExpectationMet && len(v.Caveats) > 0 {
+		return met + " met, not decided offline"
 	}
 	if v.ExpectationMet {
 		return met + " met"

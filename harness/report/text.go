@@ -66,6 +66,7 @@ func WriteText(w io.Writer, run *result.Run, opts ...TextOption) error {
 	}
 	writeTable(&b, rows)
 	writeWhy(&b, run)
+	writeCaveats(&b, run)
 	writeRecommendation(&b, run, m)
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -185,6 +186,22 @@ func writeWhy(b *strings.Builder, run *result.Run) {
 	}
 }
 
+// writeCaveats lists the variants whose outcome the offline kit could not decide
+// as a deploy would, with why: their matrix row is the stand-in's outcome.
+func writeCaveats(b *strings.Builder, run *result.Run) {
+	vs := undecided(run)
+	if len(vs) == 0 {
+		return
+	}
+	b.WriteString("\nNot decided offline (the row is the offline kit's outcome; a deploy may differ)\n")
+	for _, v := range vs {
+		fmt.Fprintf(b, "\n%s: %s here\n", oneLine(v.Name), outcomeWord(v))
+		for _, c := range v.Caveats {
+			fmt.Fprintf(b, "    caveat: %s\n", oneLine(c))
+		}
+	}
+}
+
 func writeRecommendation(b *strings.Builder, run *result.Run, m marks) {
 	r := recommend(run)
 	b.WriteString("\n")
@@ -192,7 +209,11 @@ func writeRecommendation(b *strings.Builder, run *result.Run, m marks) {
 		b.WriteString("Recommended: none (no variant boots)\n")
 		return
 	}
-	fmt.Fprintf(b, "Recommended: %s\n    %s\n    (%s)\n", oneLine(r.pick.Name), oneLine(r.reason(m.arrow)), recommendRule)
+	fmt.Fprintf(b, "Recommended: %s\n    %s\n", oneLine(r.pick.Name), oneLine(r.reason(m.arrow)))
+	if len(r.pick.Caveats) > 0 {
+		b.WriteString("    not decided offline: no variant boots without a caveat (above)\n")
+	}
+	fmt.Fprintf(b, "    (%s)\n", ruleFor(run))
 }
 
 // oneLine keeps captured text from breaking the layout or the terminal: line

@@ -73,6 +73,10 @@ type Variant struct {
 	Error string `json:"error,omitempty"`
 	// Fixes are the fixes the diagnosis proposes for this variant's failure, smallest first.
 	Fixes []Fix `json:"fixes,omitempty"`
+	// Caveats say where this run could not decide the variant as a real deploy
+	// would: a stand-in of the offline kit differs from the real image in a way that
+	// can change this variant's outcome. The outcome above is the stand-in's.
+	Caveats []string `json:"caveats,omitempty"`
 }
 
 // Stage is one stage's outcome.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -103,7 +104,8 @@ func (r *Runner) RunRecipe(ctx context.Context, name string, rc *recipe.Recipe, 
 // runRecipe is RunRecipe leaving the variant's container to the caller (nil when
 // there is none, or when it failed and is kept).
 func (r *Runner) runRecipe(ctx context.Context, name string, rc *recipe.Recipe, chk Checks) (result.Variant, *box) {
-	v := result.Variant{Name: name, Axes: chk.Axes, Expectation: DescribeExpectation(chk.Expect)}
+	v := result.Variant{Name: name, Axes: chk.Axes, Expectation: DescribeExpectation(chk.Expect),
+		Caveats: slices.Clone(rc.Caveats)}
 	if chk.Port == 0 {
 		chk.Port = defaultPort
 	}
