@@ -51,6 +51,9 @@ func dump(r *recipe.Recipe, projDir string) string {
 	for _, n := range r.Notes {
 		fmt.Fprintf(&b, "# note: %s\n", n)
 	}
+	for _, c := range r.Caveats {
+		fmt.Fprintf(&b, "# caveat: %s\n", c)
+	}
 	builds := []struct {
 		name string
 		b    *recipe.Build
@@ -149,6 +152,42 @@ func TestRenderGolden(t *testing.T) {
 			}
 			if got != string(want) {
 				t.Errorf("%s differs from the rendering (go test -update rewrites it):\n--- got\n%s\n--- want\n%s", file, got, want)
+			}
+		})
+	}
+}
+
+// TestRenderKitCaveats: only the offline kit's Nixpacks image carries the glibc
+// caveat; online the real image decides, and without glibc in nixLibs there is
+// nothing to decide.
+func TestRenderKitCaveats(t *testing.T) {
+	t.Parallel()
+	online := recipe.Online(map[string]string{"HOME": "/root"})
+	libs := func(l ...string) scenario.Variant {
+		return scenario.Variant{Name: "v", Builder: "nixpacks", Python: "3.11", Nixpacks: scenario.NixpacksOverrides{NixLibs: l}}
+	}
+	for _, tc := range []struct {
+		name string
+		v    scenario.Variant
+		subs recipe.Substitutions
+		want int
+	}{
+		{"offline, glibc in nixLibs", libs("...", "glibc"), recipe.Offline(), 1},
+		{"online, glibc in nixLibs", libs("...", "glibc"), online, 0},
+		{"offline, the provider's nixLibs", libs("..."), recipe.Offline(), 0},
+		{"offline, glibc in nixPkgs only", scenario.Variant{Name: "v", Builder: "nixpacks", Python: "3.11",
+			Nixpacks: scenario.NixpacksOverrides{NixPkgs: []string{"...", "glibc"}}}, recipe.Offline(), 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			sc := testScenario(t, "seed", "backend")
+			sc.Start = "gunicorn app:app"
+			r, err := reg.Render(sc, tc.v, tc.subs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(r.Caveats) != tc.want {
+				t.Fatalf("caveats %q, want %d", r.Caveats, tc.want)
 			}
 		})
 	}

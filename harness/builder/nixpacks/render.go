@@ -366,6 +366,9 @@ func (Builder) Render(sc *scenario.Scenario, v scenario.Variant, subs recipe.Sub
 			Refusal: &recipe.Refusal{Tool: "nixpacks", Output: "Error: No start command could be found\n", Exit: 1, Facts: result.Facts{NoStartCommand: true}},
 			Notes:   append(notes, "no start command in the scenario, the variant or the plan: Nixpacks stops before building, as a deploy's build does")}, nil
 	}
+	if subs.Mode == recipe.ModeOffline {
+		r.Caveats = kitCaveats(libs, libArchive)
+	}
 	r.Notes = notes
 	return r, nil
 }

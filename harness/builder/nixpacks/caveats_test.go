@@ -1,0 +1,34 @@
+package nixpacks
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestKitCaveats(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		libs []string
+		want string // "" for no caveat
+	}{
+		{"provider libs", []string{"zlib", "stdenv.cc.cc.lib"}, ""},
+		{"glibc", []string{"zlib", "stdenv.cc.cc.lib", "glibc"}, "nixLibs glibc puts"},
+		{"glibc output", []string{"glibc.out"}, "nixLibs glibc.out puts"},
+		{"pkgs prefix", []string{"pkgs.glibc"}, "take pkgs.glibc out of nixLibs"},
+		{"the stdenv's libc", []string{"stdenv.cc.libc"}, "nixLibs stdenv.cc.libc puts"},
+		// glibc.dev's lib holds the link-time files, no libc.so.6.
+		{"headers and link files", []string{"glibc.dev"}, ""},
+		{"a name that only starts with glibc", []string{"glibcLocales"}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := kitCaveats(tc.libs, "5148520bfab61f99fd25fb9ff7bfbb50dad3c9db")
+			switch {
+			case tc.want == "" && len(got) != 0:
+				t.Fatalf("caveats %q, want none", got)
+			case tc.want == "":
+			case len(got) != 1 || !strings.Contains(got[0], tc.want) || !strings.Contains(got[0], "nixpkgs 5148520,"):
+				t.Fatalf("caveats %q, want one naming %q and the archive", got, tc.want)
+			}
+		})
+	}
+}
