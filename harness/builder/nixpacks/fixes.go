@@ -328,20 +328,23 @@ func withSplice(cur, attrs []string) []string {
 // setupListFix is a setup list of nixpacks.toml that a draft adds attributes to,
 // and how the draft reads.
 type setupListFix struct {
-	id    string
-	kind  diagnose.FixKind
-	name  string // as nixpacks.toml spells it
-	key   []string
-	get   func(*nixpacks.PhaseConfig) []string
-	why   string // what adding does, after "add X to <name> in <file>"
-	whose string // what "..." keeps: the provider's "packages" or "libraries"
+	id   string
+	kind diagnose.FixKind
+	name string // as nixpacks.toml spells it
+	key  []string
+	get  func(*nixpacks.PhaseConfig) []string
+	why  string // what adding does, after "add X to <name> in <file>"
+	// whyMany is why for more than one attribute; empty when why reads for any number.
+	whyMany string
+	whose   string // what "..." keeps: the provider's "packages" or "libraries"
 }
 
 var (
 	nixPkgsFix = setupListFix{id: "add-nixpkgs", kind: diagnose.FixAddNixPkgs, name: "nixPkgs", key: keyNixPkgs,
 		get: func(p *nixpacks.PhaseConfig) []string { return p.NixPkgs }, why: " for the build", whose: "packages"}
 	nixLibsFix = setupListFix{id: "add-nixlibs", kind: diagnose.FixAddNixLibs, name: "nixLibs", key: keyNixLibs,
-		get: func(p *nixpacks.PhaseConfig) []string { return p.NixLibs }, why: ": its lib directory goes on LD_LIBRARY_PATH", whose: "libraries"}
+		get: func(p *nixpacks.PhaseConfig) []string { return p.NixLibs }, why: ": its lib directory goes on LD_LIBRARY_PATH",
+		whyMany: ": their lib directories go on LD_LIBRARY_PATH", whose: "libraries"}
 )
 
 // addTo is the draft that puts attrs into l, with "..." so the provider's own entries
@@ -356,7 +359,11 @@ func (s *fixState) addTo(l setupListFix, attrs []string) []builder.Draft {
 		return nil
 	}
 	added := slices.DeleteFunc(slices.Clone(attrs), func(a string) bool { return slices.Contains(cur, a) })
-	summary := fmt.Sprintf("add %s to %s in %s%s (\"...\" keeps the provider's own %s)", strings.Join(added, ", "), l.name, s.configPath(), l.why, l.whose)
+	why := l.why
+	if len(added) > 1 && l.whyMany != "" {
+		why = l.whyMany
+	}
+	summary := fmt.Sprintf("add %s to %s in %s%s (\"...\" keeps the provider's own %s)", strings.Join(added, ", "), l.name, s.configPath(), why, l.whose)
 	if cur != nil && !nixpacks.HasSplice(cur) {
 		and := ""
 		if len(added) > 0 {

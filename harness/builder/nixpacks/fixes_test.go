@@ -114,3 +114,31 @@ func TestAddNixPkgsDraft(t *testing.T) {
 		})
 	}
 }
+
+// The add-nixlibs summary reads for the number of attributes it adds.
+func TestAddNixLibsSummary(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name    string
+		missing []result.MissingLib
+		want    string
+	}{
+		{"one", []result.MissingLib{{Library: "libGL.so.1", Provider: "libGL"}}, "add libGL to nixLibs in nixpacks.toml: its lib directory goes on LD_LIBRARY_PATH"},
+		{"two", []result.MissingLib{{Library: "libGL.so.1", Provider: "libGL"}, {Library: "libglib-2.0.so.0", Provider: "glib"}},
+			"add libGL, glib to nixLibs in nixpacks.toml: their lib directories go on LD_LIBRARY_PATH"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "requirements.txt"), []byte("pyqt5\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			base := &builder.FixBase{Scenario: &scenario.Scenario{}, Dir: dir, Root: ".", Missing: tc.missing,
+				Variant: scenario.Variant{Name: "v", Builder: Name}}
+			drafts := Builder{}.Drafts(diagnose.FixAddNixLibs, base)
+			if len(drafts) != 1 || !strings.Contains(drafts[0].Summary, tc.want) {
+				t.Fatalf("drafts %+v, want one saying %q", drafts, tc.want)
+			}
+		})
+	}
+}
