@@ -599,11 +599,12 @@ func (r *Report) WriteText(w io.Writer) error {
 	return err
 }
 
-// writeCaveats says, under a boot, where the offline kit could not decide it as a
-// deploy would: such a proof holds for the kit's stand-in only.
+// writeCaveats says, under a boot, where bootmatrix could not decide it as a deploy
+// would (a stand-in of the offline kit, a provider it does not model): such a
+// proof holds for what bootmatrix built only.
 func writeCaveats(b *strings.Builder, indent string, caveats []string) {
 	for _, c := range caveats {
-		fmt.Fprintf(b, "%snot decided offline (a deploy may differ): %s\n", indent, c)
+		fmt.Fprintf(b, "%snot decided (a deploy may differ): %s\n", indent, c)
 	}
 }
 

@@ -334,11 +334,11 @@ func TestWriteTextCaveats(t *testing.T) {
 		want []string
 	}{
 		{"start boots", Report{Start: result.Variant{Boots: true, Caveats: caveat}},
-			[]string{"already boots: nothing to fix\nnot decided offline (a deploy may differ): nixLibs glibc"}},
+			[]string{"already boots: nothing to fix\nnot decided (a deploy may differ): nixLibs glibc"}},
 		{"a proof", Report{Start: result.Variant{}, Candidates: []Candidate{
 			{ID: "add-nixlibs", Summary: "s", Lines: 1, Proven: true, Result: result.Variant{Boots: true, Caveats: caveat}},
 			{ID: "use-venv-install", Summary: "s", Lines: 2, Proven: true, Result: result.Variant{Boots: true}}}},
-			[]string{"1. add-nixlibs — s\n   1 line(s) in 0 file(s)\n   not decided offline (a deploy may differ): nixLibs glibc", "2. use-venv-install — s\n   2 line(s) in 0 file(s)\n   (no file change)"}},
+			[]string{"1. add-nixlibs — s\n   1 line(s) in 0 file(s)\n   not decided (a deploy may differ): nixLibs glibc", "2. use-venv-install — s\n   2 line(s) in 0 file(s)\n   (no file change)"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var b strings.Builder

@@ -35,9 +35,9 @@ type Recipe struct {
 	Env map[string]string
 	// Notes explain choices the renderer made (provider detected or not, defaults applied).
 	Notes []string
-	// Caveats are where the images this recipe builds on (the offline kit's
-	// stand-ins) cannot decide the variant as the real platform would; the runner
-	// puts them on the variant's result, beside an outcome that may differ there.
+	// Caveats are where this recipe cannot decide the variant as the real platform
+	// would (an offline stand-in, a builder part not modelled); the runner puts
+	// them on the variant's result, beside an outcome that may differ there.
 	Caveats []string
 	// ShellMode is the variant's shell mode after defaults (scenario.ShellLogin or ShellPlain).
 	ShellMode scenario.Shell

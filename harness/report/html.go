@@ -229,13 +229,13 @@ td.expect.none{color:#666}
 {{end}}</ul>
 </section>{{end}}
 {{with .Undecided}}<section class="why undecided">
-<h2>Not decided offline</h2>
-<p class="note">The row is the offline kit's outcome; a deploy may differ.</p>
+<h2>Not decided</h2>
+<p class="note">The row is what bootmatrix built; a deploy may differ.</p>
 <ul>
 {{range .}}<li><b>{{.V.Name}}</b>: {{.Outcome}} here{{range .V.Caveats}}<p class="expl">caveat: {{.}}</p>{{end}}</li>
 {{end}}</ul>
 </section>
-{{end}}<p class="rec">{{with .Rec.Pick}}<b>Recommended:</b> {{.Name}} — {{$.Reason}}.{{if .Caveats}} Not decided offline: no variant boots without a caveat.{{end}}{{else}}<b>Recommended:</b> none (no variant boots).{{end}}<br><small>{{.Rule}}.</small></p>
+{{end}}<p class="rec">{{with .Rec.Pick}}<b>Recommended:</b> {{.Name}} — {{$.Reason}}.{{if .Caveats}} Not decided: no variant boots without a caveat.{{end}}{{else}}<b>Recommended:</b> none (no variant boots).{{end}}<br><small>{{.Rule}}.</small></p>
 </main>
 <script>
 (function(){

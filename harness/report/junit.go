@@ -106,7 +106,7 @@ func WriteJUnit(w io.Writer, run *result.Run) error {
 			c.Failure = &junitFailure{Message: xmlSafe(msg), Type: "expectation", Body: xmlSafe(strings.Join(body, "\n"))}
 		}
 		if len(v.Caveats) > 0 {
-			out := []string{"not decided offline: " + outcomeWord(v) + " here, a deploy may differ"}
+			out := []string{"not decided: " + outcomeWord(v) + " here, a deploy may differ"}
 			for _, cv := range v.Caveats {
 				out = append(out, "caveat: "+cv)
 			}

@@ -98,7 +98,7 @@ func WriteMarkdown(w io.Writer, run *result.Run) error {
 	}
 
 	if vs := undecided(run); len(vs) > 0 {
-		b.WriteString("\n**Not decided offline** (the row is the offline kit's outcome; a deploy may differ):\n\n")
+		b.WriteString("\n**Not decided** (the row is what bootmatrix built; a deploy may differ):\n\n")
 		for _, v := range vs {
 			for _, c := range v.Caveats {
 				fmt.Fprintf(&b, "- %s, %s here: %s\n", mdCode(v.Name), outcomeWord(v), mdText(c))
@@ -112,7 +112,7 @@ func WriteMarkdown(w io.Writer, run *result.Run) error {
 	} else {
 		undecidedPick := ""
 		if len(r.pick.Caveats) > 0 {
-			undecidedPick = " Not decided offline: no variant boots without a caveat."
+			undecidedPick = " Not decided: no variant boots without a caveat."
 		}
 		fmt.Fprintf(&b, "\n**Recommended:** %s: %s.%s  \n<sub>%s.</sub>\n", mdCode(r.pick.Name), mdText(r.reason("→")), undecidedPick, ruleFor(run))
 	}

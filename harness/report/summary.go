@@ -129,7 +129,7 @@ func recommend(run *result.Run) recommendation {
 		return recommendation{}
 	}
 	r := recommendation{ref: &run.Variants[0]}
-	// A boot the offline kit could not decide is no proof that a deploy boots:
+	// A boot bootmatrix could not decide is no proof that a deploy boots:
 	// it is picked only when no decided variant boots.
 	for _, decided := range []bool{true, false} {
 		best := -1
@@ -150,8 +150,8 @@ func recommend(run *result.Run) recommendation {
 	return r
 }
 
-// undecided are the variants that carry caveats: their outcome is the offline
-// kit's, and a real deploy may differ.
+// undecided are the variants that carry caveats: their outcome is that of what
+// bootmatrix built, and a real deploy may differ.
 func undecided(run *result.Run) []*result.Variant {
 	var out []*result.Variant
 	for i := range run.Variants {
@@ -167,7 +167,7 @@ func undecided(run *result.Run) []*result.Variant {
 func ruleFor(run *result.Run) string {
 	for _, v := range undecided(run) {
 		if v.Boots {
-			return recommendRule + "; a variant that boots with a caveat (not decided offline) only when no other boots"
+			return recommendRule + "; a variant that boots with a caveat (not decided) only when no other boots"
 		}
 	}
 	return recommendRule
@@ -258,7 +258,7 @@ func expectCell(v *result.Variant, met, unmet, none string) string {
 		return none + " none"
 	}
 	if v.ExpectationMet && len(v.Caveats) > 0 {
-		return met + " met, not decided offline"
+		return met + " met, not decided"
 	}
 	if v.ExpectationMet {
 		return met + " met"

@@ -186,14 +186,14 @@ func writeWhy(b *strings.Builder, run *result.Run) {
 	}
 }
 
-// writeCaveats lists the variants whose outcome the offline kit could not decide
-// as a deploy would, with why: their matrix row is the stand-in's outcome.
+// writeCaveats lists the variants whose outcome bootmatrix could not decide as a
+// deploy would, with why: their matrix row is the outcome of what it built.
 func writeCaveats(b *strings.Builder, run *result.Run) {
 	vs := undecided(run)
 	if len(vs) == 0 {
 		return
 	}
-	b.WriteString("\nNot decided offline (the row is the offline kit's outcome; a deploy may differ)\n")
+	b.WriteString("\nNot decided (the row is what bootmatrix built; a deploy may differ)\n")
 	for _, v := range vs {
 		fmt.Fprintf(b, "\n%s: %s here\n", oneLine(v.Name), outcomeWord(v))
 		for _, c := range v.Caveats {
@@ -211,7 +211,7 @@ func writeRecommendation(b *strings.Builder, run *result.Run, m marks) {
 	}
 	fmt.Fprintf(b, "Recommended: %s\n    %s\n", oneLine(r.pick.Name), oneLine(r.reason(m.arrow)))
 	if len(r.pick.Caveats) > 0 {
-		b.WriteString("    not decided offline: no variant boots without a caveat (above)\n")
+		b.WriteString("    not decided: no variant boots without a caveat (above)\n")
 	}
 	fmt.Fprintf(b, "    (%s)\n", ruleFor(run))
 }

@@ -74,8 +74,9 @@ type Variant struct {
 	// Fixes are the fixes the diagnosis proposes for this variant's failure, smallest first.
 	Fixes []Fix `json:"fixes,omitempty"`
 	// Caveats say where this run could not decide the variant as a real deploy
-	// would: a stand-in of the offline kit differs from the real image in a way that
-	// can change this variant's outcome. The outcome above is the stand-in's.
+	// would: a stand-in of the offline kit differs from the real image, or the
+	// builder does a part bootmatrix does not model, in a way that can change this
+	// variant's outcome. The outcome above is that of what bootmatrix built.
 	Caveats []string `json:"caveats,omitempty"`
 }
 

@@ -37,6 +37,8 @@ type Plan struct {
 	Plan *generate.BuildPlan
 	Dir  string
 	Env  map[string]string
+	// Providers are the providers whose plans Nixpacks merged, in order.
+	Providers []string
 }
 
 // MakePlan makes the variant's plan from its app root.
@@ -63,7 +65,7 @@ func MakePlan(sc *scenario.Scenario, v scenario.Variant, rootAbs string) (*Plan,
 	if err != nil {
 		return nil, err
 	}
-	return &Plan{Plan: g.Plan, Dir: g.Dir, Env: env}, nil
+	return &Plan{Plan: g.Plan, Dir: g.Dir, Env: env, Providers: g.Providers}, nil
 }
 
 // providers are Nixpacks' in its detection order: the Python provider, and
@@ -359,15 +361,16 @@ func (Builder) Render(sc *scenario.Scenario, v scenario.Variant, subs recipe.Sub
 	if p.Plan.Start != nil && p.Plan.Start.User != nil {
 		notes = append(notes, fmt.Sprintf("[start] user %s: the image runs as %s, whose login shell reads /home/%s/.profile, not the /root/.profile that carries the Nix profile and the venv's PATH", *p.Plan.Start.User, *p.Plan.Start.User, *p.Plan.Start.User))
 	}
+	r.Caveats = providerCaveats(p.Providers, buildDir)
+	if subs.Mode == recipe.ModeOffline {
+		r.Caveats = append(r.Caveats, kitCaveats(libs, libArchive)...)
+	}
 	if r.Start == "" {
 		// nixpacks build bails after printing the plan (src/lib.rs: "No start
 		// command could be found"), unless --no-error-without-start.
-		return &recipe.Recipe{Builder: Name, Facts: r.Facts,
+		return &recipe.Recipe{Builder: Name, Facts: r.Facts, Caveats: r.Caveats,
 			Refusal: &recipe.Refusal{Tool: "nixpacks", Output: "Error: No start command could be found\n", Exit: 1, Facts: result.Facts{NoStartCommand: true}},
 			Notes:   append(notes, "no start command in the scenario, the variant or the plan: Nixpacks stops before building, as a deploy's build does")}, nil
-	}
-	if subs.Mode == recipe.ModeOffline {
-		r.Caveats = kitCaveats(libs, libArchive)
 	}
 	r.Notes = notes
 	return r, nil

@@ -32,6 +32,8 @@ type Generated struct {
 	// Dir is "" or the only subdirectory the plan was made from: a root that
 	// gives no phases and holds exactly one directory is tried again there.
 	Dir string
+	// Providers are the providers whose plans were merged, in order.
+	Providers []string
 }
 
 // Generate is NixpacksBuildPlanGenerator::get_build_plan (generator.rs:59)
@@ -65,7 +67,7 @@ func GenerateWithCLI(app fs.FS, env map[string]string, cli *BuildPlan, providers
 	}
 	maps.Copy(newEnv, before.Variables)
 
-	fromProviders, err := providersPlan(app, newEnv, before.Providers, providers)
+	fromProviders, used, err := providersPlan(app, newEnv, before.Providers, providers)
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +94,7 @@ func GenerateWithCLI(app fs.FS, env map[string]string, cli *BuildPlan, providers
 			return g, nil
 		}
 	}
-	return &Generated{Plan: plan}, nil
+	return &Generated{Plan: plan, Providers: used}, nil
 }
 
 // ProviderNames is get_all_providers: the first provider that detects,
@@ -115,22 +117,22 @@ func ProviderNames(app fs.FS, env map[string]string, manual []string, providers 
 	return RemoveAutos(FillAuto(detected, manual)), nil
 }
 
-func providersPlan(app fs.FS, env map[string]string, manual []string, providers []Provider) (*BuildPlan, error) {
+func providersPlan(app fs.FS, env map[string]string, manual []string, providers []Provider) (*BuildPlan, []string, error) {
 	names, err := ProviderNames(app, env, manual, providers)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	plan := &BuildPlan{}
-	var metadata []string
+	var metadata, used []string
 	for n, name := range names {
 		i := slices.IndexFunc(providers, func(p Provider) bool { return p.Name() == name })
 		if i < 0 {
-			return nil, fmt.Errorf("Provider %s not found", name) //nolint:staticcheck // Nixpacks' own message
+			return nil, nil, fmt.Errorf("Provider %s not found", name) //nolint:staticcheck // Nixpacks' own message
 		}
 		p := providers[i]
 		pp, labels, err := p.Plan(app, env)
 		if err != nil {
-			return nil, fmt.Errorf("provider %s: %w", name, err)
+			return nil, nil, fmt.Errorf("provider %s: %w", name, err)
 		}
 		if pp == nil {
 			continue
@@ -139,13 +141,14 @@ func providersPlan(app fs.FS, env map[string]string, manual []string, providers 
 		if n > 0 {
 			pp.prefixPhases(name)
 		}
+		used = append(used, name)
 		metadata = append(metadata, strings.Join(append([]string{name}, labels...), ","))
 		plan = Merge(pp, plan)
 	}
 	if len(names) > 0 {
 		plan.AddVariables(map[string]string{"NIXPACKS_METADATA": strings.Join(metadata, ",")})
 	}
-	return plan, nil
+	return plan, used, nil
 }
 
 // prefixPhases is BuildPlan::prefix_phases.
