@@ -103,6 +103,11 @@ func pinScenario(ctx context.Context, stdout, stderr io.Writer, path string, f p
 			was = runner.DescribeExpectation(sv.Expect)
 		}
 		fmt.Fprintf(stdout, "%s: %s (was: %s)\n", v.Name, runner.DescribeExpectation(&want), was)
+		// The pin records what bootmatrix built; where that may not be what a deploy
+		// does, whoever reads the pinned file should hear it now.
+		for _, c := range v.Caveats {
+			fmt.Fprintf(stderr, "bootmatrix: pin: %s: pinned, but not decided (a deploy may differ): %s\n", v.Name, c)
+		}
 	}
 	if len(pins) > 0 {
 		if err := writePins(path, pins); err != nil {
