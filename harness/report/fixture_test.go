@@ -9,7 +9,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/bootmatrix/bootmatrix/harness/builder/builtin"
 	"github.com/bootmatrix/bootmatrix/harness/diagnose"
+	"github.com/bootmatrix/bootmatrix/harness/recipe"
 	"github.com/bootmatrix/bootmatrix/harness/result"
 	"github.com/bootmatrix/bootmatrix/harness/runner"
 	"github.com/bootmatrix/bootmatrix/harness/scenario"
@@ -200,6 +202,21 @@ func seedRun() *result.Run {
 		result.Stage{Name: result.StageInstall, Status: result.Pass, Seconds: 1.2, Output: "Step 5/8 : COPY . /app/.\nSuccessfully built 5e0c11a2b7d3\n"}, "1.24.2", "", 3.1)
 	finish(&withPkgs, nix("3.11", scenario.ShellLogin, []string{"(python311.withPackages (ps: [ps.numpy ps.gunicorn]))"}, nil))
 
+	variants := []result.Variant{pep668, breakSys, gccStdenv, glibcZlib, login, plain, backendRoot, docker, nixNumpy, withPkgs, noPip}
+	// The notes are the builders' own, from rendering each seed variant offline.
+	sc := seedScenario()
+	for i := range variants {
+		for _, sv := range sc.Variants {
+			if sv.Name != variants[i].Name {
+				continue
+			}
+			rc, err := builtin.Registry().Render(sc, sv, recipe.Offline())
+			if err != nil {
+				panic(fmt.Sprintf("fixture: render %s: %v", sv.Name, err))
+			}
+			variants[i].Notes = rc.Notes
+		}
+	}
 	return &result.Run{
 		Scenario:  "seed",
 		File:      "scenarios/seed/scenario.yaml",
@@ -207,7 +224,7 @@ func seedRun() *result.Run {
 		StartedAt: time.Date(2026, 1, 5, 15, 10, 0, 0, time.UTC),
 		Seconds:   187.43,
 		// nix-python-without-pip last: the tests index the others as they were.
-		Variants: []result.Variant{pep668, breakSys, gccStdenv, glibcZlib, login, plain, backendRoot, docker, nixNumpy, withPkgs, noPip},
+		Variants: variants,
 	}
 }
 

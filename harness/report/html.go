@@ -28,7 +28,10 @@ type htmlPage struct {
 	Stages  []result.StageName
 	// Undecided are the variants with caveats, for their own section.
 	Undecided []htmlUndecided
+	Notes     []htmlNote
 }
+
+type htmlNote struct{ Text, Who string }
 
 type htmlUndecided struct {
 	V       *result.Variant
@@ -101,6 +104,9 @@ func WriteHTML(w io.Writer, run *result.Run) error {
 	p := htmlPage{Run: run, Counts: countRun(run), Stages: result.StageNames, Rule: ruleFor(run)}
 	for _, v := range undecided(run) {
 		p.Undecided = append(p.Undecided, htmlUndecided{V: v, Outcome: outcomeWord(v)})
+	}
+	for _, n := range notesOf(run) {
+		p.Notes = append(p.Notes, htmlNote{Text: n.text, Who: n.who(len(run.Variants))})
 	}
 	if !run.StartedAt.IsZero() {
 		p.Started = run.StartedAt.UTC().Format("2006-01-02 15:04:05 UTC")
@@ -228,7 +234,13 @@ td.expect.none{color:#666}
 {{if eq .ExpectClass "none"}}<p class="expl">no expectation: this outcome cannot fail a run; <code>bootmatrix pin</code> writes it into the scenario</p>{{else if not .V.ExpectationMet}}<p class="expl">expectation not met: {{.V.ExpectationDetail}}</p>{{end}}</li>
 {{end}}</ul>
 </section>{{end}}
-{{with .Undecided}}<section class="why undecided">
+{{with .Notes}}<section class="why notes">
+<h2>Builder notes</h2>
+<ul>
+{{range .}}<li>{{.Text}} <small>({{.Who}})</small></li>
+{{end}}</ul>
+</section>
+{{end}}{{with .Undecided}}<section class="why undecided">
 <h2>Not decided</h2>
 <p class="note">The row is what bootmatrix built; a deploy may differ.</p>
 <ul>

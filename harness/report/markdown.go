@@ -97,6 +97,14 @@ func WriteMarkdown(w io.Writer, run *result.Run) error {
 		b.WriteString("\n</details>\n")
 	}
 
+	if ns := notesOf(run); len(ns) > 0 {
+		b.WriteString("\n<details><summary>Builder notes</summary>\n\n")
+		for _, n := range ns {
+			fmt.Fprintf(&b, "- %s (%s)\n", mdText(n.text), mdText(n.who(len(run.Variants))))
+		}
+		b.WriteString("\n</details>\n")
+	}
+
 	if vs := undecided(run); len(vs) > 0 {
 		b.WriteString("\n**Not decided** (the row is what bootmatrix built; a deploy may differ):\n\n")
 		for _, v := range vs {

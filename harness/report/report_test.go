@@ -631,3 +631,22 @@ func TestNoExpectationIsNotMet(t *testing.T) {
 		})
 	}
 }
+
+// Each builder note is printed once, with the variants it holds for.
+func TestNotesGrouped(t *testing.T) {
+	t.Parallel()
+	run := &result.Run{Variants: []result.Variant{
+		{Name: "a", Notes: []string{"shared", "only a"}},
+		{Name: "b", Notes: []string{"shared"}},
+		{Name: "c", Notes: []string{"shared", "b and c? no: c"}},
+	}}
+	got := render(t, textWriter(), run)
+	for _, want := range []string{"shared\n    (all 3 variants)\n", "only a\n    (a)\n", "b and c? no: c\n    (c)\n"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("report lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Count(got, "shared") != 1 {
+		t.Errorf("a shared note is printed more than once:\n%s", got)
+	}
+}

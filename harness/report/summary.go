@@ -273,3 +273,38 @@ func expectCell(v *result.Variant, met, unmet, none string) string {
 	}
 	return s
 }
+
+// note is one builder note and the variants whose rendering gave it.
+type note struct {
+	text     string
+	variants []string
+}
+
+// who names the variants a note holds for, or says it holds for all.
+func (n note) who(total int) string {
+	if len(n.variants) == total && total > 1 {
+		return fmt.Sprintf("all %d variants", total)
+	}
+	return strings.Join(n.variants, ", ")
+}
+
+// notesOf are the run's builder notes, each once, in the order they first appear.
+func notesOf(run *result.Run) []note {
+	var out []note
+	at := map[string]int{}
+	for i := range run.Variants {
+		v := &run.Variants[i]
+		for _, t := range v.Notes {
+			j, ok := at[t]
+			if !ok {
+				j = len(out)
+				at[t] = j
+				out = append(out, note{text: t})
+			}
+			if k := len(out[j].variants); k == 0 || out[j].variants[k-1] != v.Name {
+				out[j].variants = append(out[j].variants, v.Name)
+			}
+		}
+	}
+	return out
+}

@@ -66,6 +66,7 @@ func WriteText(w io.Writer, run *result.Run, opts ...TextOption) error {
 	}
 	writeTable(&b, rows)
 	writeWhy(&b, run)
+	writeNotes(&b, run)
 	writeCaveats(&b, run)
 	writeRecommendation(&b, run, m)
 	_, err := io.WriteString(w, b.String())
@@ -183,6 +184,20 @@ func writeWhy(b *strings.Builder, run *result.Run) {
 		case !v.ExpectationMet && v.Error == "":
 			fmt.Fprintf(b, "    expectation not met: %s\n", oneLine(v.ExpectationDetail))
 		}
+	}
+}
+
+// writeNotes prints each builder note once, with the variants it holds for:
+// the seed's rows share most of theirs, and a copy under every row would bury
+// the causes.
+func writeNotes(b *strings.Builder, run *result.Run) {
+	ns := notesOf(run)
+	if len(ns) == 0 {
+		return
+	}
+	b.WriteString("\nBuilder notes\n\n")
+	for _, n := range ns {
+		fmt.Fprintf(b, "%s\n    (%s)\n", oneLine(n.text), oneLine(n.who(len(run.Variants))))
 	}
 }
 

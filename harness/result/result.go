@@ -73,6 +73,9 @@ type Variant struct {
 	Error string `json:"error,omitempty"`
 	// Fixes are the fixes the diagnosis proposes for this variant's failure, smallest first.
 	Fixes []Fix `json:"fixes,omitempty"`
+	// Notes say how the builder rendered the variant: what it detected and
+	// decided (the provider, a config file it did not read, pins it wrote).
+	Notes []string `json:"notes,omitempty"`
 	// Caveats say where this run could not decide the variant as a real deploy
 	// would: a stand-in of the offline kit differs from the real image, or the
 	// builder does a part bootmatrix does not model, in a way that can change this

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -104,12 +103,20 @@ func (r *Runner) RunRecipe(ctx context.Context, name string, rc *recipe.Recipe, 
 // runRecipe is RunRecipe leaving the variant's container to the caller (nil when
 // there is none, or when it failed and is kept).
 func (r *Runner) runRecipe(ctx context.Context, name string, rc *recipe.Recipe, chk Checks) (result.Variant, *box) {
-	v := result.Variant{Name: name, Axes: chk.Axes, Expectation: DescribeExpectation(chk.Expect),
-		Caveats: slices.Clone(rc.Caveats)}
+	v := result.Variant{Name: name, Axes: chk.Axes, Expectation: DescribeExpectation(chk.Expect)}
 	if chk.Port == 0 {
 		chk.Port = defaultPort
 	}
 	vr := &variantRun{r: r, name: name, rc: rc, chk: chk, red: newRedactor(chk, rc), v: &v}
+	// The builder writes these from the variant and its files, where a value the
+	// user passed (a pin, a path) could carry a secret: they go through the redactor
+	// like every captured line.
+	for _, n := range rc.Notes {
+		v.Notes = append(v.Notes, vr.red.String(n))
+	}
+	for _, c := range rc.Caveats {
+		v.Caveats = append(v.Caveats, vr.red.String(c))
+	}
 	vr.env = map[string]string{}
 	for k, val := range chk.Env {
 		vr.env[k] = val
