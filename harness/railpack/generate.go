@@ -386,11 +386,15 @@ func (g *generator) plan(ctx context.Context, resolver Resolver, railpackVersion
 		p.Caches = nil
 	}
 	if startCmd == "" {
-		g.res.Warnings = append(g.res.Warnings, "no start command: Railpack starts /bin/bash, and on Railway the build fails; set deploy.startCommand or add a main.py")
+		g.res.Warnings = append(g.res.Warnings, NoStartWarning)
 	}
 	g.res.Plan = p
 	return nil
 }
+
+// NoStartWarning is the warning of a plan without a start command. A start
+// command set on the platform makes it moot, so a caller that has one drops it.
+const NoStartWarning = "no start command: Railpack starts /bin/bash, and on Railway the build fails; set deploy.startCommand or add a main.py"
 
 func metadataManager(a app) string {
 	switch {

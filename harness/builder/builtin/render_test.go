@@ -471,3 +471,29 @@ func TestRenderProviderOverPython(t *testing.T) {
 		}
 	}
 }
+
+// Railpack's plan warns when it has no start command; a start command set on the
+// platform (the scenario's or the variant's) is the one that runs, so the warning
+// must not reach the notes then.
+func TestRenderRailpackNoStartWarning(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		start string
+		want  bool
+	}{{"", true}, {"gunicorn app:app", false}} {
+		// No main.py, app.py or Procfile: the plan has no start command.
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "requirements.txt"), []byte("gunicorn\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		sc := &scenario.Scenario{File: "s.yaml", Name: "test", Project: scenario.Project{Dir: dir, Root: "."}, Port: 8000, Start: tc.start}
+		r, err := reg.Render(sc, scenario.Variant{Name: "rp", Builder: "railpack"}, recipe.Offline())
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := slices.ContainsFunc(r.Notes, func(n string) bool { return strings.HasPrefix(n, "railpack: no start command") })
+		if got != tc.want {
+			t.Errorf("start %q: notes %q, want the plan's no-start warning: %v", tc.start, r.Notes, tc.want)
+		}
+	}
+}

@@ -40,7 +40,11 @@ func (Builder) Render(sc *scenario.Scenario, v scenario.Variant, subs recipe.Sub
 		sort.Strings(vars)
 		notes = append(notes, "Railpack variables: "+strings.Join(vars, ", "))
 	}
+	platformStart := recipe.StartFor(sc, v, "") != ""
 	for _, w := range res.Warnings {
+		if w == rp.NoStartWarning && platformStart {
+			continue // the platform's start command is the one that runs
+		}
 		notes = append(notes, "railpack: "+w)
 	}
 	ctx, err := recipe.WalkContext(rootAbs)
