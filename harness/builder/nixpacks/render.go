@@ -386,7 +386,7 @@ func planNotes(p *Plan) []string {
 		notes = append(notes, "no provider detected at the app root (no main.py, requirements.txt, pyproject.toml or Pipfile there): only the config file and the overrides make the plan, on nixpkgs "+generate.NixpkgsArchive[:7])
 	}
 	if md := p.Plan.Variables["NIXPACKS_METADATA"]; md != "" {
-		notes = append(notes, "provider: "+md)
+		notes = append(notes, "NIXPACKS_METADATA="+md+": the providers that made the plan, with their labels")
 		if name, _, _ := strings.Cut(md, ","); name != "python" {
 			notes = append(notes, fmt.Sprintf("provider %s wins (it comes before python in Nixpacks' order); only the Python provider's plan is modelled, so nothing Python-specific is installed", name))
 		}

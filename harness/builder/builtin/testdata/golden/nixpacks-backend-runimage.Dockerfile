@@ -4,7 +4,7 @@
 # workdir: /app
 # python: python
 # note: root is backend: the project's top-level nixpacks.toml is not read (Nixpacks reads the config from the app root only)
-# note: provider: python
+# note: NIXPACKS_METADATA=python: the providers that made the plan, with their labels
 # note: runImage debian:bookworm-slim: the app runs there without /nix, as Nixpacks' start image would
 
 # ===== setup =====

@@ -4,7 +4,7 @@
 # workdir: /app
 # python: python
 # note: root is backend: the project's top-level nixpacks.toml is not read (Nixpacks reads the config from the app root only)
-# note: provider: python
+# note: NIXPACKS_METADATA=python: the providers that made the plan, with their labels
 # caveat: nixLibs glibc puts the Nix store's glibc on LD_LIBRARY_PATH, so every program of the base image (sh, bash, apt-get) loads the store's libc.so.6 with the base image's own loader. The offline kit's store glibc is its root's own version, so here they run; on Nixpacks' image the pair is Ubuntu noble's glibc 2.39 and the glibc of nixpkgs bc8f8d1, two versions, which this kit cannot run. Decide it online (--online), or take glibc out of nixLibs: the store's programs find their glibc through their own RUNPATH without it.
 
 # ===== setup =====

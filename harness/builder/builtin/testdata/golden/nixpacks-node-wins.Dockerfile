@@ -3,7 +3,7 @@
 # start: /opt/venv/bin/gunicorn app:app
 # workdir: /app
 # python: /opt/venv/bin/python
-# note: provider: node
+# note: NIXPACKS_METADATA=node: the providers that made the plan, with their labels
 # note: provider node wins (it comes before python in Nixpacks' order); only the Python provider's plan is modelled, so nothing Python-specific is installed
 # note: python 3.11 is NIXPACKS_PYTHON_VERSION, which only the Python provider reads: the nixPkgs entries decide the interpreter here
 # note: pins [numpy==1.26.4] written into requirements.txt
