@@ -392,8 +392,9 @@ func (g *generator) plan(ctx context.Context, resolver Resolver, railpackVersion
 	return nil
 }
 
-// NoStartWarning is the warning of a plan without a start command. A start
-// command set on the platform makes it moot, so a caller that has one drops it.
+// NoStartWarning is the warning of a plan without a start command. A caller
+// that also knows the platform's start command (which replaces the plan's) says
+// it instead, once that is resolved.
 const NoStartWarning = "no start command: Railpack starts /bin/bash, and on Railway the build fails; set deploy.startCommand or add a main.py"
 
 func metadataManager(a app) string {

@@ -40,10 +40,11 @@ func (Builder) Render(sc *scenario.Scenario, v scenario.Variant, subs recipe.Sub
 		sort.Strings(vars)
 		notes = append(notes, "Railpack variables: "+strings.Join(vars, ", "))
 	}
-	platformStart := recipe.StartFor(sc, v, "") != ""
 	for _, w := range res.Warnings {
-		if w == rp.NoStartWarning && platformStart {
-			continue // the platform's start command is the one that runs
+		if w == rp.NoStartWarning {
+			// The plan alone cannot know the platform's start command; the note
+			// below, written once the start is resolved, says it when none is set.
+			continue
 		}
 		notes = append(notes, "railpack: "+w)
 	}
@@ -93,7 +94,7 @@ func (Builder) Render(sc *scenario.Scenario, v scenario.Variant, subs recipe.Sub
 	}
 	start := recipe.StartFor(sc, v, res.Plan.Deploy.StartCmd)
 	if start == "" {
-		notes = append(notes, "no start command in the scenario, the variant or the plan: Railpack's image starts /bin/bash and exits")
+		notes = append(notes, "no start command in the scenario, the variant or the plan: Railpack's image starts /bin/bash and exits, and on Railway the build fails; set deploy.startCommand or add a main.py")
 	}
 	f := Facts{ConfigFile: res.ConfigFile, DeployApt: deployApt(res.Plan), Dropped: res.DroppedDeployApt,
 		Python: res.ResolvedPackages["python"]}
