@@ -54,42 +54,56 @@ type packageJSON struct {
 	Scripts         map[string]any `json:"scripts"`
 }
 
+// unported says, for a provider only detected here, what of the project its
+// phases would act on, and whether that is nothing a Python backend's outcome
+// could turn on (moot). A provider without an entry is never moot.
+var unported = map[string]func(buildDir string) (detail string, moot bool){
+	"node": nodeWork,
+}
+
+// nodeWork: Node's provider installs nodejs, runs npm install and package.json's
+// build script, and starts with its start script. With no dependency and no
+// script there is nothing for any of that to fail on or start.
+func nodeWork(buildDir string) (string, bool) {
+	var pj packageJSON
+	data, err := os.ReadFile(filepath.Join(buildDir, "package.json"))
+	if err != nil {
+		return "nodejs, npm install and package.json's scripts; there is no readable package.json here", false
+	}
+	if json.Unmarshal(data, &pj) != nil {
+		return "nodejs, npm install and package.json's scripts; package.json does not parse as JSON here", false
+	}
+	var has []string
+	for _, f := range []struct {
+		what string
+		m    map[string]any
+	}{{"dependencies", pj.Dependencies}, {"devDependencies", pj.DevDependencies}, {"scripts", pj.Scripts}} {
+		if len(f.m) > 0 {
+			has = append(has, fmt.Sprintf("%s: %s", f.what, strings.Join(slices.Sorted(maps.Keys(f.m)), ", ")))
+		}
+	}
+	return "nodejs, npm install and package.json's scripts; package.json has " + strings.Join(has, "; "), len(has) == 0
+}
+
 // providerCaveats are what bootmatrix cannot decide for a plan that merges a
 // provider other than Python's: only the Python provider is ported, the others
-// are detected and add an empty phase. Online as offline, their phases do not
-// run here. Node's with a package.json naming no dependency and no script
-// installs nodejs and runs an npm install that has nothing to do, which cannot
-// change a Python backend's outcome, so it gets no caveat.
+// are detected and add an empty phase, online as offline.
 func providerCaveats(providers []string, buildDir string) []string {
 	var out []string
 	for _, name := range providers {
 		if name == "python" {
 			continue
 		}
-		if name == "node" {
-			var pj packageJSON
-			data, err := os.ReadFile(filepath.Join(buildDir, "package.json"))
-			if err == nil && json.Unmarshal(data, &pj) == nil && len(pj.Dependencies)+len(pj.DevDependencies)+len(pj.Scripts) == 0 {
+		detail := ""
+		if work := unported[name]; work != nil {
+			d, moot := work(buildDir)
+			if moot {
 				continue
 			}
-			var has []string
-			for _, f := range []struct {
-				what string
-				m    map[string]any
-			}{{"dependencies", pj.Dependencies}, {"devDependencies", pj.DevDependencies}, {"scripts", pj.Scripts}} {
-				if len(f.m) > 0 {
-					has = append(has, fmt.Sprintf("%s: %s", f.what, strings.Join(slices.Sorted(maps.Keys(f.m)), ", ")))
-				}
-			}
-			what := "package.json does not parse as JSON here"
-			if len(has) > 0 {
-				what = "package.json has " + strings.Join(has, "; ")
-			}
-			out = append(out, fmt.Sprintf("Nixpacks' node provider is in the plan, and bootmatrix models only the Python provider: nodejs, npm install, and the build and start scripts of package.json do not run here (%s). "+
-				"A deploy runs them: it can fail at build, or start with package.json's start script, where this row does neither.", what))
-			continue
+			detail = " (" + d + ")"
 		}
-		out = append(out, fmt.Sprintf("Nixpacks' %s provider is in the plan, and bootmatrix models only the Python provider: its packages and phases do not run here. A deploy runs them, and its outcome can differ.", name))
+		out = append(out, fmt.Sprintf("Nixpacks' %s provider is in the plan, and bootmatrix models only the Python provider: its packages and phases do not run here%s. "+
+			"A deploy runs them: it can fail at build, or start differently, where this row does not.", name, detail))
 	}
 	return out
 }

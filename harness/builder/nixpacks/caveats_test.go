@@ -48,6 +48,7 @@ func TestProviderCaveats(t *testing.T) {
 			"package.json has dependencies: react, vite; scripts: build"},
 		{"node, package.json broken", []string{"node"}, `{"name": `, "package.json does not parse as JSON here"},
 		{"another provider", []string{"go"}, "", "Nixpacks' go provider is in the plan"},
+		{"node named in providers, no package.json", []string{"node", "python"}, "", "there is no readable package.json here"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()

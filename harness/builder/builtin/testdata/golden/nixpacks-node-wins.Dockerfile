@@ -7,7 +7,7 @@
 # note: provider node wins (it comes before python in Nixpacks' order); only the Python provider's plan is modelled, so nothing Python-specific is installed
 # note: python 3.11 is NIXPACKS_PYTHON_VERSION, which only the Python provider reads: the nixPkgs entries decide the interpreter here
 # note: pins [numpy==1.26.4] written into requirements.txt
-# caveat: Nixpacks' node provider is in the plan, and bootmatrix models only the Python provider: nodejs, npm install, and the build and start scripts of package.json do not run here (package.json has scripts: start). A deploy runs them: it can fail at build, or start with package.json's start script, where this row does neither.
+# caveat: Nixpacks' node provider is in the plan, and bootmatrix models only the Python provider: its packages and phases do not run here (nodejs, npm install and package.json's scripts; package.json has scripts: start). A deploy runs them: it can fail at build, or start differently, where this row does not.
 
 # ===== setup =====
 # build-arg NIXPACKS_METADATA=node
