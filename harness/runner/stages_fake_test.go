@@ -877,3 +877,23 @@ func TestFetchesFromLoopbackUseTheHostNetwork(t *testing.T) {
 		}
 	}
 }
+
+// The builder's notes and caveats reach the variant's result, and a secret that a
+// note quotes (here the recipe's own env value, written into a pin) is redacted
+// there as in any captured output.
+func TestFakeNotesAndCaveats(t *testing.T) {
+	t.Parallel()
+	f, _ := fakeSetup(t, &fakeBox{})
+	r := fakeRunner(t, f)
+	rc := fakeRecipe()
+	rc.Notes = []string{"pins [x==1] written into requirements.txt", "pins [tok-secret-123] written"}
+	rc.Caveats = []string{"the kit cannot run this pair"}
+	v := r.RunRecipe(context.Background(), "noted", rc, fakeChecks())
+	mustStatuses(t, v, "build=pass install=pass import=pass ldd=pass boot=pass")
+	if want := []string{"pins [x==1] written into requirements.txt", "pins [[redacted]] written"}; !slices.Equal(v.Notes, want) {
+		t.Errorf("notes %q, want %q", v.Notes, want)
+	}
+	if !slices.Equal(v.Caveats, rc.Caveats) {
+		t.Errorf("caveats %q, want %q", v.Caveats, rc.Caveats)
+	}
+}
