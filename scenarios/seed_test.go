@@ -3,6 +3,7 @@ package scenarios_test
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -18,6 +19,18 @@ import (
 func TestSeedOffline(t *testing.T) {
 	run := runnertest.RunScenario(t, "seed/scenario.yaml", recipe.Offline())
 	assertAll(t, run)
+	// The notes that explain the incident's plan reach the run's result: at the
+	// repository root Nixpacks finds no provider, and under backend/ the root's
+	// nixpacks.toml is not read.
+	for name, want := range map[string]string{
+		"pip-install-pep668":             "no provider detected at the app root",
+		"nixpacks-defaults-backend-root": "root is backend: the project's top-level nixpacks.toml is not read",
+	} {
+		i := slices.IndexFunc(run.Variants, func(v result.Variant) bool { return v.Name == name })
+		if i < 0 || !slices.ContainsFunc(run.Variants[i].Notes, func(n string) bool { return strings.HasPrefix(n, want) }) {
+			t.Errorf("%s: no note starting %q in the result", name, want)
+		}
+	}
 }
 
 // TestSeedOnline runs the seed's exact pins on the real images and PyPI.
