@@ -74,7 +74,9 @@ func (f Facts) configName() string {
 
 // ExplainMissing says where the library was when the package was built (the
 // builder image), why the deploy image lacks it, and the deploy.aptPackages
-// that fixes it; when a list without "..." dropped it, that first.
+// that fixes it; when a list without "..." dropped it, that first. The fix
+// names the package of every missing library, as the doctor's draft does:
+// one for the first alone would only move the failure on to the next.
 func (f Facts) ExplainMissing(mc diagnose.MissingCase) diagnose.Explanation {
 	m := mc.Libs[0]
 	pkg := m.Provider
@@ -95,11 +97,19 @@ func (f Facts) ExplainMissing(mc diagnose.MissingCase) diagnose.Explanation {
 	}
 	b.WriteString(mc.AlsoMissing() + ".")
 	x.Text = b.String()
+	var add []string
+	pkgs, _ := mc.Providers()
+	for _, p := range pkgs {
+		if !slices.Contains(f.Dropped, p) {
+			add = append(add, p)
+		}
+	}
 	if dropped {
 		x.Add(diagnose.FixRailpackKeepDefaults, fmt.Sprintf(`put "..." first in deploy.aptPackages in %s (["...", %s]): it keeps the provider's %s`, f.configName(), quoted(f.DeployApt), strings.Join(f.Dropped, ", ")))
 	}
-	if pkg != "" && !dropped {
-		x.Add(diagnose.FixRailpackDeployApt, fmt.Sprintf(`add %q to deploy.aptPackages in %s, keeping "..." first: {"deploy": {"aptPackages": ["...", %q]}} (or RAILPACK_DEPLOY_APT_PACKAGES="... %s")`, pkg, f.configName(), pkg, pkg))
+	if len(add) > 0 {
+		x.Add(diagnose.FixRailpackDeployApt, fmt.Sprintf(`add %s to deploy.aptPackages in %s, keeping "..." first: {"deploy": {"aptPackages": ["...", %s]}} (or RAILPACK_DEPLOY_APT_PACKAGES="... %s")`, diagnose.Quoted(add), f.configName(), diagnose.Quoted(add), strings.Join(add, " ")))
+		x.Suggestions[len(x.Suggestions)-1].Packages = add
 	}
 	if path.Base(m.Library) == "libpq.so.5" {
 		x.Add(diagnose.FixBinaryPackage, "require psycopg2-binary instead of psycopg2: its wheel carries libpq, and Railpack then adds no libpq at all")
