@@ -1135,9 +1135,30 @@ func (c *classifier) missingLibs() (libs []result.MissingLib, searched map[strin
 				ordered = append(ordered, m)
 			}
 		}
+		// The loader names only the first library it fails on. One the ldd findings
+		// miss for an object that needs a named one fails next, when that object is
+		// loaded again: a fix for the named library alone only moves the error on
+		// (a Qt wheel's libQt5Gui needs libGL and glib).
+		for _, m := range c.missing {
+			if findLib(ordered, m.Library) < 0 && sharesNeeder(ordered[:len(named)], m) {
+				ordered = append(ordered, cloneMissing(m))
+			}
+		}
 		libs = ordered
 	}
 	return libs, searched
+}
+
+// sharesNeeder reports whether m is needed by an object that needs one of libs.
+func sharesNeeder(libs []result.MissingLib, m result.MissingLib) bool {
+	for _, l := range libs {
+		for _, n := range l.NeededBy {
+			if slices.Contains(m.NeededBy, n) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (c *classifier) missingLib() Finding {

@@ -461,6 +461,34 @@ func TestClassifyStripsANSI(t *testing.T) {
 }
 
 // A cannot-open line that names no library is not enough for missing-shared-library.
+// An import names only the first library the loader failed on; the ldd findings
+// for the same object name the one it fails on next, and the fix covers both. A
+// library only some other object needs is left out: the import may never load it.
+func TestImportCarriesLibsTheSameObjectNeeds(t *testing.T) {
+	t.Parallel()
+	out := readTestdata(t, "opencv-libgl-import.txt")
+	cv2 := "/usr/local/lib/python3.11/site-packages/cv2/cv2.abi3.so"
+	missing := []result.MissingLib{
+		{Library: "libGL.so.1", NeededBy: []string{cv2}},
+		{Library: "libxkbcommon.so.0", NeededBy: []string{"/usr/local/lib/python3.11/site-packages/cv2/qt/plugins/platforms/libqxcb.so"}},
+		{Library: "libglib-2.0.so.0", NeededBy: []string{"/usr/local/lib/python3.11/site-packages/opencv_python.libs/libavformat-2ff0ed5d.so.59", cv2}},
+	}
+	f := Classify(result.Stage{Name: result.StageImport, ExitCode: 1, Output: out}, missing, slimCtx)
+	var libs []string
+	for _, m := range f.Missing {
+		libs = append(libs, m.Library)
+	}
+	if !slices.Equal(libs, []string{"libGL.so.1", "libglib-2.0.so.0"}) {
+		t.Fatalf("missing %q, want libGL.so.1 then libglib-2.0.so.0", libs)
+	}
+	if len(f.Suggestions) == 0 || !slices.Equal(f.Suggestions[0].Packages, []string{"libgl1", "libglib2.0-0"}) {
+		t.Errorf("first fix %+v, want libgl1 and libglib2.0-0", f.Suggestions)
+	}
+	if !strings.Contains(f.Explanation, "(also missing: libglib-2.0.so.0)") {
+		t.Errorf("explanation %q", f.Explanation)
+	}
+}
+
 func TestMissingLibNeedsALibraryName(t *testing.T) {
 	t.Parallel()
 	f := Classify(result.Stage{Name: result.StageImport, ExitCode: 1, Output: "ImportError: : cannot open shared object file: No such file or directory\n"}, nil, Context{})
