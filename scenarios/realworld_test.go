@@ -75,13 +75,18 @@ var realWorldFindings = map[string]realWorldFinding{
 	},
 	"libgl-python-slim": {
 		evidence: []string{"ImportError: libGL.so.1: cannot open shared object file", "ldd: libGL.so.1 needed by libQt5Gui-"},
-		explains: []string{"cannot find libGL.so.1 needed by libQt5Gui-", "Debian's libgl1 ships it"},
-		firstFix: diagnose.FixAddAptPkgs, fixSays: "install libgl1",
+		explains: []string{"cannot find libGL.so.1 needed by libQt5Gui-", "Debian's libgl1 ships it", "(also missing: libglib-2.0.so.0"},
+		firstFix: diagnose.FixAddAptPkgs, fixSays: "install libgl1 libglib2.0-0",
 	},
 	"libgl-nixpacks": {
 		evidence: []string{"ImportError: libGL.so.1: cannot open shared object file", "ldd: libGL.so.1 needed by libQt5Gui-"},
 		explains: []string{"nixpkgs' libGL provides it", "None of nixPkgs [python313, gcc] / nixLibs [zlib, stdenv.cc.cc.lib] provides it"},
-		firstFix: diagnose.FixAddNixLibs, fixSays: `add "libGL" to nixLibs`,
+		firstFix: diagnose.FixAddNixLibs, fixSays: `add "libGL", "glib" to nixLibs`,
+	},
+	"libgl-railpack": {
+		evidence: []string{"ImportError: libGL.so.1: cannot open shared object file", "ldd: libGL.so.1 needed by libQt5Gui-"},
+		explains: []string{"in the deploy image (railpack-runtime)", "Debian's libgl1 ships it", "libglib-2.0.so.0"},
+		firstFix: diagnose.FixRailpackDeployApt, fixSays: `add "libgl1", "libglib2.0-0" to deploy.aptPackages in railpack.json`,
 	},
 	"glibc-newer-build-stage": {
 		evidence: []string{"version `GLIBC_2.38' not found (required by python)", "bootmatrix: the image's glibc: 2.36"},

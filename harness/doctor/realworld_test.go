@@ -53,6 +53,10 @@ func TestSearchRealWorld(t *testing.T) {
 		// The same wheel on Nixpacks: libGL and glib in nixLibs, beside the provider's.
 		{"libgl.yaml", "libgl-nixpacks", 15 * time.Minute,
 			result.StageImport, diagnose.ClassMissingLib, diagnose.FixAddNixLibs, `+nixLibs = ["...", "libGL", "glib"]`, nil},
+		// The same wheel on Railpack: both libraries' Debian packages in
+		// deploy.aptPackages, "..." first.
+		{"libgl.yaml", "libgl-railpack", 15 * time.Minute,
+			result.StageImport, diagnose.ClassMissingLib, diagnose.FixRailpackDeployApt, `"libglib2.0-0"`, nil},
 		// An interpreter from a trixie build stage in a bookworm runtime stage: the
 		// runtime stage on trixie.
 		{"glibc.yaml", "glibc-newer-build-stage", 10 * time.Minute,
