@@ -22,7 +22,7 @@ var (
 // The titles of Railpack's fix kinds, kept here so the catalogue's table
 // stays as it is.
 func init() {
-	fixTitles[FixRailpackDeployApt] = "add the Debian package to deploy.aptPackages in railpack.json, \"...\" first"
+	fixTitles[FixRailpackDeployApt] = "add the missing libraries' Debian packages to deploy.aptPackages in railpack.json, \"...\" first"
 	fixTitles[FixRailpackKeepDefaults] = "put \"...\" in deploy.aptPackages so Railpack's own runtime packages stay"
 	fixTitles[FixBuilderRailpack] = "build with Railpack (Debian builder and runtime images, packages in /app/.venv)"
 }
