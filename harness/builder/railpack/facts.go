@@ -74,9 +74,9 @@ func (f Facts) configName() string {
 
 // ExplainMissing says where the library was when the package was built (the
 // builder image), why the deploy image lacks it, and the deploy.aptPackages
-// that fixes it; when a list without "..." dropped it, that first. The fix
-// names the package of every missing library, as the doctor's draft does:
-// one for the first alone would only move the failure on to the next.
+// that fixes it; when a list without "..." dropped one of them, that first.
+// The fixes name the package of every missing library, as the doctor's draft
+// does: one for the first alone would only move the failure on to the next.
 func (f Facts) ExplainMissing(mc diagnose.MissingCase) diagnose.Explanation {
 	m := mc.Libs[0]
 	pkg := m.Provider
@@ -91,20 +91,23 @@ func (f Facts) ExplainMissing(mc diagnose.MissingCase) diagnose.Explanation {
 	} else if pkg != "" {
 		fmt.Fprintf(&b, "; Debian's %s ships it", pkg)
 	}
-	dropped := pkg != "" && slices.Contains(f.Dropped, pkg)
-	if dropped {
-		fmt.Fprintf(&b, `. Railpack's Python provider adds %s to the deploy image, but deploy.aptPackages in %s has no "...", so it replaced the provider's packages (%s)`, pkg, f.configName(), strings.Join(f.Dropped, ", "))
-	}
-	b.WriteString(mc.AlsoMissing() + ".")
-	x.Text = b.String()
-	var add []string
+	// A deploy list without "..." may have dropped any of the packages, not only
+	// the first library's: those come back with "...", the others must be added.
+	var dropped, add []string
 	pkgs, _ := mc.Providers()
 	for _, p := range pkgs {
-		if !slices.Contains(f.Dropped, p) {
+		if slices.Contains(f.Dropped, p) {
+			dropped = append(dropped, p)
+		} else {
 			add = append(add, p)
 		}
 	}
-	if dropped {
+	if len(dropped) > 0 {
+		fmt.Fprintf(&b, `. Railpack's Python provider adds %s to the deploy image, but deploy.aptPackages in %s has no "...", so it replaced the provider's packages (%s)`, strings.Join(dropped, ", "), f.configName(), strings.Join(f.Dropped, ", "))
+	}
+	b.WriteString(mc.AlsoMissing() + ".")
+	x.Text = b.String()
+	if len(dropped) > 0 {
 		x.Add(diagnose.FixRailpackKeepDefaults, fmt.Sprintf(`put "..." first in deploy.aptPackages in %s (["...", %s]): it keeps the provider's %s`, f.configName(), quoted(f.DeployApt), strings.Join(f.Dropped, ", ")))
 	}
 	if len(add) > 0 {

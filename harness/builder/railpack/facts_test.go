@@ -40,6 +40,9 @@ func TestExplainMissingFixes(t *testing.T) {
 			append(slices.Clone(pq), gl[0]),
 			[]string{"railpack-keep-defaults", "railpack-deploy-apt", "use-binary-package"}, []string{"libgl1"},
 			`add "libgl1" to deploy.aptPackages in railpack.json`},
+		{"dropped, and named second", Facts{DeployApt: []string{"libgomp1"}, Dropped: []string{"libpq5"}},
+			append([]result.MissingLib{gl[0]}, pq...),
+			[]string{"railpack-keep-defaults", "railpack-deploy-apt"}, []string{"libgl1"}, `add "libgl1" to`},
 		{"builder library", Facts{}, pq,
 			[]string{"railpack-deploy-apt", "use-binary-package"}, []string{"libpq5"}, `add "libpq5"`},
 	} {
