@@ -473,19 +473,23 @@ func TestImportCarriesLibsTheSameObjectNeeds(t *testing.T) {
 		{Library: "libxkbcommon.so.0", NeededBy: []string{"/usr/local/lib/python3.11/site-packages/cv2/qt/plugins/platforms/libqxcb.so"}},
 		{Library: "libglib-2.0.so.0", NeededBy: []string{"/usr/local/lib/python3.11/site-packages/opencv_python.libs/libavformat-2ff0ed5d.so.59", cv2}},
 	}
-	f := Classify(result.Stage{Name: result.StageImport, ExitCode: 1, Output: out}, missing, slimCtx)
-	var libs []string
-	for _, m := range f.Missing {
-		libs = append(libs, m.Library)
-	}
-	if !slices.Equal(libs, []string{"libGL.so.1", "libglib-2.0.so.0"}) {
-		t.Fatalf("missing %q, want libGL.so.1 then libglib-2.0.so.0", libs)
-	}
-	if len(f.Suggestions) == 0 || !slices.Equal(f.Suggestions[0].Packages, []string{"libgl1", "libglib2.0-0"}) {
-		t.Errorf("first fix %+v, want libgl1 and libglib2.0-0", f.Suggestions)
-	}
-	if !strings.Contains(f.Explanation, "(also missing: libglib-2.0.so.0)") {
-		t.Errorf("explanation %q", f.Explanation)
+	// At boot the same error comes through gunicorn's worker.
+	boot := out + "[2026-12-06 21:00:00 +0000] [7] [ERROR] Worker (pid:8) exited with code 3\n"
+	for _, stage := range []result.StageName{result.StageImport, result.StageBoot} {
+		f := Classify(result.Stage{Name: stage, ExitCode: 1, Output: map[result.StageName]string{result.StageImport: out, result.StageBoot: boot}[stage]}, missing, slimCtx)
+		var libs []string
+		for _, m := range f.Missing {
+			libs = append(libs, m.Library)
+		}
+		if !slices.Equal(libs, []string{"libGL.so.1", "libglib-2.0.so.0"}) {
+			t.Fatalf("%s: missing %q, want libGL.so.1 then libglib-2.0.so.0", stage, libs)
+		}
+		if len(f.Suggestions) == 0 || !slices.Equal(f.Suggestions[0].Packages, []string{"libgl1", "libglib2.0-0"}) {
+			t.Errorf("%s: first fix %+v, want libgl1 and libglib2.0-0", stage, f.Suggestions)
+		}
+		if !strings.Contains(f.Explanation, "(also missing: libglib-2.0.so.0)") {
+			t.Errorf("%s: explanation %q", stage, f.Explanation)
+		}
 	}
 }
 
